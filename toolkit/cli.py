@@ -1,0 +1,43 @@
+"""The ``ditk`` command line: thin typer wrappers around the toolkit's modules.
+
+Every command parses its arguments, calls one module and prints. User
+mistakes (any :class:`toolkit.errors.ToolkitError`) print one line to stderr
+and exit with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from toolkit.errors import ToolkitError
+
+app = typer.Typer(
+    help="Digital Inclusion Toolkit: questionnaires, cleaning, scales, survey estimates.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True, highlight=False)
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn toolkit errors into a one-line message on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ToolkitError as exc:
+            stderr.print(f"Error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+    return wrapper
+
+
+@app.callback()
+def main() -> None:
+    """Digital Inclusion Toolkit."""
