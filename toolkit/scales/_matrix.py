@@ -1,0 +1,158 @@
+"""Item matrices: input checks and pairwise-complete moments.
+
+Every public function in :mod:`toolkit.scales` turns its items into a float
+matrix here, so the checks (and their error messages) are the same
+everywhere. The moments reproduce R's ``cov(x, use = "pairwise")`` and
+``cor(x, use = "pairwise")``: each pair of items uses the rows where both are
+present, with means taken over those rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ScaleError
+
+
+def item_matrix(
+    data: pd.DataFrame,
+    items: Sequence[str] | None = None,
+    *,
+    scale: str | None = None,
+    min_items: int = 2,
+    allow_constant: bool = False,
+) -> tuple[np.ndarray, list[str]]:
+    """Return ``(X, names)``: the items as a float matrix (NaN = missing).
+
+    All problems are gathered and raised together in one :class:`ScaleError`
+    that names the scale and the offending items.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ScaleError(f"expected a pandas DataFrame of items, got {type(data).__name__}")
+    what = f"scale {scale!r}" if scale else "the scale"
+    names = [str(c) for c in (data.columns if items is None else items)]
+    problems: list[str] = []
+    absent = [c for c in names if c not in data.columns]
+    if absent:
+        problems.append(f"items not in the data: {', '.join(absent)}")
+    if len(names) < min_items:
+        problems.append(f"needs at least {min_items} items, got {len(names)} ({', '.join(names) or 'none'})")
+    present = [c for c in names if c in data.columns]
+    non_numeric = [
+        c for c in present if not (pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]))
+    ]
+    if non_numeric:
+        kinds = ", ".join(f"{c} ({data[c].dtype})" for c in non_numeric)
+        problems.append(f"items must be numeric codes; non-numeric: {kinds}")
+    numeric = [c for c in present if c not in non_numeric]
+    X = data[numeric].to_numpy(dtype=float, na_value=np.nan) if numeric else np.empty((len(data), 0))
+    if not allow_constant and numeric:
+        lo, hi = np.nanmin(np.where(np.isnan(X), np.inf, X), axis=0), np.nanmax(np.where(np.isnan(X), -np.inf, X), axis=0)
+        constant = [c for c, a, b in zip(numeric, lo, hi) if not a < b]
+        if constant:
+            problems.append(f"items without variance (constant or all missing): {', '.join(constant)}")
+    if problems:
+        raise ScaleError(f"cannot analyse {what}: " + "; ".join(problems))
+    return X, names
+
+
+def normalise_weights(weights: pd.Series | np.ndarray | str | None, data: pd.DataFrame) -> np.ndarray | None:
+    """Weights as a float array aligned with ``data`` (a column name, Series or array)."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise ScaleError(f"weights column {weights!r} is not in the data")
+        w = data[weights].to_numpy(dtype=float, na_value=np.nan)
+    else:
+        w = np.asarray(weights, dtype=float)
+    if w.shape != (len(data),):
+        raise ScaleError(f"weights must have one value per row ({len(data)}), got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        raise ScaleError("weights must be finite, non-negative and not all zero")
+    return w
+
+
+def _pair_sums(X: np.ndarray, w: np.ndarray | None):
+    """Sums over pairwise-complete rows: n_ij, sum x_i, sum x_i^2 (rows where j is present), sum x_i x_j."""
+    present = ~np.isnan(X)
+    # centre on the column means first: covariance is shift-invariant and this
+    # keeps the sums of squares small, so no precision is lost on 1M rows.
+    centre = np.nanmean(X, axis=0)
+    X0 = np.where(present, X - centre, 0.0)
+    M = present.astype(float)
+    if w is not None:
+        Mw = M * w[:, None]
+        Xw = X0 * w[:, None]
+        n = Mw.T @ M
+        s1 = Xw.T @ M  # s1[i, j] = sum over rows with i and j present of w x_i
+        s2 = (Xw * X0).T @ M
+        sxy = Xw.T @ X0
+        wsq = (Mw * w[:, None]).T @ M  # sum of w^2 over the pair's rows
+    else:
+        n = M.T @ M
+        s1 = X0.T @ M
+        s2 = (X0 * X0).T @ M
+        sxy = X0.T @ X0
+        wsq = n
+    return n, s1, s2, sxy, wsq
+
+
+def _denominator(n: np.ndarray, wsq: np.ndarray) -> np.ndarray:
+    # unbiased divisor: n - 1 unweighted; sum(w) - sum(w^2)/sum(w) weighted (numpy's aweights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n - wsq / n
+
+
+def pairwise_cov(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """R's ``cov(X, use = "pairwise")`` (optionally weighted)."""
+    if w is None and not np.isnan(X).any():
+        return np.atleast_2d(np.cov(X, rowvar=False))
+    n, s1, _, sxy, wsq = _pair_sums(X, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        C = (sxy - s1 * s1.T / n) / _denominator(n, wsq)
+    return C
+
+
+def pairwise_cor(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """R's ``cor(X, use = "pairwise")``: variances also from the pair's rows."""
+    if w is None and not np.isnan(X).any():
+        return np.atleast_2d(np.corrcoef(X, rowvar=False))
+    n, s1, s2, sxy, _ = _pair_sums(X, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cxy = sxy - s1 * s1.T / n
+        vx = s2 - s1**2 / n  # variance of i over rows where j is present
+        R = cxy / np.sqrt(vx * vx.T)
+    np.fill_diagonal(R, 1.0)
+    return R
+
+
+def cov2cor(C: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.diag(C))
+    R = C / np.outer(d, d)
+    np.fill_diagonal(R, 1.0)
+    return R
+
+
+def smc(R: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations, as ``psych::smc`` (pseudo-inverse, clipped to [0, 1])."""
+    inv = np.linalg.pinv(R, rtol=np.sqrt(np.finfo(float).eps), hermitian=True)
+    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
+
+
+def col_mean_sd(X: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-column valid n, mean and SD ignoring NaN (SD with the unbiased divisor)."""
+    present = ~np.isnan(X)
+    n = present.sum(axis=0)
+    W = present.astype(float) if w is None else present * w[:, None]
+    X0 = np.where(present, X, 0.0)
+    sw = W.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (W * X0).sum(axis=0) / sw
+        dev = np.where(present, X - mean, 0.0)
+        ss = (W * dev * dev).sum(axis=0)
+        sd = np.sqrt(ss / (sw - (W * W).sum(axis=0) / sw))
+    return n, mean, sd
