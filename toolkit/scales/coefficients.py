@@ -37,7 +37,7 @@ from toolkit.scales._matrix import (
     smc,
 )
 
-__all__ = ["alpha", "omega", "item_analysis", "minres_loadings"]
+__all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability"]
 
 
 def _prepare(items, reverse, scale, missing, weights, name):
@@ -386,3 +386,82 @@ def omega(
     )
     out.attrs["loadings"] = pd.Series(loadings, index=names, name="loading")
     return out
+
+
+def reliability(
+    data: pd.DataFrame,
+    instrument,
+    *,
+    scales: Sequence[str] | None = None,
+    missing: str = "pairwise",
+    weights: pd.Series | np.ndarray | str | None = None,
+    weighted: bool = False,
+    with_omega: bool = True,
+) -> pd.DataFrame:
+    """Reliability of every scale of an instrument, one row per scale.
+
+    Self-report items are analysed after reversing the reverse-keyed items
+    (missing codes 66/88/99 count as missing); knowledge items as 0/1
+    ("don't know" = 0), so their alpha is KR-20. Respondents with no valid
+    item on a scale (e.g. not asked) are left out of that scale's analysis.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Response data keyed by item id.
+    instrument : Instrument
+        From :func:`toolkit.load_instrument`.
+    scales : sequence of str, optional
+        Only these scales (default all).
+    missing, weights, weighted
+        As in :func:`alpha`: reliability is unweighted unless ``weighted=True``;
+        ``weights`` weight the scale mean and SD.
+    with_omega : bool
+        Also fit the one-factor model for omega total (default True).
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``domain``, ``kind``, ``coefficient`` ("alpha" or
+        "kr20"), ``n_items``, ``n``, ``alpha``, ``ci_low``, ``ci_high``
+        (Feldt), ``std_alpha``, ``average_r``, ``omega_total``, ``mean``,
+        ``sd`` (of the scale's item mean).
+
+    Examples
+    --------
+    >>> import pandas as pd, toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> items = inst.scales["practical_kn"].items
+    >>> correct = [inst.item(i).correct for i in items]
+    >>> rows = [[c if (r + j) % 3 else 88 for j, c in enumerate(correct)] for r in range(12)]
+    >>> df = pd.DataFrame(rows, columns=list(items))
+    >>> toolkit.reliability(df, inst, scales=["practical_kn"])[["scale", "coefficient", "n_items", "n"]]
+              scale coefficient  n_items   n
+    0  practical_kn        kr20        4  12
+    """
+    from toolkit.scales.scoring import _chosen_scales, scale_items
+
+    w_all = normalise_weights(weights, data)
+    rows = []
+    for sc in _chosen_scales(instrument, scales):
+        items = scale_items(data, instrument, sc.id)
+        keep = items.notna().any(axis=1).to_numpy()
+        items = items[keep]
+        w = None if w_all is None else w_all[keep]
+        a = alpha(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
+        row = {
+            "scale": sc.id,
+            "domain": sc.domain,
+            "kind": sc.kind,
+            "coefficient": "kr20" if sc.kind == "knowledge" else "alpha",
+            **a[["n_items", "n", "alpha", "ci_low", "ci_high", "std_alpha", "average_r"]].to_dict(),
+            "omega_total": np.nan,
+            "mean": a["mean"],
+            "sd": a["sd"],
+        }
+        if with_omega:
+            row["omega_total"] = omega(items, reverse=(), missing=missing, weights=w, weighted=weighted,
+                                       name=sc.id)["omega_total"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.astype({"n_items": int, "n": int})

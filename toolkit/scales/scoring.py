@@ -1,0 +1,409 @@
+"""Scale scores: self-report means, knowledge sums, levels and the confidence gap.
+
+Self-report items are reverse-keyed on the response scale's own range
+(``min + max - x``) and scored as the mean of the valid items. A respondent
+with fewer valid items than the scale's ``min_valid`` gets NaN, and a
+``<scale>_reason`` column says why (``too_few_valid`` or ``no_answers``).
+
+Knowledge items are scored correct / incorrect. "Don't know" counts as
+incorrect; a real missing value (refused, "don't understand", not asked,
+skipped) stays missing. "Don't know" is recognised in either form the data
+may take:
+
+* raw: the item column holds the code 88;
+* cleaned: the item is NaN and a companion column ``<item>_missing`` holds
+  the category ``"dont_know"`` (cleaning keeps the kind of missingness there).
+
+The confidence-versus-performance gap of a domain is the standardised
+self-report score minus the standardised knowledge score (z-scores over the
+respondents with both scores; weighted mean and SD when weights are given).
+A gap above ``gap_cutoff`` SDs (default 1) is ``overconfident``, below minus
+the cut-off ``underconfident``, otherwise ``aligned``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ScaleError
+from toolkit.scales._matrix import item_matrix, normalise_weights
+
+__all__ = ["score_items", "score_knowledge", "confidence_gap", "score", "DONT_KNOW", "REASONS", "CONFIDENCE"]
+
+DONT_KNOW = 88
+MISSING_CODES = (66, 88, 99)
+REASONS = ("too_few_valid", "no_answers")
+CONFIDENCE = ("underconfident", "aligned", "overconfident")
+
+
+def _min_valid(min_valid: int | None, n_items: int, scale: str | None) -> int:
+    if min_valid is None:
+        return 1
+    if not 1 <= int(min_valid) <= n_items:
+        raise ScaleError(f"min_valid for {scale or 'the scale'} must be from 1 to {n_items}, got {min_valid}")
+    return int(min_valid)
+
+
+def _reasons(n_valid: np.ndarray, need: int, index: pd.Index) -> pd.Series:
+    reason = np.where(n_valid == 0, REASONS[1], np.where(n_valid < need, REASONS[0], None))
+    return pd.Series(pd.Categorical(reason, categories=REASONS), index=index)
+
+
+def _mean_score(X: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray]:
+    valid = ~np.isnan(X)
+    n_valid = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(valid, X, 0.0).sum(axis=1) / n_valid
+    return np.where(n_valid >= need, score, np.nan), n_valid
+
+
+def score_items(
+    df: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    reverse: Sequence[str] = (),
+    scale: tuple[float, float] | None = None,
+    min_valid: int | None = None,
+    rescale: bool = False,
+    name: str | None = None,
+) -> pd.Series:
+    """Mean score of self-report items.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Item columns coded as numbers, NaN = missing (clean data).
+    items : sequence of str
+        The scale's items; column order does not matter.
+    reverse : sequence of str
+        Reverse-keyed items, scored ``min + max - x``.
+    scale : (min, max)
+        The response scale's range. Required when ``reverse`` or ``rescale``
+        is used; when given, values outside it raise :class:`ScaleError`.
+    min_valid : int, optional
+        Fewest valid items for a score (default 1: the mean of what was answered).
+    rescale : bool
+        Return ``100 * (score - min) / (max - min)`` instead of the raw mean.
+    name : str, optional
+        Name of the result (and of the scale in error messages).
+
+    Returns
+    -------
+    Series
+        One score per row of ``df`` (same index); NaN below ``min_valid``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import scales
+    >>> df = pd.DataFrame({"a": [1, 5, None], "b": [1, 5, None], "c": [5, 1, 3]})
+    >>> scales.score_items(df, ["a", "b", "c"], reverse=["c"], scale=(1, 5), min_valid=2).tolist()
+    [1.0, 5.0, nan]
+    """
+    X, names = item_matrix(df, items, scale=name, allow_constant=True)
+    reverse = (reverse,) if isinstance(reverse, str) else tuple(reverse)
+    unknown = [r for r in reverse if r not in names]
+    if unknown:
+        raise ScaleError(f"reverse-keyed items not among the items of {name or 'the scale'}: {', '.join(unknown)}")
+    if (reverse or rescale) and scale is None:
+        raise ScaleError(f"scale=(min, max) is needed to reverse or rescale {name or 'the scale'}")
+    if scale is not None:
+        lo, hi = map(float, scale)
+        bad = (X < lo) | (X > hi)
+        if bad.any():
+            cols = [f"{c} ({', '.join(map(_fmt, np.unique(X[bad[:, j], j])[:5]))})" for j, c in enumerate(names)
+                    if bad[:, j].any()]
+            raise ScaleError(
+                f"values outside the response scale {lo:g}-{hi:g} in {name or 'the scale'}: {'; '.join(cols)}; "
+                "recode missing codes to NaN first (toolkit.clean does this)"
+            )
+        flip = np.isin(names, reverse)
+        X[:, flip] = lo + hi - X[:, flip]
+    score, _ = _mean_score(X, _min_valid(min_valid, len(names), name))
+    if rescale:
+        score = 100 * (score - lo) / (hi - lo)
+    return pd.Series(score, index=df.index, name=name or "score")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _knowledge_matrix(df, items, correct, dont_know, missing_codes, name):
+    X, names = item_matrix(df, items, scale=name, allow_constant=True)
+    missing_keys = [c for c in names if c not in correct]
+    if missing_keys:
+        raise ScaleError(f"no correct answer given for knowledge items of {name or 'the scale'}: "
+                         f"{', '.join(missing_keys)}")
+    keyed = np.array([float(correct[c]) for c in names])
+    dk = X == dont_know
+    for j, c in enumerate(names):
+        companion = f"{c}_missing"
+        if companion in df.columns:
+            dk[:, j] |= (df[companion].astype("string") == "dont_know").fillna(False).to_numpy(dtype=bool)
+    right = X == keyed
+    answered = ~np.isnan(X) & ~np.isin(X, list(missing_codes))
+    valid = answered | dk
+    return np.where(valid, right.astype(float), np.nan), names
+
+
+def score_knowledge(
+    df: pd.DataFrame,
+    items: Sequence[str],
+    correct: Mapping[str, int],
+    *,
+    min_valid: int | None = None,
+    dont_know: int = DONT_KNOW,
+    missing_codes: Sequence[int] = MISSING_CODES,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Number and share correct on knowledge items.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Item columns with the answer codes (raw or cleaned, see the module notes).
+    items : sequence of str
+        The knowledge items.
+    correct : mapping
+        Item id -> code of the correct answer.
+    min_valid : int, optional
+        Fewest items answered (incl. "don't know") for a score; default 1.
+    dont_know : int
+        The "don't know" code (88), scored incorrect.
+    missing_codes : sequence of int
+        Codes that are not answers (66, 88, 99); apart from ``dont_know`` they
+        count as missing.
+    name : str, optional
+        Scale name, used as the prefix of the result's columns.
+
+    Returns
+    -------
+    DataFrame
+        ``<name>``: number correct, prorated to all items when some are
+        missing (``share * n_items``; equal to the plain count when every
+        item was answered), ``<name>_n_correct`` (plain count),
+        ``<name>_share`` (share correct of the valid items),
+        ``<name>_n_valid`` and ``<name>_reason``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import scales
+    >>> df = pd.DataFrame({"k1": [1, 2, 88, None], "k2": [3, 3, 3, None]})
+    >>> scales.score_knowledge(df, ["k1", "k2"], {"k1": 1, "k2": 3}, name="kn")[["kn", "kn_share", "kn_reason"]]
+        kn  kn_share   kn_reason
+    0  2.0       1.0         NaN
+    1  1.0       0.5         NaN
+    2  1.0       0.5         NaN
+    3  NaN       NaN  no_answers
+    """
+    label = name or "score"
+    K, names = _knowledge_matrix(df, items, correct, dont_know, missing_codes, name)
+    need = _min_valid(min_valid, len(names), name)
+    share, n_valid = _mean_score(K, need)
+    return pd.DataFrame(
+        {
+            label: share * len(names),
+            f"{label}_n_correct": np.where(np.isnan(share), np.nan, np.nansum(K, axis=1)),
+            f"{label}_share": share,
+            f"{label}_n_valid": n_valid,
+            f"{label}_reason": _reasons(n_valid, need, df.index),
+        },
+        index=df.index,
+    )
+
+
+def _standardise(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    ok = ~np.isnan(x)
+    ww = np.ones_like(x) if w is None else w
+    ww = np.where(ok, ww, 0.0)
+    sw = ww.sum()
+    mean = (ww * np.where(ok, x, 0.0)).sum() / sw
+    var = (ww * np.where(ok, x - mean, 0.0) ** 2).sum() / (sw - (ww * ww).sum() / sw)
+    return (x - mean) / np.sqrt(var)
+
+
+def confidence_gap(
+    self_report: pd.Series,
+    knowledge: pd.Series,
+    *,
+    weights: pd.Series | np.ndarray | None = None,
+    cutoff: float = 1.0,
+    name: str = "gap",
+) -> pd.DataFrame:
+    """Standardised self-report minus standardised knowledge, with a flag.
+
+    Both scores are turned into z-scores over the respondents who have both
+    (weighted mean and SD with the unbiased divisor when ``weights`` are
+    given). ``|gap| > cutoff`` flags ``overconfident`` (self-report above
+    performance) or ``underconfident``; the rest are ``aligned``.
+
+    Returns
+    -------
+    DataFrame
+        ``<name>`` (the gap, in SD units) and ``<name>_flag`` (ordered
+        categorical: underconfident < aligned < overconfident).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import scales
+    >>> sr = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> kn = pd.Series([5.0, 4.0, 3.0, 3.0, 0.0])
+    >>> scales.confidence_gap(sr, kn).round(2)
+        gap        gap_flag
+    0 -2.33  underconfident
+    1 -1.17  underconfident
+    2  0.00         aligned
+    3  0.63         aligned
+    4  2.87   overconfident
+    """
+    s = pd.to_numeric(self_report, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    k = pd.to_numeric(knowledge, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    both = ~np.isnan(s) & ~np.isnan(k)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    s, k = np.where(both, s, np.nan), np.where(both, k, np.nan)
+    if both.sum() < 2:
+        gap = np.full(len(s), np.nan)
+    else:
+        gap = _standardise(s, w) - _standardise(k, w)
+    flag = np.where(gap > cutoff, CONFIDENCE[2], np.where(gap < -cutoff, CONFIDENCE[0], CONFIDENCE[1]))
+    flag = np.where(np.isnan(gap), None, flag)
+    return pd.DataFrame(
+        {name: gap, f"{name}_flag": pd.Categorical(flag, categories=CONFIDENCE, ordered=True)},
+        index=self_report.index,
+    )
+
+
+def _chosen_scales(instrument, scales):
+    if scales is None:
+        return list(instrument.scales.values())
+    unknown = [s for s in scales if s not in instrument.scales]
+    if unknown:
+        raise ScaleError(f"instrument {instrument.id!r} has no scale {', '.join(map(repr, unknown))}; "
+                         f"its scales are {', '.join(instrument.scales)}")
+    return [instrument.scales[s] for s in scales]
+
+
+def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
+    """A scale's items ready for reliability analysis.
+
+    Self-report items: missing codes become NaN and reverse-keyed items are
+    reversed on the response scale. Knowledge items: 1 = correct, 0 =
+    incorrect or "don't know", NaN = missing.
+    """
+    sc = _chosen_scales(instrument, [scale_id])[0]
+    items = list(sc.items)
+    absent = [i for i in items if i not in data.columns]
+    if absent:
+        raise ScaleError(f"the data lack items of scale {sc.id}: {', '.join(absent)}")
+    codes = tuple(instrument.missing_codes) or MISSING_CODES
+    if sc.kind == "knowledge":
+        correct = {i: instrument.item(i).correct for i in items}
+        K, _ = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, sc.id)
+        return pd.DataFrame(K, columns=items, index=data.index)
+    X, _ = item_matrix(data, items, scale=sc.id, allow_constant=True)
+    X[np.isin(X, codes)] = np.nan
+    rs = instrument.response_set_of(items[0])
+    flip = np.array([instrument.item(i).reverse for i in items])
+    X[:, flip] = rs.min + rs.max - X[:, flip]
+    return pd.DataFrame(X, columns=items, index=data.index)
+
+
+def score(
+    data: pd.DataFrame,
+    instrument,
+    *,
+    weights: pd.Series | np.ndarray | str | None = None,
+    rescale: bool = False,
+    gap_cutoff: float = 1.0,
+    scales: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Score every scale of an instrument.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Response data keyed by item id (clean, or raw with missing codes
+        66/88/99 in the item columns, which are treated as missing; 88 on a
+        knowledge item is "don't know", i.e. incorrect).
+    instrument : Instrument
+        From :func:`toolkit.load_instrument`.
+    weights : column name, Series or array, optional
+        Survey weights; the gap's standardisation then uses weighted means
+        and SDs. Scores themselves are per respondent and never weighted.
+    rescale : bool
+        Add ``<scale>_100``: self-report means on 0-100 (min of the response
+        scale = 0), knowledge share correct times 100.
+    gap_cutoff : float
+        SD cut-off for the confidence flag (default 1).
+    scales : sequence of str, optional
+        Score only these scales (default: all of the instrument's scales).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``data``. Per scale: ``<scale>`` (mean, or number
+        correct for knowledge), ``<scale>_n_valid``, ``<scale>_reason``,
+        ``<scale>_level`` (low / basic / above_basic from the scale's
+        thresholds), knowledge also ``<scale>_share``; per domain with both
+        a self-report and a knowledge scale: ``<domain>_gap`` and
+        ``<domain>_confidence``. The input is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd, toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> kn = inst.scales["practical_kn"].items
+    >>> df = pd.DataFrame({i: [inst.item(i).correct, 88, None] for i in kn})
+    >>> toolkit.score(df, inst, scales=["practical_kn"])[["practical_kn", "practical_kn_level"]]
+       practical_kn practical_kn_level
+    0           4.0        above_basic
+    1           0.0                low
+    2           NaN                NaN
+    """
+    w = normalise_weights(weights, data)
+    missing_codes = set(instrument.missing_codes) or set(MISSING_CODES)
+    chosen = _chosen_scales(instrument, scales)
+    absent = {s.id: [i for i in s.items if i not in data.columns] for s in chosen}
+    absent = {k: v for k, v in absent.items() if v}
+    if absent:
+        raise ScaleError("the data lack items of these scales: "
+                         + "; ".join(f"{k}: {', '.join(v)}" for k, v in absent.items()))
+    out: dict[str, pd.Series] = {}
+    by_domain: dict[str, dict[str, str]] = {}
+    for sc in chosen:
+        items = list(sc.items)
+        if sc.kind == "knowledge":
+            correct = {i: instrument.item(i).correct for i in items}
+            part = score_knowledge(data, items, correct, min_valid=sc.min_valid, missing_codes=tuple(missing_codes),
+                                   name=sc.id)
+            if rescale:
+                part[f"{sc.id}_100"] = 100 * part[f"{sc.id}_share"]
+        else:
+            rs = instrument.response_set_of(items[0])
+            lo, hi = rs.min, rs.max
+            X = data[items].mask(data[items].isin(list(missing_codes)))
+            reverse = [i for i in items if instrument.item(i).reverse]
+            mean = score_items(X, items, reverse=reverse, scale=(lo, hi), min_valid=sc.min_valid, name=sc.id)
+            n_valid = X.notna().sum(axis=1).to_numpy()
+            part = pd.DataFrame({sc.id: mean, f"{sc.id}_n_valid": n_valid,
+                                 f"{sc.id}_reason": _reasons(n_valid, sc.min_valid, data.index)}, index=data.index)
+            if rescale:
+                part[f"{sc.id}_100"] = 100 * (mean - lo) / (hi - lo)
+        part[sc.level_column] = pd.Categorical(sc.classify(part[sc.id]), categories=[
+            lv for lv in ("low", "basic", "above_basic") if lv in sc.levels], ordered=True)
+        out.update({c: part[c] for c in part.columns})
+        if sc.domain is not None:
+            by_domain.setdefault(sc.domain, {})[sc.kind] = sc.id
+    for domain, kinds in by_domain.items():
+        if {"self_report", "knowledge"} <= set(kinds):
+            gap = confidence_gap(out[kinds["self_report"]], out[kinds["knowledge"]], weights=w,
+                                 cutoff=gap_cutoff, name=f"{domain}_gap")
+            out[f"{domain}_gap"] = gap[f"{domain}_gap"]
+            out[f"{domain}_confidence"] = gap[f"{domain}_gap_flag"]
+    return pd.DataFrame(out, index=data.index)
