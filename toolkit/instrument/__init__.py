@@ -1,0 +1,22 @@
+"""Questionnaire definitions: load and validate instrument YAML.
+
+``load_instrument("dis-full")`` (or a path to a YAML file) returns an
+:class:`Instrument`: items in questionnaire order, response sets with the
+shared missing codes (66, 88, 99), domains, sections, scales and outcomes.
+Skip rules and outcome rules use the small expression language of
+:mod:`toolkit.instrument.rules`. The YAML schema is documented in
+questionnaires/SCHEMA.md.
+"""
+
+from toolkit.instrument.loader import available_instruments, load_instrument, parse_instrument
+from toolkit.instrument.rules import Rule, RuleSyntaxError, parse as parse_rule
+from toolkit.instrument.schema import (
+    CODED_TYPES, ITEM_TYPES, LEVELS, MISSING_KINDS, Code, Domain, Instrument, Item, Outcome, ResponseSet,
+    Scale, Section,
+)
+
+__all__ = [
+    "load_instrument", "parse_instrument", "available_instruments", "Instrument", "Item", "Code",
+    "ResponseSet", "Domain", "Section", "Scale", "Outcome", "Rule", "RuleSyntaxError", "parse_rule",
+    "ITEM_TYPES", "CODED_TYPES", "MISSING_KINDS", "LEVELS",
+]

@@ -1,0 +1,605 @@
+"""Read questionnaire YAML, check every rule of the schema, build an :class:`Instrument`.
+
+The checks gather every problem in one pass: a broken file raises one
+:class:`~toolkit.errors.InstrumentError` whose message lists each problem
+(file, item, field, what is wrong) and whose ``.problems`` DataFrame has one
+row per problem. The schema itself is documented in questionnaires/SCHEMA.md.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+import re
+from collections.abc import Mapping
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from toolkit.errors import InstrumentError, UnknownInstrumentError
+from toolkit.instrument import rules as R
+from toolkit.instrument.schema import (
+    CODED_TYPES, ITEM_TYPES, LEVELS, MISSING_KINDS, Code, Domain, Instrument, Item, Outcome,
+    ResponseSet, Scale, Section,
+)
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_TOP_KEYS = {"id", "version", "languages", "title", "description", "missing_codes", "response_sets",
+             "domains", "sections", "scales", "outcomes"}
+_ITEM_KEYS = {"id", "type", "text", "response_set", "domain", "reverse", "correct", "relevant",
+              "required", "min", "max", "hint", "check"}
+_SCALE_KEYS = {"domain", "kind", "items", "method", "min_valid", "levels", "label"}
+_SCALE_KINDS = {"self_report": ("likert", "mean"), "knowledge": ("knowledge", "sum_correct")}
+REQUIRED_LANGUAGES = ("en", "da")
+
+
+# --------------------------------------------------------------------------- YAML reading
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records duplicate mapping keys instead of silently keeping the last."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                self.duplicates.append((str(key), key_node.start_mark.line + 1))
+            try:
+                seen.add(key)
+            except TypeError:
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+
+# --------------------------------------------------------------------------- locating files
+def _bundled_dir():
+    return resources.files("toolkit") / "questionnaires"
+
+
+def available_instruments() -> list[str]:
+    """Ids of the bundled instruments.
+
+    Examples
+    --------
+    >>> available_instruments()
+    ['dis-full', 'dis-screener']
+    """
+    return sorted(p.name[: -len(".yaml")] for p in _bundled_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def load_instrument(source: str | PathLike) -> Instrument:
+    """Load and validate an instrument: a bundled id or a path to a YAML file.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A bundled id (``"dis-full"``, ``"dis-screener"``) or a YAML file.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    UnknownInstrumentError
+        Unknown id or missing file (the message lists the bundled ids).
+    InstrumentError
+        The file breaks the schema; ``.problems`` lists every problem.
+
+    Examples
+    --------
+    >>> inst = load_instrument("dis-full")
+    >>> inst.id, inst.version, inst.languages
+    ('dis-full', '1.0.0', ('en', 'da'))
+    >>> inst.item("prac_k1").type
+    'knowledge'
+    """
+    if isinstance(source, Instrument):
+        return source
+    text = str(source)
+    if isinstance(source, PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        path = Path(source)
+        if not path.is_file():
+            raise UnknownInstrumentError(
+                f"no instrument file {text}; bundled instruments: {', '.join(available_instruments())}")
+        return _load_file(str(path.resolve()), path.stat().st_mtime_ns)
+    if text not in available_instruments():
+        raise UnknownInstrumentError(
+            f"unknown instrument {text!r}; available: {', '.join(available_instruments())}")
+    return _load_bundled(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_bundled(instrument_id: str) -> Instrument:
+    res = _bundled_dir() / f"{instrument_id}.yaml"
+    return parse_instrument(res.read_text(encoding="utf-8"), f"questionnaires/{instrument_id}.yaml")
+
+
+@functools.lru_cache(maxsize=8)
+def _load_file(path: str, mtime_ns: int) -> Instrument:  # mtime in the key: an edited file reloads
+    return parse_instrument(Path(path).read_text(encoding="utf-8"), path)
+
+
+# --------------------------------------------------------------------------- validation
+class _Problems:
+    def __init__(self, file: str):
+        self.file = file
+        self.rows: list[dict[str, str | None]] = []
+
+    def add(self, item: str | None, fld: str | None, message: str) -> None:
+        self.rows.append({"file": self.file, "item": item, "field": fld, "message": message})
+
+    def raise_if_any(self) -> None:
+        if not self.rows:
+            return
+        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
+        lines = [
+            f"  {r.file}: {r.item or '(instrument)'}: {r.field or '-'}: {r.message}" for r in df.itertuples()
+        ]
+        n = len(df)
+        raise InstrumentError(
+            f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),
+            problems=df,
+        )
+
+
+def _texts(p: _Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
+           optional: bool = False) -> dict[str, str]:
+    """Check a {lang: text} mapping; report each missing or non-text translation."""
+    if value is None and optional:
+        return {}
+    if not isinstance(value, Mapping):
+        p.add(where, fld, f"must map each language ({', '.join(langs)}) to a text, got {value!r}")
+        return {lang: "" for lang in langs}
+    out = {}
+    for lang in langs:
+        v = value.get(lang)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            p.add(where, f"{fld}.{lang}", f"missing translation '{lang}'")
+            out[lang] = ""
+        elif not isinstance(v, str):
+            p.add(where, f"{fld}.{lang}", f"must be text, got {v!r} (quote values such as Yes/No in YAML)")
+            out[lang] = str(v)
+        else:
+            out[lang] = v.strip()
+    for extra in sorted(set(map(str, value)) - set(langs)):
+        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages")
+    return out
+
+
+def _codes(p: _Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
+    if not isinstance(entries, list) or not entries:
+        p.add(where, fld, "must be a non-empty list of {code: <int>, <lang>: <label>} entries")
+        return []
+    out, seen = [], set()
+    for i, e in enumerate(entries):
+        if not isinstance(e, Mapping) or "code" not in e:
+            p.add(where, f"{fld}[{i}]", f"must be a mapping with a 'code', got {e!r}")
+            continue
+        code = e["code"]
+        if not isinstance(code, int) or isinstance(code, bool):
+            p.add(where, f"{fld}[{i}].code", f"must be an integer, got {code!r}")
+            continue
+        if code in seen:
+            p.add(where, f"{fld}[{i}].code", f"duplicate code {code}")
+        seen.add(code)
+        labels = {k: v for k, v in e.items() if k not in ("code", "kind")}
+        out.append(Code(code, _texts(p, labels, langs, where, f"{fld}[code {code}]"), e.get("kind")))
+    return out
+
+
+def _bool(p, raw: Mapping, key: str, default: bool, where: str) -> bool:
+    v = raw.get(key, default)
+    if not isinstance(v, bool):
+        p.add(where, key, f"must be true or false, got {v!r}")
+        return default
+    return v
+
+
+def _number(p, raw: Mapping, key: str, where: str) -> float | None:
+    v = raw.get(key)
+    if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
+        p.add(where, key, f"must be a number, got {v!r}")
+        return None
+    return v
+
+
+def parse_instrument(text: str, file: str = "<string>") -> Instrument:
+    """Validate YAML text and build the Instrument (``file`` names it in errors).
+
+    Examples
+    --------
+    >>> parse_instrument("id: x\\nversion: 1", "x.yaml")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InstrumentError: x.yaml: ... problems in the instrument definition:
+    ...
+    """
+    p = _Problems(file)
+    loader = _Loader(text)
+    try:
+        doc = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        p.add(None, None, f"not valid YAML ({where}): {getattr(exc, 'problem', exc)}")
+        p.raise_if_any()
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicates:
+        p.add(None, key, f"duplicate key {key!r} (line {line}); YAML would silently keep only the last one")
+    if not isinstance(doc, Mapping):
+        p.add(None, None, "the file must hold a mapping with id, version, languages, ...")
+        p.raise_if_any()
+    return _build(doc, p)
+
+
+def _build(doc: Mapping, p: _Problems) -> Instrument:
+    for key in sorted(set(map(str, doc)) - _TOP_KEYS):
+        p.add(None, key, f"unknown top-level field; expected one of {', '.join(sorted(_TOP_KEYS))}")
+    for key in ("id", "version", "languages", "title", "missing_codes", "response_sets", "domains",
+                "sections", "scales", "outcomes"):
+        if key not in doc:
+            p.add(None, key, "required field is missing")
+
+    inst_id = doc.get("id")
+    if inst_id is not None and not (isinstance(inst_id, str) and _INSTRUMENT_ID.match(inst_id)):
+        p.add(None, "id", f"must be lower-case letters, digits and '-', got {inst_id!r}")
+    version = doc.get("version")
+    if version is not None and not isinstance(version, str):
+        p.add(None, "version", f"must be a quoted text such as \"1.0.0\", got {version!r}")
+    langs_raw = doc.get("languages", list(REQUIRED_LANGUAGES))
+    if not isinstance(langs_raw, list) or not all(isinstance(x, str) for x in langs_raw):
+        p.add(None, "languages", f"must be a list of language codes, got {langs_raw!r}")
+        langs_raw = list(REQUIRED_LANGUAGES)
+    langs = tuple(dict.fromkeys(langs_raw))
+    for lang in REQUIRED_LANGUAGES:
+        if lang not in langs:
+            p.add(None, "languages", f"must include '{lang}'")
+    title = _texts(p, doc.get("title"), langs, None, "title")
+    description = _texts(p, doc.get("description"), langs, None, "description", optional=True)
+
+    missing = _missing_codes(p, doc.get("missing_codes"), langs)
+    response_sets = _response_sets(p, doc.get("response_sets"), langs, missing)
+    domains = _domains(p, doc.get("domains"), langs)
+    sections, raw_items = _sections(p, doc.get("sections"), langs)
+    items = _items(p, raw_items, langs, response_sets, domains, missing)
+    scales = _scales(p, doc.get("scales"), langs, items, domains)
+    items = [_with_scale(it, scales) for it in items]
+    outcomes = _outcomes(p, doc.get("outcomes"), langs, items, scales, domains, response_sets)
+    p.raise_if_any()
+    return Instrument(
+        id=inst_id, version=version, languages=langs, title=title, description=description,
+        response_sets=response_sets, missing=missing, domains=domains, sections=sections,
+        items=items, scales=scales, outcomes=outcomes, source=p.file,
+    )
+
+
+def _missing_codes(p, raw, langs) -> list[Code]:
+    where = "missing_codes"
+    codes = _codes(p, raw, langs, where, "codes") if raw is not None else []
+    by_kind = {c.kind: c for c in codes}
+    for kind, code in MISSING_KINDS.items():
+        if kind not in by_kind:
+            p.add(where, "kind", f"missing code of kind '{kind}' ({code}) is not declared")
+        elif by_kind[kind].code != code:
+            p.add(where, "code", f"kind '{kind}' must use code {code}, got {by_kind[kind].code}")
+    for c in codes:
+        if c.kind not in MISSING_KINDS:
+            p.add(where, "kind", f"code {c.code}: kind must be one of {', '.join(MISSING_KINDS)}, got {c.kind!r}")
+    return sorted(codes, key=lambda c: c.code)
+
+
+def _response_sets(p, raw, langs, missing) -> dict[str, ResponseSet]:
+    out: dict[str, ResponseSet] = {}
+    if not isinstance(raw, Mapping):
+        if raw is not None:
+            p.add(None, "response_sets", "must map a response-set name to a list of codes")
+        return out
+    missing_codes = {c.code for c in missing}
+    for name, entries in raw.items():
+        where = f"response_sets.{name}"
+        if not isinstance(name, str) or not _NAME.match(name):
+            p.add(where, "name", "must be lower-case letters, digits and '_', starting with a letter")
+        codes = _codes(p, entries, langs, where, "codes")
+        for c in codes:
+            if c.code in missing_codes:
+                p.add(where, f"codes[code {c.code}]", f"code {c.code} is reserved for a missing code")
+            if c.kind is not None:
+                p.add(where, f"codes[code {c.code}]", "substantive codes take no 'kind'")
+        out[str(name)] = ResponseSet(str(name), codes, list(missing))
+    return out
+
+
+def _domains(p, raw, langs) -> dict[str, Domain]:
+    out: dict[str, Domain] = {}
+    if not isinstance(raw, Mapping):
+        if raw is not None:
+            p.add(None, "domains", "must map a domain id to its label and description")
+        return out
+    for did, spec in raw.items():
+        where = f"domains.{did}"
+        spec = spec if isinstance(spec, Mapping) else {}
+        out[str(did)] = Domain(str(did), _texts(p, spec.get("label"), langs, where, "label"),
+                               _texts(p, spec.get("description"), langs, where, "description", optional=True))
+    return out
+
+
+def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
+    sections, items, seen = [], [], set()
+    if not isinstance(raw, list):
+        if raw is not None:
+            p.add(None, "sections", "must be a list of sections, each with id, label and items")
+        return sections, items
+    for i, spec in enumerate(raw):
+        if not isinstance(spec, Mapping):
+            p.add(f"sections[{i}]", None, "must be a mapping with id, label and items")
+            continue
+        sid = spec.get("id")
+        where = f"sections.{sid}" if sid else f"sections[{i}]"
+        if not isinstance(sid, str) or not _NAME.match(sid):
+            p.add(where, "id", f"must be lower-case letters, digits and '_', got {sid!r}")
+        elif sid in seen:
+            p.add(where, "id", f"duplicate section id {sid!r}")
+        seen.add(sid)
+        label = _texts(p, spec.get("label"), langs, where, "label")
+        raw_items = spec.get("items")
+        if not isinstance(raw_items, list) or not raw_items:
+            p.add(where, "items", "must be a non-empty list of items")
+            raw_items = []
+        ids = tuple(str(it.get("id")) for it in raw_items if isinstance(it, Mapping))
+        sections.append(Section(str(sid), label, ids))
+        items.extend((str(sid), it) for it in raw_items)
+    return sections, items
+
+
+def _items(p, raw_items, langs, response_sets, domains, missing) -> list[Item]:
+    items: list[Item] = []
+    seen: dict[str, Item] = {}
+    for pos, (section, raw) in enumerate(raw_items):
+        if not isinstance(raw, Mapping):
+            p.add(f"sections.{section}[{pos}]", None, f"an item must be a mapping, got {raw!r}")
+            continue
+        iid = raw.get("id")
+        where = str(iid) if iid is not None else f"sections.{section}[{pos}]"
+        if not isinstance(iid, str) or not _NAME.match(iid) or iid in R._KEYWORDS:
+            p.add(where, "id", f"must be lower-case letters, digits and '_', starting with a letter, got {iid!r}")
+        elif iid in seen:
+            p.add(where, "id", f"duplicate item id {iid!r}")
+        for key in sorted(set(map(str, raw)) - _ITEM_KEYS):
+            p.add(where, key, f"unknown field; expected one of {', '.join(sorted(_ITEM_KEYS))}")
+        typ = raw.get("type")
+        if typ not in ITEM_TYPES:
+            p.add(where, "type", f"must be one of {', '.join(ITEM_TYPES)}, got {typ!r}")
+        text = _texts(p, raw.get("text"), langs, where, "text")
+        hint = _texts(p, raw.get("hint"), langs, where, "hint", optional=True) or None
+
+        rs_name = raw.get("response_set")
+        rs = None
+        if typ in CODED_TYPES:
+            if rs_name is None:
+                p.add(where, "response_set", f"a {typ} item needs a response_set")
+            elif rs_name not in response_sets:
+                p.add(where, "response_set", f"unknown response set {rs_name!r}; defined: "
+                      f"{', '.join(sorted(response_sets)) or '(none)'}")
+            else:
+                rs = response_sets[rs_name]
+        elif rs_name is not None:
+            p.add(where, "response_set", f"a {typ} item takes no response_set")
+
+        domain = raw.get("domain")
+        if domain is not None and domain not in domains:
+            p.add(where, "domain", f"unknown domain {domain!r}; defined: {', '.join(domains) or '(none)'}")
+        if typ == "knowledge" and domain is None:
+            p.add(where, "domain", "a knowledge item needs a domain")
+
+        reverse = _bool(p, raw, "reverse", False, where)
+        if reverse and typ != "likert":
+            p.add(where, "reverse", "only likert items can be reverse-keyed")
+        correct = raw.get("correct")
+        if typ == "knowledge":
+            if correct is None:
+                p.add(where, "correct", "a knowledge item needs the keyed correct code")
+            elif rs is not None and correct not in rs.valid_codes:
+                p.add(where, "correct", f"{correct!r} is not a substantive code of response set {rs.name!r}")
+        elif correct is not None:
+            p.add(where, "correct", "only knowledge items have a correct answer")
+
+        lo, hi = _number(p, raw, "min", where), _number(p, raw, "max", where)
+        if (lo is not None or hi is not None) and typ != "numeric":
+            p.add(where, "min" if lo is not None else "max", "only numeric items take min/max")
+        if lo is not None and hi is not None and lo > hi:
+            p.add(where, "min", f"min {lo} is above max {hi}")
+
+        check = raw.get("check")
+        if check is not None:
+            exp = check.get("expected") if isinstance(check, Mapping) else None
+            if rs is None or exp not in rs.valid_codes:
+                p.add(where, "check", f"must be {{expected: <a substantive code of the item>}}, got {check!r}")
+                check = None
+            else:
+                check = {"expected": exp}
+
+        required = _bool(p, raw, "required", typ != "text", where)
+        relevant = raw.get("relevant")
+        rule = _item_rule(p, relevant, where, seen, iid, response_sets) if relevant is not None else None
+        item = Item(id=str(iid), section=section, type=str(typ), text=text, response_set=rs_name if rs else None,
+                    domain=domain, reverse=reverse, correct=correct if typ == "knowledge" else None,
+                    relevant=rule.source if rule is not None else None, required=required,
+                    min=lo, max=hi, hint=hint, check=check, rule=rule)
+        if isinstance(iid, str) and iid not in seen:
+            seen[iid] = item
+        items.append(item)
+    return items
+
+
+def _item_rule(p, text, where, earlier: Mapping[str, Item], own_id, response_sets) -> R.Rule | None:
+    try:
+        rule = R.parse(text)
+    except R.RuleSyntaxError as exc:
+        p.add(where, "relevant", f"cannot parse skip rule {text!r}: {exc}")
+        return None
+    for leaf in rule.comparisons():
+        var = leaf.var
+        if var == own_id:
+            p.add(where, "relevant", f"skip rule refers to the item itself ({var})")
+        elif var not in earlier:
+            p.add(where, "relevant", f"skip rule refers to {var!r}, which is not an earlier item "
+                  "(it does not exist or comes later)")
+        else:
+            _check_leaf(p, leaf, earlier[var], response_sets, where, "relevant")
+    return rule
+
+
+def _check_leaf(p, leaf, target: Item, response_sets, where, fld) -> None:
+    """A leaf that names an item must fit that item's type and codes."""
+    if target.type == "text":
+        p.add(where, fld, f"{target.id} is a text item and cannot be used in a rule")
+        return
+    is_sel = isinstance(leaf, R.Selected)
+    if target.type == "multiple" and not is_sel:
+        p.add(where, fld, f"{target.id} is select-multiple: use selected({target.id}, <code>)")
+    if is_sel and target.type != "multiple":
+        p.add(where, fld, f"selected() needs a select-multiple item; {target.id} is {target.type}")
+    rs = response_sets.get(target.response_set) if target.response_set else None
+    exact = isinstance(leaf, R.In | R.Selected) or leaf.op in ("==", "!=")
+    for v in leaf.values():
+        if isinstance(v, str):
+            p.add(where, fld, f"{target.id} holds numbers; compare it with a number, not {v!r}")
+        elif rs is not None and v in rs.missing_codes:
+            p.add(where, fld, f"{target.id}: {v} is a missing code; comparisons with missing values are "
+                  "always False")
+        elif rs is not None and exact and v not in rs.valid_codes:
+            p.add(where, fld, f"{target.id} has no code {v}; its codes are {sorted(rs.valid_codes)}")
+
+
+def _with_scale(item: Item, scales: Mapping[str, Scale]) -> Item:
+    for s in scales.values():
+        if item.id in s.items:
+            return replace(item, scale=s.id)
+    return item
+
+
+def _scales(p, raw, langs, items: list[Item], domains) -> dict[str, Scale]:
+    out: dict[str, Scale] = {}
+    if not isinstance(raw, Mapping):
+        if raw is not None:
+            p.add(None, "scales", "must map a scale id to its definition")
+        return out
+    by_id = {it.id: it for it in items}
+    owner: dict[str, str] = {}
+    for sid, spec in raw.items():
+        where = f"scales.{sid}"
+        if not isinstance(spec, Mapping):
+            p.add(where, None, "must be a mapping with domain, kind, items, method, min_valid, levels")
+            continue
+        for key in sorted(set(map(str, spec)) - _SCALE_KEYS):
+            p.add(where, key, f"unknown field; expected one of {', '.join(sorted(_SCALE_KEYS))}")
+        domain = spec.get("domain")
+        if domain is not None and domain not in domains:
+            p.add(where, "domain", f"unknown domain {domain!r}")
+        kind = spec.get("kind")
+        if kind not in _SCALE_KINDS:
+            p.add(where, "kind", f"must be one of {', '.join(_SCALE_KINDS)}, got {kind!r}")
+        item_type, method_expected = _SCALE_KINDS.get(kind, (None, None))
+        method = spec.get("method", method_expected)
+        if method_expected is not None and method != method_expected:
+            p.add(where, "method", f"a {kind} scale is scored by {method_expected!r}, got {method!r}")
+        ids = spec.get("items")
+        if not isinstance(ids, list) or not ids:
+            p.add(where, "items", "must be a non-empty list of item ids")
+            ids = []
+        for iid in ids:
+            it = by_id.get(iid)
+            if it is None:
+                p.add(where, "items", f"unknown item {iid!r}")
+                continue
+            if item_type is not None and it.type != item_type:
+                p.add(where, "items", f"{iid} is a {it.type} item; a {kind} scale takes {item_type} items")
+            if domain is not None and it.domain != domain:
+                p.add(where, "items", f"{iid} belongs to domain {it.domain!r}, not {domain!r}")
+            if iid in owner:
+                p.add(where, "items", f"{iid} is already in scale {owner[iid]!r}; an item belongs to one scale")
+            owner.setdefault(iid, str(sid))
+        if len(set(ids)) != len(ids):
+            p.add(where, "items", "lists an item twice")
+        min_valid = spec.get("min_valid")
+        if not isinstance(min_valid, int) or isinstance(min_valid, bool) or not 1 <= min_valid <= max(len(ids), 1):
+            p.add(where, "min_valid", f"must be an integer from 1 to the number of items ({len(ids)}), "
+                  f"got {min_valid!r}")
+            min_valid = len(ids)
+        levels = _levels(p, spec.get("levels"), where, kind, len(ids))
+        out[str(sid)] = Scale(str(sid), domain, str(kind), tuple(ids), str(method), int(min_valid), levels,
+                              _texts(p, spec.get("label"), langs, where, "label", optional=True))
+    return out
+
+
+def _levels(p, raw, where, kind, n_items) -> dict[str, float]:
+    lo, hi = (1.0, 5.0) if kind == "self_report" else (0.0, float(n_items))
+    if not isinstance(raw, Mapping) or "basic" not in raw:
+        p.add(where, "levels", "must give the lower bounds {basic: <score>, above_basic: <score>}; "
+              "scores below basic are low")
+        return {"low": lo}
+    for key in sorted(set(map(str, raw)) - {"basic", "above_basic"}):
+        p.add(where, f"levels.{key}", "unknown level; give basic and above_basic (low is what lies below basic)")
+    out = {"low": lo}
+    prev = lo
+    for level in LEVELS[1:]:
+        if level not in raw:
+            continue
+        v = raw[level]
+        if not isinstance(v, int | float) or isinstance(v, bool) or not prev < v <= hi:
+            p.add(where, f"levels.{level}", f"must be a number above {prev:g} and at most {hi:g}, got {v!r}")
+            continue
+        out[level] = float(v)
+        prev = float(v)
+    return out
+
+
+def _outcomes(p, raw, langs, items, scales, domains, response_sets) -> dict[str, Outcome]:
+    out: dict[str, Outcome] = {}
+    if not isinstance(raw, Mapping):
+        if raw is not None:
+            p.add(None, "outcomes", "must map an outcome id to its label and rule")
+        return out
+    by_id = {it.id: it for it in items}
+    level_cols = {s.level_column: s for s in scales.values()}
+    for oid, spec in raw.items():
+        where = f"outcomes.{oid}"
+        spec = spec if isinstance(spec, Mapping) else {}
+        label = _texts(p, spec.get("label"), langs, where, "label")
+        desc = _texts(p, spec.get("description"), langs, where, "description", optional=True) or None
+        text = spec.get("rule")
+        try:
+            rule = R.parse(text)
+        except R.RuleSyntaxError as exc:
+            p.add(where, "rule", f"cannot parse rule {text!r}: {exc}")
+            continue
+        for leaf in rule.comparisons():
+            if leaf.var in by_id:
+                _check_leaf(p, leaf, by_id[leaf.var], response_sets, where, "rule")
+            elif leaf.var in level_cols:
+                scale = level_cols[leaf.var]
+                for v in leaf.values():
+                    if v not in scale.levels:
+                        p.add(where, "rule", f"{leaf.var} takes the levels {', '.join(scale.levels)}; got {v!r}")
+            elif leaf.var not in scales:
+                p.add(where, "rule", f"rule refers to {leaf.var!r}, which is neither an item, a scale nor "
+                      "a scale level column (<scale>_level)")
+        out[str(oid)] = Outcome(str(oid), label, rule.source, rule, desc)
+    wanted = ["offline", "exempt", "needs_help", *(f"low_{d}" for d in domains)]
+    for oid in wanted:
+        if oid not in out and f"outcomes.{oid}" not in {r["item"] for r in p.rows}:
+            p.add(f"outcomes.{oid}", "rule", f"required outcome {oid!r} is not defined")
+    return out

@@ -1,0 +1,294 @@
+"""The in-memory instrument: response sets, domains, sections, items, scales, outcomes.
+
+Objects here are built by :mod:`toolkit.instrument.loader` after validation,
+so they trust their input. They are frozen: an instrument is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import UnknownInstrumentError
+from toolkit.instrument.rules import Rule
+
+ITEM_TYPES = ("likert", "knowledge", "single", "multiple", "numeric", "text")
+CODED_TYPES = ("likert", "knowledge", "single", "multiple")
+MISSING_KINDS = {"dont_know": 88, "refused": 99, "dont_understand": 66}
+LEVELS = ("low", "basic", "above_basic")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One answer option: integer ``code`` and its ``label`` per language."""
+
+    code: int
+    label: Mapping[str, str]
+    kind: str | None = None  # for missing codes: dont_know / refused / dont_understand
+
+
+@dataclass(frozen=True)
+class ResponseSet:
+    """A named list of substantive codes plus the shared missing codes."""
+
+    name: str
+    codes: list[Code]
+    missing: list[Code]
+
+    @property
+    def valid_codes(self) -> set[int]:
+        """Substantive codes (not the missing codes)."""
+        return {c.code for c in self.codes}
+
+    @property
+    def missing_codes(self) -> dict[int, str]:
+        """Missing code -> kind."""
+        return {c.code: c.kind for c in self.missing}
+
+    @property
+    def min(self) -> int:
+        return min(self.valid_codes)
+
+    @property
+    def max(self) -> int:
+        return max(self.valid_codes)
+
+    def label(self, code: int, lang: str = "en") -> str:
+        """Label of a substantive or missing code."""
+        for c in (*self.codes, *self.missing):
+            if c.code == code:
+                return c.label[lang]
+        raise KeyError(f"response set {self.name!r} has no code {code}")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A competence domain (practical, cognitive, navigation, bureaucratic)."""
+
+    id: str
+    label: Mapping[str, str]
+    description: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A questionnaire section; its id is also the XLSForm group name."""
+
+    id: str
+    label: Mapping[str, str]
+    item_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question. See questionnaires/SCHEMA.md for each field."""
+
+    id: str
+    section: str
+    type: str
+    text: Mapping[str, str]
+    response_set: str | None = None
+    domain: str | None = None
+    reverse: bool = False
+    correct: int | None = None
+    relevant: str | None = None
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    scale: str | None = None
+    hint: Mapping[str, str] | None = None
+    check: Mapping[str, int] | None = None  # attention check: {"expected": code}
+    rule: Rule | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scored set of items.
+
+    ``levels`` maps each level (low, basic, above_basic) to the inclusive
+    lower bound of its score range; ``low`` starts at the lowest possible
+    score. A level may be absent when the scale is too short to separate it.
+    """
+
+    id: str
+    domain: str | None
+    kind: str
+    items: tuple[str, ...]
+    method: str
+    min_valid: int
+    levels: Mapping[str, float]
+    label: Mapping[str, str]
+
+    @property
+    def level_column(self) -> str:
+        """Name of the column holding this scale's level (``<scale id>_level``)."""
+        return f"{self.id}_level"
+
+    def classify(self, scores: pd.Series) -> pd.Series:
+        """Classify scores into levels (vectorised); NaN scores stay missing.
+
+        Examples
+        --------
+        >>> s = Scale("x", "practical", "knowledge", ("a", "b", "c", "d"), "sum_correct", 3,
+        ...           {"low": 0, "basic": 2, "above_basic": 4}, {})
+        >>> s.classify(pd.Series([0, 2, 3, 4, None])).tolist()
+        ['low', 'basic', 'basic', 'above_basic', nan]
+        """
+        names = [lv for lv in LEVELS if lv in self.levels]
+        bounds = np.array([self.levels[lv] for lv in names], dtype=float)
+        x = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float)
+        idx = np.searchsorted(bounds, x, side="right") - 1
+        out = np.array(names, dtype=object)[np.clip(idx, 0, len(names) - 1)]
+        out[np.isnan(x)] = np.nan
+        return pd.Series(out, index=scores.index, name=self.level_column, dtype=object)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A respondent-level outcome defined by a rule over items and scale columns."""
+
+    id: str
+    label: Mapping[str, str]
+    rule: str
+    parsed: Rule = field(repr=False, compare=False)
+    description: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated questionnaire definition. Build it with :func:`toolkit.load_instrument`."""
+
+    id: str
+    version: str
+    languages: tuple[str, ...]
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    response_sets: dict[str, ResponseSet]
+    missing: list[Code]
+    domains: dict[str, Domain]
+    sections: list[Section]
+    items: list[Item]
+    scales: dict[str, Scale]
+    outcomes: dict[str, Outcome]
+    source: str = ""
+
+    @cached_property
+    def _by_id(self) -> dict[str, Item]:
+        return {it.id: it for it in self.items}
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item ids in questionnaire order."""
+        return [it.id for it in self.items]
+
+    @property
+    def missing_codes(self) -> dict[int, str]:
+        """Missing code -> kind, shared by every response set."""
+        return {c.code: c.kind for c in self.missing}
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id; UnknownInstrumentError (a LookupError) if none."""
+        try:
+            return self._by_id[item_id]
+        except KeyError:
+            raise UnknownInstrumentError(f"instrument {self.id!r} has no item {item_id!r}") from None
+
+    def response_set_of(self, item_id: str) -> ResponseSet | None:
+        """The response set of an item (None for numeric and text items)."""
+        name = self.item(item_id).response_set
+        return None if name is None else self.response_sets[name]
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise UnknownInstrumentError(f"instrument {self.id!r} has no section {section_id!r}")
+
+    @cached_property
+    def missing_by_column(self) -> dict[str, set[int]]:
+        """Column -> codes that count as missing there (coded items only)."""
+        codes = set(self.missing_codes)
+        return {it.id: codes for it in self.items if it.type in CODED_TYPES}
+
+    def relevant(self, data: pd.DataFrame, item_id: str) -> pd.Series:
+        """Where ``item_id`` is asked, by its skip rule, for every row at once.
+
+        Examples
+        --------
+        >>> from toolkit import load_instrument
+        >>> inst = load_instrument("dis-full")
+        >>> df = pd.DataFrame({"net_use_3m": [1, 2, 88]})
+        >>> inst.relevant(df, "net_freq").tolist()
+        [True, False, False]
+        """
+        item = self.item(item_id)
+        if item.rule is None:
+            return pd.Series(True, index=data.index, dtype=bool)
+        return item.rule.evaluate(data, self.missing_by_column)
+
+    def evaluate(self, rule: str | Rule, data: pd.DataFrame) -> pd.Series:
+        """Evaluate any rule (e.g. an outcome's) on data, treating missing codes as missing."""
+        from toolkit.instrument.rules import parse
+
+        parsed = parse(rule) if isinstance(rule, str) else rule
+        return parsed.evaluate(data, self.missing_by_column)
+
+    def codebook(self) -> pd.DataFrame:
+        """One row per item: the variable's text, type, codes and scoring facts.
+
+        Columns: variable, section, kobo_path, domain, type, response_set,
+        reverse, correct, scale, check, required, relevant, min, max,
+        label_<lang> and codes_<lang> for each language, codes (= codes in
+        English), missing_codes.
+
+        Examples
+        --------
+        >>> from toolkit import load_instrument
+        >>> cb = load_instrument("dis-full").codebook()
+        >>> cb.set_index("variable").loc["prac_k1", ["type", "domain", "scale"]].tolist()
+        ['knowledge', 'practical', 'practical_kn']
+        """
+        rows = []
+        missing_txt = "; ".join(f"{c.code}={c.label['en']}" for c in self.missing)
+        for it in self.items:
+            rs = self.response_sets.get(it.response_set) if it.response_set else None
+            row = {
+                "variable": it.id,
+                "section": it.section,
+                "kobo_path": f"{it.section}/{it.id}",
+                "domain": it.domain,
+                "type": it.type,
+                "response_set": it.response_set,
+                "reverse": it.reverse,
+                "correct": it.correct,
+                "scale": it.scale,
+                "check": None if it.check is None else it.check["expected"],
+                "required": it.required,
+                "relevant": it.relevant,
+                "min": it.min,
+                "max": it.max,
+            }
+            for lang in self.languages:
+                row[f"label_{lang}"] = it.text[lang]
+                row[f"codes_{lang}"] = "; ".join(f"{c.code}={c.label[lang]}" for c in rs.codes) if rs else None
+            row["codes"] = row.get("codes_en")
+            row["missing_codes"] = missing_txt if rs else None
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        for col in ("correct", "check"):
+            df[col] = df[col].astype("Int64")
+        for col in ("min", "max"):
+            df[col] = df[col].astype("Float64")
+        return df
+
+    def __repr__(self) -> str:
+        return (f"Instrument(id={self.id!r}, version={self.version!r}, items={len(self.items)}, "
+                f"languages={self.languages})")
+
+
+__all__ = ["Code", "ResponseSet", "Domain", "Section", "Item", "Scale", "Outcome", "Instrument",
+           "ITEM_TYPES", "CODED_TYPES", "MISSING_KINDS", "LEVELS"]
