@@ -48,7 +48,7 @@ def item_matrix(
         kinds = ", ".join(f"{c} ({data[c].dtype})" for c in non_numeric)
         problems.append(f"items must be numeric codes; non-numeric: {kinds}")
     numeric = [c for c in present if c not in non_numeric]
-    X = data[numeric].to_numpy(dtype=float, na_value=np.nan) if numeric else np.empty((len(data), 0))
+    X = data[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True) if numeric else np.empty((len(data), 0))
     if not allow_constant and numeric:
         lo, hi = np.nanmin(np.where(np.isnan(X), np.inf, X), axis=0), np.nanmax(np.where(np.isnan(X), -np.inf, X), axis=0)
         constant = [c for c, a, b in zip(numeric, lo, hi) if not a < b]

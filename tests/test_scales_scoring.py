@@ -1,0 +1,181 @@
+"""Scale scoring: psych::scoreItems parity, knowledge rules, levels, gaps, instrument scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import toolkit
+from toolkit import scales
+from toolkit.errors import ScaleError
+
+RESULTS = Path(__file__).parent / "results"
+BFI = pd.read_csv(RESULTS / "psych_bfi.csv")
+BFI_KEYS = json.loads((RESULTS / "psych_fixtures.json").read_text())["bfi_keys"]
+INST = toolkit.load_instrument("dis-full")
+
+
+def fake_responses(n: int, seed: int = 0) -> pd.DataFrame:
+    """Random raw-coded answers to every scale item of dis-full (missing codes included)."""
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for sc in INST.scales.values():
+        for item_id in sc.items:
+            codes = sorted(INST.response_set_of(item_id).valid_codes)
+            x = rng.choice(codes, n).astype(float)
+            r = rng.random(n)
+            x[r < 0.05] = np.nan
+            x[(r >= 0.05) & (r < 0.08)] = 88
+            x[(r >= 0.08) & (r < 0.09)] = 99
+            cols[item_id] = x
+    df = pd.DataFrame(cols)
+    df["design_weight"] = rng.uniform(0.5, 2.0, n)
+    return df
+
+
+def test_score_items_matches_psych_score_items():
+    want = pd.read_csv(RESULTS / "psych_bfi_scores.csv")
+    for scale, keys in BFI_KEYS.items():
+        items = [k.lstrip("-") for k in keys]
+        reverse = [k.lstrip("-") for k in keys if k.startswith("-")]
+        got = scales.score_items(BFI, items, reverse=reverse, scale=(1, 6), name=scale)
+        np.testing.assert_allclose(got.to_numpy(), want[scale].to_numpy(), atol=1e-12, rtol=0, err_msg=scale)
+
+
+def test_score_items_min_valid_and_rescale():
+    df = pd.DataFrame({"a": [1.0, 5, np.nan, 3], "b": [1.0, np.nan, np.nan, 3], "c": [5.0, 1, 2, 3]})
+    got = scales.score_items(df, ["a", "b", "c"], reverse=["c"], scale=(1, 5), min_valid=2)
+    assert got.tolist()[:2] == [1.0, 5.0] and np.isnan(got.iloc[2]) and got.iloc[3] == 3.0
+    pct = scales.score_items(df, ["a", "b", "c"], reverse=["c"], scale=(1, 5), min_valid=2, rescale=True)
+    assert pct.iloc[0] == 0.0 and pct.iloc[1] == 100.0 and pct.iloc[3] == 50.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations([f"A{i}" for i in range(1, 6)]), st.integers(1, 5))
+def test_scores_do_not_depend_on_column_order(order, min_valid):
+    df = BFI.iloc[:300]
+    a = scales.score_items(df, [f"A{i}" for i in range(1, 6)], reverse=["A1"], scale=(1, 6), min_valid=min_valid)
+    b = scales.score_items(df[order[::-1]], order, reverse=["A1"], scale=(1, 6), min_valid=min_valid)
+    pd.testing.assert_series_equal(a, b, check_exact=False, atol=1e-14)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_instrument_scores_do_not_depend_on_column_order(rnd):
+    df = fake_responses(200, seed=3)
+    cols = list(df.columns)
+    rnd.shuffle(cols)
+    pd.testing.assert_frame_equal(toolkit.score(df, INST), toolkit.score(df[cols], INST))
+
+
+def test_knowledge_dont_know_is_incorrect_and_missing_stays_missing():
+    df = pd.DataFrame({"k1": [1, 88, 99, np.nan, 2, np.nan], "k2": [3, 3, 3, 3, 1, np.nan]})
+    got = scales.score_knowledge(df, ["k1", "k2"], {"k1": 1, "k2": 3}, name="kn")
+    np.testing.assert_array_equal(got["kn_n_valid"], [2, 2, 1, 1, 2, 0])
+    np.testing.assert_array_equal(got["kn_n_correct"].fillna(-1), [2, 1, 1, 1, 0, -1])
+    # prorated to both items when one is missing
+    np.testing.assert_array_equal(got["kn"].fillna(-1), [2, 1, 2, 2, 0, -1])
+    assert got["kn_reason"].tolist()[-1] == "no_answers"
+    strict = scales.score_knowledge(df, ["k1", "k2"], {"k1": 1, "k2": 3}, min_valid=2, name="kn")
+    assert strict["kn"].isna().tolist() == [False, False, True, True, False, True]
+    assert strict["kn_reason"].tolist()[2:4] == ["too_few_valid", "too_few_valid"]
+
+
+def test_knowledge_companion_missing_column_marks_dont_know():
+    cleaned = pd.DataFrame({
+        "k1": [np.nan, np.nan, 1.0],
+        "k1_missing": pd.Categorical(["dont_know", "refused", None]),
+        "k2": [3.0, 3.0, 3.0],
+    })
+    got = scales.score_knowledge(cleaned, ["k1", "k2"], {"k1": 1, "k2": 3}, min_valid=2, name="kn")
+    assert got["kn"].tolist()[0] == 1.0 and np.isnan(got["kn"].iloc[1]) and got["kn"].iloc[2] == 2.0
+
+
+def test_score_instrument_columns_levels_and_reasons():
+    df = fake_responses(500)
+    before = df.copy()
+    out = toolkit.score(df, INST)
+    pd.testing.assert_frame_equal(df, before)  # input never mutated
+    assert out.index.equals(df.index)
+    for sc in INST.scales.values():
+        assert {sc.id, f"{sc.id}_n_valid", f"{sc.id}_reason", sc.level_column} <= set(out.columns)
+        assert list(out[sc.level_column].cat.categories) == ["low", "basic", "above_basic"]
+        scored = out[sc.id].notna()
+        assert (out.loc[~scored, f"{sc.id}_reason"].notna()).all()
+        assert out.loc[scored, f"{sc.id}_reason"].isna().all()
+        assert (out.loc[scored, f"{sc.id}_n_valid"] >= sc.min_valid).all()
+    # one respondent by hand: practical self-report with reverse keys and missing codes
+    sr = INST.scales["practical_sr"]
+    row = df.loc[7, list(sr.items)].replace({88: np.nan, 99: np.nan, 66: np.nan})
+    vals = [6 - v if INST.item(i).reverse else v for i, v in row.items()]
+    want = np.nanmean(vals) if np.sum(~np.isnan(vals)) >= sr.min_valid else np.nan
+    assert out.loc[7, "practical_sr"] == pytest.approx(want, nan_ok=True)
+    lv = out["practical_sr_level"]
+    assert (out.loc[lv == "low", "practical_sr"] < 2.5).all()
+    assert (out.loc[lv == "above_basic", "practical_sr"] >= 4.0).all()
+
+
+def test_gap_and_confidence_flag():
+    df = fake_responses(2000, seed=5)
+    out = toolkit.score(df, INST)
+    for domain in INST.domains:
+        gap, flag = out[f"{domain}_gap"], out[f"{domain}_confidence"]
+        both = out[f"{domain}_sr"].notna() & out[f"{domain}_kn"].notna()
+        assert gap.notna().eq(both).all()
+        assert gap[both].mean() == pytest.approx(0, abs=1e-12)
+        assert (flag[gap > 1] == "overconfident").all() and (flag[gap < -1] == "underconfident").all()
+        assert (flag[gap.abs() <= 1] == "aligned").all()
+    # weighted standardisation: the weighted mean of the gap is zero instead
+    w = df["design_weight"]
+    wout = toolkit.score(df, INST, weights="design_weight")
+    g = wout["practical_gap"]
+    ok = g.notna()
+    assert np.average(g[ok], weights=w[ok]) == pytest.approx(0, abs=1e-12)
+    assert not np.allclose(g[ok], out.loc[ok, "practical_gap"])
+
+
+def test_rescale_adds_0_100_columns():
+    out = toolkit.score(fake_responses(300), INST, rescale=True)
+    assert out["practical_sr_100"].between(0, 100).all() or out["practical_sr_100"].isna().any()
+    np.testing.assert_allclose(out["practical_sr_100"], 25 * (out["practical_sr"] - 1))
+    np.testing.assert_allclose(out["practical_kn_100"], 100 * out["practical_kn_share"])
+
+
+def test_reliability_one_row_per_scale():
+    df = fake_responses(400)
+    rel = toolkit.reliability(df, INST)
+    assert rel["scale"].tolist() == list(INST.scales)
+    assert set(rel.loc[rel["kind"] == "knowledge", "coefficient"]) == {"kr20"}
+    # same figures as alpha() on the prepared items
+    items = scales.scale_items(df, INST, "navigation_sr")
+    items = items[items.notna().any(axis=1)]
+    a = scales.alpha(items)
+    row = rel.set_index("scale").loc["navigation_sr"]
+    assert row["alpha"] == pytest.approx(a["alpha"]) and row["n"] == a["n"]
+
+
+def test_missing_items_are_named():
+    df = fake_responses(50).drop(columns=["prac_03", "bure_k2"])
+    with pytest.raises(ScaleError, match=r"practical_sr: prac_03.*bureaucratic_kn: bure_k2"):
+        toolkit.score(df, INST)
+    with pytest.raises(ScaleError, match="practical_sr: prac_03"):
+        toolkit.reliability(df, INST)
+
+
+def test_bad_input_errors():
+    with pytest.raises(ScaleError, match="at least 2 items"):
+        scales.score_items(BFI, ["A1"], name="tiny")
+    with pytest.raises(ScaleError, match=r"outside the response scale 1-5.*A1 \(6\)"):
+        scales.score_items(BFI, ["A1", "A2"], scale=(1, 5))
+    with pytest.raises(ScaleError, match="non-numeric: txt"):
+        scales.score_items(BFI.assign(txt="x"), ["A1", "txt"], scale=(1, 6))
+    with pytest.raises(ScaleError, match="scale=\\(min, max\\) is needed"):
+        scales.score_items(BFI, ["A1", "A2"], reverse=["A1"])
+    with pytest.raises(ScaleError, match="no scale 'nope'"):
+        toolkit.score(fake_responses(10), INST, scales=["nope"])
