@@ -108,3 +108,22 @@ fixture <- list(psych_version = as.character(packageVersion("psych")),
                 r_version = R.version.string, bfi_keys = bfi_keys, cases = cases)
 writeLines(toJSON(fixture, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            file.path(out, "psych_fixtures.json"))
+
+# Mantel-Haenszel DIF reference (stats::mantelhaen.test): bfi agreeableness items dichotomised
+# (answer >= 4 = 1), complete cases, gender 1 (reference) vs 2, stratified on the rest score.
+dif_items <- paste0("A", 1:5)
+d <- na.omit(bfi[, c(dif_items, "gender")])
+x <- (as.matrix(d[, dif_items]) >= 4) * 1
+dif_rows <- list()
+for (it in dif_items) {
+  rest <- rowSums(x[, setdiff(dif_items, it)])
+  keep <- rest %in% as.numeric(names(which(table(rest) > 1)))
+  tab <- table(factor(d$gender[keep], levels = 1:2), factor(1 - x[keep, it], levels = 0:1), rest[keep])
+  mh <- mantelhaen.test(tab, correct = TRUE)
+  dif_rows[[it]] <- list(item = it, alpha_mh = unname(mh$estimate), chi2 = unname(mh$statistic),
+                         p_value = mh$p.value)
+}
+fixture$mantel_haenszel <- list(items = dif_items, group = "gender", reference = 1, rows = unname(dif_rows))
+write.csv(bfi[, c(dif_items, "gender")], file.path(out, "psych_bfi_dif.csv"), row.names = FALSE, na = "")
+writeLines(toJSON(fixture, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
+           file.path(out, "psych_fixtures.json"))

@@ -1,0 +1,111 @@
+"""Mantel-Haenszel DIF: R parity (stats::mantelhaen.test), planted DIF, false-flag rate, ETS classes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import toolkit
+from toolkit import scales
+from toolkit.errors import ScaleError
+from toolkit.scales.dif import ets_class
+
+RESULTS = Path(__file__).parent / "results"
+MH = json.loads((RESULTS / "psych_fixtures.json").read_text())["mantel_haenszel"]
+ITEMS = [f"k{i}" for i in range(20)]
+
+
+def rasch(seed: int, n: int = 3000, impact: float = 0.5, biased: int | None = None, shift: float = 1.0):
+    """Rasch responses for groups a (reference), b and c; b and c are less able (impact, not DIF).
+
+    With ``biased``, that item is ``shift`` logits harder for group c at equal ability.
+    """
+    rng = np.random.default_rng(seed)
+    g = rng.choice(["a", "b", "c"], n)
+    theta = rng.normal(size=n) - impact * (g != "a")
+    b = np.linspace(-2, 2, len(ITEMS))
+    extra = np.zeros((n, len(ITEMS)))
+    if biased is not None:
+        extra[:, biased] = shift * (g == "c")
+    x = rng.random((n, len(ITEMS))) < 1 / (1 + np.exp(-(theta[:, None] - b - extra)))
+    return pd.DataFrame(x.astype(float), columns=ITEMS).assign(group=g)
+
+
+def test_matches_r_mantelhaen_test():
+    d = pd.read_csv(RESULTS / "psych_bfi_dif.csv").dropna()
+    x = (d[MH["items"]] >= 4).astype(float).assign(gender=d["gender"])
+    got = scales.dif(x, MH["items"], group="gender", reference=MH["reference"])
+    assert got["item"].tolist() == MH["items"]
+    for stat in ("alpha_mh", "chi2", "p_value"):
+        np.testing.assert_allclose(got[stat], [r[stat] for r in MH["rows"]], rtol=1e-10, atol=1e-12, err_msg=stat)
+    np.testing.assert_allclose(got["d_dif"], -2.35 * np.log(got["alpha_mh"]))
+    assert (got["n_reference"] + got["n_focal"] == len(x)).all()
+
+
+def test_planted_biased_item_is_found():
+    res = scales.dif(rasch(1, biased=7, shift=1.2), ITEMS, group="group", reference="a")
+    hit = res[(res["item"] == "k7") & (res["focal"] == "c")].iloc[0]
+    assert hit["ets"] == "C" and hit["favours"] == "a" and hit["d_dif"] < -1.5
+    # the same item is not flagged for group b, which it does not disadvantage
+    assert res[(res["item"] == "k7") & (res["focal"] == "b")]["ets"].iloc[0] == "A"
+
+
+def test_unbiased_items_are_not_flagged_beyond_the_nominal_rate():
+    flagged, p_total = [], []
+    for seed in range(8):
+        data = rasch(100 + seed)
+        res = scales.dif(data, ITEMS, group="group", reference="a")
+        flagged.append(res["ets"] != "A")
+        p_total.append(scales.dif(data, ITEMS, group="group", reference="a", matching="total")["p_value"])
+    # 320 null item-comparisons; ETS B/C needs |D| >= 1 as well as significance
+    assert pd.concat(flagged).mean() <= 0.05
+    # matching on the total score (ETS practice) holds the MH test's size
+    assert pd.concat(p_total).lt(0.05).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / 320)
+
+
+def test_several_grouping_columns_and_default_reference():
+    data = rasch(3).assign(lang=lambda d: np.where(np.arange(len(d)) % 4 == 0, "other", "da"))
+    res = scales.dif(data, ITEMS, group=["group", "lang"])
+    assert set(res["group"]) == {"group", "lang"}
+    assert len(res) == len(ITEMS) * 3  # two comparisons for group, one for lang
+    assert set(res.loc[res["group"] == "lang", "reference"]) == {"da"}  # the largest group
+
+
+def test_instrument_knowledge_items_with_raw_codes():
+    inst = toolkit.load_instrument("dis-full")
+    items = [i for s in inst.scales.values() if s.kind == "knowledge" for i in s.items]
+    rng = np.random.default_rng(7)
+    n = 1500
+    theta = rng.normal(size=n)
+    codes = {}
+    for j, i in enumerate(items):
+        it = inst.item(i)
+        wrong = [c for c in sorted(inst.response_set_of(i).valid_codes) if c != it.correct]
+        right = rng.random(n) < 1 / (1 + np.exp(-(theta + 0.5 - 0.1 * j)))
+        x = np.where(right, it.correct, rng.choice(wrong, n)).astype(float)
+        x[rng.random(n) < 0.05] = 88  # don't know: incorrect, kept
+        codes[i] = x
+    df = pd.DataFrame(codes).assign(age_band=rng.choice(["18-39", "40-64", "65+"], n))
+    res = scales.dif(df, group="age_band", instrument=inst)
+    assert res["item"].nunique() == len(items) and (res["n_reference"] + res["n_focal"]).max() <= n
+    assert res["ets"].isin(["A", "B", "C"]).all()
+
+
+def test_ets_classes():
+    cls = ets_class([0.5, -1.2, -1.2, 1.8, -1.6, 2.0], [0.1, 0.2, 0.2, 0.2, 0.5, 0.3], [1e-4, 0.01, 0.2, 1e-6, 0.01, 1e-5])
+    # |D| < 1 -> A; not significant -> A; 1.6 with large SE is not significantly above 1 -> B
+    assert list(cls) == ["A", "B", "A", "C", "B", "C"]
+
+
+def test_bad_input():
+    data = rasch(0, n=200)
+    with pytest.raises(ScaleError, match="grouping column.*nope"):
+        scales.dif(data, ITEMS, group="nope")
+    with pytest.raises(ScaleError, match="scored 0/1.*k0"):
+        scales.dif(data.assign(k0=data["k0"] * 3), ITEMS, group="group")
+    with pytest.raises(ScaleError, match="reference group 'z'"):
+        scales.dif(data, ITEMS, group="group", reference="z")
