@@ -41,3 +41,23 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 @app.callback()
 def main() -> None:
     """Digital Inclusion Toolkit."""
+
+
+questionnaire_app = typer.Typer(help="Questionnaires: build web, paper and codebook forms.", no_args_is_help=True)
+app.add_typer(questionnaire_app, name="questionnaire")
+
+
+@questionnaire_app.command("build")
+@user_errors
+def questionnaire_build(
+    instrument: str = typer.Argument(..., help="Bundled id (dis-full, dis-screener), 'all', or a YAML path."),
+    format: str = typer.Option("all", "--format", "-f", help="xlsform, html, codebook or all."),
+    lang: list[str] | None = typer.Option(None, "--lang", "-l", help="Language(s) for paper forms and "
+                                          "Markdown codebooks (default: all)."),
+    out: str = typer.Option("built-forms", "--out", "-o", help="Output folder (created if needed)."),
+) -> None:
+    """Build XLSForm (KoboToolbox/ODK), printable HTML and codebooks from an instrument."""
+    from toolkit import forms
+
+    for path in forms.build(instrument, format, lang, out):
+        typer.echo(str(path))

@@ -1,0 +1,510 @@
+"""Build forms from an instrument: XLSForm for KoboToolbox/ODK, printable HTML, codebooks.
+
+Everything is derived from the one YAML definition, so the web form, the
+paper form and the codebook cannot drift apart. Every output carries the
+instrument id and version.
+
+* :func:`xlsform_sheets` / :func:`write_xlsform` - sheets ``survey``, ``choices``,
+  ``settings``; one group per section (Kobo exports get paths like
+  ``skills/prac_03``); ``relevant`` from the skip rules, ``required`` and
+  ``constraint``.
+* :func:`paper_html` - numbered questions with tick boxes, skip instructions
+  in words ("If No, go to question 14") and a print stylesheet.
+* :func:`codebook_markdown` and :meth:`Instrument.codebook` (CSV).
+* :func:`build` - writes any of these into a folder, all or nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import OutputError, UnknownInstrumentError
+from toolkit.instrument import Instrument, Item, load_instrument
+from toolkit.instrument.loader import available_instruments
+from toolkit.privacy import protect_formulas
+
+FORMATS = ("xlsform", "html", "codebook")
+LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
+
+_TEXT = {
+    "en": {
+        "question": "question", "answer_only_if": "Answer only if", "if": "If", "go_to": "go to question",
+        "go_to_end": "go to the end of the questionnaire", "tick_one": "Tick one box.",
+        "tick_all": "Tick all boxes that apply.", "write": "Write your answer.", "number": "Write a number",
+        "version": "version", "instrument": "instrument", "end": "Thank you for your answers.",
+        "intro": "Tick one box per question unless the question says otherwise. Arrows (→) tell you "
+                 "which question to answer next.",
+        "between": "between", "and": "and", "codebook": "Codebook", "asked_if": "asked if",
+        "missing": "Missing codes", "key": "key",
+        "constraint_multiple": "'Don't know', 'Prefer not to say' and 'Don't understand' cannot be combined "
+                               "with other answers.",
+        "constraint_range": "Enter a number from {lo} to {hi}.",
+    },
+    "da": {
+        "question": "spørgsmål", "answer_only_if": "Besvares kun hvis", "if": "Hvis", "go_to": "gå til spørgsmål",
+        "go_to_end": "gå til slutningen af skemaet", "tick_one": "Sæt ét kryds.",
+        "tick_all": "Sæt kryds ved alle, der passer.", "write": "Skriv dit svar.", "number": "Skriv et tal",
+        "version": "version", "instrument": "skema", "end": "Tak for dine svar.",
+        "intro": "Sæt ét kryds ved hvert spørgsmål, medmindre andet er angivet. Pile (→) viser, hvilket "
+                 "spørgsmål du skal besvare næste gang.",
+        "between": "mellem", "and": "og", "codebook": "Kodebog", "asked_if": "stilles hvis",
+        "missing": "Manglende-koder", "key": "facit",
+        "constraint_multiple": "'Ved ikke', 'Vil ikke svare' og 'Forstår ikke spørgsmålet' kan ikke "
+                               "kombineres med andre svar.",
+        "constraint_range": "Skriv et tal fra {lo} til {hi}.",
+    },
+}
+
+
+def _t(lang: str) -> dict[str, str]:
+    return _TEXT.get(lang, _TEXT["en"])
+
+
+def _lang_column(lang: str) -> str:
+    return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
+
+
+def check_languages(inst: Instrument, languages: Iterable[str] | None) -> list[str]:
+    """The languages to build (all of the instrument's by default); unknown ones raise.
+
+    Examples
+    --------
+    >>> check_languages(load_instrument("dis-full"), ["fr"])
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.UnknownInstrumentError: instrument 'dis-full' has no language 'fr'; available: en, da
+    """
+    langs = list(dict.fromkeys(languages or inst.languages))
+    unknown = [lang for lang in langs if lang not in inst.languages]
+    if unknown:
+        raise UnknownInstrumentError(
+            f"instrument {inst.id!r} has no language {unknown[0]!r}; available: {', '.join(inst.languages)}")
+    return langs
+
+
+# --------------------------------------------------------------------------- XLSForm
+def _xls_type(item: Item) -> str:
+    if item.type == "multiple":
+        return f"select_multiple {item.response_set}"
+    if item.response_set is not None:
+        return f"select_one {item.response_set}"
+    return {"numeric": "integer", "text": "text"}[item.type]
+
+
+def _constraint(inst: Instrument, item: Item) -> tuple[str | None, dict[str, str]]:
+    if item.type == "numeric" and (item.min is not None or item.max is not None):
+        parts = ([f". >= {item.min:g}"] if item.min is not None else []) + (
+            [f". <= {item.max:g}"] if item.max is not None else [])
+        msg = {lang: _t(lang)["constraint_range"].format(lo=f"{item.min:g}", hi=f"{item.max:g}")
+               for lang in inst.languages}
+        return " and ".join(parts), msg
+    if item.type == "multiple":
+        any_missing = " or ".join(f"selected(., '{c}')" for c in inst.missing_codes)
+        return f"not(({any_missing}) and count-selected(.) > 1)", {
+            lang: _t(lang)["constraint_multiple"] for lang in inst.languages}
+    return None, {}
+
+
+def xlsform_sheets(inst: Instrument, default_language: str = "en") -> dict[str, pd.DataFrame]:
+    """The three XLSForm sheets as DataFrames: survey, choices, settings.
+
+    Examples
+    --------
+    >>> sheets = xlsform_sheets(load_instrument("dis-screener"))
+    >>> sheets["survey"].set_index("name").loc["prac_02", ["type", "required"]].tolist()
+    ['select_one describes_me', 'yes']
+    >>> sheets["settings"]["version"].item()
+    '1.0.0'
+    """
+    langs = inst.languages
+    label = {lang: f"label::{_lang_column(lang)}" for lang in langs}
+    hint = {lang: f"hint::{_lang_column(lang)}" for lang in langs}
+    cmsg = {lang: f"constraint_message::{_lang_column(lang)}" for lang in langs}
+    rows: list[dict[str, str]] = [
+        # the version travels with every submission, so every export says which form produced it
+        {"type": "calculate", "name": "instrument_version", "calculation": f"'{inst.version}'"},
+    ]
+    for section in inst.sections:
+        rows.append({"type": "begin_group", "name": section.id,
+                     **{label[lang]: section.label[lang] for lang in langs}})
+        for iid in section.item_ids:
+            item = inst.item(iid)
+            constraint, messages = _constraint(inst, item)
+            row = {
+                "type": _xls_type(item),
+                "name": item.id,
+                **{label[lang]: item.text[lang] for lang in langs},
+                "required": "yes" if item.required else "",
+                "relevant": item.rule.xlsform() if item.rule is not None else "",
+                "constraint": constraint or "",
+                "appearance": "likert" if item.type == "likert" else "",
+            }
+            if item.hint:
+                row.update({hint[lang]: item.hint[lang] for lang in langs})
+            row.update({cmsg[lang]: messages[lang] for lang in messages})
+            rows.append(row)
+        rows.append({"type": "end_group", "name": section.id})
+    columns = ["type", "name", *label.values(), *hint.values(), "required", "relevant", "constraint",
+               *cmsg.values(), "appearance", "calculation"]
+    survey = pd.DataFrame([{c: row.get(c, "") for c in columns} for row in rows], columns=columns)
+
+    used = list(dict.fromkeys(it.response_set for it in inst.items if it.response_set))
+    choices = pd.DataFrame(
+        [{"list_name": name, "name": str(c.code), **{label[lang]: c.label[lang] for lang in langs}}
+         for name in used for c in (*inst.response_sets[name].codes, *inst.response_sets[name].missing)],
+        columns=["list_name", "name", *label.values()],
+    )
+    settings = pd.DataFrame([{
+        "form_title": inst.title[default_language],
+        "form_id": inst.id.replace("-", "_"),
+        "version": inst.version,
+        "default_language": _lang_column(default_language),
+        "allow_choice_duplicates": "no",
+    }])
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
+def write_xlsform(inst: Instrument, path: str | os.PathLike, default_language: str = "en") -> Path:
+    """Write the XLSForm ``.xlsx`` (convertible with pyxform, importable in KoboToolbox)."""
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, sheet in xlsform_sheets(inst, default_language).items():
+            sheet.to_excel(writer, sheet_name=name, index=False)
+    return path
+
+
+# --------------------------------------------------------------------------- paper form
+_PAPER = jinja2.Template("""<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ title }} ({{ inst.id }} {{ inst.version }})</title>
+<meta name="generator" content="Digital Inclusion Toolkit: {{ inst.id }} {{ inst.version }}">
+<style>
+body { font-family: "Helvetica Neue", Arial, sans-serif; font-size: 12pt; line-height: 1.4; max-width: 48em;
+       margin: 2em auto; color: #000; }
+header { border-bottom: 2px solid #000; margin-bottom: 1em; }
+.meta { font-size: 9pt; color: #444; }
+h2 { font-size: 14pt; margin-top: 1.5em; border-bottom: 1px solid #888; }
+.q { margin: 0.9em 0; page-break-inside: avoid; break-inside: avoid; }
+.qtext { font-weight: bold; }
+.num { display: inline-block; min-width: 2.2em; }
+.hint, .howto { font-size: 10pt; font-style: italic; color: #333; margin-left: 2.2em; }
+.cond { font-size: 10pt; font-style: italic; margin-left: 2.2em; border-left: 3px solid #888; padding-left: 0.4em; }
+ul.opts { list-style: none; margin: 0.3em 0 0 2.2em; padding: 0; }
+ul.opts li { margin: 0.15em 0; }
+ul.opts li.miss { font-size: 10pt; color: #333; }
+.box { display: inline-block; width: 0.9em; height: 0.9em; border: 1.5px solid #000; margin-right: 0.5em;
+       vertical-align: -0.1em; }
+.code { font-size: 8pt; color: #666; margin-left: 0.4em; }
+.route { font-weight: bold; margin-left: 0.5em; }
+.routes { margin-left: 2.2em; font-weight: bold; font-size: 10pt; }
+.write { margin-left: 2.2em; border-bottom: 1px solid #000; height: 1.6em; width: 8em; }
+.lines { margin-left: 2.2em; }
+.lines div { border-bottom: 1px solid #000; height: 1.8em; }
+footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; }
+@page { size: A4; margin: 15mm 15mm 18mm 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  .code { color: #999; }
+}
+</style>
+</head>
+<body>
+<header>
+<h1>{{ title }}</h1>
+<p class="meta">{{ t.instrument }} {{ inst.id }}, {{ t.version }} {{ inst.version }}</p>
+<p>{{ t.intro }}</p>
+</header>
+{% for section in sections %}
+<section id="{{ section.id }}">
+<h2>{{ section.label }}</h2>
+{% for q in section.questions %}
+<div class="q" id="q{{ q.number }}">
+<div class="qtext"><span class="num">{{ q.number }}.</span>{{ q.text }}</div>
+{% if q.condition %}<div class="cond">{{ q.condition }}</div>{% endif %}
+{% if q.hint %}<div class="hint">{{ q.hint }}</div>{% endif %}
+{% if q.howto %}<div class="howto">{{ q.howto }}</div>{% endif %}
+{% if q.options %}
+<ul class="opts">
+{% for o in q.options %}<li{% if o.missing %} class="miss"{% endif %}><span class="box"></span>{{ o.label }}<span class="code">{{ o.code }}</span>{% if o.route %}<span class="route">→ {{ o.route }}</span>{% endif %}</li>
+{% endfor %}</ul>
+{% elif q.type == "numeric" %}<div class="write"></div>
+{% else %}<div class="lines"><div></div><div></div><div></div></div>
+{% endif %}
+{% for r in q.routes %}<div class="routes">{{ r }}</div>{% endfor %}
+</div>
+{% endfor %}
+</section>
+{% endfor %}
+<footer><p>{{ t.end }}</p><p class="meta">{{ inst.id }} {{ inst.version }} ({{ lang }})</p></footer>
+</body>
+</html>
+""", autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def question_numbers(inst: Instrument) -> dict[str, int]:
+    """Paper-form question number of each item (1, 2, ... in questionnaire order)."""
+    return {iid: n for n, iid in enumerate(inst.item_ids, start=1)}
+
+
+def _routes(inst: Instrument, numbers: dict[str, int]) -> dict[str, dict[int, int | None]]:
+    """For each gate question: answer code -> the question to go to (None = end of the form).
+
+    A gate is a question followed by a run of questions whose skip rules refer
+    to it alone. The rules are evaluated on one row per answer code, so the
+    routing in words always agrees with the XLSForm ``relevant`` expressions.
+    """
+    items, routes = inst.items, {}
+    for i, gate in enumerate(items):
+        if gate.response_set is None or gate.type == "multiple":
+            continue
+        j = i + 1
+        while j < len(items) and items[j].rule is not None and items[j].rule.variables() == {gate.id}:
+            j += 1
+        block = items[i + 1:j]
+        if not block:
+            continue
+        rs = inst.response_sets[gate.response_set]
+        codes = [c.code for c in (*rs.codes, *rs.missing)]
+        frame = pd.DataFrame({gate.id: np.array(codes, dtype=float)})
+        asked = np.column_stack([inst.relevant(frame, it.id).to_numpy() for it in block])
+        target = numbers[items[j].id] if j < len(items) else None
+        routes[gate.id] = {code: target for code, skip in zip(codes, ~asked.any(axis=1)) if skip}
+    return routes
+
+
+def _quote(text: str) -> str:
+    return f"“{text}”"
+
+
+def paper_html(inst: Instrument, lang: str = "en") -> str:
+    """The printable paper form in one language, as an HTML string.
+
+    Examples
+    --------
+    >>> page = paper_html(load_instrument("dis-full"), "en")
+    >>> "If “No”, go to question 7." in page and "@media print" in page
+    True
+    """
+    (lang,) = check_languages(inst, [lang])
+    t = _t(lang)
+    numbers = question_numbers(inst)
+    routes = _routes(inst, numbers)
+
+    def describe_var(var: str, _lang: str) -> str:
+        return f"{t['question']} {numbers[var]}" if var in numbers else var
+
+    def describe_value(var: str, value, _lang: str) -> str:
+        rs = inst.response_set_of(var) if var in numbers else None
+        if rs is not None and isinstance(value, int):
+            return _quote(rs.label(value, lang))
+        return str(value)
+
+    def go(target: int | None) -> str:
+        return f"{t['go_to']} {target}" if target is not None else t["go_to_end"]
+
+    sections = []
+    for section in inst.sections:
+        questions = []
+        for iid in section.item_ids:
+            item = inst.item(iid)
+            rs = inst.response_set_of(iid)
+            item_routes = routes.get(iid, {})
+            options, route_lines = [], []
+            if rs is not None:
+                options = [{"label": c.label[lang], "code": c.code, "missing": c in rs.missing,
+                            "route": go(item_routes[c.code]) if c.code in item_routes else None}
+                           for c in (*rs.codes, *rs.missing)]
+                by_target: dict[int | None, list[str]] = {}
+                for c in rs.codes:
+                    if c.code in item_routes:
+                        by_target.setdefault(item_routes[c.code], []).append(_quote(c.label[lang]))
+                for target, labels in by_target.items():
+                    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" {t['and']} " + labels[-1]
+                    route_lines.append(f"{t['if']} {joined}, {go(target)}.")
+            howto = {"multiple": t["tick_all"], "numeric": t["number"] + (
+                f" {t['between']} {item.min:g} {t['and']} {item.max:g}." if item.min is not None else "."),
+                "text": t["write"]}.get(item.type, t["tick_one"])
+            condition = None
+            if item.rule is not None:
+                condition = f"{t['answer_only_if']} {item.rule.words(lang, describe_var, describe_value)}."
+            questions.append({
+                "number": numbers[iid], "type": item.type, "text": item.text[lang],
+                "hint": item.hint[lang] if item.hint else None, "howto": howto, "condition": condition,
+                "options": options, "routes": route_lines,
+            })
+        sections.append({"id": section.id, "label": section.label[lang], "questions": questions})
+    return _PAPER.render(inst=inst, lang=lang, t=t, title=inst.title[lang], sections=sections)
+
+
+# --------------------------------------------------------------------------- codebook
+def _md(text) -> str:
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return ""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
+    """The codebook as a Markdown document in one language.
+
+    Examples
+    --------
+    >>> md = codebook_markdown(load_instrument("dis-screener"), "da")
+    >>> "| bure_k4 |" in md and "Kodebog" in md
+    True
+    """
+    (lang,) = check_languages(inst, [lang])
+    t = _t(lang)
+    cb = inst.codebook()
+    missing = "; ".join(f"{c.code} = {c.label[lang]}" for c in inst.missing)
+    lines = [
+        f"# {t['codebook']}: {inst.title[lang]}",
+        "",
+        f"{t['instrument']} `{inst.id}`, {t['version']} `{inst.version}`. {t['missing']}: {missing}.",
+        "",
+    ]
+    header = ["variable", "question", "type", "codes", "domain", "reverse", "scale", t["key"], t["asked_if"]]
+    for section in inst.sections:
+        lines += [f"## {_md(section.label[lang])} (`{section.id}`)", "",
+                  "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in cb[cb["section"] == section.id].itertuples(index=False):
+            rd = row._asdict()
+            cells = [rd["variable"], rd[f"label_{lang}"], rd["type"], rd[f"codes_{lang}"], rd["domain"],
+                     "yes" if rd["reverse"] else "", rd["scale"],
+                     "" if pd.isna(rd["correct"]) else rd["correct"], rd["relevant"]]
+            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        lines.append("")
+    lines += ["## Scales", "", "| scale | domain | kind | method | items | min_valid | levels |",
+              "|---|---|---|---|---|---|---|"]
+    for s in inst.scales.values():
+        levels = ", ".join(f"{k} ≥ {v:g}" for k, v in s.levels.items())
+        lines.append(f"| {s.id} | {s.domain or ''} | {s.kind} | {s.method} | {' '.join(s.items)} | "
+                     f"{s.min_valid} | {levels} |")
+    lines += ["", "## Outcomes", "", "| outcome | label | rule |", "|---|---|---|"]
+    for o in inst.outcomes.values():
+        lines.append(f"| {o.id} | {_md(o.label[lang])} | `{_md(o.rule)}` |")
+    return "\n".join(lines) + "\n"
+
+
+def codebook_csv(inst: Instrument) -> str:
+    """The codebook as CSV text (all languages; text protected against spreadsheet formulas)."""
+    return protect_formulas(inst.codebook()).to_csv(index=False)
+
+
+# --------------------------------------------------------------------------- build
+def _check_formats(formats: str | Sequence[str]) -> list[str]:
+    wanted = [formats] if isinstance(formats, str) else list(formats)
+    if "all" in wanted:
+        return list(FORMATS)
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise UnknownInstrumentError(
+            f"unknown form format {unknown[0] if unknown else ''!r}; available: {', '.join(FORMATS)}, all")
+    return list(dict.fromkeys(wanted))
+
+
+def _render(inst: Instrument, formats: list[str], langs: list[str]) -> dict[str, str | None]:
+    """File name -> text content (None for the XLSForm, written separately)."""
+    files: dict[str, str | None] = {}
+    if "xlsform" in formats:
+        files[f"{inst.id}.xlsx"] = None
+    if "html" in formats:
+        for lang in langs:
+            files[f"{inst.id}.{lang}.html"] = paper_html(inst, lang)
+    if "codebook" in formats:
+        files[f"{inst.id}.codebook.csv"] = codebook_csv(inst)
+        for lang in langs:
+            files[f"{inst.id}.codebook.{lang}.md"] = codebook_markdown(inst, lang)
+    return files
+
+
+def build(instruments: str | Instrument | Sequence[str | Instrument], formats: str | Sequence[str] = "all",
+          languages: Sequence[str] | None = None, out: str | os.PathLike = "built-forms") -> list[Path]:
+    """Build forms for one or more instruments into ``out``, all or nothing.
+
+    Parameters
+    ----------
+    instruments : id, path, Instrument, "all", or a list of these
+        ``"all"`` builds every bundled instrument.
+    formats : "xlsform", "html", "codebook", "all", or a list
+    languages : list of language codes, optional
+        For the paper forms and Markdown codebooks (the XLSForm and the CSV
+        codebook always hold every language). Default: all of them.
+    out : folder
+        Created if needed. Files are written to a temporary folder beside it
+        and moved in only when every file is complete, so a failure leaves
+        nothing half-written.
+
+    Returns
+    -------
+    list of Path, the files written.
+
+    Raises
+    ------
+    UnknownInstrumentError
+        Unknown instrument, language or format (the message lists the available ones).
+    OutputError
+        ``out`` cannot be created or written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in build("dis-screener", "codebook", ["en"], d)]
+    ['dis-screener.codebook.csv', 'dis-screener.codebook.en.md']
+    """
+    if isinstance(instruments, str | Instrument):
+        instruments = [instruments]
+    expanded: list[str | Instrument] = []
+    for i in instruments:
+        expanded.extend(available_instruments() if i == "all" else [i])
+    insts = [load_instrument(i) for i in expanded]
+    fmts = _check_formats(formats)
+    plans = [(inst, _render(inst, fmts, check_languages(inst, languages))) for inst in insts]
+    return _publish(plans, Path(out))
+
+
+def _publish(plans: list[tuple[Instrument, dict[str, str | None]]], out: Path) -> list[Path]:
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".ditk-build-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+    written = []
+    try:
+        for inst, files in plans:
+            for name, text in files.items():
+                target = tmp / name
+                if text is None:
+                    write_xlsform(inst, target)
+                else:
+                    target.write_text(text, encoding="utf-8")
+        for inst, files in plans:
+            for name in files:
+                os.replace(tmp / name, out / name)
+                written.append(out / name)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise OutputError(f"cannot write forms to {out}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created and not written:
+            shutil.rmtree(out, ignore_errors=True)
+    return written
+
+
+__all__ = ["FORMATS", "build", "xlsform_sheets", "write_xlsform", "paper_html", "codebook_markdown",
+           "codebook_csv", "question_numbers", "check_languages"]
