@@ -1,0 +1,352 @@
+"""Realistic synthetic surveys with known truth.
+
+:func:`survey` builds a fictional municipality (:mod:`.population`), draws
+every resident's latent competences and states (:mod:`.people`), their
+answers to every item (:mod:`.items`, :mod:`.background`), a stratified
+sample with nonresponse (:mod:`.design`), and makes the respondents' file
+misbehave like a real export (:mod:`.messiness`). :mod:`.export` writes CSV,
+XLSX, SPSS .sav and a KoboToolbox-style export, byte for byte the same for
+the same seed.
+
+Truth is defined on the finite population that is generated: every
+resident answers every item without error, the instrument's scales and
+outcome rules are applied, and ``truth["prevalence"][outcome][district]`` is
+the share among all residents of the district. A census with
+``nonresponse=False`` and ``clean=True`` reproduces it exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import DesignError
+from toolkit.simulate import background, design, items, messiness, people, population
+from toolkit.simulate.population import AGE_BANDS, age_band
+
+CHUNK = 200_000  # residents generated at a time (bounds memory for large populations)
+FIELDWORK_START = pd.Timestamp("2026-03-02 08:00:00")
+METADATA = ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec")
+
+
+@dataclass
+class Simulation:
+    """A simulated survey: respondents (messy and clean), population, truth.
+
+    Attributes
+    ----------
+    responses : DataFrame
+        What is exported: metadata columns ``respondent_id, district, stratum,
+        design_weight, mode, duration_sec`` then one column per item id (the
+        free-text item is ``comment``). With ``clean=False`` columns that
+        received text (labels, "3,5") are strings.
+    clean_responses : DataFrame
+        The same respondents without corruptions or duplicates (canonical
+        clean data: codes as float, NaN = not asked).
+    artefacts : DataFrame
+        row, respondent_id, column, kind, clean, messy - one row per
+        corrupted cell (row = position in ``responses``; column "" for a
+        duplicate row). Empty with ``clean=True``.
+    population : DataFrame
+        population.csv: district, age_band, gender, education, home_lang, count.
+    truth : dict
+        See :func:`survey`.
+    """
+
+    instrument: object
+    seed: int
+    responses: pd.DataFrame
+    clean_responses: pd.DataFrame
+    artefacts: pd.DataFrame
+    population: pd.DataFrame
+    truth: dict
+    rates: dict[str, float]
+    fieldwork: pd.DataFrame = field(repr=False)  # respondent_id, submitted (for the Kobo export)
+
+    def write(self, path, format: str | None = None) -> Path:
+        """Write the responses as csv, xlsx, sav or kobo (default: from the suffix)."""
+        from toolkit.simulate.export import write_responses
+
+        return write_responses(self, path, format)
+
+    def write_population(self, path) -> Path:
+        from toolkit.simulate.export import write_csv
+
+        return write_csv(self.population, path)
+
+    def write_truth(self, path) -> Path:
+        from toolkit.simulate.export import write_json
+
+        return write_json(self.truth, path)
+
+    def write_artefacts(self, path) -> Path:
+        from toolkit.simulate.export import write_csv
+
+        return write_csv(self.artefacts, path)
+
+
+def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
+    if clean:
+        return {k: 0.0 for k in messiness.RATES}
+    out = dict(messiness.RATES)
+    unknown = sorted(set(rates or {}) - set(out))
+    if unknown:
+        raise DesignError(f"unknown messiness rate(s) {', '.join(unknown)}; known: {', '.join(out)}")
+    for key, value in (rates or {}).items():
+        if not 0 <= float(value) <= 1:
+            raise DesignError(f"rate {key!r} must be between 0 and 1, got {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _district_codes(inst) -> tuple[list[int], list[str]]:
+    rs = inst.response_sets.get("district")
+    if rs is not None:
+        return [c.code for c in rs.codes], [c.label[inst.languages[0]] for c in rs.codes]
+    names = population.DEFAULT_DISTRICTS
+    return list(range(1, len(names) + 1)), list(names)
+
+
+def _residents(table: pd.DataFrame, codes: list[int]) -> dict[str, np.ndarray]:
+    """One entry per resident, in cell order."""
+    cell = np.repeat(np.arange(len(table)), table["count"].to_numpy())
+    edu3 = np.zeros(7, dtype=np.int8)
+    for level, group in enumerate(population.EDUCATION_CODES):
+        edu3[list(group)] = level
+    lang_w = np.array([0.0, 0.0, 0.5, 1.0])
+    district = table["district"].to_numpy()[cell]
+    return {
+        "district": district,
+        "district_idx": np.searchsorted(np.asarray(codes), district),
+        "age_band": pd.Categorical(table["age_band"], categories=AGE_BANDS).codes.astype(np.int8)[cell],
+        "gender": table["gender"].to_numpy()[cell],
+        "education": table["education"].to_numpy()[cell],
+        "home_lang": table["home_lang"].to_numpy()[cell],
+        "edu3": edu3[table["education"].to_numpy()][cell],
+        "lang_w": lang_w[table["home_lang"].to_numpy()][cell],
+    }
+
+
+def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict | None = None,
+           modes: bool = True, dif_items: dict | None = None, *, nonresponse: bool = True,
+           population_size: int | None = None) -> Simulation:
+    """Simulate a survey of ``n`` respondents with known truth.
+
+    Parameters
+    ----------
+    inst : Instrument or str
+        The questionnaire (``toolkit.load_instrument`` id or object).
+    n : int
+        Respondents (before duplicate submissions are added).
+    seed : int
+        Same seed, same respondents, same files.
+    clean : bool
+        True: no corruption at all (``responses`` equals ``clean_responses``).
+    rates : dict, optional
+        Override messiness rates (keys of ``messiness.RATES``).
+    modes : bool
+        Mixed mode: paper for many older people, paper/telephone for everyone
+        offline. False: everyone answers on the web.
+    dif_items : dict, optional
+        Plant differential item functioning, e.g.
+        ``{"navi_k2": {"group": "age_band", "level": "75+", "shift": 1.0}}``:
+        the item is 1 logit harder for the 75+ at the same latent.
+    nonresponse : bool
+        False: everyone sampled responds (with ``n`` equal to the population
+        size this is a census).
+    population_size : int, optional
+        Residents aged 18+; default 60,000, or more when ``n`` needs it.
+
+    Returns
+    -------
+    Simulation
+        ``truth`` holds: ``prevalence`` (outcome -> {"overall", district code
+        as str -> share}), ``prevalence_by_age_band``, ``latent_mean``
+        (domain -> {...}), ``scale_mean`` (scale -> {...}), ``districts``
+        (code -> label), ``item_parameters``, ``models`` (coefficients of
+        every model), ``design`` (allocation and response), ``rates``.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> sim = toolkit.simulate.survey("dis-screener", n=200, seed=3)
+    >>> len(sim.clean_responses), sim.responses.columns[:4].tolist()
+    (200, ['respondent_id', 'district', 'stratum', 'design_weight'])
+    >>> round(sim.truth["prevalence"]["exempt"]["overall"], 2)
+    0.06
+    """
+    from toolkit.instrument import load_instrument
+
+    if isinstance(inst, str | Path):
+        inst = load_instrument(inst)
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise DesignError(f"n must be a positive whole number, got {n!r}")
+    used_rates = _rates(clean, rates)
+    _check_dif(dif_items)
+    codes, labels = _district_codes(inst)
+    if population_size is None:
+        shares = population.fine_shares(len(codes)).sum(axis=(1, 2, 3, 4))
+        rr = _district_response(codes) if nonresponse else np.ones(len(codes))
+        population_size = max(population.DEFAULT_SIZE, design.needed_population(n, shares, rr))
+    table = population.population_table(int(population_size), codes)
+    res = _residents(table, codes)
+    frame = {"district": res["district_idx"], "age_band": res["age_band"], "edu3": res["edu3"],
+             "lang_w": res["lang_w"]}
+    sample = design.draw_sample(frame, int(n), np.random.default_rng([seed, 1]), nonresponse=nonresponse)
+    chosen = np.sort(sample["index"])
+    params = items.item_parameters(inst)
+    rows, truth_parts = _generate(inst, res, chosen, params, seed, dif_items)
+    clean_df, fieldwork = _respondents(inst, rows, res, chosen, sample, seed, modes, codes)
+    truth = _truth(inst, truth_parts, res, codes, labels, params, sample, used_rates, seed, n, dif_items)
+    if clean:
+        messy, artefacts = clean_df, pd.DataFrame(columns=["row", "respondent_id", "column", "kind", "clean",
+                                                           "messy"])
+    else:
+        comment = "comment" if "comment" in inst.item_ids else None
+        messy, artefacts = messiness.corrupt(inst, clean_df, used_rates, np.random.default_rng([seed, 5]), comment)
+    return Simulation(inst, seed, messy, clean_df, artefacts, table, truth, used_rates, fieldwork)
+
+
+def _check_dif(dif: dict | None) -> None:
+    for item_id, spec in (dif or {}).items():
+        missing = {"group", "level", "shift"} - set(spec)
+        if missing:
+            raise DesignError(f"dif_items[{item_id!r}] needs {', '.join(sorted(missing))}")
+        if spec["group"] not in ("age_band", "district", "gender", "education", "home_lang"):
+            raise DesignError(f"dif_items[{item_id!r}]: group must be a population column, got {spec['group']!r}")
+
+
+def _district_response(codes) -> np.ndarray:
+    """Expected response rate per district (from the cell structure)."""
+    table = population.population_table(population.DEFAULT_SIZE, codes)
+    res = _residents(table, codes)
+    p = design.response_propensity(res["age_band"], res["edu3"], res["lang_w"])
+    return np.bincount(res["district_idx"], weights=p) / np.bincount(res["district_idx"])
+
+
+def _generate(inst, res, chosen, params, seed, dif):
+    """Answers of every resident, chunk by chunk: respondents' rows and truth sums."""
+    total = res["district"].shape[0]
+    n_d = int(res["district_idx"].max()) + 1
+    keep, parts = [], []
+    for c, start in enumerate(range(0, total, CHUNK)):
+        stop = min(start + CHUNK, total)
+        cells = {k: v[start:stop] for k, v in res.items()}
+        folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
+        data = items.generate(inst, folk, params, np.random.default_rng([seed, 3, c]), dif)
+        scores = items.score(inst, data)
+        outs = items.outcomes(inst, data, scores)
+        group = np.concatenate([cells["district_idx"], n_d + cells["age_band"].astype(np.int64)])
+        sums = {"n": _bincount2(group, np.ones(stop - start), n_d)}
+        for oid in inst.outcomes:
+            sums[f"o:{oid}"] = _bincount2(group, outs[oid].to_numpy(dtype=float), n_d)
+        for k, dom in enumerate(people.DOMAINS):
+            sums[f"t:{dom}"] = _bincount2(group, folk["theta"][:, k], n_d)
+        for sid in inst.scales:
+            x = scores[sid].to_numpy(dtype=float)
+            ok = ~np.isnan(x)
+            sums[f"s:{sid}"] = _bincount2(group, np.where(ok, x, 0.0), n_d)
+            sums[f"c:{sid}"] = _bincount2(group, ok.astype(float), n_d)
+        parts.append(sums)
+        local = chosen[(chosen >= start) & (chosen < stop)] - start
+        sub = data.iloc[local].reset_index(drop=True)
+        for name in ("online", "age_band", "edu3"):
+            sub[f"_{name}"] = folk[name][local]
+        keep.append(sub)
+    return pd.concat(keep, ignore_index=True), parts
+
+
+def _bincount2(group, weights, n_d):
+    """Sums by district (first n_d) and by age band (next 5), of persons listed twice."""
+    w = np.concatenate([weights, weights])
+    return np.bincount(group, weights=w, minlength=n_d + len(AGE_BANDS))
+
+
+def _respondents(inst, rows, res, chosen, sample, seed, modes, codes):
+    """The clean respondents' file in submission order, and the fieldwork times."""
+    rng = np.random.default_rng([seed, 4])
+    online = rows.pop("_online").to_numpy(dtype=bool)
+    age = rows.pop("_age_band").to_numpy(dtype=np.int64)
+    edu3 = rows.pop("_edu3").to_numpy(dtype=np.int64)
+    fw = design.draw_mode_and_time(age, edu3, online, rng, modes=modes)
+    if "comment" in rows:
+        rows["comment"] = pd.Series(messiness.comments(len(rows), rng), dtype="str")
+    if "mode" in rows:
+        rows["mode"] = fw["mode"]
+    weight = pd.Series(sample["design_weight"], index=sample["index"]).loc[chosen].to_numpy()
+    district = res["district"][chosen].astype(float)
+    order = np.lexsort((np.arange(len(rows)), fw["offset_sec"]))
+    width = max(5, len(str(len(rows))))
+    meta = pd.DataFrame({
+        "respondent_id": pd.Series([f"R{i:0{width}d}" for i in range(1, len(rows) + 1)], dtype="str"),
+        "district": district[order],
+        "stratum": district[order].astype(np.int64),
+        "design_weight": np.round(weight[order], 6),
+        "mode": fw["mode"][order],
+        "duration_sec": fw["duration_sec"][order],
+    })
+    body = rows.iloc[order].reset_index(drop=True).drop(columns=[c for c in ("district", "mode") if c in rows])
+    clean_df = pd.concat([meta, body], axis=1)
+    submitted = FIELDWORK_START + pd.to_timedelta(fw["offset_sec"][order], unit="s")
+    return clean_df, pd.DataFrame({"respondent_id": meta["respondent_id"], "submitted": submitted})
+
+
+def _r(x: float) -> float:
+    return round(float(x), 6)
+
+
+def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif) -> dict:
+    tot = {k: sum(p[k] for p in parts) for k in parts[0]}
+    n_d = len(codes)
+    count = tot["n"]
+    keys = [str(c) for c in codes]
+
+    def by(key, denom):
+        d = {"overall": _r(tot[key][:n_d].sum() / denom[:n_d].sum())}
+        d.update({k: _r(tot[key][i] / denom[i]) for i, k in enumerate(keys)})
+        return d
+
+    def by_age(key):
+        return {band: _r(tot[key][n_d + j] / count[n_d + j]) for j, band in enumerate(AGE_BANDS)}
+
+    return {
+        "definition": ("Finite-population truth: every resident of the generated municipality answers every "
+                       "item without error; scales and outcome rules of the instrument are applied; shares "
+                       "and means are over all residents (aged 18+) of each district and overall."),
+        "instrument": inst.id,
+        "seed": int(seed),
+        "n": int(n),
+        "population_size": int(count[:n_d].sum()),
+        "districts": dict(zip(keys, labels, strict=True)),
+        "prevalence": {oid: by(f"o:{oid}", count) for oid in inst.outcomes},
+        "prevalence_by_age_band": {oid: by_age(f"o:{oid}") for oid in inst.outcomes},
+        "latent_mean": {dom: by(f"t:{dom}", count) for dom in people.DOMAINS},
+        "scale_mean": {sid: by(f"s:{sid}", tot[f"c:{sid}"]) for sid in inst.scales},
+        "item_parameters": params,
+        "models": {
+            "latent": people.LATENT_MODEL,
+            "health_by_age_band": people.HEALTH_BY_AGE,
+            "states": people.STATE_MODELS,
+            "drivers": people.DRIVER_MODELS,
+            "overstatement": items.OVERSTATEMENT,
+            "response": design.RESPONSE_MODEL,
+            "paper_mode": design.PAPER_MODEL,
+            "dif": dif or {},
+            "background_tables": {"employment": background.EMPLOYMENT.tolist(),
+                                  "household": background.HOUSEHOLD.tolist(),
+                                  "help_who": background.HELPERS.tolist()},
+        },
+        "design": {
+            "strata": keys,
+            "population": dict(zip(keys, sample["district_size"].tolist(), strict=True)),
+            "released": dict(zip(keys, sample["released"].tolist(), strict=True)),
+            "respondents": dict(zip(keys, sample["respondents"].tolist(), strict=True)),
+        },
+        "rates": rates,
+    }
+
+
+__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA"]

@@ -1,0 +1,180 @@
+"""Write simulated surveys: CSV, XLSX, SPSS .sav, KoboToolbox-style CSV, truth JSON.
+
+Every writer is byte-stable: the same simulation gives the same bytes on any
+machine. Floats are written with ``%.10g``; XLSX zip entries and document
+properties carry a fixed date; the .sav header's creation date and time are
+set to a fixed value; Kobo ``_uuid`` and ``_submission_time`` derive from the
+seed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import OutputError
+
+FORMATS = ("csv", "xlsx", "sav", "kobo")
+FIXED_DATE = (2026, 1, 1, 0, 0, 0)
+_FIXED_ISO = "2026-01-01T00:00:00Z"
+FLOAT_FORMAT = "%.10g"
+
+
+def _target(path) -> Path:
+    path = Path(path)
+    if not path.parent.exists():
+        raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
+    return path
+
+
+def write_csv(df: pd.DataFrame, path) -> Path:
+    """UTF-8 CSV, '\\n' line ends, floats as %.10g (codes appear as 3, not 3.0)."""
+    path = _target(path)
+    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, encoding="utf-8")
+    return path
+
+
+def write_json(obj: dict, path) -> Path:
+    path = _target(path)
+    path.write_text(json.dumps(_plain(obj), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _plain(obj):
+    """JSON-safe copy: tuples -> lists, numpy scalars -> Python numbers, NaN -> None."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | np.ndarray):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.integer | np.bool_):
+        return obj.item()
+    if isinstance(obj, float | np.floating):
+        return None if np.isnan(obj) else float(obj)
+    return obj
+
+
+def write_responses(sim, path, format: str | None = None) -> Path:
+    """Write ``sim.responses`` as csv, xlsx, sav or kobo (default: from the suffix)."""
+    fmt = (format or Path(path).suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown format {fmt!r} for {path}; expected one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        return write_csv(sim.responses, path)
+    if fmt == "xlsx":
+        return write_xlsx(sim.responses, path)
+    if fmt == "sav":
+        return write_sav(sim.responses, sim.instrument, path)
+    return write_csv(kobo_frame(sim), path)
+
+
+def write_xlsx(df: pd.DataFrame, path, sheet: str = "responses") -> Path:
+    """XLSX with fixed zip timestamps and document dates (byte-stable)."""
+    import openpyxl
+
+    path = _target(path)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append([str(c) for c in df.columns])
+    for row in df.astype(object).where(df.notna(), None).to_numpy().tolist():
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    _stable_zip(buf.getvalue(), path)
+    return path
+
+
+def _stable_zip(data: bytes, path: Path) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = body.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*", rf"\g<1>{_FIXED_ISO}", text)
+                body = text.encode("utf-8")
+            out = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE)
+            out.compress_type = zipfile.ZIP_DEFLATED
+            out.external_attr = 0o600 << 16
+            dst.writestr(out, body)
+
+
+def write_sav(df: pd.DataFrame, inst, path) -> Path:
+    """SPSS .sav with variable labels and value labels (numeric coded columns)."""
+    import pyreadstat
+
+    path = _target(path)
+    out = df.copy()
+    labels, value_labels = {}, {}
+    for item in inst.items:
+        if item.id not in out:
+            continue
+        labels[item.id] = item.text[inst.languages[0]][:250]
+        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        if rs is not None and pd.api.types.is_numeric_dtype(out[item.id]):
+            value_labels[item.id] = {float(c.code): c.label[inst.languages[0]] for c in (*rs.codes, *rs.missing)}
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    pyreadstat.write_sav(out, str(path), column_labels=[labels.get(c, c) for c in out.columns],
+                         variable_value_labels=value_labels, file_label=f"Synthetic {inst.id} survey")
+    _fix_sav_header(path)
+    return path
+
+
+def _fix_sav_header(path: Path) -> None:
+    """Overwrite the creation date/time in the .sav header (bytes 84-100) with a fixed value."""
+    raw = bytearray(path.read_bytes())
+    # header: rec_type(4) prod_name(60) layout(4) nominal_case_size(4) compression(4)
+    # weight_index(4) ncases(4) bias(8) -> creation_date(9) at 92, creation_time(8) at 101
+    raw[92:101] = b"01 Jan 26"
+    raw[101:109] = b"00:00:00"
+    path.write_bytes(bytes(raw))
+
+
+def kobo_frame(sim) -> pd.DataFrame:
+    """KoboToolbox-style export of ``sim.responses``.
+
+    Group paths ``<section>/<item>`` (e.g. ``skills/prac_03``); select_multiple
+    both as one space-separated column and as 0/1 columns
+    (``access/devices/1``); ``start``/``end``, ``_id``, ``_uuid``,
+    ``_submission_time``, ``_index``. Design columns (stratum,
+    design_weight, respondent_id) are kept ungrouped.
+    """
+    inst, df = sim.instrument, sim.responses
+    n = len(df)
+    submitted = sim.fieldwork.set_index("respondent_id")["submitted"].reindex(df["respondent_id"]).to_numpy()
+    # a duplicate submission arrives a few minutes after the first
+    dup_rank = df.groupby("respondent_id").cumcount().to_numpy()
+    submitted = pd.to_datetime(submitted) + pd.to_timedelta(dup_rank * 180, unit="s")
+    duration = pd.to_numeric(df["duration_sec"].astype(str).str.replace(",", "."), errors="coerce").fillna(900)
+    start = submitted - pd.to_timedelta(duration.to_numpy(), unit="s")
+    cols: dict[str, object] = {
+        "start": start.strftime("%Y-%m-%dT%H:%M:%S"),
+        "end": submitted.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    for item in inst.items:
+        path = f"{item.section}/{item.id}"
+        cols[path] = df[item.id].to_numpy()
+        if item.type == "multiple":
+            rs = inst.response_sets[item.response_set]
+            text = df[item.id]
+            asked = text.notna().to_numpy()
+            for c in rs.codes:
+                has = text.fillna("").str.split(" ").map(lambda xs, c=c.code: str(c) in xs).to_numpy()
+                cols[f"{path}/{c.code}"] = np.where(asked, has.astype(float), np.nan)
+    for meta in ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec"):
+        if meta not in inst.item_ids:
+            cols[meta] = df[meta].to_numpy()
+    rng = np.random.default_rng([sim.seed, 6])
+    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    cols["_id"] = np.arange(1, n + 1) + 40_000_000
+    cols["_uuid"] = [str(uuid.UUID(bytes=bytes(b), version=4)) for b in raw]
+    cols["_submission_time"] = submitted.strftime("%Y-%m-%dT%H:%M:%S")
+    cols["_index"] = np.arange(1, n + 1)
+    return pd.DataFrame(cols)

@@ -1,0 +1,235 @@
+"""Item responses from the latents: graded-response and 2PL models.
+
+* Self-report (likert) items with a domain follow a graded-response model
+  (GRM): ``P(Y >= k) = expit(a * (theta_sr - b_k))`` with
+  ``theta_sr = theta + overstatement``; the overstatement rises with education
+  and falls with age (FIELD-NOTES, Palczynska & Rynko 2021). A reverse-keyed
+  item is generated as a difficulty statement: its code is ``min + max - Y``.
+* Knowledge items follow a 2PL model ``P(correct) = expit(a * (theta - b))``;
+  a wrong answer is one of the other substantive options, uniformly.
+* Other coded items follow from the person's states and drivers (see
+  ``ITEM_MODELS``); items the simulator has no model for are GRM items on the
+  mean latent ``g`` (documented as ``driver: g`` in the item parameters).
+
+Item parameters are fixed per item id (drawn from a generator seeded with the
+CRC-32 of the id), so they do not change with the seed and are the same in
+every instrument that shares the item. ``truth["item_parameters"]`` holds them.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from toolkit.simulate.background import ITEM_MODELS, custom
+from toolkit.simulate.people import DOMAINS, DRIVER_MODELS
+
+OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -0.1, -0.2)}
+
+# Non-domain items with a known meaning (kinds: state, grm on a driver with a
+# sign, demographic, custom, design) are modelled in toolkit.simulate.background.
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _item_rng(item_id: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(item_id.encode("utf-8")))
+
+
+def item_parameters(inst) -> dict[str, dict]:
+    """Model and parameters of every coded/numeric item, in questionnaire order."""
+    out: dict[str, dict] = {}
+    for item in inst.items:
+        r = _item_rng(item.id)
+        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        spec = ITEM_MODELS.get(item.id)
+        if spec is not None:
+            params = dict(spec)
+            if params.get("kind") == "grm":
+                k = len(rs.codes)
+                params.setdefault("a", round(float(r.uniform(1.2, 2.2)), 3))
+                params.setdefault("b", _thresholds(r, k, params.pop("location", 0.0)))
+            out[item.id] = params
+        elif item.type == "knowledge" and item.domain:
+            out[item.id] = {"kind": "2pl", "driver": item.domain, "a": round(float(r.uniform(0.9, 1.9)), 3),
+                            "b": round(float(r.uniform(-2.3, -0.7)), 3)}
+        elif item.type == "likert" and item.check is not None:
+            out[item.id] = {"kind": "check", "expected": item.check["expected"]}
+        elif item.type in ("likert", "single") and rs is not None:
+            driver = item.domain or "g"
+            loc = float(r.uniform(-1.1, -0.1)) if item.domain else float(r.uniform(-0.6, 0.6))
+            out[item.id] = {"kind": "grm", "driver": driver, "sign": 1, "self_report": bool(item.domain),
+                            "a": round(float(r.uniform(1.3, 2.5)), 3), "b": _thresholds(r, len(rs.codes), loc)}
+        elif item.type == "multiple" and rs is not None:
+            out[item.id] = {"kind": "multiple", "driver": "g",
+                            "intercepts": [round(float(x), 3) for x in r.uniform(-1.5, 1.0, len(rs.codes))],
+                            "slope": 0.6}
+        elif item.type == "numeric":
+            out[item.id] = {"kind": "numeric", "driver": "g", "min": item.min, "max": item.max}
+    return out
+
+
+def _thresholds(r: np.random.Generator, k: int, location: float) -> list[float]:
+    """k-1 ordered GRM thresholds centred on ``location``."""
+    steps = np.linspace(-1.6, 1.3, k - 1) + r.uniform(-0.15, 0.15, k - 1)
+    return [round(float(x), 3) for x in np.sort(steps + location)]
+
+
+def grm_draw(theta: np.ndarray, a: float, b, rng: np.random.Generator) -> np.ndarray:
+    """Category index 0..K-1 from the GRM, one logistic draw per person.
+
+    ``P(theta - eps / a > b_k) = expit(a (theta - b_k))`` with ``eps`` standard
+    logistic, so counting exceeded thresholds gives the GRM exactly.
+    """
+    b = np.asarray(b, dtype=float)
+    latent = theta - rng.logistic(size=theta.shape) / a
+    if latent.ndim == 1:
+        return np.searchsorted(b, latent, side="left")
+    return (latent[..., None] > b).sum(axis=-1)
+
+
+def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
+    out = {d: people["theta"][:, k] for k, d in enumerate(domains)}
+    out["g"] = people["theta"].mean(axis=1)
+    for name in DRIVER_MODELS:
+        out[name] = people[name]
+    return out
+
+
+def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
+             dif: dict | None = None) -> pd.DataFrame:
+    """Clean answers (codes as float, NaN where not asked) for these people.
+
+    ``dif`` plants differential item functioning: ``{item: {"group": col,
+    "level": value, "shift": s}}`` makes the item harder by ``s`` logits (its
+    difficulty / thresholds move up by ``s``) for people whose ``col`` equals
+    ``value``, at the same latent. ``col`` is a population.csv column:
+    ``age_band`` (a label such as "75+"), ``district``, ``gender``,
+    ``education`` or ``home_lang`` (instrument codes).
+    """
+    n = people["theta"].shape[0]
+    drivers = _drivers(people, DOMAINS)
+    over = np.asarray(OVERSTATEMENT["education"])[people["edu3"]] + np.asarray(
+        OVERSTATEMENT["age_band"])[people["age_band"]]
+    cols: dict[str, np.ndarray] = {}
+    for item in inst.items:
+        p = params.get(item.id)
+        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        codes = np.array([c.code for c in rs.codes], dtype=float) if rs else None
+        shift = dif_shift(dif, item.id, people)
+        kind = p["kind"] if p else None
+        if kind == "grm":
+            theta = p.get("sign", 1) * drivers[p["driver"]] - shift
+            if p.get("self_report"):
+                theta = theta + over
+            idx = grm_draw(theta, p["a"], p["b"], rng)
+            if item.reverse:
+                idx = len(codes) - 1 - idx
+            cols[item.id] = codes[idx]
+        elif kind == "2pl":
+            right = rng.random(n) < _expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
+            wrong_codes = codes[codes != item.correct]
+            wrong = wrong_codes[rng.integers(0, len(wrong_codes), n)]
+            cols[item.id] = np.where(right, float(item.correct), wrong)
+        elif kind == "check":
+            cols[item.id] = np.full(n, float(p["expected"]))
+        elif kind == "state":
+            cols[item.id] = np.where(people[p["state"]], float(p["yes"]), float(p["no"]))
+        elif kind == "demographic":
+            cols[item.id] = people[p["column"]].astype(float)
+        elif kind == "custom":
+            cols[item.id] = custom(item.id, people, codes, rng, grm_draw)
+        elif kind == "multiple":
+            logits = np.asarray(p["intercepts"]) + p["slope"] * drivers[p["driver"]][:, None]
+            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < _expit(logits), codes)
+        elif kind == "numeric":
+            lo = 0.0 if p["min"] is None else p["min"]
+            hi = lo + 40.0 if p["max"] is None else p["max"]
+            frac = _expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
+            cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
+        else:  # text, and design columns (mode), are filled in for respondents only
+            cols[item.id] = np.full(n, np.nan)
+    data = pd.DataFrame(cols)
+    return apply_skips(inst, data)
+
+
+def dif_shift(dif, item_id, people) -> np.ndarray:
+    """Difficulty shift (logits) of ``item_id`` for each person."""
+    n = people["theta"].shape[0]
+    if not dif or item_id not in dif:
+        return np.zeros(n)
+    from toolkit.simulate.population import AGE_BANDS
+
+    spec = dif[item_id]
+    group, level = spec["group"], spec["level"]
+    if group == "age_band":
+        member = people["age_band"] == (AGE_BANDS.index(level) if level in AGE_BANDS else int(level))
+    else:
+        member = people[group] == float(level)
+    return float(spec["shift"]) * member
+
+
+def multiple_strings(selected: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Rows of 0/1 selections -> space-separated codes ("1 3"); NaN when none."""
+    k = selected.shape[1]
+    mask = selected.astype(np.int64) @ (1 << np.arange(k))
+    table = np.array(
+        [" ".join(str(int(codes[j])) for j in range(k) if m >> j & 1) or np.nan for m in range(1 << k)],
+        dtype=object,
+    )
+    return table[mask]
+
+
+def apply_skips(inst, data: pd.DataFrame) -> pd.DataFrame:
+    """Blank every item that its skip rule says is not asked (in order)."""
+    data = data.copy()
+    for item in inst.items:
+        if item.rule is not None:
+            asked = inst.relevant(data, item.id).to_numpy()
+            if not asked.all():
+                col = data[item.id]
+                data[item.id] = col.where(asked)
+    return data
+
+
+def score(inst, data: pd.DataFrame) -> pd.DataFrame:
+    """Scale scores and levels of clean data (the scoring the truth uses).
+
+    self_report / mean: mean of the substantive answers, reverse-keyed items
+    recoded ``min + max - x``, when at least ``min_valid`` are answered.
+    knowledge / sum_correct: number of items answered correctly, when at least
+    ``min_valid`` items were asked (don't know counts as not correct).
+    """
+    out = {}
+    for scale in inst.scales.values():
+        items = [inst.item(i) for i in scale.items]
+        block = data[list(scale.items)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        missing = np.isin(block, list(inst.missing_codes))
+        if scale.method == "sum_correct":
+            correct = np.array([it.correct for it in items], dtype=float)
+            asked = ~np.isnan(block)
+            value = np.where(asked.sum(1) >= scale.min_valid, (block == correct).sum(1), np.nan)
+        else:
+            x = np.where(missing, np.nan, block)
+            for j, it in enumerate(items):
+                if it.reverse:
+                    rs = inst.response_sets[it.response_set]
+                    x[:, j] = rs.min + rs.max - x[:, j]
+            valid = (~np.isnan(x)).sum(1)
+            total = np.nansum(x, axis=1)
+            value = np.where(valid >= max(scale.min_valid, 1), total / np.maximum(valid, 1), np.nan)
+        s = pd.Series(value, index=data.index, name=scale.id)
+        out[scale.id] = s
+        out[scale.level_column] = scale.classify(s)
+    return pd.DataFrame(out, index=data.index)
+
+
+def outcomes(inst, data: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every outcome of the instrument as a bool column."""
+    scores = score(inst, data) if scores is None else scores
+    both = pd.concat([data, scores], axis=1)
+    return pd.DataFrame({oid: inst.evaluate(o.parsed, both) for oid, o in inst.outcomes.items()})
