@@ -1,0 +1,377 @@
+"""The survey design: weights, strata, clusters and finite population corrections.
+
+Numerical method
+----------------
+The design mirrors R's ``svydesign(ids=, strata=, weights=, fpc=, nest=TRUE)``
+(``survey`` 4.1). Clusters are always nested in strata. The stratum and
+cluster codes are built once per design; every estimator then reduces to a
+few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
+
+* ``fpc`` follows ``survey:::as.fpc``: if any value is above 1 the values are
+  population sizes (numbers of PSUs in the stratum), otherwise sampling
+  fractions, and ``N = n / fraction``. Mixing values above and below 1 is an
+  error, as in R.
+* Several ``psu`` columns give a multistage design. Without ``fpc`` the
+  variance is the with-replacement ultimate-cluster one (R's default in that
+  case); with one ``fpc`` column per stage the later stages add their
+  within-unit variance as ``survey:::multistage`` does.
+* The degrees of freedom are the number of PSUs minus the number of strata
+  with a non-zero weight in the (sub)population, as ``degf()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import DesignError
+from toolkit.survey import estimators, weighting
+from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, Stage, variance
+
+_CERTAIN = 1e-7  # survey:::onestrat treats a stratum with f below this as fully sampled
+
+
+def _as_list(cols) -> list[str]:
+    if cols is None:
+        return []
+    return [cols] if isinstance(cols, str) else list(cols)
+
+
+def _codes(columns: list) -> np.ndarray:
+    """Integer codes (0..k-1, in sorted order) of the distinct combinations of ``columns``."""
+    code = np.zeros(len(columns[0]), np.int64)
+    for col in columns:
+        c, labels = pd.factorize(col, sort=True)
+        code = code * len(labels) + c
+    return np.unique(code, return_inverse=True)[1].astype(np.int64)
+
+
+def _first_bad(values: pd.Series, mask: np.ndarray, limit: int = 5) -> str:
+    rows = values.index[mask][:limit]
+    return ", ".join(f"{r!r}" for r in rows) + (" ..." if mask.sum() > limit else "")
+
+
+class Design:
+    """A stratified, clustered survey design with linearised variances.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent. Never modified.
+    weights : str, optional
+        Column of sampling weights (non-negative, no missing values). Without
+        it every row weighs 1.
+    strata : str, optional
+        Stratum column. Missing strata are an error.
+    psu : str or list of str, optional
+        Cluster column(s), first stage first. Without it every row is its own
+        PSU.
+    fpc : str or list of str, optional
+        Finite population correction per stage: population sizes or sampling
+        fractions (R's rule, see module notes).
+    lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
+        What to do with a stratum that has a single PSU, as
+        ``options(survey.lonely.psu)``.
+    min_cell : int, default 5
+        Estimate tables blank the values of cells with fewer respondents and
+        flag them in a ``suppressed`` column. 0 turns suppression off.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "w": [1.0, 2, 1, 2, 1, 2],
+    ...                    "s": ["a", "a", "a", "b", "b", "b"]})
+    >>> d = survey.Design(df, weights="w", strata="s")
+    >>> d.df
+    4
+    >>> round(float(d.mean("y", min_cell=0)["estimate"].iloc[0]), 4)
+    3.6667
+    """
+
+    def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | None = None,
+                 psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
+                 lonely_psu: str = "fail", min_cell: int = 5):
+        if not isinstance(data, pd.DataFrame):
+            raise DesignError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        if lonely_psu not in LONELY:
+            raise DesignError(f"lonely_psu must be one of {', '.join(LONELY)}; got {lonely_psu!r}")
+        psu_cols, fpc_cols = _as_list(psu), _as_list(fpc)
+        wanted = [c for c in [weights, strata, *psu_cols, *fpc_cols] if c is not None]
+        missing = [c for c in wanted if c not in data.columns]
+        if missing:
+            raise DesignError(f"design column(s) not found in data: {', '.join(map(repr, missing))}")
+        if fpc_cols and psu_cols and len(fpc_cols) not in (1, len(psu_cols)):
+            raise DesignError(f"fpc needs one column per stage: got {len(fpc_cols)} fpc for "
+                              f"{len(psu_cols)} psu column(s)")
+        if fpc_cols and not psu_cols and len(fpc_cols) != 1:
+            raise DesignError("fpc needs exactly one column when there is no psu column")
+        self.data = data
+        self.weights_col, self.strata_col = weights, strata
+        self.psu_cols, self.fpc_cols = psu_cols, fpc_cols
+        self.lonely_psu, self.min_cell = lonely_psu, int(min_cell)
+        self.n = len(data)
+        self.weights = self._read_weights(data, weights)
+        self._build_stages(data)
+        self.plan: CalibrationPlan | None = None
+        self.rake_result: weighting.RakeResult | None = None
+
+    # ------------------------------------------------------------------ setup
+    @staticmethod
+    def _read_weights(data: pd.DataFrame, col: str | None) -> np.ndarray:
+        if col is None:
+            return np.ones(len(data))
+        s = data[col]
+        try:
+            w = pd.to_numeric(s, errors="raise").to_numpy(np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise DesignError(f"weights column {col!r} must be numeric") from None
+        bad_na, bad_neg = ~np.isfinite(w), np.isfinite(w) & (w < 0)
+        problems = []
+        if bad_na.any():
+            problems.append(f"{bad_na.sum()} missing/non-finite value(s) at rows {_first_bad(s, bad_na)}")
+        if bad_neg.any():
+            problems.append(f"{bad_neg.sum()} negative value(s) at rows {_first_bad(s, bad_neg)}")
+        if problems:
+            raise DesignError(f"weights column {col!r}: " + "; ".join(problems)
+                              + " (expected non-negative numbers)")
+        return w
+
+    def _check_no_na(self, data: pd.DataFrame, cols: list[str], role: str) -> None:
+        for c in cols:
+            na = data[c].isna().to_numpy()
+            if na.any():
+                raise DesignError(f"{role} column {c!r} has {na.sum()} missing value(s) at rows "
+                                  f"{_first_bad(data[c], na)}")
+
+    def _build_stages(self, data: pd.DataFrame) -> None:
+        self._check_no_na(data, _as_list(self.strata_col), "strata")
+        self._check_no_na(data, self.psu_cols, "psu")
+        self._check_no_na(data, self.fpc_cols, "fpc")
+        n = self.n
+        if self.strata_col is None:
+            strat = np.zeros(n, np.int64)
+            self.strata_labels = np.array(["1"], dtype=object)
+        else:
+            strat, labels = pd.factorize(data[self.strata_col], sort=True)
+            strat = strat.astype(np.int64)
+            self.strata_labels = np.asarray(labels, dtype=object)
+        key: list = [strat]
+        units = []
+        for col in self.psu_cols or [None]:
+            if col is None:
+                units.append(np.arange(n, dtype=np.int64))
+                continue
+            key.append(data[col].to_numpy())
+            units.append(_codes(key))
+        self.strata = strat
+        self.psu = units[0]
+        fpcs = self._read_fpc(data)
+        n_stages = len(units) if fpcs is not None and len(fpcs) == len(units) else 1
+        stages: list[Stage] = []
+        parent, parent_n_strata, mult_row = strat, len(self.strata_labels), np.ones(n)
+        for s in range(n_stages):
+            unit = units[s]
+            n_units = int(unit.max()) + 1 if n else 0
+            first = np.unique(unit, return_index=True)[1]
+            unit_stratum = parent[first]
+            n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
+            row_n = n_per[parent]
+            if fpcs is None:
+                f_row, pop_row = np.ones(n), np.full(n, np.inf)
+            else:
+                pop_row = self._popsize(fpcs[s], row_n, parent, s)
+                f_row = (pop_row - row_n) / pop_row
+            f = np.zeros(parent_n_strata)
+            f[parent] = f_row
+            mult = np.zeros(parent_n_strata)
+            mult[parent] = mult_row
+            scale = np.where(n_per > 1, f * n_per / np.maximum(n_per - 1, 1), f) * mult
+            scale[f < _CERTAIN] = 0.0
+            lonely = (n_per == 1) & (f >= _CERTAIN)
+            if self.lonely_psu == "fail" and lonely.any():
+                bad = np.flatnonzero(lonely)[0]
+                label = (self.strata_labels[bad] if s == 0
+                         else f"PSU {data[self.psu_cols[s - 1]].to_numpy()[parent == bad][0]!r}")
+                raise DesignError(
+                    f"Stratum ({label}) has only one PSU at stage {s + 1} "
+                    f"({int(lonely.sum())} such stratum/strata); choose lonely_psu="
+                    "'remove', 'adjust', 'average' or 'certainty'")
+            stages.append(Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely))
+            # the next stage's strata are this stage's units; weigh by n/N of this stage
+            mult_row = mult_row * np.where(np.isfinite(pop_row), row_n / pop_row, 1.0)
+            parent, parent_n_strata = unit, n_units
+        self.stages = stages
+
+    def _read_fpc(self, data: pd.DataFrame) -> list[np.ndarray] | None:
+        if not self.fpc_cols:
+            return None
+        vals = []
+        for c in self.fpc_cols:
+            try:
+                vals.append(pd.to_numeric(data[c], errors="raise").to_numpy(np.float64))
+            except (TypeError, ValueError):
+                raise DesignError(f"fpc column {c!r} must be numeric") from None
+        allv = np.concatenate(vals)
+        self._fpc_is_popsize = bool((allv > 1).any())
+        if self._fpc_is_popsize and (allv < 1).any():
+            raise DesignError(f"fpc column(s) {', '.join(map(repr, self.fpc_cols))} mix values above "
+                              "and below 1: give all population sizes (>= 1) or all sampling "
+                              "fractions (<= 1)")
+        if (allv <= 0).any():
+            raise DesignError("fpc values must be positive")
+        return vals
+
+    def _popsize(self, fpc: np.ndarray, row_n: np.ndarray, parent: np.ndarray, stage: int) -> np.ndarray:
+        pop = fpc if self._fpc_is_popsize else row_n / fpc
+        col = self.fpc_cols[stage]
+        varies = pd.Series(pop).groupby(parent).nunique().to_numpy() > 1
+        if varies.any():
+            raise DesignError(f"fpc column {col!r} varies within a stratum at stage {stage + 1} "
+                              "(it must be constant per stratum)")
+        if (pop < row_n).any():
+            raise DesignError(f"fpc column {col!r} implies more than 100% sampling at stage "
+                              f"{stage + 1} (population size below the number of sampled units)")
+        return pop
+
+    def _replace(self, weights: np.ndarray, plan: CalibrationPlan | None,
+                 rake_result: weighting.RakeResult | None = None) -> Design:
+        """A copy of this design with new weights (structure is shared, read-only)."""
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        new.weights, new.plan, new.rake_result = weights, plan, rake_result
+        return new
+
+    # ------------------------------------------------------------ variance core
+    def _variance(self, x: Influence) -> np.ndarray:
+        return variance(x, self.stages, self.lonely_psu, self.plan)
+
+    def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
+              p: int = 1) -> np.ndarray:
+        """PSUs minus strata with non-zero weight, per domain column."""
+        pos = self.weights != 0
+        if in_domain is not None:
+            pos = pos & in_domain
+        c = np.zeros(self.n, np.int64) if col is None else col
+        pos = pos & (c >= 0)
+        psu_hit = np.bincount(self.psu[pos] * p + c[pos], minlength=self.stages[0].n_units * p)
+        strat_hit = np.bincount(self.strata[pos] * p + c[pos], minlength=len(self.strata_labels) * p)
+        return ((psu_hit.reshape(-1, p) > 0).sum(0) - (strat_hit.reshape(-1, p) > 0).sum(0)).astype(float)
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom: PSUs minus strata (R's ``degf``)."""
+        return int(self._degf()[0])
+
+    # ------------------------------------------------------------- estimators
+    def mean(self, variables: str | Sequence[str], by=None, na_rm: bool = False,
+             level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Weighted means with linearised SEs, as ``svymean``/``svyby``.
+
+        Returns one row per variable (and group): estimate, se, ci_low,
+        ci_high (Wald), df, n, deff (design-based, as ``deff=TRUE``),
+        deff_kish and suppressed. Outside-domain units count as zeros; the
+        design is never subset.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "g": ["a", "a", "b", "b"]})
+        >>> survey.Design(df).mean("y", by="g", min_cell=0)[["g", "estimate"]]
+           g  estimate
+        0  a       1.5
+        1  b       3.5
+        """
+        return estimators.mean(self, variables, by, na_rm, level, min_cell)
+
+    def total(self, variables: str | Sequence[str], by=None, na_rm: bool = False,
+              level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Weighted totals with linearised SEs, as ``svytotal``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "w": [10.0, 10, 20, 20]})
+        >>> float(survey.Design(df, weights="w").total("y", min_cell=0)["estimate"].iloc[0])
+        50.0
+        """
+        return estimators.total(self, variables, by, na_rm, level, min_cell)
+
+    def ratio(self, numerator: str, denominator: str, by=None, na_rm: bool = False,
+              level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Ratio of two weighted totals, as ``svyratio``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 2, 2]})
+        >>> float(survey.Design(df).ratio("y", "x", min_cell=0)["estimate"].iloc[0])
+        1.25
+        """
+        return estimators.ratio(self, numerator, denominator, by, na_rm, level, min_cell)
+
+    def proportion(self, variable: str, by=None, na_rm: bool = False, level: float = 0.95,
+                   ci: str = "logit", min_cell: int | None = None) -> pd.DataFrame:
+        """Share of each level of ``variable``, one row per level (and group).
+
+        CIs are ``svyciprop(method="logit")`` on the domain's design df by
+        default; ``ci="wald"`` gives normal Wald intervals as ``confint``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"c": ["x", "y", "y", "y", "x", "y"]})
+        >>> survey.Design(df).proportion("c", min_cell=0)[["level", "estimate"]].round(3)
+          level  estimate
+        0     x     0.333
+        1     y     0.667
+        """
+        return estimators.proportion(self, variable, by, na_rm, level, ci, min_cell)
+
+    # -------------------------------------------------------------- weighting
+    def rake(self, margins: Mapping, max_iter: int = 10, tol: float = 1.0) -> Design:
+        """Rake (IPF) the weights to population margins; see :func:`weighting.rake`."""
+        return weighting.rake(self, margins, max_iter=max_iter, tol=tol)
+
+    def poststratify(self, variables: str | Sequence[str], population: Mapping) -> Design:
+        """Post-stratify to known cell counts; see :func:`weighting.poststratify`."""
+        return weighting.poststratify(self, variables, population)
+
+    def trim(self, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
+        """Trim weights into ``[lower, upper]``; see :func:`weighting.trim`."""
+        return weighting.trim(self, lower, upper, strict)
+
+    def weight_summary(self) -> pd.DataFrame:
+        """Weight diagnostics; see :func:`weighting.weight_summary`."""
+        return weighting.weight_summary(self)
+
+    # ------------------------------------------------------------------ models
+    def glm(self, formula: str, family: str = "gaussian", level: float = 0.95,
+            max_iter: int = 100, tol: float = 1e-12):
+        """Survey-weighted GLM (pseudo-ML, sandwich SEs); see :mod:`toolkit.survey.glm`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"x": np.arange(8.0), "y": [1.0, 3, 2, 5, 4, 6, 8, 7]})
+        >>> fit = survey.Design(df).glm("y ~ x")
+        >>> fit.table["coef"].round(3).tolist()
+        [1.25, 0.929]
+        """
+        from toolkit.survey.glm import fit_glm
+
+        return fit_glm(self, formula, family, level=level, max_iter=max_iter, tol=tol)
+
+    def __repr__(self) -> str:
+        parts = [f"n={self.n}", f"strata={len(self.strata_labels)}",
+                 f"psu={self.stages[0].n_units}", f"stages={len(self.stages)}", f"df={self.df}"]
+        if self.plan is not None:
+            parts.append("calibrated")
+        return f"Design({', '.join(parts)})"

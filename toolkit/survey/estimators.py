@@ -1,0 +1,261 @@
+"""Means, totals, ratios and proportions with linearised standard errors.
+
+Numerical method
+----------------
+Each estimator is a smooth function of weighted totals and is linearised as
+in R's ``survey`` 4.1:
+
+* mean (``svymean``): influence ``w (y - ybar) / sum(w)``;
+* total (``svytotal``): influence ``w y``;
+* ratio (``svyratio``): influence ``w (y - R x) / sum(w x)``;
+* proportion: the mean of a level's indicator, with a logit interval
+  ``expit(logit(p) +/- t_df se / (p (1 - p)))`` on the domain's design df,
+  which is ``svyciprop(method = "logit")`` (an intercept-only quasibinomial
+  ``svyglm`` whose sandwich SE is exactly that delta-method SE).
+
+Domains (``by=``) keep every row: units outside the domain get a zero
+influence, which is what ``svyby`` on a subset design gives. All domains are
+handled at once by a single bincount on ``psu * n_domains + domain``.
+Design effects follow ``deff = TRUE``: the design variance over the
+without-replacement SRS variance ``s2_w (N - n) / (N n)`` (``s2_w`` the
+weighted variance with the ``n / (n - 1)`` factor, ``N`` the sum of
+weights), times ``N^2`` for totals. ``deff_kish`` is ``n sum(w^2) /
+sum(w)^2``. Wald intervals use the normal quantile, as ``confint`` does for
+``svystat`` objects.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from toolkit.errors import DesignError
+from toolkit.survey.linearization import Influence
+
+VALUE_COLS = ["estimate", "se", "ci_low", "ci_high", "deff", "deff_kish"]
+
+
+def column(design, name: str, role: str = "variable") -> pd.Series:
+    """Fetch a data column by name, with an error naming it when absent."""
+    if not isinstance(name, str) or name not in design.data.columns:
+        raise DesignError(f"{role} column {name!r} not found in data "
+                          f"(available: {', '.join(map(str, design.data.columns[:20]))})")
+    return design.data[name]
+
+
+def numeric(design, name: str) -> np.ndarray:
+    """A numeric (or boolean) column as float64 with NaN for missing values."""
+    s = column(design, name)
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        s = s.astype("Float64")
+    if not (pd.api.types.is_numeric_dtype(s)):
+        raise DesignError(f"variable column {name!r} must be numeric, got dtype {s.dtype}; "
+                          "use proportion() for categorical variables")
+    return s.to_numpy(np.float64, na_value=np.nan)
+
+
+def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
+    """Domain code per row (-1 where a grouping value is missing) and the labels."""
+    if by is None:
+        return np.zeros(design.n, np.int64), pd.DataFrame(index=range(1))
+    cols = [by] if isinstance(by, str) else list(by)
+    frame = pd.DataFrame({c: column(design, c, "grouping") for c in cols})
+    codes = frame.groupby(cols, sort=True, observed=True, dropna=True).ngroup()
+    code = codes.to_numpy(np.int64, na_value=-1) if codes.dtype != np.int64 else codes.to_numpy()
+    first = pd.Series(np.arange(design.n)).groupby(code).first()
+    first = first[first.index >= 0]
+    labels = frame.iloc[first.to_numpy()].reset_index(drop=True)
+    return code, labels
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+class _Domains:
+    """Per-domain weight sums and counts shared by the estimators."""
+
+    def __init__(self, design, g: np.ndarray, k: int):
+        self.g, self.k = g, k
+        inside = g >= 0
+        self.gi = np.where(inside, g, 0)
+        w = np.where(inside, design.weights, 0.0)
+        self.w = w
+        self.W = np.bincount(self.gi, weights=w, minlength=k)
+        self.n = np.bincount(g[inside], minlength=k).astype(float)
+        self.npos = np.bincount(self.gi, weights=(w != 0).astype(float), minlength=k)
+        self.kish = self.npos * np.bincount(self.gi, weights=w * w, minlength=k) / self.W**2
+
+    def wsum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.gi, weights=self.w * values, minlength=self.k)
+
+    def wvar(self, values: np.ndarray) -> np.ndarray:
+        """Weighted variance with R's n/(n-1) factor (``svyvar``)."""
+        m = self.wsum(values) / self.W
+        dev = np.where(self.g >= 0, values - m[self.gi], 0.0)
+        return self.npos / (self.npos - 1) * self.wsum(dev**2) / self.W
+
+    def srs_var(self, s2: np.ndarray) -> np.ndarray:
+        """Without-replacement SRS variance of a mean: ``s2 (N - n) / (N n)``."""
+        v = s2 * (self.W - self.npos) / (self.W * self.npos)
+        return np.where(self.W < self.npos, np.nan, v)
+
+
+def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
+    g, labels = groups(design, by)
+    k = len(labels)
+    bad = np.zeros(k, bool)
+    # svyciprop and degf count a domain's PSUs before missing values are dropped
+    df = design._degf(None, g, k)
+    if valid is not None and not valid.all():
+        if na_rm:
+            g = np.where(valid, g, -1)
+        else:  # R gives NA for a domain that contains a missing value
+            bad = np.bincount(g[(~valid) & (g >= 0)], minlength=k) > 0
+    return g, labels, k, bad, df
+
+
+def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
+    vals = np.where(dom.g >= 0, values, 0.0)
+    v = design._variance(Influence(vals, dom.k, dom.g))
+    return np.sqrt(np.clip(np.diag(v), 0, None))
+
+
+def _frame(labels: pd.DataFrame, extra: dict, est, se, lo, hi, df, n, deff, kish) -> pd.DataFrame:
+    out = labels.reset_index(drop=True).copy()
+    for key, val in extra.items():
+        out[key] = val
+    out["estimate"], out["se"], out["ci_low"], out["ci_high"] = est, se, lo, hi
+    out["df"], out["n"], out["deff"], out["deff_kish"] = df, n.astype(np.int64), deff, kish
+    return out
+
+
+def suppress(table: pd.DataFrame, min_cell: int, small: np.ndarray | None = None) -> pd.DataFrame:
+    """Blank the values of rows with ``n < min_cell`` (or flagged ``small``) and flag them."""
+    flag = table["n"].to_numpy() < min_cell if min_cell > 0 else np.zeros(len(table), bool)
+    if small is not None and min_cell > 0:
+        flag = flag | small
+    out = table.copy()
+    cols = [c for c in VALUE_COLS if c in out.columns]
+    out.loc[flag, cols] = np.nan
+    out["suppressed"] = flag
+    return out
+
+
+def _stack(parts: list[pd.DataFrame], design, min_cell, small=None) -> pd.DataFrame:
+    table = pd.concat(parts, ignore_index=True)
+    return suppress(table, design.min_cell if min_cell is None else int(min_cell), small)
+
+
+def _quiet(func):
+    """Evaluate with numpy's divide/invalid warnings off: empty domains give NaN, as in R."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@_quiet
+def _mean_or_total(design, variables, by, na_rm, level, min_cell, kind: str) -> pd.DataFrame:
+    parts = []
+    for var in [variables] if isinstance(variables, str) else list(variables):
+        y = numeric(design, var)
+        valid = ~np.isnan(y)
+        g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
+        dom = _Domains(design, g, k)
+        y0 = np.where(valid, y, 0.0)
+        tot = dom.wsum(y0)
+        s2 = dom.wvar(y0)
+        if kind == "mean":
+            est = tot / dom.W
+            infl = dom.w * (y0 - est[dom.gi]) / dom.W[dom.gi]
+            vsrs = dom.srs_var(s2)
+        else:
+            est = tot
+            infl = dom.w * y0
+            vsrs = dom.srs_var(s2) * dom.W**2
+        se = _variance_diag(design, infl, dom)
+        est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
+        z = _z(level)
+        parts.append(_frame(labels, {"variable": var}, est, se, est - z * se, est + z * se,
+                            df, dom.n, se**2 / vsrs, dom.kish))
+    return _stack(parts, design, min_cell)
+
+
+def mean(design, variables, by=None, na_rm=False, level=0.95, min_cell=None) -> pd.DataFrame:
+    """Weighted mean(s); see :meth:`toolkit.survey.Design.mean`."""
+    return _mean_or_total(design, variables, by, na_rm, level, min_cell, "mean")
+
+
+def total(design, variables, by=None, na_rm=False, level=0.95, min_cell=None) -> pd.DataFrame:
+    """Weighted total(s); see :meth:`toolkit.survey.Design.total`."""
+    return _mean_or_total(design, variables, by, na_rm, level, min_cell, "total")
+
+
+@_quiet
+def ratio(design, numerator, denominator, by=None, na_rm=False, level=0.95,
+          min_cell=None) -> pd.DataFrame:
+    """Ratio of totals; see :meth:`toolkit.survey.Design.ratio`."""
+    y, x = numeric(design, numerator), numeric(design, denominator)
+    valid = ~(np.isnan(y) | np.isnan(x))
+    g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
+    dom = _Domains(design, g, k)
+    y0, x0 = np.where(valid, y, 0.0), np.where(valid, x, 0.0)
+    X = dom.wsum(x0)
+    est = dom.wsum(y0) / X
+    r = (y0 - est[dom.gi] * x0) / X[dom.gi]
+    se = _variance_diag(design, dom.w * r, dom)
+    vsrs = dom.srs_var(dom.wvar(r)) * dom.W**2
+    est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
+    z = _z(level)
+    table = _frame(labels, {"numerator": numerator, "denominator": denominator}, est, se,
+                   est - z * se, est + z * se, df, dom.n, se**2 / vsrs, dom.kish)
+    return _stack([table], design, min_cell)
+
+
+def logit_ci(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float):
+    """``svyciprop(method="logit")`` interval: Wald on the logit scale with t on ``df``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.log(p / (1 - p))
+        half = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan)) * se / (p * (1 - p))
+        return 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
+
+
+@_quiet
+def proportion(design, variable, by=None, na_rm=False, level=0.95, ci="logit",
+               min_cell=None) -> pd.DataFrame:
+    """Share of each level; see :meth:`toolkit.survey.Design.proportion`."""
+    if ci not in ("logit", "wald"):
+        raise DesignError(f"ci must be 'logit' or 'wald', got {ci!r}")
+    s = column(design, variable)
+    valid = s.notna().to_numpy()
+    levels = (list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype)
+              else sorted(s[valid].unique().tolist()))
+    g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
+    dom = _Domains(design, g, k)
+    values = s.to_numpy(object)
+    parts, small = [], []
+    for lev in levels:
+        ind = (values == lev) & valid
+        ind = ind.astype(float)
+        est = dom.wsum(ind) / dom.W
+        infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
+        se = _variance_diag(design, infl, dom)
+        est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
+        if ci == "logit":
+            lo, hi = logit_ci(est, se, df, level)
+        else:
+            lo, hi = est - _z(level) * se, est + _z(level) * se
+        deff = se**2 / dom.srs_var(dom.wvar(ind))
+        count = np.bincount(dom.gi, weights=ind * (g >= 0), minlength=k)
+        small.append((count > 0) & (count < (design.min_cell if min_cell is None else min_cell)))
+        parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
+                            dom.n, deff, dom.kish))
+    table = pd.concat(parts, ignore_index=True)
+    order = np.lexsort((np.repeat(np.arange(len(levels)), k), np.tile(np.arange(k), len(levels))))
+    table = table.iloc[order].reset_index(drop=True)
+    return _stack([table], design, min_cell, np.concatenate(small)[order])

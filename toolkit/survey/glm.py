@@ -1,0 +1,298 @@
+"""Survey-weighted generalised linear models (pseudo maximum likelihood).
+
+Numerical method
+----------------
+Coefficients solve the weighted score equations ``sum_i w_i x_i (y_i - mu_i)
+mu'_i / V(mu_i) = 0`` by IRLS in numpy (normal equations on ``X' W X``,
+started like ``glm.fit``), iterated until the largest coefficient change is
+below ``tol`` (default 1e-12, i.e. fully converged; R's ``svyglm`` stops at
+``epsilon = 1e-8`` unless told otherwise). The covariance is R's
+``svy.varcoef``: the influence values ``U A^{-1}``, with ``U`` the score
+contributions ``x_i w_i (y_i - mu_i) mu'_i / V(mu_i)`` and ``A = X' W X`` the
+working-weight information, go through the design linearisation (strata,
+PSUs, fpc, calibration). Inference uses t on R's residual df, ``degf(design)
++ 1 - p``: p-values as ``summary.svyglm`` and intervals as
+``confint(fit, ddf = fit$df.residual)``. patsy builds the model matrix
+(R's treatment contrasts; rows with a missing value are dropped, as
+``na.omit``).
+
+Families: ``gaussian`` (identity), ``binomial`` (logit), ``poisson`` (log).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import patsy
+from scipy import stats
+from scipy.special import expit
+
+from toolkit.errors import ConvergenceWarning, ModelError
+from toolkit.survey.linearization import Influence
+
+
+@dataclass(frozen=True)
+class _Family:
+    name: str
+    link: str
+    exp_name: str | None
+
+    def linkinv(self, eta):
+        if self.link == "logit":
+            return expit(eta)
+        if self.link == "log":
+            return np.exp(eta)
+        return eta
+
+    def mu_eta(self, eta):
+        if self.link == "logit":
+            m = expit(eta)
+            return np.maximum(m * (1 - m), np.finfo(float).eps)
+        if self.link == "log":
+            return np.maximum(np.exp(eta), np.finfo(float).eps)
+        return np.ones_like(eta)
+
+    def variance(self, mu):
+        if self.name == "binomial":
+            return mu * (1 - mu)
+        if self.name == "poisson":
+            return mu
+        return np.ones_like(mu)
+
+    def start(self, y, w):
+        """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
+        if self.name == "binomial":
+            mu = (w * y + 0.5) / (w + 1)
+            return np.log(mu / (1 - mu))
+        if self.name == "poisson":
+            return np.log(y + 0.1)
+        return y
+
+
+FAMILIES = {
+    "gaussian": _Family("gaussian", "identity", None),
+    "binomial": _Family("binomial", "logit", "odds_ratio"),
+    "poisson": _Family("poisson", "log", "rate_ratio"),
+}
+
+_KNOWN = set(dir(builtins)) | {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale",
+                               "bs", "cr", "cc", "te", "Treatment", "Sum", "Diff", "Helmert",
+                               "Poly", "log", "exp", "sqrt", "abs"}
+
+
+def _check_formula(formula: str, data: pd.DataFrame) -> None:
+    """Raise ModelError naming every variable the formula uses that is not in data."""
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as e:
+        raise ModelError(f"cannot parse formula {formula!r}: {e}") from None
+    names: list[str] = []
+    for term in desc.lhs_termlist + desc.rhs_termlist:
+        for factor in term.factors:
+            for node in ast.walk(ast.parse(factor.code, mode="eval")):
+                if isinstance(node, ast.Name) and node.id not in names:
+                    names.append(node.id)
+    unknown = [n for n in names if n not in data.columns and n not in _KNOWN]
+    if unknown:
+        raise ModelError(f"formula {formula!r} refers to unknown column(s): "
+                         f"{', '.join(map(repr, unknown))}")
+    if not desc.lhs_termlist:
+        raise ModelError(f"formula {formula!r} has no outcome (left-hand side)")
+
+
+def _design_matrices(formula: str, data: pd.DataFrame):
+    _check_formula(formula, data)
+    try:
+        y, X = patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe")
+    except patsy.PatsyError as e:
+        raise ModelError(f"cannot build the model matrix for {formula!r}: {e}") from None
+    return y, X
+
+
+class SurveyGLM:
+    """A fitted survey GLM.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per term: term, coef, se, t, p, ci_low, ci_high, and for
+        logit/log links the exponentiated coefficient and its interval
+        (``odds_ratio`` / ``rate_ratio``).
+    coef_, vcov_ : coefficients and their linearised covariance.
+    df_resid : residual degrees of freedom (``degf - p + 1``).
+    n_iter, converged : IRLS iterations and whether ``tol`` was reached.
+    """
+
+    def __init__(self, design, formula, family, y_info, design_info, coef, vcov, df_resid,
+                 n_iter, converged, rows, level):
+        self.design, self.formula, self.family = design, formula, family
+        self._y_info, self._design_info = y_info, design_info
+        self.terms = list(design_info.column_names)
+        self.coef_, self.vcov_, self.df_resid = coef, vcov, df_resid
+        self.n_iter, self.converged, self._rows, self.level = n_iter, converged, rows, level
+        self.table = self._table(level)
+
+    def _table(self, level):
+        se = np.sqrt(np.diag(self.vcov_))
+        t = self.coef_ / se
+        df = self.df_resid if self.df_resid > 0 else np.nan
+        q = stats.t.ppf(0.5 + level / 2, df)
+        tab = pd.DataFrame({"term": self.terms, "coef": self.coef_, "se": se, "t": t,
+                            "p": 2 * stats.t.sf(np.abs(t), df),
+                            "ci_low": self.coef_ - q * se, "ci_high": self.coef_ + q * se})
+        name = self.family.exp_name
+        if name:
+            tab[name] = np.exp(tab["coef"])
+            tab[f"{name}_ci_low"], tab[f"{name}_ci_high"] = np.exp(tab["ci_low"]), np.exp(tab["ci_high"])
+        return tab
+
+    def _matrix(self, newdata: pd.DataFrame) -> np.ndarray:
+        if not isinstance(newdata, pd.DataFrame):
+            raise ModelError("newdata must be a pandas DataFrame")
+        needed = set(self._design_info.describe().replace("~", " ").split()) & set(self.design.data.columns)
+        missing = sorted(c for c in needed if c not in newdata.columns)
+        if missing:
+            raise ModelError(f"newdata lacks column(s) {', '.join(map(repr, missing))} used by the model")
+        try:
+            return np.asarray(patsy.build_design_matrices([self._design_info], newdata,
+                                                          NA_action="raise")[0])
+        except patsy.PatsyError as e:
+            raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
+
+    def predict(self, newdata: pd.DataFrame, type: str = "response") -> pd.DataFrame:
+        """Predictions with delta-method SEs (as ``predict.svyglm``).
+
+        ``type="response"`` gives the mean (probability, rate), ``"link"`` the
+        linear predictor. Returns a DataFrame with estimate and se.
+        """
+        if type not in ("response", "link"):
+            raise ModelError(f"type must be 'response' or 'link', got {type!r}")
+        X = self._matrix(newdata)
+        eta = X @ self.coef_
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.vcov_, X))
+        if type == "link":
+            return pd.DataFrame({"estimate": eta, "se": se}, index=newdata.index)
+        d = self.family.mu_eta(eta)
+        return pd.DataFrame({"estimate": self.family.linkinv(eta), "se": se * d}, index=newdata.index)
+
+    def marginal_effects(self, variables=None, eps: float = 1e-6) -> pd.DataFrame:
+        """Average marginal effects on the response scale, design-weighted.
+
+        Numeric variables: the weighted mean of ``d mu / d x`` (central
+        difference). Categorical variables: the weighted mean change of ``mu``
+        from the reference level to each other level. SEs by the delta method
+        from the linearised coefficient covariance (the sample of covariates
+        is held fixed), as ``marginaleffects::avg_slopes(wts=)`` does.
+        """
+        data = self.design.data.iloc[self._rows]
+        w = self.design.weights[self._rows]
+        w = w / w.sum()
+        factors = {}
+        for term in self._design_info.terms:
+            for f in term.factors:
+                code = f.code
+                inner = code[2:-1].split(",")[0].strip() if code.startswith("C(") else code
+                if inner in data.columns:
+                    factors[inner] = code.startswith("C(") or not pd.api.types.is_numeric_dtype(data[inner])
+        if variables is not None:
+            chosen = [variables] if isinstance(variables, str) else list(variables)
+            unknown = [v for v in chosen if v not in factors]
+            if unknown:
+                raise ModelError(f"not a model variable: {', '.join(map(repr, unknown))}")
+            factors = {v: factors[v] for v in chosen}
+
+        def avg(frame):
+            X = self._matrix(frame)
+            eta = X @ self.coef_
+            mu = self.family.linkinv(eta)
+            return w @ mu, (w * self.family.mu_eta(eta)) @ X
+
+        rows = []
+        for var, categorical in factors.items():
+            if categorical:
+                levels = sorted(data[var].dropna().unique().tolist())
+                base = avg(data.assign(**{var: levels[0]}))
+                for lev in levels[1:]:
+                    other = avg(data.assign(**{var: lev}))
+                    rows.append((var, f"{lev} - {levels[0]}", other[0] - base[0], other[1] - base[1]))
+            else:
+                h = eps * max(1.0, float(np.abs(data[var]).mean()))
+                up, down = avg(data.assign(**{var: data[var] + h})), avg(data.assign(**{var: data[var] - h}))
+                rows.append((var, "dy/dx", (up[0] - down[0]) / (2 * h), (up[1] - down[1]) / (2 * h)))
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        out = []
+        for var, contrast, est, grad in rows:
+            se = float(np.sqrt(grad @ self.vcov_ @ grad))
+            out.append({"variable": var, "contrast": contrast, "estimate": est, "se": se,
+                        "ci_low": est - z * se, "ci_high": est + z * se})
+        return pd.DataFrame(out)
+
+    def __repr__(self) -> str:
+        return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid={self.df_resid})"
+
+
+def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
+    eta = fam.start(y, w)
+    beta = np.zeros(X.shape[1])
+    for it in range(1, max_iter + 1):
+        mu, d = fam.linkinv(eta), fam.mu_eta(eta)
+        ww = w * d * d / fam.variance(mu)
+        z = eta + (y - mu) / d
+        xtw = X.T * ww
+        try:
+            new = np.linalg.solve(xtw @ X, xtw @ z)
+        except np.linalg.LinAlgError:
+            raise ModelError("the model matrix is singular (collinear or constant columns)") from None
+        change = np.max(np.abs(new - beta) / (np.abs(new) + 1e-3))
+        beta, eta = new, X @ new
+        if fam.name == "gaussian" or (it > 1 and change < tol):
+            return beta, it, True
+    return beta, max_iter, False
+
+
+def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
+            max_iter: int = 100, tol: float = 1e-12) -> SurveyGLM:
+    """Fit a survey GLM on ``design``; see :meth:`toolkit.survey.Design.glm`."""
+    if family not in FAMILIES:
+        raise ModelError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
+    fam = FAMILIES[family]
+    data = design.data.reset_index(drop=True)
+    ydf, Xdf = _design_matrices(formula, data)
+    rows = Xdf.index.to_numpy()
+    y = ydf.to_numpy(np.float64)
+    if y.shape[1] == 2:  # a two-level factor outcome: the second level is "success", as R
+        y = y[:, 1:]
+    elif y.shape[1] != 1:
+        raise ModelError(f"the outcome of {formula!r} must be a single numeric or two-level column")
+    y = y[:, 0]
+    if fam.name == "binomial" and ((y < 0) | (y > 1)).any():
+        raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
+    if fam.name == "poisson" and (y < 0).any():
+        raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
+    X = Xdf.to_numpy(np.float64)
+    w = design.weights[rows]
+    if np.linalg.matrix_rank(X[: min(len(X), 100_000)].T @ X[: min(len(X), 100_000)]) < X.shape[1] \
+            and np.linalg.matrix_rank(X.T @ X) < X.shape[1]:
+        raise ModelError(f"the model matrix of {formula!r} is rank deficient (collinear terms)")
+    beta, n_iter, converged = _irls(X, y, w, fam, max_iter, tol)
+    if not converged:
+        warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
+                      ConvergenceWarning, stacklevel=3)
+    eta = X @ beta
+    mu, d = fam.linkinv(eta), fam.mu_eta(eta)
+    var = fam.variance(mu)
+    ainv = np.linalg.inv((X.T * (w * d * d / var)) @ X)
+    scores = X * (w * (y - mu) * d / var)[:, None]
+    infl = np.zeros((design.n, X.shape[1]))
+    infl[rows] = scores @ ainv
+    vcov = design._variance(Influence(infl, X.shape[1]))
+    used = np.zeros(design.n, bool)
+    used[rows] = True
+    df_resid = float(design._degf(used)[0]) + 1 - X.shape[1]
+    return SurveyGLM(design, formula, fam, ydf.design_info, Xdf.design_info, beta, vcov,
+                     df_resid, n_iter, converged, rows, level)
