@@ -110,6 +110,9 @@ def test_score_instrument_columns_levels_and_reasons():
         assert (out.loc[~scored, f"{sc.id}_reason"].notna()).all()
         assert out.loc[scored, f"{sc.id}_reason"].isna().all()
         assert (out.loc[scored, f"{sc.id}_n_valid"] >= sc.min_valid).all()
+        # the instrument's own classification rule, applied the same way
+        want = sc.classify(out[sc.id])
+        assert out[sc.level_column].astype(object).where(want.notna()).equals(want.where(want.notna()))
     # one respondent by hand: practical self-report with reverse keys and missing codes
     sr = INST.scales["practical_sr"]
     row = df.loc[7, list(sr.items)].replace({88: np.nan, 99: np.nan, 66: np.nan})

@@ -36,6 +36,7 @@ __all__ = ["score_items", "score_knowledge", "confidence_gap", "score", "DONT_KN
 DONT_KNOW = 88
 MISSING_CODES = (66, 88, 99)
 REASONS = ("too_few_valid", "no_answers")
+LEVELS = ("low", "basic", "above_basic")
 CONFIDENCE = ("underconfident", "aligned", "overconfident")
 
 
@@ -47,9 +48,22 @@ def _min_valid(min_valid: int | None, n_items: int, scale: str | None) -> int:
     return int(min_valid)
 
 
+def _categorical(codes: np.ndarray, categories: Sequence[str], index: pd.Index, ordered: bool = False) -> pd.Series:
+    # from integer codes (-1 = missing): no million Python strings on large data
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=index)
+
+
 def _reasons(n_valid: np.ndarray, need: int, index: pd.Index) -> pd.Series:
-    reason = np.where(n_valid == 0, REASONS[1], np.where(n_valid < need, REASONS[0], None))
-    return pd.Series(pd.Categorical(reason, categories=REASONS), index=index)
+    return _categorical(np.where(n_valid == 0, 1, np.where(n_valid < need, 0, -1)), REASONS, index)
+
+
+def _levels(scores: pd.Series, levels: Mapping[str, float], index: pd.Index) -> pd.Series:
+    """low / basic / above_basic from inclusive lower bounds (as ``Scale.classify``)."""
+    names = [lv for lv in LEVELS if lv in levels]
+    bounds = np.array([levels[lv] for lv in names], dtype=float)
+    x = scores.to_numpy(dtype=float, na_value=np.nan)
+    idx = np.clip(np.searchsorted(bounds, x, side="right") - 1, 0, len(names) - 1)
+    return _categorical(np.where(np.isnan(x), -1, idx), names, index, ordered=True)
 
 
 def _mean_score(X: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray]:
@@ -271,12 +285,9 @@ def confidence_gap(
         gap = np.full(len(s), np.nan)
     else:
         gap = _standardise(s, w) - _standardise(k, w)
-    flag = np.where(gap > cutoff, CONFIDENCE[2], np.where(gap < -cutoff, CONFIDENCE[0], CONFIDENCE[1]))
-    flag = np.where(np.isnan(gap), None, flag)
-    return pd.DataFrame(
-        {name: gap, f"{name}_flag": pd.Categorical(flag, categories=CONFIDENCE, ordered=True)},
-        index=self_report.index,
-    )
+    flag = np.where(np.isnan(gap), -1, np.where(gap > cutoff, 2, np.where(gap < -cutoff, 0, 1)))
+    index = self_report.index
+    return pd.DataFrame({name: gap, f"{name}_flag": _categorical(flag, CONFIDENCE, index, ordered=True)}, index=index)
 
 
 def _chosen_scales(instrument, scales):
@@ -395,8 +406,7 @@ def score(
                                  f"{sc.id}_reason": _reasons(n_valid, sc.min_valid, data.index)}, index=data.index)
             if rescale:
                 part[f"{sc.id}_100"] = 100 * (mean - lo) / (hi - lo)
-        part[sc.level_column] = pd.Categorical(sc.classify(part[sc.id]), categories=[
-            lv for lv in ("low", "basic", "above_basic") if lv in sc.levels], ordered=True)
+        part[sc.level_column] = _levels(part[sc.id], sc.levels, data.index)
         out.update({c: part[c] for c in part.columns})
         if sc.domain is not None:
             by_domain.setdefault(sc.domain, {})[sc.kind] = sc.id
