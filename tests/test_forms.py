@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 import warnings
 
 import pandas as pd
@@ -187,3 +188,17 @@ def test_cli_broken_instrument_file_lists_problems(tmp_path):
     result = runner.invoke(app, ["questionnaire", "build", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "bad.yaml" in result.stderr and "version: must be a quoted text" in result.stderr
+
+
+def test_committed_built_forms_are_up_to_date(built):
+    committed = Path(__file__).resolve().parents[1] / "questionnaires" / "built"
+    fresh = sorted(p.name for p in built.iterdir())
+    assert sorted(p.name for p in committed.iterdir()) == fresh, "rebuild: ditk questionnaire build all --out questionnaires/built"
+    for name in fresh:
+        if name.endswith(".xlsx"):
+            old = pd.read_excel(committed / name, sheet_name=None, dtype=str, keep_default_na=False)
+            new = pd.read_excel(built / name, sheet_name=None, dtype=str, keep_default_na=False)
+            assert old.keys() == new.keys() and all(old[k].equals(new[k]) for k in new), name
+        else:
+            assert (committed / name).read_text(encoding="utf-8") == (built / name).read_text(encoding="utf-8"), (
+                f"{name} is stale: ditk questionnaire build all --out questionnaires/built")
