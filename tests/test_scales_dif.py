@@ -38,12 +38,13 @@ def rasch(seed: int, n: int = 3000, impact: float = 0.5, biased: int | None = No
 def test_matches_r_mantelhaen_test():
     d = pd.read_csv(RESULTS / "psych_bfi_dif.csv").dropna()
     x = (d[MH["items"]] >= 4).astype(float).assign(gender=d["gender"])
-    got = scales.dif(x, MH["items"], group="gender", reference=MH["reference"])
+    got = scales.dif(x, MH["items"], group="gender", reference=MH["reference"], matching="rest", purify=False)
     assert got["item"].tolist() == MH["items"]
     for stat in ("alpha_mh", "chi2", "p_value"):
         np.testing.assert_allclose(got[stat], [r[stat] for r in MH["rows"]], rtol=1e-10, atol=1e-12, err_msg=stat)
     np.testing.assert_allclose(got["d_dif"], -2.35 * np.log(got["alpha_mh"]))
     assert (got["n_reference"] + got["n_focal"] == len(x)).all()
+    assert got["anchor"].all() and got["scale"].isna().all()
 
 
 def test_planted_biased_item_is_found():
@@ -55,16 +56,34 @@ def test_planted_biased_item_is_found():
 
 
 def test_unbiased_items_are_not_flagged_beyond_the_nominal_rate():
-    flagged, p_total = [], []
+    p_total, flagged, p_rest = [], [], []
     for seed in range(8):
         data = rasch(100 + seed)
         res = scales.dif(data, ITEMS, group="group", reference="a")
+        p_total.append(res["p_value"])
         flagged.append(res["ets"] != "A")
-        p_total.append(scales.dif(data, ITEMS, group="group", reference="a", matching="total")["p_value"])
-    # 320 null item-comparisons; ETS B/C needs |D| >= 1 as well as significance
-    assert pd.concat(flagged).mean() <= 0.05
-    # matching on the total score (ETS practice) holds the MH test's size
+        p_rest.append(scales.dif(data, ITEMS, group="group", reference="a", matching="rest")["p_value"])
+    # 320 null item-comparisons with a half-SD ability difference between the groups
     assert pd.concat(p_total).lt(0.05).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / 320)
+    assert pd.concat(flagged).mean() <= 0.05
+    # the rest score lets the ability difference leak in (why it is not the default)
+    assert pd.concat(p_rest).lt(0.05).mean() > 0.08
+
+
+def test_purification_keeps_a_biased_item_from_contaminating_a_short_scale():
+    rng = np.random.default_rng(4)
+    n = 6000
+    g = rng.choice(["ref", "foc"], n)
+    theta = rng.normal(size=n) - 0.3 * (g == "foc")
+    b = np.array([-0.5, 0.0, 0.3, 0.6])
+    shift = np.where((g == "foc")[:, None] & (np.arange(4) == 1), 1.5, 0.0)
+    x = (rng.random((n, 4)) < 1 / (1 + np.exp(-(theta[:, None] - b - shift)))).astype(float)
+    df = pd.DataFrame(x, columns=["q1", "q2", "q3", "q4"]).assign(g=g)
+    one_stage = scales.dif(df, ["q1", "q2", "q3", "q4"], group="g", reference="ref", purify=False)
+    purified = scales.dif(df, ["q1", "q2", "q3", "q4"], group="g", reference="ref")
+    assert (one_stage["ets"] != "A").sum() > 1  # the biased item drags the others along
+    assert purified.loc[purified["ets"] != "A", "item"].tolist() == ["q2"]
+    assert purified.set_index("item").loc["q2", "anchor"] == False  # noqa: E712
 
 
 def test_several_grouping_columns_and_default_reference():
@@ -92,6 +111,8 @@ def test_instrument_knowledge_items_with_raw_codes():
     df = pd.DataFrame(codes).assign(age_band=rng.choice(["18-39", "40-64", "65+"], n))
     res = scales.dif(df, group="age_band", instrument=inst)
     assert res["item"].nunique() == len(items) and (res["n_reference"] + res["n_focal"]).max() <= n
+    # each knowledge scale is matched on its own items
+    assert set(res["scale"]) == {s.id for s in inst.scales.values() if s.kind == "knowledge"}
     assert res["ets"].isin(["A", "B", "C"]).all()
 
 
