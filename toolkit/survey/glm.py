@@ -3,13 +3,15 @@
 Numerical method
 ----------------
 Coefficients solve the weighted score equations ``sum_i w_i x_i (y_i - mu_i)
-mu'_i / V(mu_i) = 0`` by IRLS in numpy (normal equations on ``X' W X``,
-started like ``glm.fit``), iterated until the largest coefficient change is
-below ``tol`` (default 1e-12, i.e. fully converged; R's ``svyglm`` stops at
-``epsilon = 1e-8`` unless told otherwise). The covariance is R's
-``svy.varcoef``: the influence values ``U A^{-1}``, with ``U`` the score
-contributions ``x_i w_i (y_i - mu_i) mu'_i / V(mu_i)`` and ``A = X' W X`` the
-working-weight information, go through the design linearisation (strata,
+mu'_i / V(mu_i) = 0`` by IRLS in numpy (normal equations on ``X' W X``),
+following ``glm.fit`` step for step: weights rescaled to mean 1 as
+``svyglm``, the family's starting values, and the stopping rule
+``|dev - dev_old| / (|dev| + 0.1) < tol``. ``tol`` is R's ``epsilon``; the
+default 1e-12 is a fully converged fit (``svyglm``'s own default is 1e-8:
+pass ``tol=1e-8`` to reproduce an unmodified ``svyglm`` call). The
+covariance is R's ``svy.varcoef``: the influence values ``U A^{-1}``, with
+``U`` the working residuals at the final fit times the last working weights
+times ``x``, and ``A = X' W X``, go through the design linearisation (strata,
 PSUs, fpc, calibration). Inference uses t on R's residual df, ``degf(design)
 + 1 - p``: p-values as ``summary.svyglm`` and intervals as
 ``confint(fit, ddf = fit$df.residual)``. patsy builds the model matrix
@@ -64,6 +66,16 @@ class _Family:
             return mu
         return np.ones_like(mu)
 
+    def deviance(self, y, mu, w):
+        """Deviance up to a constant (only its changes are used)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.name == "binomial":
+                ll = np.where(y > 0, y * np.log(mu), 0) + np.where(y < 1, (1 - y) * np.log1p(-mu), 0)
+                return -2 * np.sum(w * ll)
+            if self.name == "poisson":
+                return 2 * np.sum(w * (np.where(y > 0, y * np.log(y / mu), 0) - (y - mu)))
+        return np.sum(w * (y - mu) ** 2)
+
     def start(self, y, w):
         """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
         if self.name == "binomial":
@@ -106,12 +118,20 @@ def _check_formula(formula: str, data: pd.DataFrame) -> None:
 
 
 def _design_matrices(formula: str, data: pd.DataFrame):
+    """Outcome, model matrix and the column order that follows the formula (as R)."""
     _check_formula(formula, data)
     try:
         y, X = patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe")
     except patsy.PatsyError as e:
         raise ModelError(f"cannot build the model matrix for {formula!r}: {e}") from None
-    return y, X
+    # patsy puts categorical terms first; R keeps the order the terms were written in
+    info = X.design_info
+    written = patsy.ModelDesc.from_formula(formula).rhs_termlist
+    terms = [t for t in written if t in info.term_slices]
+    terms += [t for t in info.terms if t not in terms]
+    order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
+                            for t in terms]).astype(int)
+    return y, X.to_numpy(np.float64)[:, order], X.index.to_numpy(), info, order
 
 
 class SurveyGLM:
@@ -128,11 +148,11 @@ class SurveyGLM:
     n_iter, converged : IRLS iterations and whether ``tol`` was reached.
     """
 
-    def __init__(self, design, formula, family, y_info, design_info, coef, vcov, df_resid,
+    def __init__(self, design, formula, family, design_info, order, coef, vcov, df_resid,
                  n_iter, converged, rows, level):
         self.design, self.formula, self.family = design, formula, family
-        self._y_info, self._design_info = y_info, design_info
-        self.terms = list(design_info.column_names)
+        self._design_info, self._order = design_info, order
+        self.terms = [design_info.column_names[i] for i in order]
         self.coef_, self.vcov_, self.df_resid = coef, vcov, df_resid
         self.n_iter, self.converged, self._rows, self.level = n_iter, converged, rows, level
         self.table = self._table(level)
@@ -159,8 +179,8 @@ class SurveyGLM:
         if missing:
             raise ModelError(f"newdata lacks column(s) {', '.join(map(repr, missing))} used by the model")
         try:
-            return np.asarray(patsy.build_design_matrices([self._design_info], newdata,
-                                                          NA_action="raise")[0])
+            X = patsy.build_design_matrices([self._design_info], newdata, NA_action="raise")[0]
+            return np.asarray(X)[:, self._order]
         except patsy.PatsyError as e:
             raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
 
@@ -237,10 +257,17 @@ class SurveyGLM:
 
 
 def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
+    """IRLS exactly as ``glm.fit``: its start, its stopping rule
+    ``|dev - dev_old| / (|dev| + 0.1) < tol`` and step halving on a non-finite
+    deviance. Returns the coefficients, the working weights of the last
+    iteration (what ``glm`` reports and ``svy.varcoef`` uses), the iterations and
+    whether it converged."""
     eta = fam.start(y, w)
-    beta = np.zeros(X.shape[1])
+    mu = fam.linkinv(eta)
+    dev_old = fam.deviance(y, mu, w)
+    beta = None
     for it in range(1, max_iter + 1):
-        mu, d = fam.linkinv(eta), fam.mu_eta(eta)
+        d = fam.mu_eta(eta)
         ww = w * d * d / fam.variance(mu)
         z = eta + (y - mu) / d
         xtw = X.T * ww
@@ -248,11 +275,39 @@ def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
             new = np.linalg.solve(xtw @ X, xtw @ z)
         except np.linalg.LinAlgError:
             raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-        change = np.max(np.abs(new - beta) / (np.abs(new) + 1e-3))
-        beta, eta = new, X @ new
-        if fam.name == "gaussian" or (it > 1 and change < tol):
-            return beta, it, True
-    return beta, max_iter, False
+        eta = X @ new
+        mu = fam.linkinv(eta)
+        dev = fam.deviance(y, mu, w)
+        halvings = 0
+        while not np.isfinite(dev):
+            if beta is None or halvings == 50:
+                raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
+            new = (new + beta) / 2
+            eta = X @ new
+            mu = fam.linkinv(eta)
+            dev = fam.deviance(y, mu, w)
+            halvings += 1
+        beta = new
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+            return beta, ww, it, True
+        dev_old = dev
+    return beta, ww, max_iter, False
+
+
+def _aliased(X: np.ndarray) -> list[int]:
+    """Columns that add nothing to the span of the columns before them."""
+    xtx = X.T @ X
+    scale = np.sqrt(np.diag(xtx))
+    if (scale == 0).any():
+        return [int(j) for j in np.flatnonzero(scale == 0)]
+    corr = xtx / np.outer(scale, scale)
+    out, kept = [], []
+    for j in range(len(corr)):
+        if np.linalg.matrix_rank(corr[np.ix_(kept + [j], kept + [j])], tol=1e-10) <= len(kept):
+            out.append(j)
+        else:
+            kept.append(j)
+    return out
 
 
 def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
@@ -262,8 +317,7 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
     fam = FAMILIES[family]
     data = design.data.reset_index(drop=True)
-    ydf, Xdf = _design_matrices(formula, data)
-    rows = Xdf.index.to_numpy()
+    ydf, X, rows, info, order = _design_matrices(formula, data)
     y = ydf.to_numpy(np.float64)
     if y.shape[1] == 2:  # a two-level factor outcome: the second level is "success", as R
         y = y[:, 1:]
@@ -274,25 +328,26 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
     if fam.name == "poisson" and (y < 0).any():
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
-    X = Xdf.to_numpy(np.float64)
     w = design.weights[rows]
-    if np.linalg.matrix_rank(X[: min(len(X), 100_000)].T @ X[: min(len(X), 100_000)]) < X.shape[1] \
-            and np.linalg.matrix_rank(X.T @ X) < X.shape[1]:
-        raise ModelError(f"the model matrix of {formula!r} is rank deficient (collinear terms)")
-    beta, n_iter, converged = _irls(X, y, w, fam, max_iter, tol)
+    aliased = _aliased(X)
+    if aliased:
+        names = [info.column_names[order[j]] for j in aliased]
+        raise ModelError(f"the model matrix of {formula!r} is rank deficient: {', '.join(names)} "
+                         "is a linear combination of earlier terms (or constant)")
+    w = w / design.weights.mean()  # svyglm(rescale = TRUE): prior weights with mean 1
+    beta, ww, n_iter, converged = _irls(X, y, w, fam, max_iter, tol)
     if not converged:
         warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
                       ConvergenceWarning, stacklevel=3)
     eta = X @ beta
-    mu, d = fam.linkinv(eta), fam.mu_eta(eta)
-    var = fam.variance(mu)
-    ainv = np.linalg.inv((X.T * (w * d * d / var)) @ X)
-    scores = X * (w * (y - mu) * d / var)[:, None]
+    # svy.varcoef: working residuals at the final fit times the last working weights
+    ainv = np.linalg.inv((X.T * ww) @ X)
+    scores = X * (ww * (y - fam.linkinv(eta)) / fam.mu_eta(eta))[:, None]
     infl = np.zeros((design.n, X.shape[1]))
     infl[rows] = scores @ ainv
     vcov = design._variance(Influence(infl, X.shape[1]))
     used = np.zeros(design.n, bool)
     used[rows] = True
     df_resid = float(design._degf(used)[0]) + 1 - X.shape[1]
-    return SurveyGLM(design, formula, fam, ydf.design_info, Xdf.design_info, beta, vcov,
+    return SurveyGLM(design, formula, fam, info, order, beta, vcov,
                      df_resid, n_iter, converged, rows, level)

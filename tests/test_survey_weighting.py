@@ -1,0 +1,140 @@
+"""toolkit.survey weighting: raking, post-stratification, trimming against R, and properties.
+
+Golden values: tests/results/survey_fixtures.json (tests/results/survey_fixtures.R): R's
+rake() with default and tight control, postStratify() and trimWeights() on the api data.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import survey
+from toolkit.errors import ConvergenceWarning, DesignError
+
+RESULTS = Path(__file__).parent / "results"
+FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
+CASES, MARGINS = FIXTURES["cases"], FIXTURES["margins"]
+TWO = {"stype": MARGINS["stype"], "sch_wide": MARGINS["sch_wide"]}
+
+
+@cache
+def data(name):
+    return pd.read_csv(RESULTS / f"survey_{name}.csv")
+
+
+@cache
+def design(name):
+    clus1 = lambda: survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")  # noqa: E731
+    strat = lambda: survey.Design(data("apistrat"), weights="pw", strata="stype", fpc="fpc")  # noqa: E731
+    return {
+        "rake_default": lambda: clus1().rake(TWO),
+        "rake_tight": lambda: clus1().rake(TWO, max_iter=100, tol=1e-12),
+        "rake_strat": lambda: strat().rake({"sch_wide": MARGINS["sch_wide"], "awards": MARGINS["awards"]},
+                                           max_iter=50, tol=1e-10),
+        "poststrat": lambda: clus1().poststratify("stype", MARGINS["stype"]),
+        "trim": lambda: strat().trim(lower=16, upper=40),
+        "trim_raked": lambda: design("rake_tight").trim(upper=36),
+    }[name]()
+
+
+CALIBRATED = sorted(k for k, c in CASES.items()
+                    if c["design"] in ("rake_default", "rake_tight", "rake_strat", "poststrat", "trim", "trim_raked")
+                    and c["fun"] != "glm")
+
+
+@pytest.mark.parametrize("case_id", CALIBRATED)
+def test_calibrated_estimates_match_r(case_id):
+    case = CASES[case_id]
+    d = design(case["design"])
+    if case["fun"] == "weights":
+        np.testing.assert_allclose(d.weights, case["weights"], rtol=1e-8, atol=0)
+        return
+    if case["fun"] == "ratio":
+        got = d.ratio(case["numerator"], case["denominator"], by=case["by"], min_cell=0)
+    elif case["fun"] == "proportion":
+        got = d.proportion(case["variable"], by=case["by"], min_cell=0)
+    else:
+        got = getattr(d, case["fun"])(case["variable"], by=case["by"], na_rm=case["na_rm"], min_cell=0)
+    np.testing.assert_allclose(got["estimate"], np.ravel(case["estimate"]), rtol=1e-8, atol=0)
+    for col in ("se", "ci_low", "ci_high", "deff"):  # SEs after calibration: 1e-6 (issue)
+        np.testing.assert_allclose(got[col], np.ravel(case[col]), rtol=1e-6, atol=0, err_msg=col)
+    np.testing.assert_array_equal(got["df"], np.ravel(case["df"]))
+
+
+def test_raking_se_differs_from_fixed_weight_se():
+    raked = design("rake_tight")
+    fixed = survey.Design(data("apiclus1").assign(w=raked.weights), weights="w", psu="dnum", fpc="fpc")
+    se_r, se_f = raked.mean("api00")["se"].iloc[0], fixed.mean("api00")["se"].iloc[0]
+    assert se_r == pytest.approx(np.ravel(CASES["rake_tight:mean_api00"]["se"])[0], rel=1e-6)
+    assert abs(se_r - se_f) / se_f > 1e-4
+
+
+def test_default_rake_stops_like_r_and_reports():
+    d = design("rake_default")
+    res = d.rake_result
+    assert res.converged and res.sweeps >= 1
+    assert set(res.margins.columns) == {"margin", "level", "target", "achieved", "error"}
+    assert res.max_error == pytest.approx(res.margins["error"].abs().max())
+    summary = d.weight_summary().iloc[0]
+    assert summary["kish_neff"] <= summary["n"] and summary["deff_weighting"] >= 1
+    assert summary["converged"]
+
+
+def test_non_convergence_warns_with_sweeps_and_error():
+    with pytest.warns(ConvergenceWarning, match=r"after 1 sweeps.*largest margin error"):
+        r = survey.Design(data("apistrat"), weights="pw", strata="stype").rake(
+            {"sch_wide": MARGINS["sch_wide"], "awards": MARGINS["awards"]}, max_iter=1, tol=1e-14)
+    assert not r.rake_result.converged and r.rake_result.sweeps == 1
+
+
+def test_shares_equal_counts():
+    total = sum(MARGINS["stype"].values())
+    shares = {"stype": {k: v / total for k, v in MARGINS["stype"].items()}, "sch_wide": MARGINS["sch_wide"]}
+    a = survey.Design(data("apiclus1"), weights="pw", psu="dnum").rake(shares, max_iter=100, tol=1e-12)
+    b = survey.Design(data("apiclus1"), weights="pw", psu="dnum").rake(TWO, max_iter=100, tol=1e-12)
+    np.testing.assert_allclose(a.weights, b.weights, rtol=1e-12)
+
+
+def test_margin_errors_name_column_and_level():
+    d = survey.Design(data("apiclus1"), weights="pw", psu="dnum")
+    with pytest.raises(DesignError, match=r"margin stype: value .*'E'.* not among"):
+        d.rake({"stype": {"H": 1, "M": 2}})
+    with pytest.raises(DesignError, match="margin column 'nope' not found"):
+        d.rake({"nope": {"a": 1}})
+    with pytest.raises(DesignError, match=r"level\(s\) \[\('X',\)\] have a population count"):
+        d.poststratify("stype", {"E": 1, "H": 1, "M": 1, "X": 5})
+
+
+def test_trim_keeps_total_and_bounds():
+    d = survey.Design(data("apistrat"), weights="pw", strata="stype")
+    t = d.trim(lower=16, upper=40, strict=True)
+    assert t.weights.sum() == pytest.approx(d.weights.sum(), rel=1e-12)
+    assert t.weights.min() >= 16 - 1e-9 and t.weights.max() <= 40 + 1e-9
+
+
+# ----------------------------------------------------------------- properties
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(0.1, 0.9), st.floats(0.1, 0.9))
+def test_raked_weights_hit_their_margins(seed, p_sex, p_young):
+    rng = np.random.default_rng(seed)
+    n = 200
+    df = pd.DataFrame({"sex": rng.choice(["f", "m"], n), "age": rng.choice(["y", "m", "o"], n),
+                       "w": rng.uniform(0.5, 3, n)})
+    margins = {"sex": {"f": p_sex, "m": 1 - p_sex},
+               "age": {"y": p_young * 1000, "m": (1 - p_young) * 600, "o": (1 - p_young) * 400}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        r = survey.Design(df, weights="w").rake(margins, max_iter=200, tol=1e-12)
+    for col, target in margins.items():
+        got = pd.Series(r.weights).groupby(df[col].to_numpy()).sum()
+        want = pd.Series(target) * (1000 if col == "sex" else 1)
+        np.testing.assert_allclose(got[want.index], want, rtol=1e-9)
