@@ -141,6 +141,9 @@ def test_gap_and_confidence_flag():
     ok = g.notna()
     assert np.average(g[ok], weights=w[ok]) == pytest.approx(0, abs=1e-12)
     assert not np.allclose(g[ok], out.loc[ok, "practical_gap"])
+    # a survey design lends its weights
+    design = toolkit.survey.Design(df, weights="design_weight")
+    pd.testing.assert_frame_equal(toolkit.score(df, INST, weights=design), wout)
 
 
 def test_rescale_adds_0_100_columns():

@@ -59,10 +59,17 @@ def item_matrix(
     return X, names
 
 
-def normalise_weights(weights: pd.Series | np.ndarray | str | None, data: pd.DataFrame) -> np.ndarray | None:
-    """Weights as a float array aligned with ``data`` (a column name, Series or array)."""
+def normalise_weights(weights, data: pd.DataFrame) -> np.ndarray | None:
+    """Weights as a float array aligned with ``data``.
+
+    ``weights`` is a column name, a Series or array, or a survey design with
+    a ``weights`` attribute (e.g. :class:`toolkit.survey.Design`, raked or
+    not) built on the same rows.
+    """
     if weights is None:
         return None
+    if not isinstance(weights, str | pd.Series | np.ndarray | list | tuple) and hasattr(weights, "weights"):
+        weights = np.asarray(weights.weights, dtype=float)
     if isinstance(weights, str):
         if weights not in data.columns:
             raise ScaleError(f"weights column {weights!r} is not in the data")

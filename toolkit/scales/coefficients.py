@@ -131,8 +131,9 @@ def alpha(
         ``"pairwise"`` (psych's default) uses every pair's complete rows;
         ``"listwise"`` first drops rows with any missing item, the same as
         ``psych::alpha(na.omit(x))``.
-    weights : column name, Series or array, optional
-        Survey weights: the scale ``mean`` and ``sd`` are weighted.
+    weights : column name, Series, array or survey Design, optional
+        Survey weights (a :class:`toolkit.survey.Design` on the same rows
+        lends its weights): the scale ``mean`` and ``sd`` are weighted.
     weighted : bool
         Also weight the covariance matrix behind the coefficients
         (default False: reliability is a property of the items, as in psych).

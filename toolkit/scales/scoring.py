@@ -344,8 +344,9 @@ def score(
         knowledge item is "don't know", i.e. incorrect).
     instrument : Instrument
         From :func:`toolkit.load_instrument`.
-    weights : column name, Series or array, optional
-        Survey weights; the gap's standardisation then uses weighted means
+    weights : column name, Series, array or survey Design, optional
+        Survey weights (a :class:`toolkit.survey.Design` on the same rows
+        lends its, possibly raked, weights); the gap's standardisation then uses weighted means
         and SDs. Scores themselves are per respondent and never weighted.
     rescale : bool
         Add ``<scale>_100``: self-report means on 0-100 (min of the response
