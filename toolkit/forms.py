@@ -57,7 +57,7 @@ _TEXT = {
         "intro": "Sæt ét kryds ved hvert spørgsmål, medmindre andet er angivet. Pile (→) viser, hvilket "
                  "spørgsmål du skal besvare næste gang.",
         "between": "mellem", "and": "og", "codebook": "Kodebog", "asked_if": "stilles hvis",
-        "missing": "Manglende-koder", "key": "facit",
+        "missing": "Koder for manglende svar", "key": "facit",
         "constraint_multiple": "'Ved ikke', 'Vil ikke svare' og 'Forstår ikke spørgsmålet' kan ikke "
                                "kombineres med andre svar.",
         "constraint_range": "Skriv et tal fra {lo} til {hi}.",

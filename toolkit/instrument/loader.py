@@ -39,7 +39,7 @@ REQUIRED_LANGUAGES = ("en", "da")
 
 
 # --------------------------------------------------------------------------- YAML reading
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser where libyaml is present
     """SafeLoader that records duplicate mapping keys instead of silently keeping the last."""
 
     def __init__(self, stream):
