@@ -61,3 +61,31 @@ def questionnaire_build(
 
     for path in forms.build(instrument, format, lang, out):
         typer.echo(str(path))
+
+
+@app.command("simulate")
+@user_errors
+def simulate(
+    instrument: str = typer.Option("dis-full", "--instrument", "-i", help="Bundled id or a YAML path."),
+    n: int = typer.Option(2000, "--n", help="Respondents (before duplicate submissions)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives byte-identical files."),
+    format: str = typer.Option("csv", "--format", "-f", help="csv, xlsx, sav or kobo."),
+    out: str = typer.Option(..., "--out", "-o", help="Responses file to write."),
+    clean: bool = typer.Option(False, "--clean", help="No messiness (no corrupted cells, no duplicates)."),
+    population: str | None = typer.Option(None, "--population", help="Also write population.csv here."),
+    truth: str | None = typer.Option(None, "--truth", help="Also write truth.json here."),
+    artefacts: str | None = typer.Option(None, "--artefacts", help="Also write the artefacts table (CSV)."),
+) -> None:
+    """Simulate a survey with known truth and write it (see toolkit.simulate)."""
+    from toolkit import simulate as sim_module
+    from toolkit.errors import OutputError
+    from toolkit.simulate.export import FORMATS
+
+    if format not in FORMATS:
+        raise OutputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    sim = sim_module.survey(instrument, n=n, seed=seed, clean=clean)
+    typer.echo(str(sim.write(out, format)))
+    for path, writer in ((population, sim.write_population), (truth, sim.write_truth),
+                         (artefacts, sim.write_artefacts)):
+        if path:
+            typer.echo(str(writer(path)))

@@ -88,6 +88,20 @@ class Simulation:
         return write_csv(self.artefacts, path)
 
 
+def bundled(name: str):
+    """Load a bundled data file (see :mod:`toolkit.simulate.bundle`)."""
+    from toolkit.simulate.bundle import bundled as load
+
+    return load(name)
+
+
+def bundled_path(name: str):
+    """The bundled data file ``name`` via importlib.resources."""
+    from toolkit.simulate.bundle import bundled_path as find
+
+    return find(name)
+
+
 def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
     if clean:
         return {k: 0.0 for k in messiness.RATES}
@@ -349,4 +363,4 @@ def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif)
     }
 
 
-__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA"]
+__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA", "bundled", "bundled_path"]

@@ -211,7 +211,7 @@ def score(inst, data: pd.DataFrame) -> pd.DataFrame:
         missing = np.isin(block, list(inst.missing_codes))
         if scale.method == "sum_correct":
             correct = np.array([it.correct for it in items], dtype=float)
-            asked = ~np.isnan(block)
+            asked = ~np.isnan(block) & ~np.isin(block, [66.0, 99.0])  # 88 counts as not correct
             value = np.where(asked.sum(1) >= scale.min_valid, (block == correct).sum(1), np.nan)
         else:
             x = np.where(missing, np.nan, block)

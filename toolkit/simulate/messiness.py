@@ -21,7 +21,8 @@ out_of_range       0.003  answered coded cells -> an invalid code
                           (0, max + 1 or 9); numeric cells -> 10 x max or -1
 label              0.02   answered coded cells -> the answer's label in
                           English or Danish, with stray case/spaces
-decimal_comma      0.5    numeric cells with a fraction -> "3,5"
+decimal_comma      0.05   cells with a fraction in numeric items and in
+                          design_weight -> decimal comma ("12,5625")
 pii                0.03   rows: the comment holds a CPR-like number, an
                           e-mail address or a phone number (fake, valid format)
 duplicate          0.01   rows submitted twice; the copy is inserted later
@@ -38,6 +39,8 @@ import pandas as pd
 
 from toolkit.simulate.design import WEB
 
+FLOAT_FORMAT = "%.10g"  # as in the CSV writer
+
 RATES: dict[str, float] = {
     "speeder": 0.02,
     "straightliner": 0.02,
@@ -47,7 +50,7 @@ RATES: dict[str, float] = {
     "dont_understand": 0.005,
     "out_of_range": 0.003,
     "label": 0.02,
-    "decimal_comma": 0.5,
+    "decimal_comma": 0.05,
     "pii": 0.03,
     "duplicate": 0.01,
 }
@@ -191,9 +194,11 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
         r = np.flatnonzero(free & (rng.random(n) < rates.get("out_of_range", 0)))
         high = 10 * it.max if it.max else 999.0
         record(r, c, "out_of_range", np.where(rng.random(r.size) < 0.5, high, -1.0))
-        frac = free & ~touched[c] & (np.mod(vals, 1) != 0)
+    for c in [*numeric, "design_weight"]:
+        vals = pd.to_numeric(clean[c], errors="coerce").to_numpy(dtype=float)
+        frac = ~touched[c] & (np.mod(vals, 1) > 0)
         r = np.flatnonzero(frac & (rng.random(n) < rates.get("decimal_comma", 0)))
-        record(r, c, "decimal_comma", np.array([f"{v:.1f}".replace(".", ",") for v in vals[r]], dtype=object))
+        record(r, c, "decimal_comma", np.array([(FLOAT_FORMAT % v).replace(".", ",") for v in vals[r]], dtype=object))
     if comment_col is not None:
         r = np.flatnonzero(rng.random(n) < rates.get("pii", 0))
         tmpl = rng.integers(0, len(_PII), r.size)
@@ -227,7 +232,7 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
 
 def _text(values: np.ndarray) -> np.ndarray:
     return np.array(["" if (isinstance(v, float) and np.isnan(v)) else
-                     (f"{v:g}" if isinstance(v, float) else str(v)) for v in values], dtype=object)
+                     (FLOAT_FORMAT % v if isinstance(v, float) else str(v)) for v in values], dtype=object)
 
 
 def _tidy_types(messy: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
