@@ -185,6 +185,8 @@ BROKEN_CASES = {
     "bad type": (_set("prac_02", type="slider"), "prac_02", "type", "must be one of likert"),
     "reverse on knowledge": (_set("prac_k1", reverse=True), "prac_k1", "reverse", "only likert items"),
     "unknown field": (_set("prac_02", relevance="x == 1"), "prac_02", "relevance", "unknown field"),
+    "exclusive on a single choice": (_set("dp_exempt", exclusive=[2]), "dp_exempt", "exclusive",
+                                    "only select-multiple items"),
     "unknown domain": (_set("prac_02", domain="social"), "prac_02", "domain", "unknown domain 'social'"),
     "missing outcome": (_drop_outcome, "outcomes.exempt", "rule", "required outcome 'exempt'"),
     "scale with unknown item": (_scale_unknown_item, "scales.practical_kn", "items", "unknown item 'prac_k9'"),

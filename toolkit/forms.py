@@ -45,8 +45,7 @@ _TEXT = {
                  "which question to answer next.",
         "between": "between", "and": "and", "codebook": "Codebook", "asked_if": "asked if",
         "missing": "Missing codes", "key": "key",
-        "constraint_multiple": "'Don't know', 'Prefer not to say' and 'Don't understand' cannot be combined "
-                               "with other answers.",
+        "constraint_multiple": "{answers} cannot be combined with other answers.",
         "constraint_range": "Enter a number from {lo} to {hi}.",
     },
     "da": {
@@ -58,8 +57,7 @@ _TEXT = {
                  "spørgsmål du skal besvare næste gang.",
         "between": "mellem", "and": "og", "codebook": "Kodebog", "asked_if": "stilles hvis",
         "missing": "Koder for manglende svar", "key": "facit",
-        "constraint_multiple": "'Ved ikke', 'Vil ikke svare' og 'Forstår ikke spørgsmålet' kan ikke "
-                               "kombineres med andre svar.",
+        "constraint_multiple": "{answers} kan ikke kombineres med andre svar.",
         "constraint_range": "Skriv et tal fra {lo} til {hi}.",
     },
 }
@@ -108,9 +106,16 @@ def _constraint(inst: Instrument, item: Item) -> tuple[str | None, dict[str, str
                for lang in inst.languages}
         return " and ".join(parts), msg
     if item.type == "multiple":
-        any_missing = " or ".join(f"selected(., '{c}')" for c in inst.missing_codes)
-        return f"not(({any_missing}) and count-selected(.) > 1)", {
-            lang: _t(lang)["constraint_multiple"] for lang in inst.languages}
+        # missing codes and answers such as "None of these" stand alone
+        rs = inst.response_sets[item.response_set]
+        alone = [*item.exclusive, *inst.missing_codes]
+        any_alone = " or ".join(f"selected(., '{c}')" for c in alone)
+        messages = {}
+        for lang in inst.languages:
+            labels = [f"'{rs.label(c, lang)}'" for c in alone]
+            messages[lang] = _t(lang)["constraint_multiple"].format(
+                answers=", ".join(labels[:-1]) + f" {_t(lang)['and']} " + labels[-1])
+        return f"not(({any_alone}) and count-selected(.) > 1)", messages
     return None, {}
 
 

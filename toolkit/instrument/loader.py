@@ -32,7 +32,7 @@ _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "version", "languages", "title", "description", "missing_codes", "response_sets",
              "domains", "sections", "scales", "outcomes"}
 _ITEM_KEYS = {"id", "type", "text", "response_set", "domain", "reverse", "correct", "relevant",
-              "required", "min", "max", "hint", "check"}
+              "required", "min", "max", "hint", "check", "exclusive"}
 _SCALE_KEYS = {"domain", "kind", "items", "method", "min_valid", "levels", "label"}
 _SCALE_KINDS = {"self_report": ("likert", "mean"), "knowledge": ("knowledge", "sum_correct")}
 REQUIRED_LANGUAGES = ("en", "da")
@@ -431,13 +431,21 @@ def _items(p, raw_items, langs, response_sets, domains, missing) -> list[Item]:
             else:
                 check = {"expected": exp}
 
+        exclusive = raw.get("exclusive", [])
+        if exclusive and typ != "multiple":
+            p.add(where, "exclusive", "only select-multiple items have exclusive answers")
+            exclusive = []
+        elif not isinstance(exclusive, list) or (rs is not None and not set(exclusive) <= rs.valid_codes):
+            p.add(where, "exclusive", f"must be a list of substantive codes of the item, got {exclusive!r}")
+            exclusive = []
+
         required = _bool(p, raw, "required", typ != "text", where)
         relevant = raw.get("relevant")
         rule = _item_rule(p, relevant, where, seen, iid, response_sets) if relevant is not None else None
         item = Item(id=str(iid), section=section, type=str(typ), text=text, response_set=rs_name if rs else None,
                     domain=domain, reverse=reverse, correct=correct if typ == "knowledge" else None,
                     relevant=rule.source if rule is not None else None, required=required,
-                    min=lo, max=hi, hint=hint, check=check, rule=rule)
+                    min=lo, max=hi, hint=hint, check=check, exclusive=tuple(exclusive), rule=rule)
         if isinstance(iid, str) and iid not in seen:
             seen[iid] = item
         items.append(item)

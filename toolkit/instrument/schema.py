@@ -102,6 +102,7 @@ class Item:
     scale: str | None = None
     hint: Mapping[str, str] | None = None
     check: Mapping[str, int] | None = None  # attention check: {"expected": code}
+    exclusive: tuple[int, ...] = ()  # select-multiple codes that exclude every other answer ("None of these")
     rule: Rule | None = field(default=None, repr=False, compare=False)
 
 
@@ -241,7 +242,7 @@ class Instrument:
         """One row per item: the variable's text, type, codes and scoring facts.
 
         Columns: variable, section, kobo_path, domain, type, response_set,
-        reverse, correct, scale, check, required, relevant, min, max,
+        reverse, correct, scale, check, exclusive, required, relevant, min, max,
         label_<lang> and codes_<lang> for each language, codes (= codes in
         English), missing_codes.
 
@@ -267,6 +268,7 @@ class Instrument:
                 "correct": it.correct,
                 "scale": it.scale,
                 "check": None if it.check is None else it.check["expected"],
+                "exclusive": " ".join(map(str, it.exclusive)) or None,
                 "required": it.required,
                 "relevant": it.relevant,
                 "min": it.min,
