@@ -263,8 +263,17 @@ def test_numeric_items_keep_88_as_a_value(full):
     assert full.evaluate("net_use_3m != 1", df).tolist() == [False, False]
 
 
+def test_text_columns_are_compared_as_codes(full):
+    # a raw export may hold codes as text: "88" is still a missing code
+    df = pd.DataFrame({"net_use_3m": ["1", "88", "2", None]})
+    assert full.evaluate("net_use_3m != 1", df).tolist() == [False, False, True, False]
+    assert full.relevant(df, "net_freq").tolist() == [True, False, False, False]
+
+
 def test_outcome_rules_on_level_columns(full):
-    df = pd.DataFrame({"practical_kn_level": ["low", "basic", None], "practical_sr_level": ["basic", "low", "low"]})
+    levels = ["low", "basic", "above_basic"]
+    df = pd.DataFrame({"practical_kn_level": pd.Categorical(["low", "basic", None], categories=levels, ordered=True),
+                       "practical_sr_level": ["basic", "low", "low"]})
     assert full.evaluate(full.outcomes["low_practical"].parsed, df).tolist() == [True, True, True]
 
 

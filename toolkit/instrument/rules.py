@@ -151,20 +151,24 @@ class Rule:
         return self.source
 
 
-def _column(data: pd.DataFrame, var: str, missing: Mapping[str, set]) -> tuple[pd.Series, np.ndarray]:
-    """The column and a mask of rows where it holds a usable (non-missing) value."""
+def _operand(data: pd.DataFrame, var: str, values: tuple[Value, ...],
+             missing: Mapping[str, set]) -> tuple[pd.Series, np.ndarray]:
+    """The column as text or numbers (to match ``values``) and a mask of its usable, non-missing rows.
+
+    Numbers are compared numerically even when the column holds text such as
+    "1" (a raw export), so the missing codes are recognised either way.
+    """
     col = data[var]
+    if all(isinstance(v, str) for v in values):
+        left = col.astype("string")
+        return left, left.notna().to_numpy(dtype=bool)
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        col = pd.to_numeric(col, errors="coerce")
     valid = col.notna().to_numpy(dtype=bool)
     codes = missing.get(var)
     if codes:
         valid = valid & ~col.isin(list(codes)).to_numpy(dtype=bool)
     return col, valid
-
-
-def _as_numeric(col: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return col
-    return pd.to_numeric(col, errors="coerce")
 
 
 @dataclass(frozen=True)
@@ -189,16 +193,12 @@ class Compare(_Leaf):
         return (self.value,)
 
     def _eval(self, data, missing):
-        col, valid = _column(data, self.var, missing)
-        if isinstance(self.value, str):
-            left = col.astype("string")
-        else:
-            left = _as_numeric(col)
+        left, valid = _operand(data, self.var, (self.value,), missing)
         result = {
             "==": left.__eq__, "!=": left.__ne__, "<": left.__lt__,
             "<=": left.__le__, ">": left.__gt__, ">=": left.__ge__,
         }[self.op](self.value)
-        return result.fillna(False).to_numpy(dtype=bool) & valid & left.notna().to_numpy(dtype=bool)
+        return result.fillna(False).to_numpy(dtype=bool) & valid
 
     def _xls(self, top=False):
         return f"${{{self.var}}} {_XLS_OPS[self.op]} {_xls_value(self.value)}"
@@ -217,11 +217,7 @@ class In(_Leaf):
         return self.options
 
     def _eval(self, data, missing):
-        col, valid = _column(data, self.var, missing)
-        if all(isinstance(v, str) for v in self.options):
-            left = col.astype("string")
-        else:
-            left = _as_numeric(col)
+        left, valid = _operand(data, self.var, self.options, missing)
         return left.isin(list(self.options)).fillna(False).to_numpy(dtype=bool) & valid
 
     def _xls(self, top=False):
