@@ -97,6 +97,18 @@ def test_knowledge_companion_missing_column_marks_dont_know():
     assert got["kn"].tolist()[0] == 1.0 and np.isnan(got["kn"].iloc[1]) and got["kn"].iloc[2] == 2.0
 
 
+def test_cleaned_companion_columns_give_dont_know_and_not_asked():
+    kn = list(INST.scales["practical_kn"].items)
+    df = pd.DataFrame({i: [INST.item(i).correct, np.nan, np.nan] for i in kn})
+    kinds = pd.Categorical(["dont_know", "dont_know", "not_asked"],
+                           categories=["dont_know", "refused", "dont_understand", "not_asked"])
+    for i in kn:
+        df[f"{i}_missing"] = pd.Series(kinds).where(df[i].isna())
+    out = toolkit.score(df, INST, scales=["practical_kn"])
+    assert out["practical_kn"].tolist()[:2] == [4.0, 0.0]
+    assert np.isnan(out["practical_kn"].iloc[2]) and out["practical_kn_reason"].iloc[2] == "not_asked"
+
+
 def test_score_instrument_columns_levels_and_reasons():
     df = fake_responses(500)
     before = df.copy()

@@ -46,7 +46,7 @@ def item_matrix(
     ]
     if non_numeric:
         kinds = ", ".join(f"{c} ({data[c].dtype})" for c in non_numeric)
-        problems.append(f"items must be numeric codes; non-numeric: {kinds}")
+        problems.append(f"items must be numeric codes; non-numeric: {kinds} (clean raw responses with toolkit.clean)")
     numeric = [c for c in present if c not in non_numeric]
     X = data[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True) if numeric else np.empty((len(data), 0))
     if not allow_constant and numeric:

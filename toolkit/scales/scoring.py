@@ -3,7 +3,9 @@
 Self-report items are reverse-keyed on the response scale's own range
 (``min + max - x``) and scored as the mean of the valid items. A respondent
 with fewer valid items than the scale's ``min_valid`` gets NaN, and a
-``<scale>_reason`` column says why (``too_few_valid`` or ``no_answers``).
+``<scale>_reason`` column says why: ``too_few_valid``, ``no_answers``, or
+``not_asked`` (cleaned data whose ``<item>_missing`` companions mark every
+item of the scale as not asked).
 
 Knowledge items are scored correct / incorrect. "Don't know" counts as
 incorrect; a real missing value (refused, "don't understand", not asked,
@@ -35,7 +37,7 @@ __all__ = ["score_items", "score_knowledge", "confidence_gap", "score", "DONT_KN
 
 DONT_KNOW = 88
 MISSING_CODES = (66, 88, 99)
-REASONS = ("too_few_valid", "no_answers")
+REASONS = ("too_few_valid", "no_answers", "not_asked")
 LEVELS = ("low", "basic", "above_basic")
 CONFIDENCE = ("underconfident", "aligned", "overconfident")
 
@@ -53,8 +55,11 @@ def _categorical(codes: np.ndarray, categories: Sequence[str], index: pd.Index, 
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered), index=index)
 
 
-def _reasons(n_valid: np.ndarray, need: int, index: pd.Index) -> pd.Series:
-    return _categorical(np.where(n_valid == 0, 1, np.where(n_valid < need, 0, -1)), REASONS, index)
+def _reasons(n_valid: np.ndarray, need: int, index: pd.Index, not_asked: np.ndarray | None = None) -> pd.Series:
+    codes = np.where(n_valid == 0, 1, np.where(n_valid < need, 0, -1))
+    if not_asked is not None:
+        codes = np.where((n_valid == 0) & not_asked, 2, codes)
+    return _categorical(codes, REASONS, index)
 
 
 def _levels(scores: pd.Series, levels: Mapping[str, float], index: pd.Index) -> pd.Series:
@@ -146,6 +151,22 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _is_kind(companion: pd.Series, kind: str) -> np.ndarray:
+    """Rows where a ``<item>_missing`` companion column holds ``kind``."""
+    if isinstance(companion.dtype, pd.CategoricalDtype):  # fast path: compare codes, not strings
+        cats = list(companion.cat.categories)
+        return companion.cat.codes.to_numpy() == cats.index(kind) if kind in cats else np.zeros(len(companion), bool)
+    return (companion == kind).to_numpy(dtype=bool, na_value=False)
+
+
+def _not_asked(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+    """Rows where cleaning marked every item of the scale as not asked (skip logic)."""
+    cols = [f"{i}_missing" for i in items]
+    if not all(c in data.columns for c in cols):
+        return np.zeros(len(data), dtype=bool)
+    return np.logical_and.reduce([_is_kind(data[c], "not_asked") for c in cols])
+
+
 def _knowledge_matrix(df, items, correct, dont_know, missing_codes, name):
     X, names = item_matrix(df, items, scale=name, allow_constant=True)
     missing_keys = [c for c in names if c not in correct]
@@ -157,7 +178,7 @@ def _knowledge_matrix(df, items, correct, dont_know, missing_codes, name):
     for j, c in enumerate(names):
         companion = f"{c}_missing"
         if companion in df.columns:
-            dk[:, j] |= (df[companion].astype("string") == "dont_know").fillna(False).to_numpy(dtype=bool)
+            dk[:, j] |= _is_kind(df[companion], "dont_know")
     right = X == keyed
     answered = ~np.isnan(X) & ~np.isin(X, list(missing_codes))
     valid = answered | dk
@@ -394,6 +415,8 @@ def score(
             correct = {i: instrument.item(i).correct for i in items}
             part = score_knowledge(data, items, correct, min_valid=sc.min_valid, missing_codes=tuple(missing_codes),
                                    name=sc.id)
+            n_valid = part[f"{sc.id}_n_valid"].to_numpy()
+            part[f"{sc.id}_reason"] = _reasons(n_valid, sc.min_valid, data.index, _not_asked(data, items))
             if rescale:
                 part[f"{sc.id}_100"] = 100 * part[f"{sc.id}_share"]
         else:
@@ -404,7 +427,8 @@ def score(
             mean = score_items(X, items, reverse=reverse, scale=(lo, hi), min_valid=sc.min_valid, name=sc.id)
             n_valid = X.notna().sum(axis=1).to_numpy()
             part = pd.DataFrame({sc.id: mean, f"{sc.id}_n_valid": n_valid,
-                                 f"{sc.id}_reason": _reasons(n_valid, sc.min_valid, data.index)}, index=data.index)
+                                 f"{sc.id}_reason": _reasons(n_valid, sc.min_valid, data.index,
+                                                             _not_asked(data, items))}, index=data.index)
             if rescale:
                 part[f"{sc.id}_100"] = 100 * (mean - lo) / (hi - lo)
         part[sc.level_column] = _levels(part[sc.id], sc.levels, data.index)
