@@ -186,6 +186,14 @@ def test_missing_items_are_named():
         toolkit.reliability(df, INST)
 
 
+def test_values_that_are_not_codes_are_named():
+    df = fake_responses(30)
+    df.loc[3, "prac_02"] = 7
+    df.loc[4, "bure_k1"] = 2.5
+    with pytest.raises(ScaleError, match=r"prac_02 \(scale practical_sr\): 7 in 1 row.*bure_k1 .*2\.5"):
+        toolkit.score(df, INST)
+
+
 def test_bad_input_errors():
     with pytest.raises(ScaleError, match="at least 2 items"):
         scales.score_items(BFI, ["A1"], name="tiny")

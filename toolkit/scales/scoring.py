@@ -346,6 +346,23 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     return pd.DataFrame(X, columns=items, index=data.index)
 
 
+def _check_codes(data: pd.DataFrame, chosen, instrument, missing_codes) -> None:
+    """Every scale item holds only its response set's codes, missing codes or NaN (one error for all)."""
+    problems = []
+    for sc in chosen:
+        X, names = item_matrix(data, sc.items, scale=sc.id, allow_constant=True, min_items=1)
+        for j, item_id in enumerate(names):
+            allowed = sorted(instrument.response_set_of(item_id).valid_codes | set(missing_codes))
+            x = X[:, j]
+            bad = ~np.isnan(x) & ~np.isin(x, allowed)
+            if bad.any():
+                shown = ", ".join(map(_fmt, np.unique(x[bad])[:5]))
+                problems.append(f"{item_id} (scale {sc.id}): {shown} in {int(bad.sum())} row(s), "
+                                f"expected one of {', '.join(map(str, allowed))}")
+    if problems:
+        raise ScaleError("values that are not codes of the item's response set: " + "; ".join(problems))
+
+
 def score(
     data: pd.DataFrame,
     instrument,
@@ -367,8 +384,9 @@ def score(
         From :func:`toolkit.load_instrument`.
     weights : column name, Series, array or survey Design, optional
         Survey weights (a :class:`toolkit.survey.Design` on the same rows
-        lends its, possibly raked, weights); the gap's standardisation then uses weighted means
-        and SDs. Scores themselves are per respondent and never weighted.
+        lends its, possibly raked, weights); the gap's standardisation then
+        uses weighted means and SDs. Scores themselves are per respondent
+        and never weighted.
     rescale : bool
         Add ``<scale>_100``: self-report means on 0-100 (min of the response
         scale = 0), knowledge share correct times 100.
@@ -407,6 +425,7 @@ def score(
     if absent:
         raise ScaleError("the data lack items of these scales: "
                          + "; ".join(f"{k}: {', '.join(v)}" for k, v in absent.items()))
+    _check_codes(data, chosen, instrument, missing_codes)
     out: dict[str, pd.Series] = {}
     by_domain: dict[str, dict[str, str]] = {}
     for sc in chosen:
