@@ -17,7 +17,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "load_instrument": ("toolkit.instrument", "load_instrument"),
     "Instrument": ("toolkit.instrument", "Instrument"),
     "read_responses": ("toolkit.io", "read_responses"),
-    "clean": ("toolkit.clean", "clean"),
+    "clean": ("toolkit.clean", None),  # a callable module: toolkit.clean(raw, inst) and toolkit.clean.Cleaned
     "score": ("toolkit.scales", "score"),
     "reliability": ("toolkit.scales", "reliability"),
     "errors": ("toolkit.errors", None),

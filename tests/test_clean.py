@@ -1,0 +1,319 @@
+"""Cleaning: value rules, skip logic, log, flags, privacy, strict mode, and the guarantees as properties."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import toolkit
+from toolkit.clean.core import PRIVACY_RULES
+from toolkit.errors import PrivacyError, ResponseError, SchemaErrors
+
+KEY = "test-key"
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return toolkit.load_instrument("dis-full")
+
+
+def frame(inst, n: int, **columns) -> pd.DataFrame:
+    """A raw export: every item column blank (object), respondent ids, then the given columns."""
+    df = pd.DataFrame(np.nan, index=range(n), columns=["respondent_id", *inst.item_ids, "duration_sec"],
+                      dtype=object)
+    df["respondent_id"] = [f"r{i:04d}" for i in range(n)]
+    df["duration_sec"] = 600.0
+    for col, values in columns.items():
+        df[col] = pd.Series(values, dtype=object)
+    return df
+
+
+def run(raw, inst, **kw):
+    return toolkit.clean(raw, inst, pseudonym_key=KEY, **kw)
+
+
+def all_text(res) -> str:
+    return res.data.to_csv() + res.log.to_csv() + res.flags.to_csv() + res.summary.to_csv()
+
+
+def logged(res, column):
+    return res.log[res.log["column"] == column].set_index("row")
+
+
+# --------------------------------------------------------------------------- value rules
+
+
+def test_labels_in_either_language_case_and_space_insensitive(inst):
+    raw = frame(inst, 5, net_use_3m=["Yes", "  nej ", "JA", "no", "1"])
+    res = run(raw, inst)
+    assert res.data["net_use_3m"].tolist() == [1.0, 2.0, 1.0, 2.0, 1.0]
+    log = logged(res, "net_use_3m")
+    assert list(log.index) == [0, 1, 2, 3]
+    assert set(log["rule"]) == {"label_to_code"}
+    assert log.loc[1, "old"] == "  nej " and log.loc[1, "new"] == 2.0
+
+
+def test_decimal_comma_and_numeric_bounds(inst):
+    raw = frame(inst, 4, age=["34,5", "200", "abc", "15"])
+    res = run(raw, inst)
+    assert res.data["age"].tolist()[0] == 34.5
+    assert res.data["age"].isna().tolist() == [False, True, True, False]
+    assert logged(res, "age")["rule"].tolist() == ["decimal_comma", "out_of_range", "invalid_value"]
+
+
+def test_missing_codes_become_nan_with_kind(inst):
+    raw = frame(inst, 5, prac_01=["88", 99, "66", "Ved ikke", "3"])
+    res = run(raw, inst)
+    assert res.data["prac_01"].isna().tolist() == [True, True, True, True, False]
+    assert res.data["prac_01_missing"].tolist()[:4] == ["dont_know", "refused", "dont_understand", "dont_know"]
+    assert pd.isna(res.data["prac_01_missing"].iloc[4])
+    assert set(logged(res, "prac_01")["rule"]) == {"missing_code"}
+    assert list(res.data["prac_01_missing"].cat.categories) == ["dont_know", "refused", "dont_understand",
+                                                               "not_asked"]
+
+
+def test_out_of_range_and_impossible_codes(inst):
+    raw = frame(inst, 4, prac_01=["7", "2.5", "0", "5"])
+    res = run(raw, inst)
+    assert res.data["prac_01"].tolist()[:3] == [pytest.approx(math.nan, nan_ok=True)] * 3
+    assert res.data["prac_01"].iloc[3] == 5.0
+    assert logged(res, "prac_01")["rule"].tolist() == ["out_of_range"] * 3
+
+
+def test_select_multiple_normalised(inst):
+    raw = frame(inst, 5, help_any=[1] * 5,
+                help_who=["3 1", "2", "Family outside my household;En anden", "1 9", "88"])
+    res = run(raw, inst)
+    assert res.data["help_who"].tolist()[:4] == ["1 3", "2", "2 6", "1"]
+    assert pd.isna(res.data["help_who"].iloc[4])
+    rules = logged(res, "help_who")["rule"]
+    assert rules.to_dict() == {0: "recode_multiple", 2: "label_to_code", 3: "out_of_range", 4: "missing_code"}
+
+
+def test_skip_logic_clears_and_cascades(inst):
+    # net_use_3m = 2 (no): net_freq and selfserv are not asked; selfserv_alone hangs on selfserv.
+    raw = frame(inst, 2, net_use_3m=["2", "1"], net_freq=["3", "3"], selfserv=["1", "1"],
+                selfserv_alone=["1", "1"])
+    res = run(raw, inst)
+    for col in ("net_freq", "selfserv", "selfserv_alone"):
+        assert pd.isna(res.data[col].iloc[0]) and res.data[col].iloc[1] == (3.0 if col == "net_freq" else 1.0)
+        assert res.data[f"{col}_missing"].iloc[0] == "not_asked"
+        assert logged(res, col).loc[0, "rule"] == "not_asked"
+        assert logged(res, col).loc[0, "old"] == raw.loc[0, col]
+
+
+def test_not_asked_is_recorded_even_when_blank(inst):
+    raw = frame(inst, 1, help_any=["2"])
+    res = run(raw, inst)
+    assert res.data["help_who_missing"].iloc[0] == "not_asked"
+    assert "help_who" not in set(res.log["column"])
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def test_pii_redacted_and_never_logged(inst):
+    raw = frame(inst, 4, comment=["min cpr er 010190-1234", "mail ole.hansen@example.dk",
+                                 "ring +45 20 30 40 50", "dato 320190-1234 ok"])
+    raw["note"] = ["tlf 2030 4050", None, "x", "y"]
+    res = run(raw, inst)
+    assert res.data["comment"].tolist()[:3] == ["min cpr er [CPR]", "mail [EMAIL]", "ring [PHONE]"]
+    assert res.data["comment"].iloc[3] == "dato 320190-1234 ok"  # day 32: not a CPR number
+    assert res.data["note"].iloc[0] == "tlf [PHONE]"
+    pii = res.log[res.log["rule"].astype(str).str.startswith("pii_")]
+    assert pii["rule"].astype(str).tolist() == ["pii_cpr", "pii_phone", "pii_email", "pii_phone"]
+    assert pii["old"].isna().all()
+    assert pii["position"].tolist()[:1] == ["11-22"]
+    text = all_text(res)
+    for secret in ("010190-1234", "ole.hansen@example.dk", "20 30 40 50", "2030 4050"):
+        assert secret not in text
+
+
+def test_pseudonyms_keyed_stable_and_idempotent(inst):
+    raw = frame(inst, 3)
+    raw["respondent_id"] = ["a", "b", "a"]
+    one, two = run(raw, inst), toolkit.clean(raw, inst, pseudonym_key="other")
+    ids = one.data["respondent_id"]
+    assert ids[0] == ids[2] != ids[1] and ids[0].startswith("ps-")
+    assert not set(ids) & set(two.data["respondent_id"])
+    assert (one.log.loc[one.log["rule"] == "pseudonymise", "old"].isna()).all()
+    assert one.flags["duplicate_id"].tolist() == [False, False, True]
+
+
+def test_key_from_environment_or_privacy_error(inst, monkeypatch):
+    raw = frame(inst, 2)
+    monkeypatch.delenv("DITK_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(PrivacyError, match="DITK_PSEUDONYM_KEY"):
+        toolkit.clean(raw, inst)
+    monkeypatch.setenv("MY_KEY", KEY)
+    env = toolkit.clean(raw, inst, pseudonym_key_env="MY_KEY")
+    assert env.data["respondent_id"].equals(run(raw, inst).data["respondent_id"])
+    kept = toolkit.clean(raw, inst, pseudonymise=False)
+    assert kept.data["respondent_id"].tolist() == ["r0000", "r0001"]
+    assert toolkit.clean(raw.drop(columns="respondent_id"), inst).data.shape[0] == 2  # no ids: no key needed
+
+
+# --------------------------------------------------------------------------- strict
+
+
+def test_strict_gathers_every_failure_in_one_error(inst):
+    raw = frame(inst, 3, prac_01=["7", "3", "x"], age=["5", "40", "41"], net_use_3m=["2", "1", "1"],
+                net_freq=["1", "1", "1"], comment=["a@b.dk", None, None])
+    with pytest.raises(SchemaErrors) as info:
+        run(raw, inst, strict=True)
+    fc = info.value.failure_cases
+    assert list(fc.columns) == ["row", "column", "value", "expected"]
+    got = set(zip(fc["row"], fc["column"], strict=True))
+    assert got == {(0, "prac_01"), (2, "prac_01"), (0, "age"), (0, "net_freq")}
+    assert "not asked" in fc.loc[fc["column"] == "net_freq", "expected"].iloc[0]
+    assert fc.loc[fc["column"] == "age", "expected"].iloc[0] == "a number in [15, 110]"
+    assert isinstance(info.value, ResponseError)
+    run(frame(inst, 2, prac_01=["passer  HELT på mig", "2"]), inst, strict=True)  # recodings are not failures
+
+
+# --------------------------------------------------------------------------- flags
+
+
+def grid(inst):
+    return [i.id for i in inst.items if i.section == "skills" and i.type == "likert"]
+
+
+def test_quality_flags(inst):
+    n = 6
+    rng = np.random.default_rng(3)
+    cols = {i.id: ["1"] * n for i in inst.items if i.type not in ("numeric", "text")}
+    cols.update({c: [str(v) for v in rng.integers(1, 6, n)] for c in grid(inst)})
+    cols["attn_01"] = ["4"] * n
+    raw = frame(inst, n, age=["40"] * n, **cols)
+    raw.loc[1, grid(inst)] = "3"                      # straight-liner, also fails the check (expects 4)
+    raw.loc[2, "duration_sec"] = 60.0                   # speeder: 60 < 0.3 * 600
+    raw.loc[3] = raw.loc[0]                             # duplicate submission: same id and answers
+    raw.loc[4, inst.item_ids] = np.nan                  # nothing answered
+    raw.loc[5, grid(inst)[:10]] = "2"                   # a long run, but not the whole grid
+    res = run(raw, inst)
+    f = res.flags
+    assert f["straightlining"].tolist() == [False, True, False, False, False, False]
+    assert f["failed_check"].tolist() == [False, True, False, False, False, False]
+    assert f["speeder"].tolist() == [False, False, True, False, False, False]
+    assert f["duplicate_id"].tolist() == [False, False, False, True, False, False]
+    assert f["duplicate_answers"].tolist() == [False, False, False, True, False, False]
+    assert f["too_many_missing"].tolist() == [False, False, False, False, True, False]
+    assert f["longstring"].tolist()[1] == len(grid(inst)) and f["longstring"][5] >= 10
+    assert f["reasons"].tolist() == ["", "straightlining; failed_check", "speeder", "duplicate_id; duplicate_answers",
+                                     "too_many_missing", ""]
+    assert res.counts("flag") == {"duplicate_id": 1, "duplicate_answers": 1, "speeder": 1, "straightlining": 1,
+                                  "too_many_missing": 1, "failed_check": 1, "flagged": 4}
+    assert len(res.data) == n  # flagged, not dropped
+    loose = run(raw, inst, longstring_share=0.3)
+    assert loose.flags["straightlining"][5]
+
+
+def test_drop_flagged_is_explicit_and_logged(inst):
+    raw = frame(inst, 3)
+    raw.loc[1, "duration_sec"] = 1.0
+    res = run(raw, inst, drop_flagged="speeder")
+    assert list(res.data.index) == [0, 2]
+    dropped = res.log[res.log["rule"] == "drop_flagged"]
+    assert dropped["row"].tolist() == [1] and dropped["position"].iloc[0] == "speeder; too_many_missing"
+    assert res.counts("rows") == {"input": 3, "output": 2, "dropped": 1}
+    with pytest.raises(ValueError, match="unknown flag"):
+        run(raw, inst, drop_flagged=["fast"])
+
+
+def test_module_is_callable_and_exports(inst):
+    raw = frame(inst, 1)
+    assert isinstance(toolkit.clean(raw, inst, pseudonym_key=KEY), toolkit.clean.Cleaned)
+    from toolkit.clean import clean as fn
+
+    assert fn(raw, inst, pseudonym_key=KEY).data.shape[0] == 1
+
+
+# --------------------------------------------------------------------------- guarantees (properties)
+
+PII_SAMPLES = ["010190-1234", "2412851234", "ole@example.dk", "+45 20 30 40 50", "88 77 66 55", "0045 12345678"]
+VALUE_POOL = ["1", "2", "3", "5", " 4 ", "3,0", "88", "99", "66", "7", "-1", "x", "", "Yes", "nej",
+              "passer  HELT på mig", "Don't know", 3, 2.0, 88, "1 3", "3 1", None]
+VARY = ["net_use_3m", "net_freq", "selfserv", "selfserv_alone", "help_any", "help_who", "age", "prac_01",
+        "prac_02", "attn_01", "comment"]
+
+
+def canonical(value):
+    """What an unlogged raw cell must equal after cleaning: blank -> NaN, numbers as numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return float(value)
+
+
+cell = st.one_of(st.sampled_from(VALUE_POOL),
+                 st.builds(lambda a, p, b: f"{a} {p} {b}", st.text("abc ", max_size=4), st.sampled_from(PII_SAMPLES),
+                           st.text("xyz", max_size=3)))
+
+
+@st.composite
+def raw_frames(draw):
+    n = draw(st.integers(1, 6))
+    cols = {c: draw(st.lists(cell, min_size=n, max_size=n)) for c in VARY}
+    return n, cols
+
+
+INST = toolkit.load_instrument("dis-full")
+
+
+@settings(max_examples=25, deadline=None)
+@given(raw_frames())
+def test_guarantees(spec):
+    inst = INST
+    n, cols = spec
+    raw = frame(inst, n, **cols)
+    raw["note"] = cols["comment"]
+    before = raw.copy(deep=True)
+    res = run(raw, inst)
+    # input never modified; rows and order kept
+    pd.testing.assert_frame_equal(raw, before)
+    assert len(res.data) == len(res.flags) == n and list(res.data.index) == list(raw.index)
+    # applying the log backwards restores every logged raw value (privacy rules withhold theirs)
+    rebuilt = res.data.astype(object)
+    value_log = res.log[~res.log["rule"].isin(PRIVACY_RULES)]
+    for row, col, old, new in value_log[["row", "column", "old", "new"]].itertuples(index=False):
+        now = rebuilt.at[row, col]
+        assert (pd.isna(now) and pd.isna(new)) or now == new
+        rebuilt.at[row, col] = old
+    for row, col, old in value_log[["row", "column", "old"]].itertuples(index=False):
+        original = raw.at[row, col]
+        if isinstance(original, str) and any(m in str(old) for m in ("[CPR]", "[EMAIL]", "[PHONE]")):
+            continue  # the raw value held PII: the log keeps it redacted
+        assert rebuilt.at[row, col] is original or rebuilt.at[row, col] == original
+    # unlogged item cells are the raw value, read as a number where it is one
+    touched = set(zip(res.log["row"], res.log["column"].astype(str), strict=True))
+    for col in VARY:
+        if col == "comment":
+            continue
+        for row in range(n):
+            if (row, col) not in touched:
+                got, want = res.data.at[row, col], canonical(raw.at[row, col])
+                if isinstance(got, str):  # select_multiple keeps its codes as text
+                    want = str(raw.at[row, col]).strip()
+                assert (pd.isna(got) and want is None) or got == want, (row, col, raw.at[row, col], got)
+    # no PII anywhere in the outputs
+    out_text = all_text(res)
+    for secret in PII_SAMPLES:
+        assert secret not in out_text
+    assert not re.search(r"@example\.dk", out_text)
+    # idempotent: cleaning cleaned data changes nothing
+    again = run(res.data, inst)
+    assert again.log.empty
+    pd.testing.assert_frame_equal(again.data, res.data)

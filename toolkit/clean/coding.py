@@ -1,0 +1,209 @@
+"""Value rules: turn one raw column into coded values, a missing kind and a rule per cell.
+
+Each column is factorised and every DISTINCT raw value is decoded once (a handful
+for coded items), then the results are broadcast back with ``take``: no Python
+work per row. A cell counts as changed, and gets a rule, only when its value
+changes; reading ``"3"`` or ``" 3 "`` as the number 3 is not a change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.io import normalise_label
+
+#: Rules a value can be changed by, in the order they appear in summaries.
+VALUE_RULES = ("label_to_code", "decimal_comma", "recode_multiple", "missing_code", "out_of_range",
+               "invalid_value", "not_asked")
+MISSING_KINDS = ("dont_know", "refused", "dont_understand", "not_asked")
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")
+_TOKEN_SPLIT = re.compile(r"[\s,;|]+")
+
+
+@dataclass
+class Decoded:
+    """One column after the value rules.
+
+    ``values`` are the new cells; ``rule`` holds an index into ``VALUE_RULES`` per row
+    (-1 = unchanged) and ``kind`` an index into ``MISSING_KINDS`` (-1 = none).
+    """
+
+    values: np.ndarray
+    rule: np.ndarray
+    kind: np.ndarray
+
+
+def _rule(name: str | None) -> int:
+    return -1 if name is None else VALUE_RULES.index(name)
+
+
+def _kind(name: str | None) -> int:
+    return -1 if name is None else MISSING_KINDS.index(name)
+
+
+def parse_number(value: Any) -> tuple[float, str | None, bool]:
+    """(number, rule, ok) for a raw cell; rule is 'decimal_comma' when a comma was the decimal mark.
+
+    Examples
+    --------
+    >>> parse_number("3,5"), parse_number(" 4 "), parse_number("abc")[2]
+    ((3.5, 'decimal_comma', True), (4.0, None, True), False)
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return float(value), None, True
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value), None, not math.isnan(float(value))
+    text = str(value).strip()
+    if _NUMBER.match(text):
+        return float(text), None, True
+    if _COMMA_NUMBER.match(text):
+        return float(text.replace(",", ".")), "decimal_comma", True
+    return math.nan, None, False
+
+
+def is_blank(value: Any) -> bool:
+    """Missing cell or whitespace-only text."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+class ColumnCoder:
+    """Decoding rules for one item, built from the instrument once."""
+
+    def __init__(self, item: Any, response_set: Any | None, missing_codes: dict[int, str]):
+        self.item = item
+        self.type = item.type
+        self.valid: set[int] = set(response_set.valid_codes) if response_set is not None else set()
+        self.missing = dict(missing_codes) if response_set is not None else {}
+        self.labels: dict[str, int] = {}
+        if response_set is not None:
+            for code in [*response_set.codes, *response_set.missing]:
+                for label in code.label.values():
+                    self.labels.setdefault(normalise_label(label), code.code)
+
+    # -- one distinct value -> (new value, kind, rule)
+    def _coded(self, raw: Any) -> tuple[Any, str | None, str | None]:
+        rule = None
+        key = normalise_label(raw) if isinstance(raw, str) else None
+        if key is not None and key in self.labels:
+            x, rule = float(self.labels[key]), "label_to_code"
+        else:
+            x, rule, ok = parse_number(raw)
+            if not ok:
+                return math.nan, None, "invalid_value"
+        if x.is_integer() and int(x) in self.missing:
+            return math.nan, self.missing[int(x)], "missing_code"
+        if not x.is_integer() or int(x) not in self.valid:
+            return math.nan, None, "out_of_range"
+        return x, None, rule
+
+    def _multiple(self, raw: Any) -> tuple[Any, str | None, str | None]:
+        if isinstance(raw, str):
+            text = raw.strip()
+            whole = normalise_label(text)
+            if whole in self.labels:
+                parts = [whole]
+            elif re.search(r"[,;|]", text):
+                parts = [normalise_label(p) for p in re.split(r"[,;|]", text) if p.strip()]
+            else:
+                parts = [p for p in _TOKEN_SPLIT.split(whole) if p]
+        else:
+            parts = [raw]
+        codes, labelled, bad = [], False, False
+        for part in parts:
+            if isinstance(part, str) and part in self.labels and not _NUMBER.match(part):
+                codes.append(self.labels[part])
+                labelled = True
+                continue
+            x, _, ok = parse_number(part)
+            if ok and x.is_integer():
+                codes.append(int(x))
+            else:
+                bad = True
+        miss = [c for c in codes if c in self.missing]
+        valid = sorted({c for c in codes if c in self.valid})
+        other = [c for c in codes if c not in self.valid and c not in self.missing]
+        if not valid:
+            if miss and not (bad or other):
+                return math.nan, self.missing[miss[0]], "missing_code"
+            return math.nan, None, "invalid_value" if bad and not other else "out_of_range"
+        new = " ".join(map(str, valid))
+        if other or miss:
+            rule = "out_of_range"  # impossible codes dropped, the valid choices kept
+        elif bad:
+            rule = "invalid_value"
+        elif labelled:
+            rule = "label_to_code"
+        elif isinstance(raw, str):
+            rule = None if raw.strip() == new else "recode_multiple"
+        else:
+            rule = None if len(valid) == 1 and float(raw) == valid[0] else "recode_multiple"
+        return new, None, rule
+
+    def _numeric(self, raw: Any) -> tuple[Any, str | None, str | None]:
+        x, rule, ok = parse_number(raw)
+        if not ok:
+            return math.nan, None, "invalid_value"
+        lo, hi = self.item.min, self.item.max
+        if (lo is not None and x < lo) or (hi is not None and x > hi):
+            return math.nan, None, "out_of_range"
+        return x, None, rule
+
+    def _text(self, raw: Any) -> tuple[Any, str | None, str | None]:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # 12.0 typed in Excel reads as text "12", not "12.0"
+        return str(raw), None, None
+
+    def decode_one(self, raw: Any) -> tuple[Any, str | None, str | None]:
+        """Decode one distinct, non-blank raw value."""
+        if self.type == "multiple":
+            return self._multiple(raw)
+        if self.type == "numeric":
+            return self._numeric(raw)
+        if self.type == "text":
+            return self._text(raw)
+        return self._coded(raw)
+
+    def decode(self, column: pd.Series) -> Decoded:
+        """Apply the rules to a whole column (vectorised over distinct values)."""
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        results = [(math.nan, None, None) if is_blank(u) else self.decode_one(u) for u in uniques]
+        results.append((math.nan, None, None))  # position -1: missing cells
+        text_like = self.type in ("multiple", "text")
+        values = np.array([r[0] for r in results], dtype=object if text_like else float)
+        kinds = np.array([_kind(r[1]) for r in results], dtype=np.int8)
+        rules = np.array([_rule(r[2]) for r in results], dtype=np.int8)
+        # Blank text ("  ") in a text item becomes NaN: not a change of value.
+        return Decoded(values=values[codes], rule=rules[codes], kind=kinds[codes])
+
+
+def decode_number_column(column: pd.Series, lower: float | None = None) -> Decoded:
+    """Numeric metadata (duration, weight): decimal commas, unreadable or negative values."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    out = []
+    for u in uniques:
+        if is_blank(u):
+            out.append((math.nan, None))
+            continue
+        x, rule, ok = parse_number(u)
+        if not ok:
+            out.append((math.nan, "invalid_value"))
+        elif lower is not None and x < lower:
+            out.append((math.nan, "out_of_range"))
+        else:
+            out.append((x, rule))
+    out.append((math.nan, None))
+    values = np.array([v for v, _ in out], dtype=float)
+    rules = np.array([_rule(r) for _, r in out], dtype=np.int8)
+    return Decoded(values=values[codes], rule=rules[codes], kind=np.full(len(column), -1, dtype=np.int8))

@@ -1,0 +1,140 @@
+"""Respondent-level quality flags, computed on cleaned data. Rows are flagged, never dropped here.
+
+Flags (one boolean column each):
+
+``duplicate_id``        the respondent id was already seen in an earlier row
+``duplicate_answers``   every item answer is identical to an earlier row's (at least
+                        ``min_answers`` answered items, so near-empty rows do not match)
+``speeder``             duration below ``speeder_share`` x the median duration
+``straightlining``      a Likert grid (likert items sharing section and response set,
+                        at least ``grid_min_items`` items) answered with one identical value
+                        in a run of at least ``longstring_share`` x the grid's length
+``too_many_missing``    more than ``max_missing_share`` of the asked items unanswered
+                        (blank, don't know, refused, don't understand)
+``failed_check``        an attention check item answered, but not with its expected code
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FLAGS = ("duplicate_id", "duplicate_answers", "speeder", "straightlining", "too_many_missing", "failed_check")
+
+
+@dataclass(frozen=True)
+class FlagOptions:
+    """Thresholds of the quality flags (see the module docstring)."""
+
+    speeder_share: float = 0.3
+    longstring_share: float = 1.0
+    grid_min_items: int = 8
+    max_missing_share: float = 0.5
+    min_answers: int = 5
+
+
+def likert_grids(instrument: Any, columns: pd.Index, min_items: int) -> list[list[str]]:
+    """Likert items grouped by (section, response set), in questionnaire order."""
+    grids: dict[tuple[str, str], list[str]] = {}
+    for item in instrument.items:
+        if item.type == "likert" and item.id in columns:
+            grids.setdefault((item.section, item.response_set), []).append(item.id)
+    return [g for g in grids.values() if len(g) >= min_items]
+
+
+def longstring(block: np.ndarray) -> np.ndarray:
+    """Longest run of identical, non-missing consecutive answers per row (loops over columns, not rows).
+
+    Examples
+    --------
+    >>> longstring(np.array([[1, 1, 1, 2], [3, np.nan, 3, 3], [np.nan] * 4]))
+    array([3, 2, 0])
+    """
+    n, k = block.shape
+    best = np.zeros(n, dtype=np.int64)
+    if k == 0:
+        return best
+    run = (~np.isnan(block[:, 0])).astype(np.int64)
+    best = run.copy()
+    for j in range(1, k):
+        cur = block[:, j]
+        same = (cur == block[:, j - 1]) & ~np.isnan(cur)
+        run = np.where(same, run + 1, (~np.isnan(cur)).astype(np.int64))
+        best = np.maximum(best, run)
+    return best
+
+
+def compute_flags(
+    data: pd.DataFrame,
+    instrument: Any,
+    *,
+    raw_ids: pd.Series | None,
+    asked: dict[str, np.ndarray],
+    options: FlagOptions,
+) -> pd.DataFrame:
+    """One row per respondent: the flags, diagnostics (``duration_ratio``, ``longstring``,
+    ``missing_share``), ``flagged`` (any flag) and ``reasons`` (flag names joined by ``"; "``)."""
+    n = len(data)
+    items = [i for i in instrument.items if i.id in data.columns]
+    answer_cols = [i.id for i in items if i.type != "text"]
+    out: dict[str, Any] = {}
+
+    if raw_ids is not None:
+        ids = raw_ids.astype("str").str.strip()
+        out["duplicate_id"] = (ids.duplicated(keep="first") & raw_ids.notna()).to_numpy()
+    else:
+        out["duplicate_id"] = np.zeros(n, dtype=bool)
+
+    answers = data[answer_cols]
+    n_answered = answers.notna().sum(axis=1).to_numpy()
+    hashed = pd.util.hash_pandas_object(answers, index=False)
+    out["duplicate_answers"] = hashed.duplicated(keep="first").to_numpy() & (n_answered >= options.min_answers)
+
+    if "duration_sec" in data.columns:
+        dur = pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
+        med = np.nanmedian(dur) if np.isfinite(dur).any() else np.nan
+        ratio = dur / med if med and np.isfinite(med) else np.full(n, np.nan)
+        out["speeder"] = np.nan_to_num(ratio, nan=np.inf) < options.speeder_share
+    else:
+        ratio = np.full(n, np.nan)
+        out["speeder"] = np.zeros(n, dtype=bool)
+
+    straight = np.zeros(n, dtype=bool)
+    longest = np.zeros(n, dtype=np.int64)
+    for grid in likert_grids(instrument, data.columns, options.grid_min_items):
+        block = data[grid].to_numpy(dtype=float)
+        ls = longstring(block)
+        longest = np.maximum(longest, ls)
+        straight |= ls >= max(options.grid_min_items, int(np.ceil(options.longstring_share * len(grid))))
+    out["straightlining"] = straight
+
+    n_asked = np.zeros(n, dtype=np.int64)
+    n_missing = np.zeros(n, dtype=np.int64)
+    for col in answer_cols:
+        a = asked[col]
+        n_asked += a
+        n_missing += a & data[col].isna().to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        miss_share = np.where(n_asked > 0, n_missing / np.maximum(n_asked, 1), np.nan)
+    out["too_many_missing"] = np.nan_to_num(miss_share, nan=0.0) > options.max_missing_share
+
+    failed = np.zeros(n, dtype=bool)
+    for item in items:
+        if item.check:
+            x = data[item.id].to_numpy(dtype=float)
+            failed |= ~np.isnan(x) & (x != float(item.check["expected"]))
+    out["failed_check"] = failed
+
+    flags = pd.DataFrame({f: np.asarray(out[f], dtype=bool) for f in FLAGS}, index=data.index)
+    flags["flagged"] = flags[list(FLAGS)].any(axis=1)
+    reasons = pd.Series("", index=data.index, dtype="str")
+    for f in FLAGS:
+        reasons = reasons.where(~flags[f], reasons + np.where(reasons.eq(""), "", "; ") + f)
+    flags["reasons"] = reasons
+    flags["duration_ratio"] = ratio
+    flags["longstring"] = longest
+    flags["missing_share"] = miss_share
+    return flags

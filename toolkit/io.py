@@ -1,0 +1,444 @@
+"""Read survey responses from any common export into a DataFrame keyed by item id.
+
+:func:`read_responses` accepts a path or a DataFrame and returns a NEW DataFrame whose
+item columns are named by the instrument's item ids. Values are left as the export
+gave them (text, labels, decimal commas, missing codes): turning them into codes is
+:func:`toolkit.clean`'s job, so every change is logged there.
+
+Supported inputs
+----------------
+- CSV/TXT/TSV: delimiter (``,`` ``;`` tab) and encoding (UTF-8 with or without BOM,
+  UTF-16 with BOM, cp1252, latin-1) are detected. All cells are read as text.
+- XLSX/XLSM: the first sheet or ``sheet=``; cells keep Excel's types.
+- SPSS ``.sav``/``.zsav`` and Stata ``.dta`` (pyreadstat): codes are kept, not labels;
+  user-missing codes (e.g. 88, 99) stay as values; value labels and missing
+  definitions are reported.
+- Parquet.
+- KoboToolbox/ODK exports: group paths in headers (``group/item``, ``group.item``,
+  ``group:item``), XML names or question labels (any language) as headers, metadata
+  columns (``_uuid``, ``start``, ``end``, ...), select_multiple as one column or as
+  split 0/1 columns (``item/3`` or ``Question label/Option label``), which are joined
+  into one column of space-separated codes.
+
+Read metadata
+-------------
+``df.attrs["read"]`` is a dict with:
+
+``source``            file path (or ``"<DataFrame>"``)
+``format``            csv, xlsx, sav, dta, parquet or frame
+``encoding``          detected encoding (CSV only, else None)
+``delimiter``         detected delimiter (CSV only, else None)
+``sheet``             sheet read (XLSX only)
+``column_map``        {original header: item id / metadata name}
+``split_columns``     {item id: [original headers joined into it]}
+``unknown_columns``   headers kept under their own name but not in the instrument
+``metadata_columns``  recognised metadata / Kobo system columns
+``value_labels``      {column: {code: label}} from SPSS/Stata
+``user_missing``      {column: [codes]} declared user-missing in SPSS/Stata
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io as _stdio
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import InputFileError, ResponseError
+
+__all__ = ["read_responses", "read_info", "normalise_label", "METADATA_COLUMNS", "KOBO_METADATA"]
+
+#: The canonical metadata columns of a response file (see the instrument contract).
+METADATA_COLUMNS = ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec")
+
+#: KoboToolbox/ODK system columns, recognised (and kept) as metadata. Compared case-insensitively.
+KOBO_METADATA = (
+    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
+    "audit", "instanceid", "instancename", "deprecatedid", "rootuuid", "meta/instanceid",
+    "meta/deprecatedid", "meta/rootuuid", "meta/instancename", "formhub/uuid",
+    "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
+    "_submitted_by", "__version__", "_version_", "_tags", "_index", "_parent_index",
+    "_parent_table_name", "_xform_id_string", "_attachments", "_geolocation", "_duration",
+    "key", "submissiondate", "submitterid", "submittername", "attachmentspresent",
+    "attachmentsexpected", "status", "reviewstate", "deviceid", "edits", "formversion",
+)
+
+_SEPARATORS = "/.:"
+_SEP_RE = re.compile(r"[/.:]")
+_SPACE_RE = re.compile(r"\s+")
+_TRUE_TEXT = {"1", "1.0", "true", "yes", "ja", "x"}
+_FALSE_TEXT = {"0", "0.0", "false", "no", "nej", ""}
+
+
+def normalise_label(value: Any) -> str:
+    """Case- and space-insensitive form of a label or header, used for matching.
+
+    Examples
+    --------
+    >>> normalise_label("  Strongly   AGREE ")
+    'strongly agree'
+    """
+    return _SPACE_RE.sub(" ", str(value)).strip().casefold()
+
+
+def read_info(data: pd.DataFrame) -> dict[str, Any]:
+    """The read metadata :func:`read_responses` attached to ``data`` (empty dict if none)."""
+    return dict(data.attrs.get("read", {}))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _detect_encoding(raw: bytes) -> tuple[str, str]:
+    """(codec to decode with, name to report)."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16"
+    try:
+        raw.decode("utf-8")
+        return "utf-8", "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
+        return "cp1252", "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1", "latin-1"
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter among , ; tab that splits the first lines into the most, equally long, records."""
+    sample = text[:65536]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best, best_score = ",", (-1, -1)
+    for delim in (",", ";", "\t"):
+        rows = [r for r in csv.reader(_stdio.StringIO(sample), delimiter=delim) if r]
+        if not rows:
+            continue
+        widths = [len(r) for r in rows[:200]]
+        consistent = sum(w == widths[0] for w in widths)
+        score = (int(widths[0] > 1) * consistent, widths[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    raw = path.read_bytes()
+    if encoding is None:
+        codec, reported = _detect_encoding(raw)
+    else:
+        codec = reported = encoding
+    try:
+        text = raw.decode(codec)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputFileError(f"{path}: cannot decode as {codec}: {exc}") from None
+    if not text.strip():
+        raise InputFileError(f"{path}: the file is empty")
+    delim = delimiter or _detect_delimiter(text)
+    try:
+        df = pd.read_csv(_stdio.StringIO(text), sep=delim, dtype="str", keep_default_na=False,
+                         na_values=[""], skipinitialspace=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: {exc}") from None
+    return df, {"encoding": reported, "delimiter": delim}
+
+
+def _delim_name(delim: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab"}.get(delim, repr(delim))
+
+
+def _read_stat(path: Path, kind: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if kind == "dta" else pyreadstat.read_sav
+    try:
+        df, meta = reader(str(path), apply_value_formats=False, user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own, non-public exception types
+        raise InputFileError(f"{path}: not a readable {kind.upper()} file: {exc}") from None
+    user_missing: dict[str, list[Any]] = {}
+    for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        user_missing[col] = list(values)
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        user_missing.setdefault(col, [])
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            user_missing[col].extend([lo] if lo == hi else [lo, hi])
+    labels = {col: {(int(k) if isinstance(k, float) and k.is_integer() else k): v for k, v in lab.items()}
+              for col, lab in (meta.variable_value_labels or {}).items()}
+    return df, {"value_labels": labels, "user_missing": user_missing}
+
+
+def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
+               delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a response file")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: the file is empty")
+    suffix = path.suffix.lower()
+    info: dict[str, Any] = {"format": suffix.lstrip("."), "encoding": None, "delimiter": None, "sheet": None}
+    try:
+        if suffix in (".csv", ".txt", ".tsv", ".tab"):
+            df, extra = _read_csv(path, encoding, delimiter)
+            info.update(extra, format="csv")
+        elif suffix in (".xlsx", ".xlsm"):
+            target = 0 if sheet is None else sheet
+            try:
+                df = pd.read_excel(path, sheet_name=target, dtype=object, engine="openpyxl")
+            except ValueError as exc:
+                raise InputFileError(f"{path}: {exc}") from None
+            if isinstance(target, int):
+                import openpyxl
+
+                wb = openpyxl.load_workbook(path, read_only=True)
+                target = wb.sheetnames[target]
+                wb.close()
+            info.update(format="xlsx", sheet=target)
+        elif suffix in (".sav", ".zsav", ".dta"):
+            df, extra = _read_stat(path, "dta" if suffix == ".dta" else "sav")
+            info.update(extra, format="dta" if suffix == ".dta" else "sav")
+        elif suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(path)
+            info.update(format="parquet")
+        else:
+            raise InputFileError(
+                f"{path}: unsupported file type {suffix!r}; expected .csv, .tsv, .txt, .xlsx, .sav, .dta or .parquet"
+            )
+    except InputFileError:
+        raise
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        raise InputFileError(f"{path}: cannot read the file: {exc}") from None
+    if df.shape[1] == 0:
+        raise InputFileError(f"{path}: no columns found")
+    return df, info
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class _Vocabulary:
+    """Lookups from normalised headers / option names to the instrument's ids and codes."""
+
+    def __init__(self, instrument: Any):
+        self.items: dict[str, str] = {}
+        self.multiple: set[str] = set()
+        self.options: dict[str, dict[str, int]] = {}
+        for item in instrument.items:
+            self.items.setdefault(normalise_label(item.id), item.id)
+            for text in (item.text or {}).values():
+                if text:
+                    self.items.setdefault(normalise_label(text), item.id)
+            if item.type == "multiple" and item.response_set:
+                self.multiple.add(item.id)
+                rs = instrument.response_sets[item.response_set]
+                opts: dict[str, int] = {}
+                for code in list(rs.codes) + list(rs.missing):
+                    opts[str(code.code)] = code.code
+                    for label in code.label.values():
+                        opts.setdefault(normalise_label(label), code.code)
+                self.options[item.id] = opts
+        self.metadata = {normalise_label(m): m for m in METADATA_COLUMNS}
+        self.kobo = {normalise_label(m) for m in KOBO_METADATA}
+
+    def suffixes(self, header: str) -> list[str]:
+        """The header and every part after a group separator, longest first."""
+        out = [header]
+        out += [header[m.end():] for m in _SEP_RE.finditer(header)]
+        return [s for s in out if s.strip()]
+
+    def item(self, header: str) -> str | None:
+        for suffix in self.suffixes(header):
+            key = normalise_label(suffix)
+            if key in self.items:
+                return self.items[key]
+        return None
+
+    def split_option(self, header: str) -> tuple[str, int] | None:
+        """(item id, code) for a split select_multiple column such as ``grp/help_who/3``."""
+        for m in reversed(list(_SEP_RE.finditer(header))):
+            question, option = header[: m.start()], header[m.end():]
+            item = self.item(question)
+            if item in self.multiple:
+                code = self.options[item].get(normalise_label(option))
+                if code is not None:
+                    return item, code
+        return None
+
+    def meta(self, header: str) -> str | None:
+        key = normalise_label(header)
+        if key in self.metadata:
+            return self.metadata[key]
+        for suffix in self.suffixes(header):
+            if normalise_label(suffix) in self.metadata:
+                return self.metadata[normalise_label(suffix)]
+        if key in self.kobo or normalise_label(self.suffixes(header)[-1]) in self.kobo:
+            return header
+        return None
+
+
+def _selected(values: pd.Series) -> np.ndarray:
+    """Split select_multiple cells: True (selected), False (not), or missing -> (selected, answered)."""
+    text = values.astype("str").str.strip().str.casefold()
+    answered = values.notna() & text.ne("")
+    numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    selected = text.isin(_TRUE_TEXT) | (numeric.fillna(0) > 0)
+    # Label-valued split columns (Kobo "labels" exports put the option label in the cell).
+    selected |= answered & ~text.isin(_FALSE_TEXT) & numeric.isna()
+    return np.column_stack([selected.fillna(False).to_numpy(bool), answered.fillna(False).to_numpy(bool)])
+
+
+def _join_split(df: pd.DataFrame, parts: list[tuple[str, int]]) -> pd.Series:
+    """Join split 0/1 columns into space-separated codes in ascending order (NaN if none answered)."""
+    parts = sorted(parts, key=lambda p: p[1])
+    mask = np.zeros(len(df), dtype=np.int64)
+    answered = np.zeros(len(df), dtype=bool)
+    for bit, (col, _) in enumerate(parts):
+        sel = _selected(df[col])
+        mask |= sel[:, 0].astype(np.int64) << bit
+        answered |= sel[:, 1]
+    codes, uniques = pd.factorize(mask)
+    labels = np.array([" ".join(str(parts[b][1]) for b in range(len(parts)) if (u >> b) & 1) or np.nan
+                       for u in uniques], dtype=object)
+    out = pd.Series(labels[codes], index=df.index, dtype="str")
+    return out.where(answered)
+
+
+def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    vocab = _Vocabulary(instrument)
+    column_map: dict[str, str] = {}
+    unknown: list[str] = []
+    metadata: list[str] = []
+    split: dict[str, list[tuple[str, int]]] = {}
+    taken: set[str] = set()
+    out_cols: dict[str, Any] = {}  # insertion order = output order
+    for header in df.columns:
+        name = str(header)
+        item = vocab.item(name)
+        if item is not None and item not in taken:
+            taken.add(item)
+            column_map[name] = item
+            out_cols[item] = header
+            continue
+        opt = vocab.split_option(name)
+        if opt is not None:
+            item_id, code = opt
+            if item_id not in split:
+                out_cols.setdefault(f"\x00split:{item_id}", None)
+            split.setdefault(item_id, []).append((header, code))
+            column_map[name] = f"{item_id}/{code}"
+            continue
+        meta = vocab.meta(name) if item is None else None
+        if meta is not None and meta not in taken:
+            taken.add(meta)
+            column_map[name] = meta
+            metadata.append(meta)
+            out_cols[meta] = header
+            continue
+        # Unknown (or a second column claiming an id already taken): kept under its own name.
+        unknown.append(name)
+        out_cols[name if name not in out_cols else f"{name}.dup"] = header
+    data: dict[str, Any] = {}
+    for name, header in out_cols.items():
+        if name.startswith("\x00split:"):
+            item_id = name.split(":", 1)[1]
+            if item_id not in taken:  # a one-column version exists -> split columns are redundant
+                data[item_id] = _join_split(df, split[item_id])
+            continue
+        data[name] = df[header]
+    out = pd.DataFrame(data, index=df.index)
+    required = [item.id for item in instrument.items if getattr(item, "required", False)]
+    missing = [i for i in required if i not in out.columns]
+    if missing:
+        raise ResponseError(
+            f"{source}: {len(missing)} required column(s) missing for instrument "
+            f"{instrument.id!r}: {', '.join(missing)}"
+        )
+    info = {
+        "column_map": column_map,
+        "split_columns": {k: [str(c) for c, _ in v] for k, v in split.items()},
+        "unknown_columns": unknown,
+        "metadata_columns": metadata,
+    }
+    return out, info
+
+
+def read_responses(
+    source: str | Path | pd.DataFrame,
+    instrument: Any,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> pd.DataFrame:
+    """Read a response export and name its item columns by item id.
+
+    Parameters
+    ----------
+    source : str, Path or pd.DataFrame
+        A file (.csv/.tsv/.txt, .xlsx, .sav, .dta, .parquet) or a DataFrame already in memory.
+    instrument : Instrument or str
+        The questionnaire (or a bundled id such as ``"dis-full"``).
+    sheet : str or int, optional
+        XLSX sheet name or index; default the first sheet.
+    encoding, delimiter : str, optional
+        Override detection for CSV files.
+
+    Returns
+    -------
+    pd.DataFrame
+        New frame, one row per input row in input order. Item columns are named by item
+        id, metadata columns by their canonical names; unknown columns are kept under their
+        own names. Values are untouched (except split select_multiple columns, which are
+        joined). ``df.attrs["read"]`` holds the read metadata described in the module docs.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, unreadable or unsupported file.
+    ResponseError
+        Required item columns are missing (all are listed).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> headers = {"Respondent_ID": ["a1"], **{f"access/{i}": ["2"] for i in inst.item_ids}, "note": ["x"]}
+    >>> df = read_responses(pd.DataFrame(headers), inst)
+    >>> list(df.columns[:3]), df.attrs["read"]["unknown_columns"]
+    (['respondent_id', 'devices', 'home_conn'], ['note'])
+    """
+    if isinstance(instrument, (str, Path)):
+        from toolkit.instrument import load_instrument
+
+        instrument = load_instrument(instrument)
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        frame.attrs = {}
+        info: dict[str, Any] = {"source": "<DataFrame>", "format": "frame", "encoding": None,
+                                "delimiter": None, "sheet": None}
+        label = "input frame"
+    else:
+        path = Path(source)
+        frame, info = _read_file(path, sheet=sheet, encoding=encoding, delimiter=delimiter)
+        info["source"] = str(path)
+        label = str(path)
+    if len(frame.columns) != len(set(map(str, frame.columns))):
+        dupes = sorted({str(c) for c in frame.columns if list(map(str, frame.columns)).count(str(c)) > 1})
+        raise ResponseError(f"{label}: duplicate column header(s): {', '.join(dupes)}")
+    out, mapping = _map_columns(frame, instrument, label)
+    info.update(mapping)
+    rename = mapping["column_map"]
+    for key in ("value_labels", "user_missing"):
+        info[key] = {rename.get(str(c), str(c)): v for c, v in info.get(key, {}).items()}
+    info["n_rows"] = len(out)
+    out.attrs = {"read": info}
+    return out

@@ -1,0 +1,354 @@
+"""Privacy safeguards: PII detection and redaction, pseudonymisation, formula-injection and small-cell protection.
+
+Personal identifiers never reach an analysis, a log or a report:
+
+- :func:`find_pii` / :func:`redact` detect Danish CPR numbers (``DDMMYY-XXXX`` with or
+  without the dash, valid dates only), e-mail addresses and Danish phone numbers
+  (8 digits, optionally grouped by spaces or dashes, optionally ``+45``/``0045``).
+  A match is replaced by a marker such as ``[CPR]``; what is reported about a match
+  is only its kind and position, never its text.
+- :func:`pseudonymise` replaces identifiers with a keyed hash (HMAC-SHA256), so the
+  same id always gets the same pseudonym under the same key but cannot be reversed
+  or recomputed without the key.
+- :func:`protect_formulas` neutralises spreadsheet formulas before text is written to
+  CSV/XLSX (a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+  leading apostrophe).
+- :func:`suppress_small_cells` blanks estimates resting on fewer than ``threshold``
+  respondents and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import PrivacyError
+
+__all__ = [
+    "PII_KINDS",
+    "MARKERS",
+    "DEFAULT_KEY_ENV",
+    "find_pii",
+    "redact",
+    "contains_pii",
+    "pseudonymise",
+    "is_pseudonym",
+    "resolve_key",
+    "protect_formulas",
+    "suppress_small_cells",
+]
+
+#: Environment variable read for the pseudonymisation key when none is passed.
+DEFAULT_KEY_ENV = "DITK_PSEUDONYM_KEY"
+
+#: Prefix of every pseudonym; lets cleaning recognise ids it has already pseudonymised.
+PSEUDONYM_PREFIX = "ps-"
+_PSEUDONYM_HEX = 20
+_PSEUDONYM_RE = re.compile(rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}$")
+
+# Candidates only; a CPR candidate is kept when its first six digits are a real date.
+_CPR = r"(?<![\d])(?P<dd>\d{2})(?P<mm>\d{2})(?P<yy>\d{2})-?(?P<seq>\d{4})(?![\d])"
+_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+# 8 digits, grouped freely by single spaces/dashes, optional country code; no longer digit run.
+_PHONE = r"(?<![\d+])(?:(?:\+|00)45[ \-]?)?\d(?:[ \-]?\d){7}(?![\d])"
+
+PII_KINDS = ("cpr", "email", "phone")
+MARKERS = {"cpr": "[CPR]", "email": "[EMAIL]", "phone": "[PHONE]"}
+_PATTERNS = {"cpr": re.compile(_CPR), "email": re.compile(_EMAIL), "phone": re.compile(_PHONE)}
+_DIGITS_BEFORE = re.compile(r"\d")
+
+
+def _valid_cpr_date(dd: int, mm: int, yy: int, seq: int) -> bool:
+    """True when day/month/year (century from the 7th digit, as the CPR office defines it) is a real date."""
+    c = seq // 1000
+    if c <= 3:
+        year = 1900 + yy
+    elif c in (4, 9):
+        year = 2000 + yy if yy <= 36 else 1900 + yy
+    else:
+        year = 2000 + yy if yy <= 57 else 1800 + yy
+    if not 1 <= mm <= 12 or dd < 1:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[mm - 1]
+    return dd <= days
+
+
+def _cpr_sub(match: re.Match[str]) -> str:
+    g = match.groupdict()
+    ok = _valid_cpr_date(int(g["dd"]), int(g["mm"]), int(g["yy"]), int(g["seq"]))
+    return MARKERS["cpr"] if ok else match.group(0)
+
+
+def _spans(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """Redact one string; return the new text and (kind, start, end) spans in the ORIGINAL text."""
+    spans: list[tuple[str, int, int]] = []
+    # Work on a copy where found PII is masked by same-length filler, so later patterns
+    # neither re-match it nor shift positions.
+    work = text
+    for kind in PII_KINDS:
+        pattern = _PATTERNS[kind]
+        for m in pattern.finditer(work):
+            if kind == "cpr" and _cpr_sub(m) == m.group(0):
+                continue
+            spans.append((kind, m.start(), m.end()))
+        if spans:
+            chars = list(work)
+            for _, s, e in spans:
+                chars[s:e] = "\x00" * (e - s)
+            work = "".join(chars)
+    if not spans:
+        return text, spans
+    spans.sort(key=lambda t: t[1])
+    out, pos = [], 0
+    for kind, s, e in spans:
+        out.append(text[pos:s])
+        out.append(MARKERS[kind])
+        pos = e
+    out.append(text[pos:])
+    return "".join(out), spans
+
+
+def _quick_mask(values: pd.Series) -> np.ndarray:
+    """Vectorised pre-filter: only strings holding an '@' or 8+ digits can contain PII."""
+    s = values.astype("str")
+    has_at = s.str.contains("@", regex=False)
+    n_digits = s.str.count(r"\d")
+    return (has_at | (n_digits >= 8)).fillna(False).to_numpy(dtype=bool)
+
+
+def find_pii(values: pd.Series) -> pd.DataFrame:
+    """Locate CPR numbers, e-mail addresses and phone numbers in a column of text.
+
+    Parameters
+    ----------
+    values : pd.Series
+        Any column; non-string cells are looked at as text, missing cells skipped.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per match: ``row`` (position in ``values``), ``kind`` (cpr, email, phone),
+        ``start``, ``end`` (character positions). The matched text itself is never returned.
+
+    Examples
+    --------
+    >>> s = pd.Series(["call 20 30 40 50", None, "cpr 010190-1234 or a@b.dk"])
+    >>> find_pii(s)
+       row   kind  start  end
+    0    0  phone      5   16
+    1    2    cpr      4   15
+    2    2  email     19   25
+    """
+    return redact(values)[1]
+
+
+def redact(values: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+    """Replace PII in a column with markers.
+
+    Parameters
+    ----------
+    values : pd.Series
+        Column to scan. Cells that are not strings are converted to text only for
+        scanning; cells without PII are returned unchanged (same object and type).
+
+    Returns
+    -------
+    redacted : pd.Series
+        New series (same index); cells with PII become text with ``[CPR]``,
+        ``[EMAIL]`` or ``[PHONE]`` in place of each match.
+    matches : pd.DataFrame
+        ``row``, ``kind``, ``start``, ``end`` for every match (see :func:`find_pii`).
+
+    Examples
+    --------
+    >>> clean, found = redact(pd.Series(["mail me: ole@example.dk", "no pii"]))
+    >>> clean.tolist()
+    ['mail me: [EMAIL]', 'no pii']
+    >>> found[["row", "kind"]].to_dict("records")
+    [{'row': 0, 'kind': 'email'}]
+    """
+    empty = pd.DataFrame({"row": pd.Series(dtype="int64"), "kind": pd.Series(dtype="str"),
+                          "start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64")})
+    present = values.notna().to_numpy()
+    if not present.any():
+        return values.copy(), empty
+    candidates = np.flatnonzero(present & _quick_mask(values.where(present, "")))
+    if candidates.size == 0:
+        return values.copy(), empty
+    texts = values.iloc[candidates].astype("str")
+    # One pass per distinct text: repeated answers are scanned once.
+    codes, uniques = pd.factorize(texts)
+    results = [_spans(u) for u in uniques]
+    changed = np.array([bool(r[1]) for r in results])[codes]
+    if not changed.any():
+        return values.copy(), empty
+    out = values.astype(object)
+    new_text = np.array([r[0] for r in results], dtype=object)[codes]
+    out.iloc[candidates[changed]] = new_text[changed]
+    rows, kinds, starts, ends = [], [], [], []
+    for pos, code in zip(candidates[changed], codes[changed], strict=True):
+        for kind, s, e in results[code][1]:
+            rows.append(pos), kinds.append(kind), starts.append(s), ends.append(e)
+    found = pd.DataFrame({"row": np.array(rows, dtype="int64"), "kind": pd.array(kinds, dtype="str"),
+                          "start": np.array(starts, dtype="int64"), "end": np.array(ends, dtype="int64")})
+    if values.dtype != object:
+        out = out.astype(values.dtype) if pd.api.types.is_string_dtype(values.dtype) else out
+    return out, found
+
+
+def contains_pii(values: pd.Series) -> pd.Series:
+    """Boolean Series: True where a cell holds a CPR number, e-mail address or phone number.
+
+    Examples
+    --------
+    >>> contains_pii(pd.Series(["ring 12345678", "fine", None])).tolist()
+    [True, False, False]
+    """
+    hit = np.zeros(len(values), dtype=bool)
+    rows = find_pii(values)["row"].to_numpy()
+    hit[rows] = True
+    return pd.Series(hit, index=values.index)
+
+
+def resolve_key(key: str | bytes | None = None, env: str | None = DEFAULT_KEY_ENV) -> bytes:
+    """The pseudonymisation key: ``key`` if given, else the environment variable ``env``.
+
+    Raises
+    ------
+    PrivacyError
+        If neither gives a non-empty key.
+
+    Examples
+    --------
+    >>> resolve_key("s3cret")
+    b's3cret'
+    """
+    if key is None and env:
+        key = os.environ.get(env) or None
+    if not key:
+        where = f" or set the environment variable {env}" if env else ""
+        raise PrivacyError(
+            f"respondent ids must be pseudonymised but no key was given: pass pseudonym_key{where}"
+        )
+    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+
+def is_pseudonym(values: pd.Series) -> pd.Series:
+    """True where a cell already is a pseudonym made by :func:`pseudonymise`.
+
+    Examples
+    --------
+    >>> is_pseudonym(pd.Series(["ps-" + "a" * 20, "r0001"])).tolist()
+    [True, False]
+    """
+    return values.astype("str").str.match(_PSEUDONYM_RE).fillna(False).astype(bool)
+
+
+def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
+    """Keyed-hash pseudonyms (HMAC-SHA256, first 80 bits in hex, prefixed ``ps-``).
+
+    Missing cells stay missing; cells that already are pseudonyms are kept, so
+    pseudonymising twice changes nothing. Each distinct id is hashed once.
+
+    Examples
+    --------
+    >>> p = pseudonymise(pd.Series(["r1", "r2", "r1", None]), key="k")
+    >>> p[0] == p[2], p[0] != p[1], p[0].startswith("ps-"), pd.isna(p[3])
+    (True, True, True, True)
+    >>> pseudonymise(p, key="k").equals(p)
+    True
+    """
+    key_bytes = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    text = values.astype("str").where(values.notna())
+    codes, uniques = pd.factorize(text)
+    hashed = np.array(
+        [u if _PSEUDONYM_RE.match(u) else
+         PSEUDONYM_PREFIX + hmac.new(key_bytes, u.encode("utf-8"), hashlib.sha256).hexdigest()[:_PSEUDONYM_HEX]
+         for u in uniques] + [None],
+        dtype=object,
+    )
+    return pd.Series(hashed[codes], index=values.index, dtype="str")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Neutralise spreadsheet formulas: text cells starting with ``= + - @`` (or tab/CR) get a leading ``'``.
+
+    Numbers are left alone (``-3`` as a number is not a formula). Column names are
+    protected too. Returns a new object; the input is not modified.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["=1+1", "ok", "@SUM(A1)"], "b": [-1.0, 2.0, 3.0]})
+    >>> protect_formulas(df)["a"].tolist()
+    ["'=1+1", 'ok', "'@SUM(A1)"]
+    """
+    if isinstance(data, pd.Series):
+        if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
+            return data.copy()
+        is_text = data.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+        text = data.where(is_text, "").astype("str")
+        risky = is_text & text.str.startswith(_FORMULA_START)
+        if not risky.any():
+            return data.copy()
+        out = data.astype(object).copy()
+        out[risky] = "'" + text[risky]
+        return out.astype(data.dtype) if pd.api.types.is_string_dtype(data.dtype) else out
+    out = data.copy()
+    for col in out.columns:
+        out[col] = protect_formulas(out[col])
+    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
+    return out
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    *,
+    n: str = "n",
+    threshold: int = 5,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Blank estimates that rest on fewer than ``threshold`` respondents.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        A tidy table with a count column.
+    n : str
+        Name of the count column.
+    threshold : int
+        Cells with ``n < threshold`` are suppressed (default 5).
+    columns : list of str, optional
+        Columns to blank; default every numeric column except ``n``. The count itself
+        is blanked too, so the small number is not published either.
+
+    Returns
+    -------
+    pd.DataFrame
+        Copy of ``table`` with those values set to NaN and a boolean ``suppressed`` column.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "estimate": [0.2, 0.5], "n": [40, 3]})
+    >>> suppress_small_cells(t)
+      group  estimate     n  suppressed
+    0     a       0.2  40.0       False
+    1     b       NaN   NaN        True
+    """
+    out = table.copy()
+    small = (out[n] < threshold).fillna(False).to_numpy(dtype=bool)
+    if columns is None:
+        columns = [c for c in out.columns if c != n and pd.api.types.is_numeric_dtype(out[c])
+                   and not pd.api.types.is_bool_dtype(out[c])]
+    for col in [*columns, n]:
+        out[col] = out[col].astype("float64").mask(small)
+    out["suppressed"] = small
+    return out
