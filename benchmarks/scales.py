@@ -5,9 +5,11 @@ alpha, omega and item analysis of the four self-report domain scales and
 the four knowledge scales, toolkit.reliability (all scales) and
 toolkit.score (all scales, levels and gaps). Prints seconds, rows/s and the
 peak memory allocated during each stage (tracemalloc), plus the process's
-peak RSS.
+peak RSS. With --with-r (needs Rscript and psych), R's psych::alpha and
+psych::omega(nfactors = 1) are timed on the same practical_sr items and the
+ratio R / Python is printed.
 
-Example: python benchmarks/scales.py --n 1000000 --missing 0.05
+Example: python benchmarks/scales.py --n 1000000 --missing 0.05 --with-r
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
+import subprocess
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,6 +52,28 @@ def synthetic(inst, n: int, missing: float, seed: int) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+R_TIMING = """
+suppressPackageStartupMessages(library(psych))
+x <- read.csv(commandArgs(TRUE)[1])
+a <- system.time(alpha(x, warnings = FALSE))[["elapsed"]]
+o <- system.time(suppressWarnings(suppressMessages(omega(x, nfactors = 1, plot = FALSE))))[["elapsed"]]
+cat(a, o, "\\n")
+"""
+
+
+def r_seconds(items: pd.DataFrame) -> tuple[float, float] | None:
+    """Seconds R psych takes for alpha and omega on these items (None without Rscript)."""
+    if shutil.which("Rscript") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        csv, script = Path(tmp) / "items.csv", Path(tmp) / "time.R"
+        items.to_csv(csv, index=False, na_rep="NA")
+        script.write_text(R_TIMING)
+        out = subprocess.run(["Rscript", str(script), str(csv)], capture_output=True, text=True, check=True)
+    a, o = map(float, out.stdout.split())
+    return a, o
+
+
 def timed(label, fn, results):
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -63,6 +91,7 @@ def main(argv=None) -> None:
     ap.add_argument("--missing", type=float, default=0.05, help="share of item answers missing (default 0.05)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--with-r", action="store_true", help="also time R psych on practical_sr (ratio R / Python)")
     args = ap.parse_args(argv)
 
     inst = toolkit.load_instrument("dis-full")
@@ -83,9 +112,23 @@ def main(argv=None) -> None:
         print(f"{label:<{width}}  {r['seconds']:8.3f}  {args.n / r['seconds']:12,.0f}  {r['peak_alloc_mb']:8.0f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:,.0f} MB")
+    ratios = None
+    if args.with_r:
+        r = r_seconds(prepared["practical_sr"])
+        if r is None:
+            print("Rscript not found: no R comparison")
+        else:
+            # psych::alpha returns the item statistics too, so compare with alpha + item_analysis
+            py_alpha = results["alpha practical_sr"]["seconds"] + results["item_analysis practical_sr"]["seconds"]
+            py_omega = results["omega practical_sr"]["seconds"]
+            ratios = {"r_alpha_seconds": r[0], "r_omega_seconds": r[1],
+                      "alpha_ratio": r[0] / py_alpha, "omega_ratio": r[1] / py_omega}
+            print(f"R psych::alpha {r[0]:.2f} s vs alpha + item_analysis {py_alpha:.2f} s: "
+                  f"R takes {ratios['alpha_ratio']:.1f}x as long")
+            print(f"R psych::omega {r[1]:.2f} s vs omega {py_omega:.2f} s: R takes {ratios['omega_ratio']:.1f}x as long")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"n": args.n, "stages": results, "peak_rss_mb": rss}, fh, indent=2)
+            json.dump({"n": args.n, "stages": results, "peak_rss_mb": rss, "r": ratios}, fh, indent=2)
 
 
 if __name__ == "__main__":
