@@ -173,3 +173,17 @@ def test_all_problems_reported_at_once():
 def test_reverse_item_must_belong_to_the_scale():
     with pytest.raises(ScaleError, match="not among the scale's items: Z9"):
         scales.alpha(DATA["lsat6"], reverse=["Z9"])
+
+
+def test_factor_model_non_convergence_warns(monkeypatch):
+    df = DATA["bfi"][["N1", "N2", "N3", "N4", "N5"]]
+    R = df.corr().to_numpy()
+    loadings, converged = scales.minres_loadings(R, max_iter=1)
+    assert not converged and loadings.shape == (5,)
+    from toolkit.errors import ConvergenceWarning
+    from toolkit.scales import coefficients
+
+    monkeypatch.setattr(coefficients, "minres_loadings", lambda R: (np.full(R.shape[0], 0.5), False))
+    with pytest.warns(ConvergenceWarning, match="neuroticism"):
+        got = scales.omega(df, name="neuroticism")
+    assert got["converged"] == 0.0
