@@ -28,7 +28,7 @@ import pandas as pd
 
 from toolkit.errors import DesignError
 from toolkit.survey import estimators, weighting
-from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, Stage, variance
+from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, Stage, dense_codes, variance
 
 _CERTAIN = 1e-7  # survey:::onestrat treats a stratum with f below this as fully sampled
 
@@ -45,7 +45,7 @@ def _codes(columns: list) -> np.ndarray:
     for col in columns:
         c, labels = pd.factorize(col, sort=True)
         code = code * len(labels) + c
-    return np.unique(code, return_inverse=True)[1].astype(np.int64)
+    return dense_codes(code).astype(np.int64)
 
 
 def _first_bad(values: pd.Series, mask: np.ndarray, limit: int = 5) -> str:
@@ -117,6 +117,7 @@ class Design:
         self._build_stages(data)
         self.plan: CalibrationPlan | None = None
         self.rake_result: weighting.RakeResult | None = None
+        self._cache: dict = {}  # codes of grouping columns; data never change, so designs share it
 
     # ------------------------------------------------------------------ setup
     @staticmethod
@@ -251,6 +252,11 @@ class Design:
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:
         """PSUs minus strata with non-zero weight, per domain column."""
+        if in_domain is None and (col is None or (p == 1 and (col == 0).all())):
+            key = ("degf", id(self.weights))
+            if key not in self._cache:
+                self._cache[key] = self._degf(np.ones(self.n, bool))
+            return self._cache[key]
         pos = self.weights != 0
         if in_domain is not None:
             pos = pos & in_domain

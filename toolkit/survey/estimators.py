@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.errors import DesignError
-from toolkit.survey.linearization import Influence
+from toolkit.survey.linearization import Influence, dense_codes
 
 VALUE_COLS = ["estimate", "se", "ci_low", "ci_high", "deff", "deff_kish"]
 
@@ -57,17 +57,37 @@ def numeric(design, name: str) -> np.ndarray:
     return s.to_numpy(np.float64, na_value=np.nan)
 
 
+def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cached ``pd.factorize(column, sort=True)`` (codes -1 where missing)."""
+    key = ("factorize", name)
+    if key not in design._cache:
+        design._cache[key] = pd.factorize(column(design, name, role), sort=True)
+    return design._cache[key]
+
+
 def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
     """Domain code per row (-1 where a grouping value is missing) and the labels."""
     if by is None:
         return np.zeros(design.n, np.int64), pd.DataFrame(index=range(1))
     cols = [by] if isinstance(by, str) else list(by)
-    frame = pd.DataFrame({c: column(design, c, "grouping") for c in cols})
-    codes = frame.groupby(cols, sort=True, observed=True, dropna=True).ngroup()
-    code = codes.to_numpy(np.int64, na_value=-1) if codes.dtype != np.int64 else codes.to_numpy()
-    first = pd.Series(np.arange(design.n)).groupby(code).first()
-    first = first[first.index >= 0]
-    labels = frame.iloc[first.to_numpy()].reset_index(drop=True)
+    key = ("groups", tuple(cols))
+    if key in design._cache:
+        return design._cache[key]
+    raw = np.zeros(design.n, np.int64)
+    missing = np.zeros(design.n, bool)
+    for c in cols:
+        codes, uniques = factorized(design, c, "grouping")
+        missing |= codes < 0
+        raw = raw * len(uniques) + np.maximum(codes, 0)
+    keep = ~missing
+    code = np.full(design.n, -1, np.int64)
+    code[keep] = dense_codes(raw[keep])
+    k = int(code.max()) + 1 if keep.any() else 0
+    first = np.zeros(k, np.int64)
+    rows = np.flatnonzero(keep)
+    first[code[rows][::-1]] = rows[::-1]
+    labels = pd.DataFrame({c: design.data[c].iloc[first].to_numpy() for c in cols})
+    design._cache[key] = (code, labels)
     return code, labels
 
 
@@ -84,13 +104,19 @@ class _Domains:
         self.gi = np.where(inside, g, 0)
         w = np.where(inside, design.weights, 0.0)
         self.w = w
-        self.W = np.bincount(self.gi, weights=w, minlength=k)
-        self.n = np.bincount(g[inside], minlength=k).astype(float)
-        self.npos = np.bincount(self.gi, weights=(w != 0).astype(float), minlength=k)
-        self.kish = self.npos * np.bincount(self.gi, weights=w * w, minlength=k) / self.W**2
+        self.W = self.sum(w)
+        self.n = self.sum(inside.astype(float))
+        self.npos = self.sum((w != 0).astype(float))
+        self.kish = self.npos * self.sum(w * w) / self.W**2
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-domain sums of ``values`` (zero outside every domain)."""
+        if self.k == 1:  # a plain sum: bincount into one bin is several times slower
+            return np.array([values.sum()])
+        return np.bincount(self.gi, weights=values, minlength=self.k)
 
     def wsum(self, values: np.ndarray) -> np.ndarray:
-        return np.bincount(self.gi, weights=self.w * values, minlength=self.k)
+        return self.sum(self.w * values)
 
     def wvar(self, values: np.ndarray) -> np.ndarray:
         """Weighted variance with R's n/(n-1) factor (``svyvar``)."""
@@ -120,7 +146,7 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
 
 def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
     vals = np.where(dom.g >= 0, values, 0.0)
-    v = design._variance(Influence(vals, dom.k, dom.g))
+    v = design._variance(Influence(vals, 1) if dom.k == 1 else Influence(vals, dom.k, dom.g))
     return np.sqrt(np.clip(np.diag(v), 0, None))
 
 
@@ -251,7 +277,7 @@ def proportion(design, variable, by=None, na_rm=False, level=0.95, ci="logit",
         else:
             lo, hi = est - _z(level) * se, est + _z(level) * se
         deff = se**2 / dom.srs_var(dom.wvar(ind))
-        count = np.bincount(dom.gi, weights=ind * (g >= 0), minlength=k)
+        count = dom.sum(ind * (g >= 0))
         small.append((count > 0) & (count < (design.min_cell if min_cell is None else min_cell)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
                             dom.n, deff, dom.kish))

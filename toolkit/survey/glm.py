@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import patsy
 from scipy import stats
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.survey.linearization import Influence
@@ -51,13 +51,12 @@ class _Family:
             return np.exp(eta)
         return eta
 
-    def mu_eta(self, eta):
-        if self.link == "logit":
-            m = expit(eta)
-            return np.maximum(m * (1 - m), np.finfo(float).eps)
-        if self.link == "log":
-            return np.maximum(np.exp(eta), np.finfo(float).eps)
-        return np.ones_like(eta)
+    def mu_eta(self, eta, mu=None):
+        """d mu / d eta (``mu`` may be passed to save recomputing it)."""
+        if self.link == "identity":
+            return np.ones_like(eta)
+        mu = self.linkinv(eta) if mu is None else mu
+        return np.maximum(mu * (1 - mu) if self.link == "logit" else mu, np.finfo(float).eps)
 
     def variance(self, mu):
         if self.name == "binomial":
@@ -66,15 +65,19 @@ class _Family:
             return mu
         return np.ones_like(mu)
 
-    def deviance(self, y, mu, w):
-        """Deviance up to a constant (only its changes are used)."""
+    def deviance(self, y, mu, w, eta=None, const=0.0):
+        """The deviance R's ``dev.resids`` sums. For the binomial ``const`` is
+        ``sum w [y log y + (1-y) log(1-y)]`` (0 for a 0/1 outcome) and the
+        log-likelihood is computed from ``eta`` as ``y eta - log(1 + e^eta)``."""
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.name == "binomial":
-                ll = np.where(y > 0, y * np.log(mu), 0) + np.where(y < 1, (1 - y) * np.log1p(-mu), 0)
-                return -2 * np.sum(w * ll)
+                if eta is None:
+                    eta = np.log(mu) - np.log1p(-mu)
+                return 2 * (const - np.dot(w, y * eta - np.logaddexp(0, eta)))
             if self.name == "poisson":
-                return 2 * np.sum(w * (np.where(y > 0, y * np.log(y / mu), 0) - (y - mu)))
-        return np.sum(w * (y - mu) ** 2)
+                return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) - (y - mu))
+        r = y - mu
+        return np.dot(w, r * r)
 
     def start(self, y, w):
         """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
@@ -97,8 +100,8 @@ _KNOWN = set(dir(builtins)) | {"C", "I", "Q", "np", "numpy", "center", "standard
                                "Poly", "log", "exp", "sqrt", "abs"}
 
 
-def _check_formula(formula: str, data: pd.DataFrame) -> None:
-    """Raise ModelError naming every variable the formula uses that is not in data."""
+def _check_formula(formula: str, data: pd.DataFrame) -> list[str]:
+    """The names a formula uses; ModelError naming any that is neither a column nor a function."""
     try:
         desc = patsy.ModelDesc.from_formula(formula)
     except patsy.PatsyError as e:
@@ -115,13 +118,21 @@ def _check_formula(formula: str, data: pd.DataFrame) -> None:
                          f"{', '.join(map(repr, unknown))}")
     if not desc.lhs_termlist:
         raise ModelError(f"formula {formula!r} has no outcome (left-hand side)")
+    return names
 
 
 def _design_matrices(formula: str, data: pd.DataFrame):
-    """Outcome, model matrix and the column order that follows the formula (as R)."""
-    _check_formula(formula, data)
+    """Outcome, model matrix (columns in formula order, as R), used rows, patsy info, order.
+
+    Rows with a missing value in any formula variable are dropped (``na.omit``).
+    """
+    names = _check_formula(formula, data)
+    present = [n for n in names if n in data.columns]
+    keep = data[present].notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
+    rows = np.flatnonzero(keep)
+    used = data if keep.all() else data.iloc[rows]
     try:
-        y, X = patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe")
+        y, X = patsy.dmatrices(formula, used, NA_action="raise", return_type="matrix")
     except patsy.PatsyError as e:
         raise ModelError(f"cannot build the model matrix for {formula!r}: {e}") from None
     # patsy puts categorical terms first; R keeps the order the terms were written in
@@ -131,7 +142,7 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     terms += [t for t in info.terms if t not in terms]
     order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                             for t in terms]).astype(int)
-    return y, X.to_numpy(np.float64)[:, order], X.index.to_numpy(), info, order
+    return np.asarray(y), np.asfortranarray(np.asarray(X)[:, order]), rows, info, order
 
 
 class SurveyGLM:
@@ -264,10 +275,13 @@ def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
     whether it converged."""
     eta = fam.start(y, w)
     mu = fam.linkinv(eta)
-    dev_old = fam.deviance(y, mu, w)
+    const = 0.0
+    if fam.name == "binomial":
+        const = float(np.dot(w, xlogy(y, y) + xlogy(1 - y, 1 - y)))
+    dev_old = fam.deviance(y, mu, w, eta, const)
     beta = None
     for it in range(1, max_iter + 1):
-        d = fam.mu_eta(eta)
+        d = fam.mu_eta(eta, mu)
         ww = w * d * d / fam.variance(mu)
         z = eta + (y - mu) / d
         xtw = X.T * ww
@@ -277,7 +291,7 @@ def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
             raise ModelError("the model matrix is singular (collinear or constant columns)") from None
         eta = X @ new
         mu = fam.linkinv(eta)
-        dev = fam.deviance(y, mu, w)
+        dev = fam.deviance(y, mu, w, eta, const)
         halvings = 0
         while not np.isfinite(dev):
             if beta is None or halvings == 50:
@@ -285,7 +299,7 @@ def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
             new = (new + beta) / 2
             eta = X @ new
             mu = fam.linkinv(eta)
-            dev = fam.deviance(y, mu, w)
+            dev = fam.deviance(y, mu, w, eta, const)
             halvings += 1
         beta = new
         if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
@@ -317,8 +331,7 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
     fam = FAMILIES[family]
     data = design.data.reset_index(drop=True)
-    ydf, X, rows, info, order = _design_matrices(formula, data)
-    y = ydf.to_numpy(np.float64)
+    y, X, rows, info, order = _design_matrices(formula, data)
     if y.shape[1] == 2:  # a two-level factor outcome: the second level is "success", as R
         y = y[:, 1:]
     elif y.shape[1] != 1:
@@ -342,9 +355,14 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
     eta = X @ beta
     # svy.varcoef: working residuals at the final fit times the last working weights
     ainv = np.linalg.inv((X.T * ww) @ X)
-    scores = X * (ww * (y - fam.linkinv(eta)) / fam.mu_eta(eta))[:, None]
-    infl = np.zeros((design.n, X.shape[1]))
-    infl[rows] = scores @ ainv
+    mu = fam.linkinv(eta)
+    # (p, n) products keep numpy on its fast, contiguous paths at 1M rows
+    infl_t = ainv.T @ (X.T * (ww * (y - mu) / fam.mu_eta(eta, mu)))
+    if len(rows) == design.n:
+        infl = infl_t.T
+    else:
+        infl = np.zeros((design.n, X.shape[1]), order="F")
+        infl[rows] = infl_t.T
     vcov = design._variance(Influence(infl, X.shape[1]))
     used = np.zeros(design.n, bool)
     used[rows] = True

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ConvergenceWarning, DesignError
-from toolkit.survey.linearization import Calibration, CalibrationPlan
+from toolkit.survey.linearization import Calibration, CalibrationPlan, dense_codes
 
 RAKE_SWEEPS = 10  # svyrecvar sweeps a raking object's margins ten times
 
@@ -51,23 +51,36 @@ class RakeResult:
 
 def _cells(design, variables: list[str], levels: list[tuple]) -> np.ndarray:
     """Cell code of every row against the given level tuples; errors name the column."""
-    from toolkit.survey.estimators import column
+    from toolkit.survey.estimators import factorized
 
-    frame = pd.DataFrame({v: column(design, v, "margin") for v in variables})
+    lookup = {lv: i for i, lv in enumerate(levels)}
+    code = np.zeros(design.n, np.int64)
+    uniques = []
     for v in variables:
-        na = frame[v].isna().to_numpy()
-        if na.any():
-            raise DesignError(f"margin column {v!r} has {na.sum()} missing value(s) at rows "
-                              f"{list(frame.index[na][:5])}; a margin needs a value for every row")
-    index = pd.MultiIndex.from_tuples(levels, names=variables)
-    keys = pd.MultiIndex.from_frame(frame)
-    code = index.get_indexer(keys)
-    if (code < 0).any():
-        row = int(np.flatnonzero(code < 0)[0])
-        raise DesignError(f"margin {'/'.join(variables)}: value {keys[row]!r} at row "
-                          f"{frame.index[row]!r} is not among the population levels "
-                          f"{[lv if len(lv) > 1 else lv[0] for lv in levels][:10]}")
-    return code.astype(np.int64)
+        c, u = factorized(design, v, "margin")
+        if (c < 0).any():
+            rows = design.data.index[c < 0]
+            raise DesignError(f"margin column {v!r} has {len(rows)} missing value(s) at rows "
+                              f"{list(rows[:5])}; a margin needs a value for every row")
+        code = code * len(u) + c
+        uniques.append(u)
+    combos = dense_codes(code)
+    first = np.zeros(combos.max() + 1, np.int64)
+    first[combos[::-1]] = np.arange(design.n)[::-1]
+    mapping = np.empty(len(first), np.int64)
+    for j, row in enumerate(first):
+        key = tuple(_plain(design.data[v].iloc[row]) for v in variables)
+        if key not in lookup:
+            raise DesignError(f"margin {'/'.join(variables)}: value {key if len(key) > 1 else key[0]!r} "
+                              f"at row {design.data.index[row]!r} is not among the population levels "
+                              f"{[lv if len(lv) > 1 else lv[0] for lv in levels][:10]}")
+        mapping[j] = lookup[key]
+    return mapping[combos]
+
+
+def _plain(value):
+    """numpy scalars as Python values, so they match the keys of a margin mapping."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _targets(name: str, population, total: float | None) -> tuple[list[tuple], np.ndarray, bool]:
@@ -160,7 +173,7 @@ def rake(design, margins: Mapping, max_iter: int = 10, tol: float = 1.0):
     joint = np.zeros(design.n, np.int64)
     for _, levels, cells, _ in spec:
         joint = joint * len(levels) + cells
-    joint = np.unique(joint, return_inverse=True)[1]
+    joint = dense_codes(joint)
 
     def table(weights):
         return np.bincount(joint, weights=weights)
