@@ -205,3 +205,17 @@ def test_bad_input_errors():
         scales.score_items(BFI, ["A1", "A2"], reverse=["A1"])
     with pytest.raises(ScaleError, match="no scale 'nope'"):
         toolkit.score(fake_responses(10), INST, scales=["nope"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=4, max_size=4), min_size=1, max_size=40),
+    st.integers(1, 4),
+)
+def test_score_is_the_mean_of_valid_reversed_items(rows, min_valid):
+    df = pd.DataFrame(rows, columns=["a", "b", "c", "d"], dtype=float)
+    got = scales.score_items(df, ["a", "b", "c", "d"], reverse=["b"], scale=(1, 5), min_valid=min_valid)
+    keyed = df.assign(b=6 - df["b"])
+    want = keyed.mean(axis=1).where(keyed.notna().sum(axis=1) >= min_valid)
+    pd.testing.assert_series_equal(got, want, check_names=False, atol=1e-12)
+    assert got.dropna().between(1, 5).all()
