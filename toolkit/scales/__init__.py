@@ -1,13 +1,29 @@
-"""Scale scores, reliability and item analysis (agreeing with R's ``psych``).
+"""Scale scores, reliability and item analysis (agreeing with R's ``psych`` 2.2.9).
 
 * :mod:`toolkit.scales.coefficients` -- :func:`alpha`, :func:`omega`,
   :func:`item_analysis` on a DataFrame of items, and :func:`reliability`
-  for every scale of an instrument.
+  (one row per scale of an instrument; also ``toolkit.reliability``).
 * :mod:`toolkit.scales.scoring` -- :func:`score_items`,
-  :func:`score_knowledge`, :func:`confidence_gap` and :func:`score` for an
-  instrument.
-* :mod:`toolkit.scales.dif` -- :func:`dif`, Mantel-Haenszel DIF with ETS
-  A/B/C classes.
+  :func:`score_knowledge`, :func:`confidence_gap`, :func:`scale_items` and
+  :func:`score` (every scale of an instrument, with levels and
+  confidence gaps; also ``toolkit.score``).
+* :mod:`toolkit.scales.dif` -- :func:`dif`: Mantel-Haenszel DIF of knowledge
+  items with ETS A/B/C classes.
+
+Choices made here, in one place:
+
+* Missing data: alpha, omega and item analysis are pairwise by default, as
+  psych is (``missing="listwise"`` drops incomplete rows first).
+* Weights (a column, array or survey Design): item and scale means and SDs,
+  and the standardisation behind the confidence gap, are weighted;
+  reliability coefficients stay unweighted unless ``weighted=True``.
+* "Don't know" on a knowledge item is incorrect; refused, "don't
+  understand" and not asked are missing. Raw code 88 and cleaned data (NaN
+  plus ``<item>_missing == "dont_know"``) are both understood.
+* Confidence gap: ``|gap| > 1`` SD flags over- or underconfidence.
+* DIF matches on the total score of the item's own knowledge scale, with
+  iterative purification (see :mod:`toolkit.scales.dif` for why not the
+  rest score).
 """
 
 from toolkit.scales.coefficients import alpha, item_analysis, minres_loadings, omega, reliability
