@@ -20,9 +20,10 @@ nh <- nhanes
 nh$agecat <- as.character(nh$agecat)
 # a lonely-PSU variant: stratum 83 keeps only its PSU 1
 nh$lonely_ok <- as.numeric(!(nh$SDMVSTRA == 83 & nh$SDMVPSU == 2))
+nh$odd_stratum <- nh$SDMVSTRA %% 2  # a domain that holds only some strata
 
 write_data <- function(d, name) {
-  cols <- intersect(c(keep, "sch_wide01", names(nhanes), "lonely_ok"), names(d))
+  cols <- intersect(c(keep, "sch_wide01", names(nhanes), "lonely_ok", "odd_stratum"), names(d))
   write.csv(d[, cols], file.path(out_dir, paste0("survey_", name, ".csv")), row.names = FALSE)
 }
 write_data(strat, "apistrat"); write_data(clus1, "apiclus1"); write_data(clus2, "apiclus2")
@@ -148,6 +149,8 @@ for (name in c("nhanes", "lonely_remove", "lonely_adjust", "lonely_average", "lo
   add(paste(name, "total_hi_chol_by_sex_race", sep = ":"),
       stat_case(name, "total", "HI_CHOL", c("RIAGENDR", "race"), na.rm = TRUE))
   add(paste(name, "prop_agecat_by_sex", sep = ":"), prop_case(name, "agecat", "RIAGENDR"))
+  add(paste(name, "mean_hi_chol_by_odd_stratum", sep = ":"),
+      stat_case(name, "mean", "HI_CHOL", "odd_stratum", na.rm = TRUE))
 }
 
 # ---- raking, post-stratification, trimming (apiclus1 to apipop margins)

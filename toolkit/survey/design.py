@@ -246,8 +246,11 @@ class Design:
         return new
 
     # ------------------------------------------------------------ variance core
-    def _variance(self, x: Influence) -> np.ndarray:
-        return variance(x, self.stages, self.lonely_psu, self.plan)
+    def _variance(self, x: Influence, members: np.ndarray | None = None) -> np.ndarray:
+        """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
+        if members is None:
+            members = x.col if x.col is not None else np.zeros(self.n, np.int64)
+        return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members)
 
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:

@@ -146,7 +146,7 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
 
 def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
     vals = np.where(dom.g >= 0, values, 0.0)
-    v = design._variance(Influence(vals, 1) if dom.k == 1 else Influence(vals, dom.k, dom.g))
+    v = design._variance(Influence(vals, 1) if dom.k == 1 else Influence(vals, dom.k, dom.g), dom.g)
     return np.sqrt(np.clip(np.diag(v), 0, None))
 
 

@@ -363,9 +363,9 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
     else:
         infl = np.zeros((design.n, X.shape[1]), order="F")
         infl[rows] = infl_t.T
-    vcov = design._variance(Influence(infl, X.shape[1]))
     used = np.zeros(design.n, bool)
     used[rows] = True
+    vcov = design._variance(Influence(infl, X.shape[1]), np.where(used, 0, -1))
     df_resid = float(design._degf(used)[0]) + 1 - X.shape[1]
     return SurveyGLM(design, formula, fam, info, order, beta, vcov,
                      df_resid, n_iter, converged, rows, level)

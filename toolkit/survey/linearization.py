@@ -153,8 +153,14 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
     return Influence(out, x.p)
 
 
-def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str) -> np.ndarray:
-    """Between-unit covariance of unit totals within strata for one stage."""
+def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
+                   present: np.ndarray | None = None) -> np.ndarray:
+    """Between-unit covariance of unit totals within strata for one stage.
+
+    ``present`` (strata x columns, bool) marks the strata a domain reaches; for
+    ``lonely_psu="average"`` R scales by the strata of the (subset) domain
+    design, ``H_d / (H_d - lonely_d)``.
+    """
     h = stage.unit_stratum
     p = totals.shape[1]
     means = np.column_stack(
@@ -168,16 +174,34 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str) -> np.ndar
         centred[lonely_unit] = totals[lonely_unit]
     elif lonely_psu == "average" and stage.lonely.any():
         scale = np.where(lonely_unit, 0.0, scale)
-        factor = stage.n_strata / (stage.n_strata - stage.lonely.sum())
+        if present is None:
+            present = np.ones((stage.n_strata, p), bool)
+        h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
+        f = np.sqrt(h_all / (h_all - h_lonely))
+        factor = np.outer(f, f)
     return (centred * scale[:, None]).T @ centred * factor
 
 
 def variance(x: Influence, stages: list[Stage], lonely_psu: str,
-             plan: CalibrationPlan | None = None) -> np.ndarray:
-    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x``."""
+             plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
+             members: np.ndarray | None = None) -> np.ndarray:
+    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x``.
+
+    ``strata`` (row stratum codes) and ``members`` (row domain column, -1 for
+    none) only matter for ``lonely_psu="average"``: without calibration R
+    subsets the design to the domain, so only the strata the domain reaches
+    count (a calibrated design keeps every row, as R does).
+    """
+    present = None
+    if lonely_psu == "average" and plan is None and strata is not None and members is not None:
+        keep = members >= 0
+        p_dom = x.p if x.col is not None else 1  # dense: one domain for every column
+        hits = np.bincount(strata[keep] * p_dom + members[keep], minlength=stages[0].n_strata * p_dom)
+        present = np.broadcast_to(hits.reshape(stages[0].n_strata, p_dom) > 0,
+                                  (stages[0].n_strata, x.p))
     x = residualize(x, plan)
     v = np.zeros((x.p, x.p))
-    for stage in stages:
+    for i, stage in enumerate(stages):
         totals = x.cell_sums(stage.unit, stage.n_units)
-        v += stage_variance(totals, stage, lonely_psu)
+        v += stage_variance(totals, stage, lonely_psu, present if i == 0 else None)
     return v
