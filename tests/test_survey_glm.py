@@ -60,12 +60,11 @@ def test_glm_matches_r(case_id):
     tab = fit.table
     assert len(tab) == len(case["term"])
     assert fit.df_resid == case["df_resid"]
-    calibrated = case["design"] in ("rake_tight", "poststrat")
     np.testing.assert_allclose(tab["coef"], case["coef"], rtol=1e-8, atol=0)
     for col in ("se", "t", "ci_low", "ci_high"):
-        np.testing.assert_allclose(tab[col], case[col], rtol=1e-6 if calibrated else 1e-8, atol=0,
+        np.testing.assert_allclose(tab[col], case[col], rtol=1e-8, atol=0,
                                    err_msg=col)
-    np.testing.assert_allclose(tab["p"], case["p"], rtol=1e-6, atol=1e-300)
+    np.testing.assert_allclose(tab["p"], case["p"], rtol=1e-8, atol=1e-300)
 
 
 def test_logit_table_has_odds_ratios_and_predictions():

@@ -65,8 +65,9 @@ def test_calibrated_estimates_match_r(case_id):
     else:
         got = getattr(d, case["fun"])(case["variable"], by=case["by"], na_rm=case["na_rm"], min_cell=0)
     np.testing.assert_allclose(got["estimate"], np.ravel(case["estimate"]), rtol=1e-8, atol=0)
-    for col in ("se", "ci_low", "ci_high", "deff"):  # SEs after calibration: 1e-6 (issue)
-        np.testing.assert_allclose(got[col], np.ravel(case[col]), rtol=1e-6, atol=0, err_msg=col)
+    # the issue asks 1e-6 for SEs after calibration; the raking sweeps reproduce R to ~1e-11
+    for col in ("se", "ci_low", "ci_high", "deff"):
+        np.testing.assert_allclose(got[col], np.ravel(case[col]), rtol=1e-8, atol=0, err_msg=col)
     np.testing.assert_array_equal(got["df"], np.ravel(case["df"]))
 
 

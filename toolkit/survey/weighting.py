@@ -281,7 +281,7 @@ def trim(design, lower: float = -np.inf, upper: float = np.inf, strict: bool = F
         w = new
         if not strict:
             break
-    return design._replace(w, design.plan, design.rake_result)
+    return design._replace(w, design.plan)  # margins are no longer hit exactly
 
 
 def weight_summary(design) -> pd.DataFrame:
