@@ -229,7 +229,20 @@ def clean(
         step("values", (k + 1) / max(len(items), 1))
     numeric_meta = {c: decode_number_column(frame[c], lower=0.0) for c in NUMERIC_METADATA if c in frame.columns}
 
-    # 2. skip logic, in questionnaire order so clearing one answer cascades to its followers
+    # Kinds the input already carried (cleaned data re-cleaned): kept where this pass found none.
+    not_asked_kind = MISSING_KINDS.index("not_asked")
+    for item in items:
+        prior = frame.get(f"{item.id}_missing")
+        if prior is not None:
+            d = decoded[item.id]
+            prior_codes = pd.Categorical(prior.astype(object), categories=list(MISSING_KINDS)).codes
+            take = (d.kind < 0) & pd.isna(d.values) & (prior_codes >= 0)
+            d.kind[take] = prior_codes[take]
+
+    # 2. skip logic, in questionnaire order so clearing one answer cascades to its followers.
+    # An answer is cleared only where the rule is decided: every item it names is answered or
+    # itself not asked. A parent that is missing (don't know, out of range, blank) leaves
+    # the follower's answer alone - the data cannot say it was not asked.
     current = pd.DataFrame({i: (d.values if item_by_id[i].type not in ("multiple", "text")
                                 else pd.array(d.values, dtype="str")) for i, d in decoded.items()},
                            index=frame.index)
@@ -237,21 +250,25 @@ def clean(
     not_asked_rule = VALUE_RULES.index("not_asked")
     for item in items:
         d = decoded[item.id]
+        asked[item.id] = np.ones(n, dtype=bool)
         if item.rule is None:
-            asked[item.id] = np.ones(n, dtype=bool)
             continue
         try:
             ok = instrument.relevant(current, item.id).to_numpy(dtype=bool)
         except ResponseError as exc:
             warnings.warn(f"skip rule of {item.id} not checked: {exc}", DataQualityWarning, stacklevel=2)
-            asked[item.id] = np.ones(n, dtype=bool)
             continue
-        asked[item.id] = ok
+        decided = np.ones(n, dtype=bool)
+        for var in item.rule.variables():
+            if var in decoded:
+                decided &= pd.notna(decoded[var].values) | (decoded[var].kind == not_asked_kind)
+        skipped = ~ok & decided
+        asked[item.id] = ~skipped
         present = pd.notna(d.values) | (d.rule >= 0)
-        clear = ~ok & present
+        clear = skipped & present
         d.rule[clear] = not_asked_rule
-        d.values[~ok] = np.nan
-        d.kind[~ok] = MISSING_KINDS.index("not_asked")
+        d.values[skipped] = np.nan
+        d.kind[skipped] = not_asked_kind
         if clear.any():
             current[item.id] = d.values if item.type not in ("multiple", "text") else pd.array(d.values, dtype="str")
     step("skip logic", 1.0)
@@ -338,13 +355,8 @@ def clean(
     step("privacy", 1.0)
 
     for item in items:
-        kind = decoded[item.id].kind.copy()
-        prior = frame.get(f"{item.id}_missing")
-        if prior is not None:
-            prior_codes = pd.Categorical(prior.astype(object), categories=list(MISSING_KINDS)).codes
-            take = (kind < 0) & pd.isna(decoded[item.id].values) & (prior_codes >= 0)
-            kind[take] = prior_codes[take]
-        out[f"{item.id}_missing"] = pd.Categorical.from_codes(kind.astype(np.int64), categories=list(MISSING_KINDS))
+        out[f"{item.id}_missing"] = pd.Categorical.from_codes(decoded[item.id].kind.astype(np.int64),
+                                                             categories=list(MISSING_KINDS))
     data = pd.DataFrame(out, index=frame.index)
 
     log = pd.concat(chunks, ignore_index=True) if chunks else _log_chunk(

@@ -8,7 +8,8 @@ Flags (one boolean column each):
 ``speeder``             duration below ``speeder_share`` x the median duration
 ``straightlining``      a Likert grid (likert items sharing section and response set,
                         at least ``grid_min_items`` items) answered with one identical value
-                        in a run of at least ``longstring_share`` x the grid's length
+                        in a run (missing cells skipped) of at least ``longstring_share`` x
+                        the number of items answered in the grid
 ``too_many_missing``    more than ``max_missing_share`` of the asked items unanswered
                         (blank, don't know, refused, don't understand)
 ``failed_check``        an attention check item answered, but not with its expected code
@@ -46,23 +47,22 @@ def likert_grids(instrument: Any, columns: pd.Index, min_items: int) -> list[lis
 
 
 def longstring(block: np.ndarray) -> np.ndarray:
-    """Longest run of identical, non-missing consecutive answers per row (loops over columns, not rows).
+    """Longest run of identical answers per row, skipping missing cells (loops over columns, not rows).
 
     Examples
     --------
     >>> longstring(np.array([[1, 1, 1, 2], [3, np.nan, 3, 3], [np.nan] * 4]))
-    array([3, 2, 0])
+    array([3, 3, 0])
     """
     n, k = block.shape
     best = np.zeros(n, dtype=np.int64)
-    if k == 0:
-        return best
-    run = (~np.isnan(block[:, 0])).astype(np.int64)
-    best = run.copy()
-    for j in range(1, k):
+    run = np.zeros(n, dtype=np.int64)
+    last = np.full(n, np.nan)
+    for j in range(k):
         cur = block[:, j]
-        same = (cur == block[:, j - 1]) & ~np.isnan(cur)
-        run = np.where(same, run + 1, (~np.isnan(cur)).astype(np.int64))
+        seen = ~np.isnan(cur)
+        run = np.where(seen, np.where(cur == last, run + 1, 1), run)
+        last = np.where(seen, cur, last)
         best = np.maximum(best, run)
     return best
 
@@ -108,7 +108,9 @@ def compute_flags(
         block = data[grid].to_numpy(dtype=float)
         ls = longstring(block)
         longest = np.maximum(longest, ls)
-        straight |= ls >= max(options.grid_min_items, int(np.ceil(options.longstring_share * len(grid))))
+        n_ans = (~np.isnan(block)).sum(axis=1)
+        need = np.maximum(options.grid_min_items, np.ceil(options.longstring_share * n_ans))
+        straight |= (n_ans >= options.grid_min_items) & (ls >= need)
     out["straightlining"] = straight
 
     n_asked = np.zeros(n, dtype=np.int64)
