@@ -65,15 +65,11 @@ class _Family:
             return mu
         return np.ones_like(mu)
 
-    def deviance(self, y, mu, w, eta=None, const=0.0):
-        """The deviance R's ``dev.resids`` sums. For the binomial ``const`` is
-        ``sum w [y log y + (1-y) log(1-y)]`` (0 for a 0/1 outcome) and the
-        log-likelihood is computed from ``eta`` as ``y eta - log(1 + e^eta)``."""
+    def deviance(self, y, mu, w):
+        """The deviance R's ``dev.resids`` sums."""
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.name == "binomial":
-                if eta is None:
-                    eta = np.log(mu) - np.log1p(-mu)
-                return 2 * (const - np.dot(w, y * eta - np.logaddexp(0, eta)))
+                return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) + xlogy(1 - y, 1 - y) - xlogy(1 - y, 1 - mu))
             if self.name == "poisson":
                 return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) - (y - mu))
         r = y - mu
@@ -267,45 +263,57 @@ class SurveyGLM:
         return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid={self.df_resid})"
 
 
-def _irls(X, y, w, fam: _Family, max_iter: int, tol: float):
+def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float):
     """IRLS exactly as ``glm.fit``: its start, its stopping rule
     ``|dev - dev_old| / (|dev| + 0.1) < tol`` and step halving on a non-finite
-    deviance. Returns the coefficients, the working weights of the last
-    iteration (what ``glm`` reports and ``svy.varcoef`` uses), the iterations and
-    whether it converged."""
+    deviance. ``Xt`` is the model matrix transposed, ``(p, n)`` C-ordered, which
+    keeps every product on numpy's contiguous fast path. Returns the
+    coefficients, the working weights of the last iteration (what ``glm``
+    reports and ``svy.varcoef`` uses), the iterations and whether it converged."""
+    deviance = _deviance_fn(fam, y, w)
     eta = fam.start(y, w)
     mu = fam.linkinv(eta)
-    const = 0.0
-    if fam.name == "binomial":
-        const = float(np.dot(w, xlogy(y, y) + xlogy(1 - y, 1 - y)))
-    dev_old = fam.deviance(y, mu, w, eta, const)
+    dev_old = deviance(mu)
     beta = None
+    buf = np.empty_like(Xt)
     for it in range(1, max_iter + 1):
         d = fam.mu_eta(eta, mu)
         ww = w * d * d / fam.variance(mu)
         z = eta + (y - mu) / d
-        xtw = X.T * ww
+        xtw = np.multiply(Xt, ww, out=buf)
         try:
-            new = np.linalg.solve(xtw @ X, xtw @ z)
+            new = np.linalg.solve(xtw @ Xt.T, xtw @ z)
         except np.linalg.LinAlgError:
             raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-        eta = X @ new
+        eta = new @ Xt
         mu = fam.linkinv(eta)
-        dev = fam.deviance(y, mu, w, eta, const)
+        dev = deviance(mu)
         halvings = 0
         while not np.isfinite(dev):
             if beta is None or halvings == 50:
                 raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
             new = (new + beta) / 2
-            eta = X @ new
+            eta = new @ Xt
             mu = fam.linkinv(eta)
-            dev = fam.deviance(y, mu, w, eta, const)
+            dev = deviance(mu)
             halvings += 1
         beta = new
         if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
             return beta, ww, it, True
         dev_old = dev
     return beta, ww, max_iter, False
+
+
+def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
+    """``mu -> sum(dev.resids(y, mu, w))`` as R's family; a 0/1 outcome takes one log."""
+    if fam.name == "binomial" and np.isin(y, (0.0, 1.0)).all():
+        success = y == 1
+
+        def binary(mu):
+            with np.errstate(divide="ignore"):
+                return -2 * np.dot(w, np.log(np.where(success, mu, 1 - mu)))
+        return binary
+    return lambda mu: fam.deviance(y, mu, w)
 
 
 def _aliased(X: np.ndarray) -> list[int]:
@@ -348,16 +356,16 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"the model matrix of {formula!r} is rank deficient: {', '.join(names)} "
                          "is a linear combination of earlier terms (or constant)")
     w = w / design.weights.mean()  # svyglm(rescale = TRUE): prior weights with mean 1
-    beta, ww, n_iter, converged = _irls(X, y, w, fam, max_iter, tol)
+    Xt = np.ascontiguousarray(X.T)
+    beta, ww, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
     if not converged:
         warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
                       ConvergenceWarning, stacklevel=3)
-    eta = X @ beta
+    eta = beta @ Xt
     # svy.varcoef: working residuals at the final fit times the last working weights
-    ainv = np.linalg.inv((X.T * ww) @ X)
+    ainv = np.linalg.inv((Xt * ww) @ Xt.T)
     mu = fam.linkinv(eta)
-    # (p, n) products keep numpy on its fast, contiguous paths at 1M rows
-    infl_t = ainv.T @ (X.T * (ww * (y - mu) / fam.mu_eta(eta, mu)))
+    infl_t = ainv.T @ (Xt * (ww * (y - mu) / fam.mu_eta(eta, mu)))
     if len(rows) == design.n:
         infl = infl_t.T
     else:
