@@ -14,7 +14,12 @@ few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
 * Several ``psu`` columns give a multistage design. Without ``fpc`` the
   variance is the with-replacement ultimate-cluster one (R's default in that
   case); with one ``fpc`` column per stage the later stages add their
-  within-unit variance as ``survey:::multistage`` does.
+  within-unit variance as ``survey:::multistage`` does (checked against R on
+  ``apiclus2`` with ``fpc = ~fpc1 + fpc2``). A single ``fpc`` column with
+  several ``psu`` columns corrects the first stage only and uses the
+  ultimate-cluster variance (R refuses that combination).
+* ``lonely_psu`` follows ``options(survey.lonely.psu)``; with ``"average"``
+  later stages are treated like ``"remove"`` (R returns NA there).
 * The degrees of freedom are the number of PSUs minus the number of strata
   with a non-zero weight in the (sub)population, as ``degf()``.
 """

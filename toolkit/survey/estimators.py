@@ -258,16 +258,17 @@ def proportion(design, variable, by=None, na_rm=False, level=0.95, ci="logit",
     if ci not in ("logit", "wald"):
         raise DesignError(f"ci must be 'logit' or 'wald', got {ci!r}")
     s = column(design, variable)
-    valid = s.notna().to_numpy()
-    levels = (list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype)
-              else sorted(s[valid].unique().tolist()))
+    if isinstance(s.dtype, pd.CategoricalDtype):  # every category, observed or not, as R's factor
+        codes, levels = s.cat.codes.to_numpy(), list(s.cat.categories)
+    else:
+        codes, uniques = factorized(design, variable, "variable")
+        levels = list(uniques)
+    valid = codes >= 0
     g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
     dom = _Domains(design, g, k)
-    values = s.to_numpy(object)
     parts, small = [], []
-    for lev in levels:
-        ind = (values == lev) & valid
-        ind = ind.astype(float)
+    for i, lev in enumerate(levels):
+        ind = (codes == i).astype(float)
         est = dom.wsum(ind) / dom.W
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)

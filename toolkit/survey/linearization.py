@@ -203,5 +203,8 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     v = np.zeros((x.p, x.p))
     for i, stage in enumerate(stages):
         totals = x.cell_sums(stage.unit, stage.n_units)
-        v += stage_variance(totals, stage, lonely_psu, present if i == 0 else None)
+        if i == 0:
+            v += stage_variance(totals, stage, lonely_psu, present)
+        else:  # "average" within one parent unit has nothing to average over
+            v += stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu)
     return v
