@@ -178,6 +178,20 @@ def test_reliability_one_row_per_scale():
     assert row["alpha"] == pytest.approx(a["alpha"]) and row["n"] == a["n"]
 
 
+def test_item_statistics_one_row_per_scale_item():
+    df = fake_responses(400)
+    table = scales.item_statistics(df, INST)
+    assert len(table) == sum(len(s.items) for s in INST.scales.values())
+    assert table.groupby("scale", sort=False).size().index.tolist() == list(INST.scales)
+    nav = table[table["scale"] == "navigation_sr"].reset_index(drop=True)
+    items = scales.scale_items(df, INST, "navigation_sr")
+    want = scales.item_analysis(items[items.notna().any(axis=1)])
+    pd.testing.assert_series_equal(nav["r_drop"], want["r_drop"])
+    assert nav["reverse"].tolist() == [INST.item(i).reverse for i in nav["item"]]
+    kn = table[table["kind"] == "knowledge"]
+    assert kn["mean"].between(0, 1).all()
+
+
 def test_missing_items_are_named():
     df = fake_responses(50).drop(columns=["prac_03", "bure_k2"])
     with pytest.raises(ScaleError, match=r"practical_sr: prac_03.*bureaucratic_kn: bure_k2"):

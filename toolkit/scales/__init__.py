@@ -1,8 +1,9 @@
 """Scale scores, reliability and item analysis (agreeing with R's ``psych`` 2.2.9).
 
 * :mod:`toolkit.scales.coefficients` -- :func:`alpha`, :func:`omega`,
-  :func:`item_analysis` on a DataFrame of items, and :func:`reliability`
-  (one row per scale of an instrument; also ``toolkit.reliability``).
+  :func:`item_analysis` on a DataFrame of items; for an instrument
+  :func:`reliability` (one row per scale; also ``toolkit.reliability``) and
+  :func:`item_statistics` (one row per item of every scale).
 * :mod:`toolkit.scales.scoring` -- :func:`score_items`,
   :func:`score_knowledge`, :func:`confidence_gap`, :func:`scale_items` and
   :func:`score` (every scale of an instrument, with levels and
@@ -26,11 +27,11 @@ Choices made here, in one place:
   rest score).
 """
 
-from toolkit.scales.coefficients import alpha, item_analysis, minres_loadings, omega, reliability
+from toolkit.scales.coefficients import alpha, item_analysis, item_statistics, minres_loadings, omega, reliability
 from toolkit.scales.dif import dif
 from toolkit.scales.scoring import confidence_gap, scale_items, score, score_items, score_knowledge
 
 __all__ = [
-    "alpha", "omega", "item_analysis", "minres_loadings", "reliability", "scale_items",
+    "alpha", "omega", "item_analysis", "item_statistics", "minres_loadings", "reliability", "scale_items",
     "score_items", "score_knowledge", "confidence_gap", "score", "dif",
 ]

@@ -37,7 +37,7 @@ from toolkit.scales._matrix import (
     smc,
 )
 
-__all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability"]
+__all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability", "item_statistics"]
 
 
 def _prepare(items, reverse, scale, missing, weights, name):
@@ -64,6 +64,7 @@ def _prepare(items, reverse, scale, missing, weights, name):
     return X, names, w
 
 
+@np.errstate(divide="ignore", invalid="ignore")  # degenerate item sets give NaN, not warnings
 def _alpha_stats(C: np.ndarray, R: np.ndarray) -> dict[str, float]:
     """psych's internal ``alpha.1`` on a covariance and correlation matrix."""
     p = C.shape[0]
@@ -239,9 +240,11 @@ def item_analysis(
     total_c = C.sum()
     c_rest = C.sum(axis=0) - np.diag(C)
     v_rest = total_c - 2 * C.sum(axis=0) + np.diag(C)
-    r_drop = c_rest / np.sqrt(np.diag(C) * v_rest)
-    RC = R.copy()
-    np.fill_diagonal(RC, smc(R))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_drop = c_rest / np.sqrt(np.diag(C) * v_rest)
+        RC = R.copy()
+        np.fill_diagonal(RC, smc(R))
+        r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
     total, _, _ = _total(X, w)
     raw_r = pairwise_cor(np.column_stack([total, X]))[0, 1:]
     n, mean, sd = col_mean_sd(X, w)
@@ -255,7 +258,7 @@ def item_analysis(
             "sd": sd,
             "raw_r": raw_r,
             "std_r": R.sum(axis=0) / np.sqrt(R.sum()),
-            "r_cor": RC.sum(axis=0) / np.sqrt(RC.sum()),
+            "r_cor": r_cor,
             "r_drop": r_drop,
             "alpha_if_deleted": drop[:, 0],
             "std_alpha_if_deleted": drop[:, 1],
@@ -430,15 +433,18 @@ def reliability(
 
     Examples
     --------
-    >>> import pandas as pd, toolkit
+    >>> import numpy as np, pandas as pd, toolkit
     >>> inst = toolkit.load_instrument("dis-full")
     >>> items = inst.scales["practical_kn"].items
     >>> correct = [inst.item(i).correct for i in items]
-    >>> rows = [[c if (r + j) % 3 else 88 for j, c in enumerate(correct)] for r in range(12)]
-    >>> df = pd.DataFrame(rows, columns=list(items))
-    >>> toolkit.reliability(df, inst, scales=["practical_kn"])[["scale", "coefficient", "n_items", "n"]]
-              scale coefficient  n_items   n
-    0  practical_kn        kr20        4  12
+    >>> rng = np.random.default_rng(1)
+    >>> skill = rng.random((80, 1))
+    >>> right = rng.random((80, 4)) < skill  # "don't know" (88) otherwise
+    >>> df = pd.DataFrame(np.where(right, correct, 88), columns=list(items))
+    >>> rel = toolkit.reliability(df, inst, scales=["practical_kn"])
+    >>> rel[["scale", "coefficient", "n", "alpha", "omega_total"]].round(3)
+              scale coefficient   n  alpha  omega_total
+    0  practical_kn        kr20  80  0.662        0.664
     """
     from toolkit.scales.scoring import _chosen_scales, scale_items
 
@@ -466,3 +472,57 @@ def reliability(
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.astype({"n_items": int, "n": int})
+
+
+def item_statistics(
+    data: pd.DataFrame,
+    instrument,
+    *,
+    scales: Sequence[str] | None = None,
+    missing: str = "pairwise",
+    weights: pd.Series | np.ndarray | str | None = None,
+    weighted: bool = False,
+) -> pd.DataFrame:
+    """:func:`item_analysis` of every scale of an instrument in one tidy table.
+
+    Items are prepared as in :func:`reliability` (reverse-keyed self-report
+    items reversed, knowledge items 0/1), so ``mean`` of a knowledge item is
+    its share correct.
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``domain``, ``kind`` and the columns of :func:`item_analysis`
+        (``reverse`` there is the instrument's reverse key).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, toolkit
+    >>> from toolkit import scales
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> items = inst.scales["practical_kn"].items
+    >>> correct = [inst.item(i).correct for i in items]
+    >>> rng = np.random.default_rng(1)
+    >>> skill = rng.random((80, 1))
+    >>> right = rng.random((80, 4)) < skill  # "don't know" (88) otherwise
+    >>> df = pd.DataFrame(np.where(right, correct, 88), columns=list(items))
+    >>> scales.item_statistics(df, inst, scales=["practical_kn"])[["scale", "item", "mean", "r_drop"]].round(3)
+              scale     item   mean  r_drop
+    0  practical_kn  prac_k1  0.562   0.475
+    1  practical_kn  prac_k2  0.512   0.410
+    2  practical_kn  prac_k3  0.600   0.416
+    3  practical_kn  prac_k4  0.588   0.471
+    """
+    from toolkit.scales.scoring import _chosen_scales, scale_items
+
+    w_all = normalise_weights(weights, data)
+    frames = []
+    for sc in _chosen_scales(instrument, scales):
+        items = scale_items(data, instrument, sc.id)
+        keep = items.notna().any(axis=1).to_numpy()
+        w = None if w_all is None else w_all[keep]
+        table = item_analysis(items[keep], missing=missing, weights=w, weighted=weighted, name=sc.id)
+        table["reverse"] = [instrument.item(i).reverse for i in table["item"]]
+        frames.append(table.assign(scale=sc.id, domain=sc.domain, kind=sc.kind))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["scale", "domain", "kind", *[c for c in out.columns if c not in ("scale", "domain", "kind")]]]
