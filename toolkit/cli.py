@@ -89,3 +89,61 @@ def simulate(
                          (artefacts, sim.write_artefacts)):
         if path:
             typer.echo(str(writer(path)))
+
+
+@app.command("clean")
+@user_errors
+def clean_command(
+    input: str = typer.Argument(..., help="Responses: CSV/TSV, XLSX, SPSS .sav, Stata .dta, Parquet, Kobo/ODK CSV."),
+    instrument: str = typer.Option("dis-full", "--instrument", "-i", help="Bundled id or a YAML path."),
+    out: str = typer.Option(..., "--out", "-o", help="Cleaned data: .parquet, .csv or .xlsx."),
+    log: str | None = typer.Option(None, "--log", help="Also write the change log (.csv/.xlsx/.parquet)."),
+    flags: str | None = typer.Option(None, "--flags", help="Also write the quality flags (.csv/.xlsx/.parquet)."),
+    pseudonym_key_env: str = typer.Option("DITK_PSEUDONYM_KEY", "--pseudonym-key-env",
+                                          help="Environment variable holding the pseudonymisation key."),
+    sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop on any invalid value instead of cleaning it."),
+) -> None:
+    """Read a survey export, clean it against the instrument and write data, log and flags."""
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from toolkit.clean import clean
+    from toolkit.errors import OutputError
+    from toolkit.instrument import load_instrument
+    from toolkit.io import check_writable, read_responses, write_table
+
+    targets = [Path(p) for p in (out, log, flags) if p]
+    for target in targets:
+        check_writable(target)
+        if Path(input).exists() and target.resolve() == Path(input).resolve():
+            raise OutputError(f"refusing to overwrite the input file {input}")
+    inst = load_instrument(instrument)
+    big = Path(input).is_file() and Path(input).stat().st_size > 5_000_000
+    with Progress(console=stderr, transient=True, disable=not big) as bar:
+        task = bar.add_task("reading", total=None)
+        raw = read_responses(input, inst, sheet=sheet)
+        bar.update(task, description="cleaning", total=1.0, completed=0.0)
+        res = clean(raw, inst, strict=strict, pseudonym_key_env=pseudonym_key_env,
+                    progress=lambda step, done: bar.update(task, description=f"cleaning: {step}", completed=done))
+        bar.update(task, description="writing", total=None)
+        write_table(res.data, out)
+        if log:
+            write_table(res.log, log)
+        if flags:
+            write_table(res.flags, flags)
+    info = res.read
+    rows = res.counts("rows")
+    typer.echo(f"Read {rows['input']} rows from {input} ({info.get('format')}"
+               + (f", encoding {info['encoding']}, delimiter {info['delimiter']!r}" if info.get("encoding") else "")
+               + ")")
+    unknown = info.get("unknown_columns", [])
+    typer.echo(f"Unknown columns kept: {', '.join(unknown) if unknown else 'none'}")
+    changes = {k: v for k, v in res.counts("rule").items() if v}
+    typer.echo("Changes by rule: " + (", ".join(f"{k} {v}" for k, v in changes.items()) if changes else "none"))
+    flag_counts = res.counts("flag")
+    flagged = flag_counts.pop("flagged")
+    typer.echo(f"Flags: {flagged} respondents flagged ("
+               + ", ".join(f"{k} {v}" for k, v in flag_counts.items()) + ")")
+    typer.echo(f"Wrote {rows['output']} rows to {out}" + "".join(f", {p}" for p in (log, flags) if p))

@@ -42,6 +42,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io as _stdio
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import InputFileError, ResponseError
+from toolkit.errors import InputFileError, OutputError, ResponseError
 
-__all__ = ["read_responses", "read_info", "normalise_label", "METADATA_COLUMNS", "KOBO_METADATA"]
+__all__ = ["read_responses", "read_info", "write_table", "check_writable", "normalise_label", "METADATA_COLUMNS",
+           "KOBO_METADATA"]
 
 #: The canonical metadata columns of a response file (see the instrument contract).
 METADATA_COLUMNS = ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec")
@@ -442,3 +444,74 @@ def read_responses(
     info["n_rows"] = len(out)
     out.attrs = {"read": info}
     return out
+
+
+# --------------------------------------------------------------------------- writing
+
+WRITABLE = (".parquet", ".csv", ".xlsx")
+
+
+def check_writable(path: str | Path) -> Path:
+    """Fail early, with an OutputError, if ``path`` cannot be written as a table.
+
+    Examples
+    --------
+    >>> check_writable("/no/such/folder/out.csv")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.OutputError: cannot write /no/such/folder/out.csv: folder /no/such/folder does not exist
+    """
+    path = Path(path)
+    if path.suffix.lower() not in WRITABLE:
+        raise OutputError(f"cannot write {path}: unsupported type {path.suffix!r}; use .parquet, .csv or .xlsx")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputError(f"cannot write {path}: permission denied")
+    return path
+
+
+def _plain_text(col: pd.Series) -> pd.Series:
+    """Mixed object columns (e.g. a log's old values) as text, so Parquet can store them."""
+    if not pd.api.types.is_object_dtype(col.dtype):
+        return col
+    return col.map(lambda v: v if isinstance(v, str) else (f"{v:g}" if isinstance(v, float) else str(v)),
+                   na_action="ignore").astype("str")
+
+
+def write_table(data: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as Parquet, CSV (UTF-8) or XLSX, chosen by the suffix.
+
+    Text bound for CSV/XLSX is protected against formula injection
+    (:func:`toolkit.privacy.protect_formulas`). The frame is not modified.
+
+    Raises
+    ------
+    OutputError
+        The path cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_table(pd.DataFrame({"a": ["=cmd()", "ok"]}), target)
+    >>> target.read_text().splitlines()
+    ['a', "'=cmd()", 'ok']
+    """
+    from toolkit.privacy import protect_formulas
+
+    path = check_writable(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            data.apply(_plain_text).to_parquet(path, index=False)
+        elif suffix == ".csv":
+            protect_formulas(data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            protect_formulas(data).to_excel(path, index=False, engine="openpyxl")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

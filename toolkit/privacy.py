@@ -4,7 +4,7 @@ Personal identifiers never reach an analysis, a log or a report:
 
 - :func:`find_pii` / :func:`redact` detect Danish CPR numbers (``DDMMYY-XXXX`` with or
   without the dash, valid dates only), e-mail addresses and Danish phone numbers
-  (8 digits, optionally grouped by spaces or dashes, optionally ``+45``/``0045``).
+  (8 digits, optionally grouped by spaces as 2-2-2-2 or 4-4, optionally ``+45``/``0045``).
   A match is replaced by a marker such as ``[CPR]``; what is reported about a match
   is only its kind and position, never its text.
 - :func:`pseudonymise` replaces identifiers with a keyed hash (HMAC-SHA256), so the
@@ -54,8 +54,8 @@ _PSEUDONYM_RE = re.compile(rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}$")
 # Candidates only; a CPR candidate is kept when its first six digits are a real date.
 _CPR = r"(?<![\d])(?P<dd>\d{2})(?P<mm>\d{2})(?P<yy>\d{2})-?(?P<seq>\d{4})(?![\d])"
 _EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-# 8 digits, grouped freely by single spaces/dashes, optional country code; no longer digit run.
-_PHONE = r"(?<![\d+])(?:(?:\+|00)45[ \-]?)?\d(?:[ \-]?\d){7}(?![\d])"
+# 8 digits as written in Denmark (12345678, 12 34 56 78, 1234 5678), optional +45/0045; no longer digit run.
+_PHONE = r"(?<![\d+])(?:(?:\+|00)45 ?)?(?:\d{8}|\d{2} \d{2} \d{2} \d{2}|\d{4} \d{4})(?![\d])"
 
 PII_KINDS = ("cpr", "email", "phone")
 MARKERS = {"cpr": "[CPR]", "email": "[EMAIL]", "phone": "[PHONE]"}
