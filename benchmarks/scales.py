@@ -125,7 +125,8 @@ def main(argv=None) -> None:
                       "alpha_ratio": r[0] / py_alpha, "omega_ratio": r[1] / py_omega}
             print(f"R psych::alpha {r[0]:.2f} s vs alpha + item_analysis {py_alpha:.2f} s: "
                   f"R takes {ratios['alpha_ratio']:.1f}x as long")
-            print(f"R psych::omega {r[1]:.2f} s vs omega {py_omega:.2f} s: R takes {ratios['omega_ratio']:.1f}x as long")
+            print(f"R psych::omega {r[1]:.2f} s vs omega {py_omega:.2f} s: "
+                  f"R takes {ratios['omega_ratio']:.1f}x as long")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"n": args.n, "stages": results, "peak_rss_mb": rss, "r": ratios}, fh, indent=2)

@@ -117,7 +117,8 @@ def test_instrument_knowledge_items_with_raw_codes():
 
 
 def test_ets_classes():
-    cls = ets_class([0.5, -1.2, -1.2, 1.8, -1.6, 2.0], [0.1, 0.2, 0.2, 0.2, 0.5, 0.3], [1e-4, 0.01, 0.2, 1e-6, 0.01, 1e-5])
+    d = [0.5, -1.2, -1.2, 1.8, -1.6, 2.0]
+    cls = ets_class(d, [0.1, 0.2, 0.2, 0.2, 0.5, 0.3], [1e-4, 0.01, 0.2, 1e-6, 0.01, 1e-5])
     # |D| < 1 -> A; not significant -> A; 1.6 with large SE is not significantly above 1 -> B
     assert list(cls) == ["A", "B", "A", "C", "B", "C"]
 

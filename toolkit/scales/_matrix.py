@@ -50,7 +50,8 @@ def item_matrix(
     numeric = [c for c in present if c not in non_numeric]
     X = data[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True) if numeric else np.empty((len(data), 0))
     if not allow_constant and numeric:
-        lo, hi = np.nanmin(np.where(np.isnan(X), np.inf, X), axis=0), np.nanmax(np.where(np.isnan(X), -np.inf, X), axis=0)
+        lo = np.where(np.isnan(X), np.inf, X).min(axis=0)
+        hi = np.where(np.isnan(X), -np.inf, X).max(axis=0)
         constant = [c for c, a, b in zip(numeric, lo, hi) if not a < b]
         if constant:
             problems.append(f"items without variance (constant or all missing): {', '.join(constant)}")
