@@ -44,6 +44,7 @@ import csv
 import io as _stdio
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             )
     except InputFileError:
         raise
-    except (OSError, ValueError, KeyError, ImportError) as exc:
+    except (OSError, ValueError, KeyError, ImportError, EOFError, zipfile.BadZipFile) as exc:
         raise InputFileError(f"{path}: cannot read the file: {exc}") from None
     if df.shape[1] == 0:
         raise InputFileError(f"{path}: no columns found")

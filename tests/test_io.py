@@ -1,0 +1,306 @@
+"""Reading responses: formats, encodings, delimiters, Kobo/ODK headers, column mapping, errors, simulator round trips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+import toolkit
+from toolkit.errors import InputFileError, OutputError, ResponseError
+from toolkit.io import check_writable, read_info, read_responses, write_table
+
+INST = toolkit.load_instrument("dis-full")
+KEY = "test-key"
+
+
+def base(n: int = 3) -> pd.DataFrame:
+    """Item-id headers, every item blank except a few answered ones."""
+    df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(n)]})
+    for item_id in INST.item_ids:
+        df[item_id] = ""
+    df["prac_01"] = ["Passer slet ikke på mig", "Forstår ikke spørgsmålet", "3"][:n]
+    df["age"] = ["34,5", "40", "71"][:n]
+    df["comment"] = ["Blåbærgrød", "", "ok"][:n]
+    return df
+
+
+def write_csv_bytes(path, df: pd.DataFrame, sep: str, encoding: str) -> None:
+    path.write_bytes(df.to_csv(index=False, sep=sep).encode(encoding) if encoding != "utf-8-sig"
+                     else b"\xef\xbb\xbf" + df.to_csv(index=False, sep=sep).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- CSV detection
+
+
+@pytest.mark.parametrize(("sep", "encoding", "reported"), [
+    (",", "utf-8", "utf-8"),
+    (";", "utf-8-sig", "utf-8-sig"),
+    ("\t", "cp1252", "cp1252"),
+    (";", "latin-1", "cp1252"),      # æøå are the same bytes in both; cp1252 is the superset
+    (",", "utf-16", "utf-16"),
+])
+def test_csv_delimiter_and_encoding_detected(tmp_path, sep, encoding, reported):
+    path = tmp_path / "resp.csv"
+    write_csv_bytes(path, base(), sep, encoding)
+    df = read_responses(path, INST)
+    info = read_info(df)
+    assert (info["delimiter"], info["encoding"], info["format"]) == (sep, reported, "csv")
+    assert df["prac_01"].tolist() == ["Passer slet ikke på mig", "Forstår ikke spørgsmålet", "3"]
+    assert df["comment"].iloc[0] == "Blåbærgrød"
+    assert df["age"].iloc[0] == "34,5"  # values are left for cleaning, which logs the change
+    res = toolkit.clean(df, INST, pseudonym_key=KEY)
+    assert res.data["prac_01"].tolist()[::2] == [1.0, 3.0]
+    assert res.data["prac_01_missing"].iloc[1] == "dont_understand"
+    assert res.data["age"].iloc[0] == 34.5
+
+
+def test_latin1_only_bytes_fall_back_to_latin1(tmp_path):
+    path = tmp_path / "resp.csv"
+    text = base().to_csv(index=False, sep=";").replace("ok", "ok\x81")
+    path.write_bytes(text.encode("latin-1"))
+    assert read_info(read_responses(path, INST))["encoding"] == "latin-1"
+
+
+def test_semicolon_file_with_decimal_commas_and_quoted_commas(tmp_path):
+    df = base()
+    df["comment"] = ["a, b, c", "x", "y; z"]
+    path = tmp_path / "resp.txt"
+    path.write_text(df.to_csv(index=False, sep=";"), encoding="utf-8")
+    out = read_responses(path, INST)
+    assert read_info(out)["delimiter"] == ";"
+    assert out["comment"].tolist() == ["a, b, c", "x", "y; z"]
+
+
+def test_override_detection(tmp_path):
+    path = tmp_path / "resp.csv"
+    write_csv_bytes(path, base(), ";", "cp1252")
+    out = read_responses(path, INST, encoding="cp1252", delimiter=";")
+    assert read_info(out)["encoding"] == "cp1252" and out["comment"].iloc[0] == "Blåbærgrød"
+
+
+# --------------------------------------------------------------------------- other formats
+
+
+def test_xlsx_first_or_named_sheet(tmp_path):
+    path = tmp_path / "resp.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="notes", index=False)
+        base().to_excel(xl, sheet_name="data", index=False)
+    with pytest.raises(ResponseError, match="required column"):
+        read_responses(path, INST)  # the first sheet is the notes sheet
+    out = read_responses(path, INST, sheet="data")
+    assert read_info(out)["sheet"] == "data" and read_info(out)["format"] == "xlsx"
+    assert out["prac_01"].iloc[0] == "Passer slet ikke på mig"
+    with pytest.raises(InputFileError, match="nope"):
+        read_responses(path, INST, sheet="nope")
+
+
+def numeric_frame(n: int = 4) -> pd.DataFrame:
+    df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(n)]})
+    for item in INST.items:
+        df[item.id] = np.nan if item.type not in ("text", "multiple") else None
+    df["prac_01"] = [1.0, 88.0, 99.0, 5.0][:n]
+    df["age"] = [30.0, 41.5, 200.0, np.nan][:n]
+    df["comment"] = ["", "call 20304050", "", ""][:n]
+    df["help_who"] = ["1 2", "", "", ""][:n]
+    df["devices"] = ["1", "", "", ""][:n]
+    return df
+
+
+def test_spss_keeps_codes_value_labels_and_user_missing(tmp_path):
+    path = tmp_path / "resp.sav"
+    labels = {"prac_01": {1.0: "Not at all like me", 5.0: "Completely like me", 88.0: "Don't know",
+                          99.0: "Prefer not to say"}}
+    pyreadstat.write_sav(numeric_frame(), str(path), variable_value_labels=labels,
+                         missing_ranges={"prac_01": [88.0, 99.0]})
+    out = read_responses(path, INST)
+    info = read_info(out)
+    assert info["format"] == "sav"
+    assert out["prac_01"].tolist() == [1.0, 88.0, 99.0, 5.0]  # user-missing codes kept as values
+    assert sorted(info["user_missing"]["prac_01"]) == [88.0, 99.0]
+    assert info["value_labels"]["prac_01"][88] == "Don't know"
+    res = toolkit.clean(out, INST, pseudonym_key=KEY)
+    assert res.data["prac_01_missing"].tolist()[1:3] == ["dont_know", "refused"]
+    assert res.data["comment"].iloc[1] == "call [PHONE]"
+
+
+def test_stata_and_parquet(tmp_path):
+    frame = numeric_frame()
+    dta = tmp_path / "resp.dta"
+    pyreadstat.write_dta(frame.fillna({"comment": "", "help_who": "", "devices": ""}), str(dta))
+    parquet = tmp_path / "resp.parquet"
+    frame.to_parquet(parquet)
+    for path, fmt in ((dta, "dta"), (parquet, "parquet")):
+        out = read_responses(path, INST)
+        assert read_info(out)["format"] == fmt
+        assert out["prac_01"].tolist() == [1.0, 88.0, 99.0, 5.0]
+        assert toolkit.clean(out, INST, pseudonym_key=KEY).data["age"].tolist()[:2] == [30.0, 41.5]
+
+
+# --------------------------------------------------------------------------- Kobo / ODK
+
+
+@pytest.mark.parametrize("sep", ["/", ".", ":"])
+def test_kobo_group_paths_metadata_and_split_multiple(sep):
+    df = base()
+    item_section = {i.id: i.section for i in INST.items}
+    kobo = pd.DataFrame({"start": ["2026-01-01T10:00:00"] * 3, "_uuid": ["u1", "u2", "u3"],
+                         "_submission_time": ["2026-01-01"] * 3})
+    for col in df.columns:
+        if col == "help_who":
+            for code in (1, 2, 3, 4, 5, 6):
+                kobo[f"help{sep}help_who{sep}{code}"] = ["1" if code in (1, 3) else "0", "0", ""][:3]
+                kobo.loc[1, f"help{sep}help_who{sep}{code}"] = "1" if code == 6 else "0"
+        elif col in item_section:
+            kobo[f"{item_section[col]}{sep}{col}"] = df[col]
+        else:
+            kobo[col] = df[col]
+    kobo["extra_note"] = ["a", "b", "c"]
+    out = read_responses(kobo, INST)
+    info = read_info(out)
+    assert out["help_who"].tolist()[:2] == ["1 3", "6"] and pd.isna(out["help_who"].iloc[2])
+    assert info["split_columns"]["help_who"] == [f"help{sep}help_who{sep}{c}" for c in range(1, 7)]
+    assert set(info["metadata_columns"]) >= {"start", "_uuid", "_submission_time", "respondent_id"}
+    assert info["unknown_columns"] == ["extra_note"]
+    assert info["column_map"][f"skills{sep}prac_01"] == "prac_01"
+    assert out["prac_01"].tolist() == df["prac_01"].tolist()
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_question_labels_as_headers_and_option_labels_in_split_columns(lang):
+    help_who = INST.item("help_who")
+    options = INST.response_sets[help_who.response_set].codes
+    data = {}
+    for item in INST.items:
+        if item.id == "help_who":
+            for opt in options:
+                data[f"{item.text[lang]}/{opt.label[lang]}"] = [opt.label[lang] if opt.code == 2 else ""]
+        else:
+            data[f"{item.section}/{item.text[lang]}"] = [""]
+    data[f"skills/{INST.item('prac_01').text[lang]}"] = [INST.response_sets["describes_me"].codes[3].label[lang]]
+    out = read_responses(pd.DataFrame(data), INST)
+    assert set(out.columns) == set(INST.item_ids) and read_info(out)["unknown_columns"] == []
+    assert out["help_who"].iloc[0] == "2"
+    assert toolkit.clean(out, INST).data["prac_01"].iloc[0] == 4.0  # no ids present: no key needed
+
+
+def test_combined_and_split_multiple_keep_the_combined_column():
+    df = base()
+    df["help_any"] = "1"
+    df["help_who"] = ["1 3", "2", "6"]
+    for code in range(1, 7):
+        df[f"help_who/{code}"] = "0"
+    out = read_responses(df, INST)
+    assert out["help_who"].tolist() == ["1 3", "2", "6"]
+    assert not any(c.startswith("help_who/") for c in out.columns)
+    assert read_info(out)["unknown_columns"] == []
+
+
+# --------------------------------------------------------------------------- mapping and errors
+
+
+def test_unknown_columns_kept_and_ids_matched_case_insensitively():
+    df = base().rename(columns={"prac_01": "PRAC_01", "respondent_id": "Respondent_ID"})
+    df["weird"] = 1
+    out = read_responses(df, INST)
+    assert "prac_01" in out.columns and "respondent_id" in out.columns
+    assert out["weird"].tolist() == [1, 1, 1]
+    assert read_info(out)["unknown_columns"] == ["weird"]
+    assert list(df.columns)[:2] == ["Respondent_ID", INST.item_ids[0]]  # input untouched
+
+
+def test_missing_required_columns_listed():
+    with pytest.raises(ResponseError) as info:
+        read_responses(base().drop(columns=["prac_01", "gender"]), INST)
+    assert str(info.value) == ("input frame: 2 required column(s) missing for instrument 'dis-full': "
+                               "prac_01, gender")
+
+
+def test_file_errors(tmp_path):
+    with pytest.raises(InputFileError, match="no such file"):
+        read_responses(tmp_path / "nope.csv", INST)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty"):
+        read_responses(tmp_path / "empty.csv", INST)
+    (tmp_path / "blank.csv").write_text("\n\n  \n")
+    with pytest.raises(InputFileError, match="empty"):
+        read_responses(tmp_path / "blank.csv", INST)
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(InputFileError, match="bad.xlsx"):
+        read_responses(tmp_path / "bad.xlsx", INST)
+    (tmp_path / "bad.sav").write_bytes(b"garbage")
+    with pytest.raises(InputFileError, match="bad.sav"):
+        read_responses(tmp_path / "bad.sav", INST)
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(InputFileError, match="unsupported"):
+        read_responses(tmp_path / "x.json", INST)
+    with pytest.raises(InputFileError, match="directory"):
+        read_responses(tmp_path, INST)
+
+
+def test_input_file_never_modified(tmp_path):
+    path = tmp_path / "resp.csv"
+    write_csv_bytes(path, base(), ";", "cp1252")
+    before = path.read_bytes()
+    toolkit.clean(read_responses(path, INST), INST, pseudonym_key=KEY)
+    assert path.read_bytes() == before
+
+
+def test_write_table_formats_and_errors(tmp_path):
+    df = pd.DataFrame({"a": ["=1+2", "+x", "-y", "@z", "ok"], "b": [1.0, -2.0, np.nan, 4.0, 5.0],
+                       "c": pd.Series(["1", 2, 3.5, None, "x"], dtype=object)})
+    write_table(df, tmp_path / "t.csv")
+    assert pd.read_csv(tmp_path / "t.csv")["a"].tolist() == ["'=1+2", "'+x", "'-y", "'@z", "ok"]
+    write_table(df, tmp_path / "t.xlsx")
+    assert pd.read_excel(tmp_path / "t.xlsx")["a"].tolist()[0] == "'=1+2"
+    write_table(df, tmp_path / "t.parquet")
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    assert back["a"].tolist()[0] == "=1+2" and back["c"].tolist()[:3] == ["1", "2", "3.5"]
+    assert df["a"].iloc[0] == "=1+2"
+    with pytest.raises(OutputError, match="does not exist"):
+        write_table(df, tmp_path / "no" / "t.csv")
+    with pytest.raises(OutputError, match="unsupported"):
+        check_writable(tmp_path / "t.json")
+
+
+# --------------------------------------------------------------------------- simulator round trips
+
+
+@pytest.fixture(scope="module")
+def sims():
+    return (toolkit.simulate.survey(INST, n=400, seed=11),
+            toolkit.simulate.survey(INST, n=400, seed=11, clean=True))
+
+
+def uncorrupted_mismatches(res, messy, clean, artefacts) -> list:
+    ref = clean.set_index("respondent_id").loc[messy["respondent_id"]].reset_index()
+    corrupted = set(zip(artefacts["row"], artefacts["column"], strict=True))
+    out = []
+    for col in INST.item_ids:
+        got, want = res.data[col].reset_index(drop=True), ref[col]
+        if INST.item(col).type in ("multiple", "text"):
+            same = got.astype(object).fillna("").astype(str).to_numpy() == want.astype(object).fillna("").astype(
+                str).to_numpy()
+        else:
+            g, w = got.to_numpy(float), pd.to_numeric(want).to_numpy(float)
+            same = (g == w) | (np.isnan(g) & np.isnan(w))
+        out += [(r, col) for r in np.flatnonzero(~same) if (r, col) not in corrupted]
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["frame", "csv", "xlsx", "sav", "kobo"])
+def test_simulator_exports_round_trip(tmp_path, sims, fmt):
+    messy, clean = sims
+    if fmt == "frame":
+        raw = read_responses(messy.responses, INST)
+    else:
+        path = messy.write(tmp_path / f"resp.{'csv' if fmt == 'kobo' else fmt}", fmt)
+        raw = read_responses(path, INST)
+    res = toolkit.clean(raw, INST, pseudonym_key=KEY)
+    assert len(res.data) == len(messy.responses)
+    assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts) == []
+    if fmt == "kobo":
+        info = read_info(raw)
+        assert info["unknown_columns"] == [] and "_uuid" in info["metadata_columns"]
