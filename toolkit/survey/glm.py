@@ -32,10 +32,14 @@ import numpy as np
 import pandas as pd
 import patsy
 from scipy import stats
-from scipy.special import expit, xlogy
+from scipy.special import xlogy
 
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.survey.linearization import Influence
+
+
+_EPS = np.finfo(float).eps
+_THRESH = 30.0  # R's logit link treats |eta| > 30 as saturated
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,14 @@ class _Family:
     exp_name: str | None
 
     def linkinv(self, eta):
+        """R's ``linkinv``: the logit clamps ``eta`` to +-30, the log floors at eps."""
         if self.link == "logit":
-            return expit(eta)
+            e = np.exp(np.clip(eta, -_THRESH, _THRESH))
+            if (np.abs(eta) > _THRESH).any():
+                e = np.where(eta < -_THRESH, _EPS, np.where(eta > _THRESH, 1 / _EPS, e))
+            return e / (1 + e)
         if self.link == "log":
-            return np.exp(eta)
+            return np.maximum(np.exp(eta), _EPS)
         return eta
 
     def mu_eta(self, eta, mu=None):
@@ -56,7 +64,10 @@ class _Family:
         if self.link == "identity":
             return np.ones_like(eta)
         mu = self.linkinv(eta) if mu is None else mu
-        return np.maximum(mu * (1 - mu) if self.link == "logit" else mu, np.finfo(float).eps)
+        if self.link == "log":
+            return mu
+        d = mu * (1 - mu)
+        return np.where(np.abs(eta) > _THRESH, _EPS, d) if (np.abs(eta) > _THRESH).any() else d
 
     def variance(self, mu):
         if self.name == "binomial":
@@ -311,7 +322,7 @@ def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
 
         def binary(mu):
             with np.errstate(divide="ignore"):
-                return -2 * np.dot(w, np.log(np.where(success, mu, 1 - mu)))
+                return -2 * float((w * np.log(np.where(success, mu, 1 - mu))).sum())
         return binary
     return lambda mu: fam.deviance(y, mu, w)
 
