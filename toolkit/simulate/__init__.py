@@ -17,6 +17,9 @@ the share among all residents of the district. A census with
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,35 +245,58 @@ def _district_response(codes) -> np.ndarray:
 
 
 def _generate(inst, res, chosen, params, seed, dif):
-    """Answers of every resident, chunk by chunk: respondents' rows and truth sums."""
+    """Answers of every resident, chunk by chunk: respondents' rows and truth sums.
+
+    Each chunk has its own random stream (seeded by its index), so results do
+    not depend on how chunks are scheduled; large populations use two
+    processes (fork, Linux) when the machine has them.
+    """
+    global _WORK
     total = res["district"].shape[0]
+    starts = list(range(0, total, CHUNK))
+    _WORK = (inst, res, chosen, params, seed, dif)
+    try:
+        if len(starts) > 2 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+            with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as pool:
+                done = list(pool.map(_chunk, enumerate(starts)))
+        else:
+            done = [_chunk(job) for job in enumerate(starts)]
+    finally:
+        _WORK = None
+    keep, parts = [d[0] for d in done], [d[1] for d in done]
+    rows = {k: np.concatenate([part[k] for part in keep]) for k in keep[0]}
+    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in rows.items()}), parts
+
+
+_WORK = None  # the arguments of _chunk, inherited by forked workers instead of pickled
+
+
+def _chunk(job):
+    c, start = job
+    inst, res, chosen, params, seed, dif = _WORK
+    stop = min(start + CHUNK, res["district"].shape[0])
     n_d = int(res["district_idx"].max()) + 1
-    keep, parts = [], []
-    for c, start in enumerate(range(0, total, CHUNK)):
-        stop = min(start + CHUNK, total)
-        cells = {k: v[start:stop] for k, v in res.items()}
-        folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
-        data = items.generate(inst, folk, params, np.random.default_rng([seed, 3, c]), dif)
-        scores = items.score(inst, data)
-        outs = items.outcomes(inst, data, scores)
-        group = np.concatenate([cells["district_idx"], n_d + cells["age_band"].astype(np.int64)])
-        sums = {"n": _bincount2(group, np.ones(stop - start), n_d)}
-        for oid in inst.outcomes:
-            sums[f"o:{oid}"] = _bincount2(group, outs[oid].to_numpy(dtype=float), n_d)
-        for k, dom in enumerate(people.DOMAINS):
-            sums[f"t:{dom}"] = _bincount2(group, folk["theta"][:, k], n_d)
-        for sid in inst.scales:
-            x = scores[sid].to_numpy(dtype=float)
-            ok = ~np.isnan(x)
-            sums[f"s:{sid}"] = _bincount2(group, np.where(ok, x, 0.0), n_d)
-            sums[f"c:{sid}"] = _bincount2(group, ok.astype(float), n_d)
-        parts.append(sums)
-        local = chosen[(chosen >= start) & (chosen < stop)] - start
-        sub = data.iloc[local].reset_index(drop=True)
-        for name in ("online", "age_band", "edu3"):
-            sub[f"_{name}"] = folk[name][local]
-        keep.append(sub)
-    return pd.concat(keep, ignore_index=True), parts
+    cells = {k: v[start:stop] for k, v in res.items()}
+    folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
+    data = items.generate(inst, folk, params, np.random.default_rng([seed, 3, c]), dif)
+    scores = items.score(inst, data)
+    outs = items.outcomes(inst, data, scores)
+    group = np.concatenate([cells["district_idx"], n_d + cells["age_band"].astype(np.int64)])
+    sums = {"n": _bincount2(group, np.ones(stop - start), n_d)}
+    for oid in inst.outcomes:
+        sums[f"o:{oid}"] = _bincount2(group, outs[oid].to_numpy(dtype=float), n_d)
+    for k, dom in enumerate(people.DOMAINS):
+        sums[f"t:{dom}"] = _bincount2(group, folk["theta"][:, k], n_d)
+    for sid in inst.scales:
+        x = scores[sid].to_numpy(dtype=float)
+        ok = ~np.isnan(x)
+        sums[f"s:{sid}"] = _bincount2(group, np.where(ok, x, 0.0), n_d)
+        sums[f"c:{sid}"] = _bincount2(group, ok.astype(float), n_d)
+    local = chosen[(chosen >= start) & (chosen < stop)] - start
+    sub = {k: v[local] for k, v in data.items()}
+    for name in ("online", "age_band", "edu3"):
+        sub[f"_{name}"] = folk[name][local]
+    return sub, sums
 
 
 def _bincount2(group, weights, n_d):
@@ -287,7 +313,7 @@ def _respondents(inst, rows, res, chosen, sample, seed, modes, codes):
     edu3 = rows.pop("_edu3").to_numpy(dtype=np.int64)
     fw = design.draw_mode_and_time(age, edu3, online, rng, modes=modes)
     if "comment" in rows:
-        rows["comment"] = pd.Series(messiness.comments(len(rows), rng), dtype="str")
+        rows["comment"] = pd.Series(messiness.comments(len(rows), rng), dtype=object)
     if "mode" in rows:
         rows["mode"] = fw["mode"]
     weight = pd.Series(sample["design_weight"], index=sample["index"]).loc[chosen].to_numpy()

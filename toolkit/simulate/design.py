@@ -78,7 +78,7 @@ def allocate(n: int, district_sizes: np.ndarray, caps: np.ndarray) -> np.ndarray
 def needed_population(n: int, shares: np.ndarray, rr: np.ndarray) -> int:
     """Smallest population size whose districts can deliver ``n`` respondents."""
     alloc_share = np.sqrt(shares) / np.sqrt(shares).sum()
-    return int(np.ceil((n * alloc_share / (rr * shares)).max() * 1.15)) + 200
+    return int(np.ceil((n * alloc_share / (rr * shares)).max() * 1.06)) + 500
 
 
 def draw_sample(

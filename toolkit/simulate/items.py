@@ -19,6 +19,7 @@ every instrument that shares the item. ``truth["item_parameters"]`` holds them.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -85,11 +86,11 @@ def grm_draw(theta: np.ndarray, a: float, b, rng: np.random.Generator) -> np.nda
     ``P(theta - eps / a > b_k) = expit(a (theta - b_k))`` with ``eps`` standard
     logistic, so counting exceeded thresholds gives the GRM exactly.
     """
-    b = np.asarray(b, dtype=float)
     latent = theta - rng.logistic(size=theta.shape) / a
-    if latent.ndim == 1:
-        return np.searchsorted(b, latent, side="left")
-    return (latent[..., None] > b).sum(axis=-1)
+    idx = np.zeros(latent.shape, dtype=np.int64)
+    for threshold in np.asarray(b, dtype=float):  # a few thresholds: cheaper than searchsorted
+        idx += latent > threshold
+    return idx
 
 
 def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
@@ -101,8 +102,11 @@ def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
 
 
 def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
-             dif: dict | None = None) -> pd.DataFrame:
-    """Clean answers (codes as float, NaN where not asked) for these people.
+             dif: dict | None = None) -> dict[str, np.ndarray]:
+    """Clean answers for these people: item id -> array (codes as float, NaN where not asked).
+
+    Arrays rather than a DataFrame, so that millions of residents are cheap;
+    select_multiple and text items are object arrays of str.
 
     ``dif`` plants differential item functioning: ``{item: {"group": col,
     "level": value, "shift": s}}`` makes the item harder by ``s`` logits (its
@@ -153,8 +157,7 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
             cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
         else:  # text, and design columns (mode), are filled in for respondents only
             cols[item.id] = np.full(n, np.nan)
-    data = pd.DataFrame(cols)
-    return apply_skips(inst, data)
+    return apply_skips(inst, cols)
 
 
 def dif_shift(dif, item_id, people) -> np.ndarray:
@@ -184,30 +187,38 @@ def multiple_strings(selected: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return table[mask]
 
 
-def apply_skips(inst, data: pd.DataFrame) -> pd.DataFrame:
-    """Blank every item that its skip rule says is not asked (in order)."""
-    data = data.copy()
+def _frame(data: Mapping[str, np.ndarray], names) -> pd.DataFrame:
+    """A small DataFrame of just the columns a rule needs (text stays object, not Arrow)."""
+    return pd.DataFrame({v: pd.Series(np.asarray(data[v]), dtype=object) if np.asarray(data[v]).dtype == object
+                         else np.asarray(data[v]) for v in sorted(names)})
+
+
+def apply_skips(inst, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Blank every item that its skip rule says is not asked (in questionnaire order)."""
     for item in inst.items:
         if item.rule is not None:
-            asked = inst.relevant(data, item.id).to_numpy()
+            asked = inst.relevant(_frame(cols, item.rule.variables()), item.id).to_numpy()
             if not asked.all():
-                col = data[item.id]
-                data[item.id] = col.where(asked)
-    return data
+                col = cols[item.id].copy()
+                col[~asked] = np.nan
+                cols[item.id] = col
+    return cols
 
 
-def score(inst, data: pd.DataFrame) -> pd.DataFrame:
-    """Scale scores and levels of clean data (the scoring the truth uses).
+def score(inst, data) -> pd.DataFrame:
+    """Scale scores and levels of clean data (a DataFrame or item -> array); the scoring the truth uses.
 
     self_report / mean: mean of the substantive answers, reverse-keyed items
     recoded ``min + max - x``, when at least ``min_valid`` are answered.
     knowledge / sum_correct: number of items answered correctly, when at least
     ``min_valid`` items were asked (don't know counts as not correct).
     """
+    index = data.index if isinstance(data, pd.DataFrame) else None
     out = {}
     for scale in inst.scales.values():
         items = [inst.item(i) for i in scale.items]
-        block = data[list(scale.items)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        block = np.column_stack([pd.to_numeric(pd.Series(np.asarray(data[i])), errors="coerce").to_numpy(float)
+                                 for i in scale.items])
         missing = np.isin(block, list(inst.missing_codes))
         if scale.method == "sum_correct":
             correct = np.array([it.correct for it in items], dtype=float)
@@ -222,14 +233,20 @@ def score(inst, data: pd.DataFrame) -> pd.DataFrame:
             valid = (~np.isnan(x)).sum(1)
             total = np.nansum(x, axis=1)
             value = np.where(valid >= max(scale.min_valid, 1), total / np.maximum(valid, 1), np.nan)
-        s = pd.Series(value, index=data.index, name=scale.id)
+        s = pd.Series(value, index=index, name=scale.id)
         out[scale.id] = s
         out[scale.level_column] = scale.classify(s)
-    return pd.DataFrame(out, index=data.index)
+    return pd.DataFrame(out, index=index)
 
 
-def outcomes(inst, data: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every outcome of the instrument as a bool column."""
+def outcomes(inst, data, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every outcome of the instrument as a bool column (data: DataFrame or item -> array)."""
     scores = score(inst, data) if scores is None else scores
-    both = pd.concat([data, scores], axis=1)
-    return pd.DataFrame({oid: inst.evaluate(o.parsed, both) for oid, o in inst.outcomes.items()})
+    index = data.index if isinstance(data, pd.DataFrame) else scores.index
+    out = {}
+    for oid, o in inst.outcomes.items():
+        names = o.parsed.variables()
+        small = _frame({**{k: data[k] for k in names if k not in scores},
+                        **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
+        out[oid] = inst.evaluate(o.parsed, small).to_numpy()
+    return pd.DataFrame(out, index=index)

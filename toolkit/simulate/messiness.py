@@ -105,29 +105,37 @@ def comments(n: int, rng: np.random.Generator) -> np.ndarray:
 def _label_variant(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Stray case and spaces, as typed by hand or exported by another tool."""
     style = rng.integers(0, 5, labels.shape[0])
-    out = labels.copy()
-    for s, f in ((1, str.lower), (2, str.upper), (3, lambda x: f" {x}"), (4, lambda x: f"{x}  ")):
-        sel = style == s
-        out[sel] = [f(x) for x in labels[sel]]
-    return out
+    uniques, inverse = np.unique(labels, return_inverse=True)
+    variants = np.array([[u, u.lower(), u.upper(), f" {u}", f"{u}  "] for u in uniques], dtype=object)
+    return variants[inverse, style]
 
 
 def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.Generator,
             comment_col: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Messy copy of ``clean`` and its artefacts table (see the module docstring)."""
     n = len(clean)
-    cols = {c: clean[c].to_numpy(dtype=object).copy() for c in clean.columns}
+    numeric_cols = [c for c in clean.columns if pd.api.types.is_numeric_dtype(clean[c])]
+    num = {c: clean[c].to_numpy(dtype=float).copy() for c in numeric_cols}
+    obj = {c: clean[c].to_numpy(dtype=object).copy() for c in clean.columns if c not in num}
+    overrides: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # text written into numeric columns
     touched = {c: np.zeros(n, dtype=bool) for c in clean.columns}
     records: list[pd.DataFrame] = []
+
+    def current(col: str) -> np.ndarray:
+        return num[col] if col in num else obj[col]
 
     def record(rows: np.ndarray, col: str, kind: str, new: np.ndarray) -> None:
         if rows.size == 0:
             return
-        old = cols[col][rows]
-        cols[col][rows] = new
+        old = _text(current(col)[rows])
+        if col in obj:
+            obj[col][rows] = new
+        elif new.dtype == object:
+            overrides.setdefault(col, []).append((rows, new))
+        else:
+            num[col][rows] = new
         touched[col][rows] = True
-        records.append(pd.DataFrame({"row": rows, "column": col, "kind": kind,
-                                     "clean": _text(old), "messy": _text(new)}))
+        records.append((rows, col, kind, old, _text(new)))
 
     items = {it.id: it for it in inst.items}
     likert = [i for i, it in items.items() if it.type == "likert"]  # attention checks too
@@ -183,9 +191,11 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
         record(r, c, "out_of_range", bad[rng.integers(0, 3, r.size)])
         r = np.flatnonzero(free & (kinds == 4))
         if r.size:
-            lang = np.asarray(inst.languages, dtype=object)[rng.integers(0, len(inst.languages), r.size)]
-            lab = {(x.code, lg): x.label[lg] for x in rs.codes for lg in inst.languages}
-            labels = np.array([lab[(int(v), lg)] for v, lg in zip(cols[c][r], lang)], dtype=object)
+            lang = rng.integers(0, len(inst.languages), r.size)
+            table = np.array([[x.label[lg] for x in rs.codes] for lg in inst.languages], dtype=object)
+            order = np.argsort([x.code for x in rs.codes])
+            pos = order[np.searchsorted(np.sort([x.code for x in rs.codes]), num[c][r])]
+            labels = table[lang, pos]
             record(r, c, "label", _label_variant(labels, rng))
     for c in numeric:
         it = items[c]
@@ -206,9 +216,8 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
         ids = _fake_identifiers(kind, rng)
         record(r, comment_col, "pii", np.array([_PII[t][1].format(v=v) for t, v in zip(tmpl, ids)], dtype=object))
 
-    messy = pd.DataFrame(cols, index=clean.index)
-    artefacts = (pd.concat(records, ignore_index=True) if records else
-                 pd.DataFrame(columns=["row", "column", "kind", "clean", "messy"]))
+    messy = _assemble(clean, num, obj, overrides, touched)
+    artefacts = _artefact_frame(records)
     # duplicate submissions: copies inserted at random later positions
     dup = np.flatnonzero(rng.random(n) < rates.get("duplicate", 0))
     key = np.concatenate([np.arange(n, dtype=float), dup + rng.uniform(0.5, 50.0, dup.size)])
@@ -223,28 +232,65 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
     artefacts["row"] = new_pos[src]
     source = np.concatenate([np.arange(n), dup])[order]
     messy = messy.iloc[source].reset_index(drop=True)
-    artefacts = pd.concat([artefacts, copies, pd.DataFrame({"row": dup_rows, "column": "", "kind": "duplicate",
-                                                            "clean": "", "messy": ""})], ignore_index=True)
-    artefacts.insert(1, "respondent_id", messy["respondent_id"].to_numpy()[artefacts["row"].to_numpy()])
-    artefacts = artefacts.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-    return _tidy_types(messy, clean), artefacts
+    blank = pd.Series(np.full(dup_rows.size, "", dtype=object), dtype=object)
+    duplicates = pd.DataFrame({"row": dup_rows, "column": blank, "kind": pd.Series(
+        np.full(dup_rows.size, "duplicate", dtype=object), dtype=object), "clean": blank, "messy": blank})
+    artefacts = pd.concat([artefacts, copies, duplicates], ignore_index=True)
+    rows = artefacts["row"].to_numpy(dtype=np.int64)
+    artefacts["row"] = rows
+    artefacts.insert(1, "respondent_id", messy["respondent_id"].to_numpy()[rows])
+    # row, then column in file order
+    col_pos = pd.Categorical(artefacts["column"], categories=["", *clean.columns]).codes
+    artefacts = artefacts.iloc[np.lexsort((col_pos, rows))].reset_index(drop=True)
+    return messy, artefacts
 
 
-def _text(values: np.ndarray) -> np.ndarray:
-    return np.array(["" if (isinstance(v, float) and np.isnan(v)) else
-                     (FLOAT_FORMAT % v if isinstance(v, float) else str(v)) for v in values], dtype=object)
+_SMALL = np.array([str(i) for i in range(-1, 100_000)], dtype=object)
 
 
-def _tidy_types(messy: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
-    """Columns that now hold text become text (codes written as "3"); others keep their dtype."""
+def _text(values: np.ndarray, missing: object = "") -> np.ndarray:
+    """Values as written to CSV: ``missing`` for NaN, whole numbers without ".0", else %.10g."""
+    values = np.asarray(values)
+    if values.dtype.kind != "f":
+        return np.array(["" if (isinstance(v, float) and np.isnan(v)) else
+                         (FLOAT_FORMAT % v if isinstance(v, float) else str(v)) for v in values], dtype=object)
+    out = np.full(values.shape[0], missing, dtype=object)
+    finite = np.isfinite(values)
+    safe = np.where(finite, values, -2.0)
+    small = (safe == np.floor(safe)) & (safe >= -1) & (safe < len(_SMALL) - 1)
+    out[small] = _SMALL[(safe[small] + 1).astype(np.int64)]  # codes: a table look-up, not formatting
+    rest = np.flatnonzero(finite & ~small)
+    uniques, inverse = np.unique(values[rest], return_inverse=True)  # e.g. 8 design weights
+    out[rest] = np.array([FLOAT_FORMAT % v for v in uniques], dtype=object)[inverse]
+    return out
+
+
+def _artefact_frame(records) -> pd.DataFrame:
+    if not records:
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in ("row", "column", "kind", "clean", "messy")})
+    sizes = [r[0].size for r in records]
+    return pd.DataFrame({
+        "row": np.concatenate([r[0] for r in records]),
+        "column": pd.Series(np.repeat(np.array([r[1] for r in records], dtype=object), sizes), dtype=object),
+        "kind": pd.Series(np.repeat(np.array([r[2] for r in records], dtype=object), sizes), dtype=object),
+        "clean": pd.Series(np.concatenate([r[3] for r in records]), dtype=object),
+        "messy": pd.Series(np.concatenate([r[4] for r in records]), dtype=object),
+    })
+
+
+def _assemble(clean: pd.DataFrame, num, obj, overrides, touched) -> pd.DataFrame:
+    """Numeric columns that received text become object columns of str (codes written as "3")."""
     out = {}
-    for c in messy.columns:
-        col = messy[c]
-        has_text = col.map(lambda v: isinstance(v, str)).any() if col.dtype == object else False
-        if has_text and pd.api.types.is_numeric_dtype(clean[c]):
-            out[c] = pd.Series(_text(col.to_numpy()), dtype="str").replace("", np.nan)
-        elif pd.api.types.is_numeric_dtype(clean[c]):
-            out[c] = pd.to_numeric(col)
+    for c in clean.columns:
+        if c in overrides:
+            text = _text(num[c], missing=np.nan)
+            for rows, new in overrides[c]:
+                text[rows] = new
+            out[c] = pd.Series(text, dtype=object)
+        elif not touched[c].any():
+            out[c] = clean[c].reset_index(drop=True)
+        elif c in num:
+            out[c] = pd.Series(num[c], dtype=clean[c].dtype)
         else:
-            out[c] = col.astype(clean[c].dtype)
+            out[c] = pd.Series(obj[c], dtype=clean[c].dtype)
     return pd.DataFrame(out)
