@@ -113,3 +113,9 @@ def test_collinear_terms_are_named():
     df = data("apistrat").assign(ell2=lambda f: 2 * f["ell"])
     with pytest.raises(ModelError, match="ell2 is a linear combination"):
         survey.Design(df, weights="pw").glm("api00 ~ ell + ell2")
+
+
+def test_predict_names_missing_columns():
+    fit = design("strat_fpc").glm("api00 ~ ell + meals")
+    with pytest.raises(ModelError, match="newdata lacks column.*'meals'"):
+        fit.predict(pd.DataFrame({"ell": [1.0]}))

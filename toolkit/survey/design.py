@@ -334,7 +334,10 @@ class Design:
         """Share of each level of ``variable``, one row per level (and group).
 
         CIs are ``svyciprop(method="logit")`` on the domain's design df by
-        default; ``ci="wald"`` gives normal Wald intervals as ``confint``.
+        default (NaN when the share is 0 or 1); ``ci="wald"`` gives normal
+        Wald intervals as ``confint``. ``n`` is the domain's number of
+        respondents; a row is suppressed when ``n < min_cell`` or when the
+        level is held by between 1 and ``min_cell - 1`` respondents.
 
         Examples
         --------

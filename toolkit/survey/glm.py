@@ -107,18 +107,25 @@ _KNOWN = set(dir(builtins)) | {"C", "I", "Q", "np", "numpy", "center", "standard
                                "Poly", "log", "exp", "sqrt", "abs"}
 
 
-def _check_formula(formula: str, data: pd.DataFrame) -> list[str]:
-    """The names a formula uses; ModelError naming any that is neither a column nor a function."""
+def _names(formula: str, side: str = "both") -> tuple[list[str], patsy.ModelDesc]:
+    """The names a formula uses (``side`` "rhs" for the predictors only)."""
     try:
         desc = patsy.ModelDesc.from_formula(formula)
     except patsy.PatsyError as e:
         raise ModelError(f"cannot parse formula {formula!r}: {e}") from None
     names: list[str] = []
-    for term in desc.lhs_termlist + desc.rhs_termlist:
+    terms = desc.rhs_termlist if side == "rhs" else desc.lhs_termlist + desc.rhs_termlist
+    for term in terms:
         for factor in term.factors:
             for node in ast.walk(ast.parse(factor.code, mode="eval")):
                 if isinstance(node, ast.Name) and node.id not in names:
                     names.append(node.id)
+    return names, desc
+
+
+def _check_formula(formula: str, data: pd.DataFrame) -> list[str]:
+    """The names a formula uses; ModelError naming any that is neither a column nor a function."""
+    names, desc = _names(formula)
     unknown = [n for n in names if n not in data.columns and n not in _KNOWN]
     if unknown:
         raise ModelError(f"formula {formula!r} refers to unknown column(s): "
@@ -192,8 +199,8 @@ class SurveyGLM:
     def _matrix(self, newdata: pd.DataFrame) -> np.ndarray:
         if not isinstance(newdata, pd.DataFrame):
             raise ModelError("newdata must be a pandas DataFrame")
-        needed = set(self._design_info.describe().replace("~", " ").split()) & set(self.design.data.columns)
-        missing = sorted(c for c in needed if c not in newdata.columns)
+        needed = [c for c in _names(self.formula, "rhs")[0] if c in self.design.data.columns]
+        missing = [c for c in needed if c not in newdata.columns]
         if missing:
             raise ModelError(f"newdata lacks column(s) {', '.join(map(repr, missing))} used by the model")
         try:
@@ -349,7 +356,7 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
     if family not in FAMILIES:
         raise ModelError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
     fam = FAMILIES[family]
-    data = design.data.reset_index(drop=True)
+    data = design.data
     y, X, rows, info, order = _design_matrices(formula, data)
     if y.shape[1] == 2:  # a two-level factor outcome: the second level is "success", as R
         y = y[:, 1:]
