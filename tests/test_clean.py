@@ -318,3 +318,112 @@ def test_guarantees(spec):
     again = run(res.data, inst)
     assert again.log.empty
     pd.testing.assert_frame_equal(again.data, res.data)
+
+
+def test_undecided_skip_rule_keeps_the_answer_unless_asked_to_clear(inst):
+    raw = frame(inst, 2, help_any=["88", "2"], help_freq=["3", "3"])
+    kept = run(raw, inst)
+    assert kept.data["help_freq"].tolist()[0] == 3.0 and pd.isna(kept.data["help_freq"].iloc[1])
+    cleared = run(raw, inst, clear_undecided=True)
+    assert cleared.data["help_freq"].isna().all()
+    assert logged(cleared, "help_freq")["rule"].tolist() == ["not_asked", "not_asked"]
+
+
+# --------------------------------------------------------------------------- against the simulator's truth
+
+
+@pytest.fixture(scope="module")
+def simulated(inst):
+    sim = toolkit.simulate.survey(inst, n=3000, seed=5)
+    return sim, run(sim.responses, inst)
+
+
+def test_every_kind_of_corruption_is_caught_and_logged(simulated):
+    from toolkit.clean.truth import detection
+
+    sim, res = simulated
+    rates = detection(res, sim.artefacts).set_index("kind")
+    assert set(sim.artefacts["kind"]) <= set(rates.index)
+    assert (rates["n"] > 0).all()
+    exact = rates.drop(index="skip_violation")
+    assert exact["rate"].tolist() == [1.0] * len(exact)
+    # skipped answers under a parent that is itself missing are kept on purpose (rule undecided)
+    assert rates.loc["skip_violation", "rate"] > 0.85
+    assert rates.loc["straightliner", "false_alarms"] == 0 and rates.loc["duplicate", "false_alarms"] == 0
+    assert rates.loc["speeder", "false_alarms"] <= 0.01 * len(res.flags)
+
+
+def test_simulated_cleaning_guarantees(simulated, inst):
+    sim, res = simulated
+    assert len(res.data) == len(sim.responses)
+    assert (res.data["respondent_id"].str.startswith("ps-")).all()
+    text = all_text(res)
+    pii = sim.artefacts[sim.artefacts["kind"] == "pii"]["messy"]
+    secrets = pii.str.extract(r"(\d{6}-\d{4}|[\w.]+@example\.\w+|\+45 [\d ]{11})")[0].dropna()
+    assert len(secrets) == len(pii)
+    assert not any(s in text for s in secrets)
+    again = run(res.data, inst)
+    assert again.log.empty and again.data.equals(res.data)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    sim = toolkit.simulate.survey(inst, n=300, seed=2)
+    messy = sim.responses.copy()
+    messy.loc[0, "comment"] = "=HYPERLINK(\"http://x\") ring 20 30 40 50"
+    src = tmp_path / "in.csv"
+    messy.to_csv(src, index=False, sep=";", encoding="cp1252")
+    before = src.read_bytes()
+    monkeypatch.setenv("SURVEY_KEY", KEY)
+    out, log, flags = tmp_path / "clean.csv", tmp_path / "log.csv", tmp_path / "flags.xlsx"
+    result = CliRunner().invoke(app, ["clean", str(src), "--instrument", "dis-full", "--out", str(out), "--log",
+                                      str(log), "--flags", str(flags), "--pseudonym-key-env", "SURVEY_KEY"])
+    assert result.exit_code == 0, result.output
+    assert "encoding cp1252, delimiter ';'" in result.output
+    assert "Read 30" in result.output and "label_to_code" in result.output and "respondents flagged" in result.output
+    assert src.read_bytes() == before
+    written = pd.read_csv(out)
+    assert len(written) == len(messy)
+    assert written.loc[0, "comment"] == "'=HYPERLINK(\"http://x\") ring [PHONE]"
+    everything = out.read_text() + log.read_text() + pd.read_excel(flags).to_csv()
+    assert "20 30 40 50" not in everything and "r0001" not in everything
+    parquet = tmp_path / "clean.parquet"
+    assert CliRunner().invoke(app, ["clean", str(src), "--out", str(parquet),
+                                    "--pseudonym-key-env", "SURVEY_KEY"]).exit_code == 0
+    assert pd.read_parquet(parquet)["prac_01"].dtype == "float64"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["missing.csv"], "no such file"),
+    (["empty.csv"], "empty"),
+    (["in.csv", "--instrument", "nope"], "nope"),
+    (["in.csv", "--out", "{tmp}/no/dir/out.parquet"], "does not exist"),
+    (["in.csv", "--out", "{tmp}/out.json"], "unsupported"),
+    (["in.csv", "--pseudonym-key-env", "UNSET_KEY_VAR"], "UNSET_KEY_VAR"),
+    (["in.csv", "--strict"], "invalid value"),
+])
+def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, args, message):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
+    monkeypatch.delenv("UNSET_KEY_VAR", raising=False)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    raw = frame(inst, 3, prac_01=["9", "1", "2"])
+    raw.to_csv(tmp_path / "in.csv", index=False)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "out.parquet")]
+    result = CliRunner().invoke(app, ["clean", *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines() if hasattr(result, "stderr") else result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
+    assert "Traceback" not in result.output

@@ -126,6 +126,7 @@ def clean(
     id_columns: Sequence[str] | None = None,
     scan_pii: bool = True,
     drop_flagged: bool | str | Sequence[str] = False,
+    clear_undecided: bool = False,
     speeder_share: float = 0.3,
     longstring_share: float = 1.0,
     grid_min_items: int = 8,
@@ -168,6 +169,11 @@ def clean(
     drop_flagged : bool, str or sequence of str
         False (default) keeps every row. True drops rows with any flag; a flag name or
         list of names drops rows with those flags. Each dropped row is logged.
+    clear_undecided : bool
+        By default an answer is cleared as not asked only where its skip rule is decided
+        (every item the rule names is answered, or itself not asked). True applies the
+        form's logic literally: a missing parent (don't know, refused, blank) counts as
+        "not this answer", so the follower's answer is cleared too.
     speeder_share, longstring_share, grid_min_items, max_missing_share, min_answers
         Flag thresholds, see :mod:`toolkit.clean.flags`.
     progress : callable, optional
@@ -259,7 +265,7 @@ def clean(
             warnings.warn(f"skip rule of {item.id} not checked: {exc}", DataQualityWarning, stacklevel=2)
             continue
         decided = np.ones(n, dtype=bool)
-        for var in item.rule.variables():
+        for var in () if clear_undecided else item.rule.variables():
             if var in decoded:
                 decided &= pd.notna(decoded[var].values) | (decoded[var].kind == not_asked_kind)
         skipped = ~ok & decided
@@ -409,7 +415,7 @@ def clean(
         "count": [n, len(data), n_dropped, *rule_counts.to_numpy(),
                   *(int(flags[f].sum()) for f in (*FLAGS, "flagged"))],
     })
-    options = {"strict": strict, "pseudonymise": pseudonymise and key is not None, "id_columns": ids,
+    options = {"strict": strict, "clear_undecided": clear_undecided, "pseudonymise": pseudonymise and key is not None, "id_columns": ids,
                "scan_pii": scan_pii, "drop_flagged": drop_flagged, **opts.__dict__}
     data.attrs = {}
     return Cleaned(data=data, log=log, flags=flags, summary=summary, read=info, options=options)
