@@ -139,3 +139,11 @@ def test_raked_weights_hit_their_margins(seed, p_sex, p_young):
         got = pd.Series(r.weights).groupby(df[col].to_numpy()).sum()
         want = pd.Series(target) * (1000 if col == "sex" else 1)
         np.testing.assert_allclose(got[want.index], want, rtol=1e-9)
+
+
+def test_string_margin_keys_match_numeric_codes():
+    nh = pd.read_csv(RESULTS / "survey_nhanes.csv")
+    d = survey.Design(nh, weights="WTMEC2YR", strata="SDMVSTRA", psu="SDMVPSU")
+    a = d.poststratify("RIAGENDR", {1: 1.4e8, 2: 1.5e8})
+    b = d.poststratify("RIAGENDR", {"1": 1.4e8, "2": 1.5e8})
+    np.testing.assert_array_equal(a.weights, b.weights)

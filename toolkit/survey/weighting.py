@@ -54,6 +54,8 @@ def _cells(design, variables: list[str], levels: list[tuple]) -> np.ndarray:
     from toolkit.survey.estimators import factorized
 
     lookup = {lv: i for i, lv in enumerate(levels)}
+    # margins read from JSON/CSV have string keys; accept them for numeric codes too
+    as_text = {tuple(map(str, lv)): i for i, lv in enumerate(levels)}
     code = np.zeros(design.n, np.int64)
     uniques = []
     for v in variables:
@@ -70,6 +72,8 @@ def _cells(design, variables: list[str], levels: list[tuple]) -> np.ndarray:
     mapping = np.empty(len(first), np.int64)
     for j, row in enumerate(first):
         key = tuple(_plain(design.data[v].iloc[row]) for v in variables)
+        if key not in lookup and tuple(map(str, key)) in as_text:
+            key = levels[as_text[tuple(map(str, key))]]
         if key not in lookup:
             raise DesignError(f"margin {'/'.join(variables)}: value {key if len(key) > 1 else key[0]!r} "
                               f"at row {design.data.index[row]!r} is not among the population levels "
