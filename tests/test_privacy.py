@@ -1,0 +1,116 @@
+"""Privacy: PII detection and redaction, pseudonyms, formula injection, small cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import privacy
+from toolkit.errors import PrivacyError
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("010190-1234", ["cpr"]),
+    ("0101901234", ["cpr"]),
+    ("born 290200-4123 ok", ["cpr"]),          # 29 Feb 2000 (7th digit 4, year 00 -> 2000, a leap year)
+    ("290201-4123", []),                          # 29 Feb 2001 does not exist ...
+    ("320190-1234", []),                          # ... nor does day 32
+    ("011390-1234", []),                          # ... nor month 13
+    ("12345678901", []),                          # too long to be either
+    ("ole.hansen@example.dk", ["email"]),
+    ("Mail: A_B+c@sub.example.co.uk.", ["email"]),
+    ("20304050", ["phone"]),
+    ("+45 20 30 40 50", ["phone"]),
+    ("+4520304050", ["phone"]),
+    ("0045 2030 4050", ["phone"]),
+    ("2030 4050", ["phone"]),
+    ("2026-01-01T10:00:00", []),                  # timestamps are not phone numbers
+    ("1234567", []),
+    ("cpr 010190-1234, mail a@b.dk, tlf 20 30 40 50", ["cpr", "email", "phone"]),
+])
+def test_find_pii(text, kinds):
+    found = privacy.find_pii(pd.Series([text]))
+    assert found["kind"].tolist() == kinds
+    assert set(found.columns) == {"row", "kind", "start", "end"}
+
+
+def test_redact_positions_refer_to_the_original_text():
+    text = "tlf 20 30 40 50 eller a@b.dk"
+    out, found = privacy.redact(pd.Series([text, None, 5]))
+    assert out.tolist()[0] == "tlf [PHONE] eller [EMAIL]"
+    assert out.tolist()[2] == 5 and pd.isna(out.iloc[1])
+    spans = [text[s:e] for s, e in zip(found["start"], found["end"], strict=True)]
+    assert spans == ["20 30 40 50", "a@b.dk"]
+
+
+def test_cpr_century_rules():
+    # 7th digit 4-9 with years 00-36 / 00-57 are 2000s: 29 Feb 2036 exists; 1900 is no leap year
+    assert privacy.contains_pii(pd.Series(["290236-4000", "290200-0000", "290200-5000"])).tolist() == [
+        True, False, True]
+
+
+cpr_dates = st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(cpr_dates, st.integers(0, 3999), st.booleans(), st.text(alphabet="abc ,.", max_size=10),
+       st.integers(20_000_000, 99_999_999), st.sampled_from(["", "+45 ", "0045"]), st.booleans())
+def test_redaction_removes_every_identifier(date, serial, dash, filler, phone, prefix, grouped):
+    cpr = date.strftime("%d%m%y") + ("-" if dash else "") + f"{serial:04d}"
+    digits = str(phone)
+    ph = prefix + (" ".join(digits[i:i + 2] for i in range(0, 8, 2)) if grouped else digits)
+    email = f"x{serial}@example.org"
+    text = f"{filler} {cpr} {filler} {ph} {filler} {email}"
+    out, found = privacy.redact(pd.Series([text]))
+    assert not any(ch.isdigit() for ch in out[0]) and "@" not in out[0]  # nothing but filler is left
+    assert sorted(found["kind"]) == ["cpr", "email", "phone"]
+    again, none = privacy.redact(out)
+    assert again.equals(out) and none.empty
+
+
+def test_pseudonymise_is_hmac_sha256():
+    ids = pd.Series(["r1", "r2", "r1", None])
+    p = privacy.pseudonymise(ids, "key")
+    want = "ps-" + hmac.new(b"key", b"r1", hashlib.sha256).hexdigest()[:20]
+    assert p[0] == want == p[2] and p[1] != p[0] and pd.isna(p[3])
+    assert privacy.is_pseudonym(p).tolist() == [True, True, True, False]
+    assert privacy.pseudonymise(p, "key").equals(p)
+    assert (privacy.pseudonymise(ids, "other").dropna() != p.dropna()).all()
+
+
+def test_resolve_key(monkeypatch):
+    monkeypatch.delenv("X_KEY", raising=False)
+    with pytest.raises(PrivacyError, match="X_KEY"):
+        privacy.resolve_key(None, "X_KEY")
+    monkeypatch.setenv("X_KEY", "abc")
+    assert privacy.resolve_key(None, "X_KEY") == b"abc"
+    assert privacy.resolve_key(b"raw", "X_KEY") == b"raw"
+    with pytest.raises(PrivacyError):
+        privacy.resolve_key("", None)
+
+
+def test_protect_formulas():
+    df = pd.DataFrame({"=a": ["=SUM(A1)", "+1", "-x", "@x", "\tx", "fine"], "n": [-1.0, 2, 3, 4, 5, 6]})
+    out = privacy.protect_formulas(df)
+    assert out["'=a"].tolist() == ["'=SUM(A1)", "'+1", "'-x", "'@x", "'\tx", "fine"]
+    assert out["n"].tolist() == df["n"].tolist()
+    assert df["=a"].iloc[0] == "=SUM(A1)"  # input untouched
+    s = pd.Series(["=1", None], dtype="str")
+    assert privacy.protect_formulas(s).tolist()[0] == "'=1"
+
+
+def test_suppress_small_cells():
+    t = pd.DataFrame({"g": ["a", "b", "c"], "estimate": [0.1, 0.2, 0.3], "se": [0.01, 0.02, 0.03],
+                      "n": [4, 5, 100]})
+    out = privacy.suppress_small_cells(t, threshold=5)
+    assert out["suppressed"].tolist() == [True, False, False]
+    assert np.isnan(out.loc[0, ["estimate", "se", "n"]].astype(float)).all()
+    assert out.loc[1, "estimate"] == 0.2 and t.loc[0, "estimate"] == 0.1
+    assert privacy.suppress_small_cells(t, threshold=10)["suppressed"].tolist() == [True, True, False]
