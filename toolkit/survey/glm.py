@@ -214,6 +214,15 @@ class SurveyGLM:
 
         ``type="response"`` gives the mean (probability, rate), ``"link"`` the
         linear predictor. Returns a DataFrame with estimate and se.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"x": np.arange(8.0), "y": [1.0, 3, 2, 5, 4, 6, 8, 7]})
+        >>> fit = survey.Design(df).glm("y ~ x")
+        >>> fit.predict(pd.DataFrame({"x": [0.0, 10.0]}))["estimate"].round(3).tolist()
+        [1.25, 10.536]
         """
         if type not in ("response", "link"):
             raise ModelError(f"type must be 'response' or 'link', got {type!r}")
@@ -233,6 +242,15 @@ class SurveyGLM:
         from the reference level to each other level. SEs by the delta method
         from the linearised coefficient covariance (the sample of covariates
         is held fixed), as ``marginaleffects::avg_slopes(wts=)`` does.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"x": np.arange(8.0), "y": [1.0, 3, 2, 5, 4, 6, 8, 7]})
+        >>> ame = survey.Design(df).glm("y ~ x").marginal_effects()
+        >>> ame[["variable", "contrast"]].iloc[0].tolist(), round(float(ame["estimate"].iloc[0]), 3)
+        (['x', 'dy/dx'], 0.929)
         """
         data = self.design.data.iloc[self._rows]
         w = self.design.weights[self._rows]
