@@ -52,7 +52,7 @@ class _Family:
         """R's ``linkinv``: the logit clamps ``eta`` to +-30, the log floors at eps."""
         if self.link == "logit":
             e = np.exp(np.clip(eta, -_THRESH, _THRESH))
-            if (np.abs(eta) > _THRESH).any():
+            if eta.max() > _THRESH or eta.min() < -_THRESH:
                 e = np.where(eta < -_THRESH, _EPS, np.where(eta > _THRESH, 1 / _EPS, e))
             return e / (1 + e)
         if self.link == "log":
@@ -67,7 +67,7 @@ class _Family:
         if self.link == "log":
             return mu
         d = mu * (1 - mu)
-        return np.where(np.abs(eta) > _THRESH, _EPS, d) if (np.abs(eta) > _THRESH).any() else d
+        return np.where(np.abs(eta) > _THRESH, _EPS, d) if np.abs(eta).max() > _THRESH else d
 
     def variance(self, mu):
         if self.name == "binomial":
@@ -85,6 +85,19 @@ class _Family:
                 return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) - (y - mu))
         r = y - mu
         return np.dot(w, r * r)
+
+    def working(self, eta, mu, y, w):
+        """IRLS working weights ``w mu'^2 / V`` and response ``eta + (y - mu) / mu'``.
+
+        For the canonical links ``mu' = V`` unless R's clamps bite, which saves
+        passes over the data."""
+        if self.link == "identity":
+            return w, y
+        if self.link == "logit" and (eta.max() > _THRESH or eta.min() < -_THRESH):
+            d, v = self.mu_eta(eta, mu), self.variance(mu)
+            return w * d * d / v, eta + (y - mu) / d
+        v = mu * (1 - mu) if self.link == "logit" else mu
+        return w * v, eta + (y - mu) / v
 
     def start(self, y, w):
         """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
@@ -141,6 +154,9 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     Rows with a missing value in any formula variable are dropped (``na.omit``).
     """
     names = _check_formula(formula, data)
+    plain = _plain_numeric(formula, data)
+    if plain is not None:
+        return plain
     present = [n for n in names if n in data.columns]
     keep = data[present].notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
     rows = np.flatnonzero(keep)
@@ -157,6 +173,38 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                             for t in terms]).astype(int)
     return np.asarray(y), np.asfortranarray(np.asarray(X)[:, order]), rows, info, order
+
+
+def _plain_numeric(formula: str, data: pd.DataFrame):
+    """``y ~ a + b + c`` on complete numeric columns: stack them without patsy (5x faster at 1M
+    rows); the patsy design info, which only ``predict`` needs, comes from a few rows."""
+    desc = patsy.ModelDesc.from_formula(formula)
+    cols = []
+    for term in desc.lhs_termlist + desc.rhs_termlist:
+        if len(term.factors) > 1:
+            return None
+        for f in term.factors:
+            if f.code not in data.columns:
+                return None
+            cols.append(f.code)
+    outcome, predictors = cols[0], cols[1:]
+    frame = data[cols]
+    if not all(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in cols) or frame.isna().to_numpy().any():
+        return None
+    _, small = patsy.dmatrices(formula, frame.iloc[:2], NA_action="raise", return_type="matrix")
+    info = small.design_info
+    intercept = patsy.INTERCEPT in desc.rhs_termlist
+    if list(info.column_names) != (["Intercept"] if intercept else []) + predictors:
+        return None
+    X = np.empty((len(data), len(info.column_names)), order="F")
+    j0 = int(intercept)
+    if intercept:
+        X[:, 0] = 1.0
+    for j, c in enumerate(predictors):
+        X[:, j0 + j] = frame[c].to_numpy(np.float64)
+    y = frame[[outcome]].to_numpy(np.float64)
+    return y, X, np.arange(len(data)), info, np.arange(X.shape[1])
 
 
 class SurveyGLM:
@@ -313,9 +361,7 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float):
     beta = None
     buf = np.empty_like(Xt)
     for it in range(1, max_iter + 1):
-        d = fam.mu_eta(eta, mu)
-        ww = w * d * d / fam.variance(mu)
-        z = eta + (y - mu) / d
+        ww, z = fam.working(eta, mu, y, w)
         xtw = np.multiply(Xt, ww, out=buf)
         try:
             new = np.linalg.solve(xtw @ Xt.T, xtw @ z)
@@ -385,7 +431,8 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
     if fam.name == "poisson" and (y < 0).any():
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
-    w = design.weights[rows]
+    every_row = len(rows) == design.n
+    w = design.weights if every_row else design.weights[rows]
     aliased = _aliased(X)
     if aliased:
         names = [info.column_names[order[j]] for j in aliased]
@@ -402,14 +449,15 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
     ainv = np.linalg.inv((Xt * ww) @ Xt.T)
     mu = fam.linkinv(eta)
     infl_t = ainv.T @ (Xt * (ww * (y - mu) / fam.mu_eta(eta, mu)))
-    if len(rows) == design.n:
-        infl = infl_t.T
+    if every_row:
+        infl, members, used = infl_t.T, None, None
     else:
         infl = np.zeros((design.n, X.shape[1]), order="F")
         infl[rows] = infl_t.T
-    used = np.zeros(design.n, bool)
-    used[rows] = True
-    vcov = design._variance(Influence(infl, X.shape[1]), np.where(used, 0, -1))
+        used = np.zeros(design.n, bool)
+        used[rows] = True
+        members = np.where(used, 0, -1)
+    vcov = design._variance(Influence(infl, X.shape[1]), members)
     df_resid = float(design._degf(used)[0]) + 1 - X.shape[1]
     return SurveyGLM(design, formula, fam, info, order, beta, vcov,
                      df_resid, n_iter, converged, rows, level)
