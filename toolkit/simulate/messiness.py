@@ -216,8 +216,6 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
         ids = _fake_identifiers(kind, rng)
         record(r, comment_col, "pii", np.array([_PII[t][1].format(v=v) for t, v in zip(tmpl, ids)], dtype=object))
 
-    messy = _assemble(clean, num, obj, overrides, touched)
-    artefacts = _artefact_frame(records)
     # duplicate submissions: copies inserted at random later positions
     dup = np.flatnonzero(rng.random(n) < rates.get("duplicate", 0))
     key = np.concatenate([np.arange(n, dtype=float), dup + rng.uniform(0.5, 50.0, dup.size)])
@@ -225,13 +223,15 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
     new_pos = np.empty(order.size, dtype=np.int64)
     new_pos[order] = np.arange(order.size)
     dup_rows = new_pos[n:]
+    source = np.concatenate([np.arange(n), dup])[order]
+    messy = _assemble(clean, num, obj, overrides, touched, source)
+    del num, obj, overrides
+    artefacts = _artefact_frame(records)
     # a copy carries the corrupted cells of its source row: list them for the copy too
     src = artefacts["row"].to_numpy(dtype=np.int64)
     copies = pd.DataFrame({"row": dup_rows, "src": dup}).merge(
         artefacts.rename(columns={"row": "src"}), on="src").drop(columns="src")
     artefacts["row"] = new_pos[src]
-    source = np.concatenate([np.arange(n), dup])[order]
-    messy = messy.iloc[source].reset_index(drop=True)
     blank = pd.Series(np.full(dup_rows.size, "", dtype=object), dtype=object)
     duplicates = pd.DataFrame({"row": dup_rows, "column": blank, "kind": pd.Series(
         np.full(dup_rows.size, "duplicate", dtype=object), dtype=object), "clean": blank, "messy": blank})
@@ -278,19 +278,23 @@ def _artefact_frame(records) -> pd.DataFrame:
     })
 
 
-def _assemble(clean: pd.DataFrame, num, obj, overrides, touched) -> pd.DataFrame:
-    """Numeric columns that received text become object columns of str (codes written as "3")."""
+def _assemble(clean: pd.DataFrame, num, obj, overrides, touched, source: np.ndarray) -> pd.DataFrame:
+    """The messy frame, rows in ``source`` order (duplicates included).
+
+    Numeric columns that received text become object columns of str (codes
+    written as "3"); columns nothing touched are taken from ``clean``.
+    """
     out = {}
     for c in clean.columns:
         if c in overrides:
             text = _text(num[c], missing=np.nan)
             for rows, new in overrides[c]:
                 text[rows] = new
-            out[c] = pd.Series(text, dtype=object)
+            out[c] = pd.Series(text[source], dtype=object)
         elif not touched[c].any():
-            out[c] = clean[c].reset_index(drop=True)
+            out[c] = clean[c].iloc[source].reset_index(drop=True)
         elif c in num:
-            out[c] = pd.Series(num[c], dtype=clean[c].dtype)
+            out[c] = pd.Series(num[c][source], dtype=clean[c].dtype)
         else:
-            out[c] = pd.Series(obj[c], dtype=clean[c].dtype)
+            out[c] = pd.Series(obj[c][source], dtype=clean[c].dtype)
     return pd.DataFrame(out)
