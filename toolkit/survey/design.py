@@ -123,6 +123,7 @@ class Design:
         self.plan: CalibrationPlan | None = None
         self.rake_result: weighting.RakeResult | None = None
         self._cache: dict = {}  # codes of grouping columns; data never change, so designs share it
+        self._wcache: dict = {}  # things that depend on the weights too; one per design
 
     # ------------------------------------------------------------------ setup
     @staticmethod
@@ -248,6 +249,7 @@ class Design:
         new = object.__new__(Design)
         new.__dict__.update(self.__dict__)
         new.weights, new.plan, new.rake_result = weights, plan, rake_result
+        new._wcache = {}
         return new
 
     # ------------------------------------------------------------ variance core
@@ -261,10 +263,9 @@ class Design:
               p: int = 1) -> np.ndarray:
         """PSUs minus strata with non-zero weight, per domain column."""
         if in_domain is None and (col is None or (p == 1 and (col == 0).all())):
-            key = ("degf", id(self.weights))
-            if key not in self._cache:
-                self._cache[key] = self._degf(np.ones(self.n, bool))
-            return self._cache[key]
+            if "degf" not in self._wcache:
+                self._wcache["degf"] = self._degf(np.ones(self.n, bool))
+            return self._wcache["degf"]
         pos = self.weights != 0
         if in_domain is not None:
             pos = pos & in_domain

@@ -66,9 +66,11 @@ def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
-    """Domain code per row (-1 where a grouping value is missing) and the labels."""
+    """Domain code per row (-1 where a grouping value is missing) and the labels (cached)."""
     if by is None:
-        return np.zeros(design.n, np.int64), pd.DataFrame(index=range(1))
+        if ("groups", None) not in design._cache:
+            design._cache[("groups", None)] = (np.zeros(design.n, np.int64), pd.DataFrame(index=range(1)))
+        return design._cache[("groups", None)]
     cols = [by] if isinstance(by, str) else list(by)
     key = ("groups", tuple(cols))
     if key in design._cache:
@@ -101,8 +103,9 @@ class _Domains:
     def __init__(self, design, g: np.ndarray, k: int):
         self.g, self.k = g, k
         inside = g >= 0
-        self.gi = np.where(inside, g, 0)
-        w = np.where(inside, design.weights, 0.0)
+        self.everyone = bool(inside.all())
+        self.gi = g if self.everyone else np.where(inside, g, 0)
+        w = design.weights if self.everyone else np.where(inside, design.weights, 0.0)
         self.w = w
         self.W = self.sum(w)
         self.n = self.sum(inside.astype(float))
@@ -118,16 +121,34 @@ class _Domains:
     def wsum(self, values: np.ndarray) -> np.ndarray:
         return self.sum(self.w * values)
 
+    def expand(self, per_domain: np.ndarray):
+        """A per-domain value for every row (a scalar when there is one domain)."""
+        return per_domain[0] if self.k == 1 else per_domain[self.gi]
+
     def wvar(self, values: np.ndarray) -> np.ndarray:
         """Weighted variance with R's n/(n-1) factor (``svyvar``)."""
         m = self.wsum(values) / self.W
-        dev = np.where(self.g >= 0, values - m[self.gi], 0.0)
-        return self.npos / (self.npos - 1) * self.wsum(dev**2) / self.W
+        dev = values - self.expand(m)
+        if not self.everyone:
+            dev = np.where(self.g >= 0, dev, 0.0)
+        return self.npos / (self.npos - 1) * self.wsum(dev * dev) / self.W
 
     def srs_var(self, s2: np.ndarray) -> np.ndarray:
         """Without-replacement SRS variance of a mean: ``s2 (N - n) / (N n)``."""
         v = s2 * (self.W - self.npos) / (self.W * self.npos)
         return np.where(self.W < self.npos, np.nan, v)
+
+
+def _domains(design, g: np.ndarray, k: int, by) -> _Domains:
+    """``_Domains`` for these codes, cached per design when no row was dropped for NA."""
+    key = ("domains", by if by is None or isinstance(by, str) else tuple(by))
+    cached = design._wcache.get(key)
+    if cached is not None and cached.g is g:
+        return cached
+    dom = _Domains(design, g, k)
+    if g is groups(design, by)[0]:
+        design._wcache[key] = dom
+    return dom
 
 
 def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
@@ -145,7 +166,7 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
 
 
 def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
-    vals = np.where(dom.g >= 0, values, 0.0)
+    vals = values if dom.everyone else np.where(dom.g >= 0, values, 0.0)
     v = design._variance(Influence(vals, 1) if dom.k == 1 else Influence(vals, dom.k, dom.g), dom.g)
     return np.sqrt(np.clip(np.diag(v), 0, None))
 
@@ -192,13 +213,13 @@ def _mean_or_total(design, variables, by, na_rm, level, min_cell, kind: str) -> 
         y = numeric(design, var)
         valid = ~np.isnan(y)
         g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
-        dom = _Domains(design, g, k)
-        y0 = np.where(valid, y, 0.0)
+        dom = _domains(design, g, k, by)
+        y0 = y if valid.all() else np.where(valid, y, 0.0)
         tot = dom.wsum(y0)
         s2 = dom.wvar(y0)
         if kind == "mean":
             est = tot / dom.W
-            infl = dom.w * (y0 - est[dom.gi]) / dom.W[dom.gi]
+            infl = dom.w * (y0 - dom.expand(est)) / dom.expand(dom.W)
             vsrs = dom.srs_var(s2)
         else:
             est = tot
@@ -229,7 +250,7 @@ def ratio(design, numerator, denominator, by=None, na_rm=False, level=0.95,
     y, x = numeric(design, numerator), numeric(design, denominator)
     valid = ~(np.isnan(y) | np.isnan(x))
     g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
-    dom = _Domains(design, g, k)
+    dom = _domains(design, g, k, by)
     y0, x0 = np.where(valid, y, 0.0), np.where(valid, x, 0.0)
     X = dom.wsum(x0)
     est = dom.wsum(y0) / X
@@ -265,7 +286,7 @@ def proportion(design, variable, by=None, na_rm=False, level=0.95, ci="logit",
         levels = list(uniques)
     valid = codes >= 0
     g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
-    dom = _Domains(design, g, k)
+    dom = _domains(design, g, k, by)
     parts, small = [], []
     for i, lev in enumerate(levels):
         ind = (codes == i).astype(float)
