@@ -97,22 +97,31 @@ def read_info(data: pd.DataFrame) -> dict[str, Any]:
 # --------------------------------------------------------------------------- files
 
 
-def _detect_encoding(raw: bytes) -> tuple[str, str]:
+def _decodes(path: Path, codec: str) -> bool:
+    """True if the whole file decodes with ``codec`` (streamed in 1 MB blocks, never held whole)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(path: Path) -> tuple[str, str]:
     """(codec to decode with, name to report)."""
-    if raw.startswith(codecs.BOM_UTF8):
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "utf-16"
-    try:
-        raw.decode("utf-8")
-        return "utf-8", "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("cp1252")
-        return "cp1252", "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1", "latin-1"
+    for codec in ("utf-8", "cp1252"):
+        if _decodes(path, codec):
+            return codec, codec
+    return "latin-1", "latin-1"
 
 
 def _detect_delimiter(text: str) -> str:
@@ -134,22 +143,20 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    raw = path.read_bytes()
-    if encoding is None:
-        codec, reported = _detect_encoding(raw)
-    else:
-        codec = reported = encoding
+    codec, reported = _detect_encoding(path) if encoding is None else (encoding, encoding)
     try:
-        text = raw.decode(codec)
+        with path.open("r", encoding=codec, errors="strict", newline="") as fh:
+            sample = fh.read(65536)
+            more = bool(fh.read(1))
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputFileError(f"{path}: cannot decode as {codec}: {exc}") from None
-    if not text.strip():
+    if not sample.strip() and not more:
         raise InputFileError(f"{path}: the file is empty")
-    delim = delimiter or _detect_delimiter(text)
+    delim = delimiter or _detect_delimiter(sample)
     try:
-        df = pd.read_csv(_stdio.StringIO(text), sep=delim, dtype="str", keep_default_na=False,
-                         na_values=[""], skipinitialspace=False)
-    except (pd.errors.ParserError, ValueError) as exc:
+        # pandas reads the file itself: the text is never held twice in memory
+        df = pd.read_csv(path, sep=delim, encoding=codec, dtype="str", keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: {exc}") from None
     return df, {"encoding": reported, "delimiter": delim}
 

@@ -19,7 +19,6 @@ Personal identifiers never reach an analysis, a log or a report:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -114,12 +113,12 @@ def _spans(text: str) -> tuple[str, list[tuple[str, int, int]]]:
     return "".join(out), spans
 
 
-def _quick_mask(values: pd.Series) -> np.ndarray:
-    """Vectorised pre-filter: only strings holding an '@' or 8+ digits can contain PII."""
-    s = values.astype("str")
-    has_at = s.str.contains("@", regex=False)
-    n_digits = s.str.count(r"\d")
-    return (has_at | (n_digits >= 8)).fillna(False).to_numpy(dtype=bool)
+_MAYBE = re.compile(r"@|\d\d ?\d\d")  # every CPR number, e-mail and phone number holds one of these
+
+
+def _scan(value: object) -> tuple[str, list[tuple[str, int, int]]]:
+    text = str(value)
+    return _spans(text) if _MAYBE.search(text) else (text, [])
 
 
 def find_pii(values: pd.Series) -> pd.DataFrame:
@@ -175,30 +174,26 @@ def redact(values: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """
     empty = pd.DataFrame({"row": pd.Series(dtype="int64"), "kind": pd.Series(dtype="str"),
                           "start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64")})
-    present = values.notna().to_numpy()
-    if not present.any():
+    # Scan each distinct value once: answers repeat, so this is far less than one scan per row.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = [_scan(u) for u in uniques]
+    hit_unique = np.array([bool(r[1]) for r in results] + [False])
+    hit = hit_unique[codes]
+    if not hit.any():
         return values.copy(), empty
-    candidates = np.flatnonzero(present & _quick_mask(values.where(present, "")))
-    if candidates.size == 0:
-        return values.copy(), empty
-    texts = values.iloc[candidates].astype("str")
-    # One pass per distinct text: repeated answers are scanned once.
-    codes, uniques = pd.factorize(texts)
-    results = [_spans(u) for u in uniques]
-    changed = np.array([bool(r[1]) for r in results])[codes]
-    if not changed.any():
-        return values.copy(), empty
+    rows = np.flatnonzero(hit)
+    new_text = np.array([r[0] for r in results], dtype=object)
     out = values.astype(object)
-    new_text = np.array([r[0] for r in results], dtype=object)[codes]
-    out.iloc[candidates[changed]] = new_text[changed]
-    rows, kinds, starts, ends = [], [], [], []
-    for pos, code in zip(candidates[changed], codes[changed], strict=True):
-        for kind, s, e in results[code][1]:
-            rows.append(pos), kinds.append(kind), starts.append(s), ends.append(e)
-    found = pd.DataFrame({"row": np.array(rows, dtype="int64"), "kind": pd.array(kinds, dtype="str"),
-                          "start": np.array(starts, dtype="int64"), "end": np.array(ends, dtype="int64")})
-    if values.dtype != object:
-        out = out.astype(values.dtype) if pd.api.types.is_string_dtype(values.dtype) else out
+    out.iloc[rows] = new_text[codes[rows]]
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
+        out = out.astype(values.dtype)
+    per_row = [results[c][1] for c in codes[rows]]
+    counts = np.array([len(p) for p in per_row])
+    flat = [span for p in per_row for span in p]
+    found = pd.DataFrame({"row": np.repeat(rows, counts).astype("int64"),
+                          "kind": pd.array([k for k, _, _ in flat], dtype="str"),
+                          "start": np.array([a for _, a, _ in flat], dtype="int64"),
+                          "end": np.array([b for _, _, b in flat], dtype="int64")})
     return out, found
 
 
@@ -269,7 +264,7 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     codes, uniques = pd.factorize(text)
     hashed = np.array(
         [u if _PSEUDONYM_RE.match(u) else
-         PSEUDONYM_PREFIX + hmac.new(key_bytes, u.encode("utf-8"), hashlib.sha256).hexdigest()[:_PSEUDONYM_HEX]
+         PSEUDONYM_PREFIX + hmac.digest(key_bytes, u.encode("utf-8"), "sha256").hex()[:_PSEUDONYM_HEX]
          for u in uniques] + [None],
         dtype=object,
     )
