@@ -45,7 +45,9 @@ class Simulation:
         What is exported: metadata columns ``respondent_id, district, stratum,
         design_weight, mode, duration_sec`` then one column per item id (the
         free-text item is ``comment``). With ``clean=False`` columns that
-        received text (labels, "3,5") are strings.
+        received text (labels, "3,5") are object columns of str, codes
+        written as in the CSV ("3"); duplicate submissions repeat a
+        respondent_id.
     clean_responses : DataFrame
         The same respondents without corruptions or duplicates (canonical
         clean data: codes as float, NaN = not asked).
