@@ -136,6 +136,31 @@ def test_latents_and_calibration_match_field_notes(large_clean):
     assert mixed["missed_mail"][mixed["age_band"] == 0].mean() > 2 * mixed["missed_mail"][mixed["age_band"] == 2].mean()
 
 
+def test_grm_and_2pl_draws_follow_their_models():
+    rng = np.random.default_rng(0)
+    theta = np.full(200_000, 0.4)
+    a, b = 1.7, [-1.2, -0.3, 0.5, 1.4]
+    idx = items.grm_draw(theta, a, b, rng)
+    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    at_least = np.array([1.0, *expit(a * (0.4 - np.array(b))), 0.0])
+    expected = at_least[:-1] - at_least[1:]
+    observed = np.bincount(idx, minlength=5) / theta.size
+    np.testing.assert_allclose(observed, expected, atol=0.004)
+    # knowledge items through the generator: P(correct) = expit(a (theta - b))
+    n = 100_000
+    folk = people.draw_people({"age_band": np.full(n, 1), "edu3": np.ones(n, dtype=int), "lang_w": np.zeros(n),
+                               "gender": np.ones(n), "education": np.full(n, 2), "home_lang": np.ones(n),
+                               "district": np.ones(n)}, rng)
+    folk["theta"] = np.full((n, 4), 0.2)
+    params = items.item_parameters(INST)
+    data = items.generate(INST, folk, params, rng)
+    for item_id in ("prac_k3", "bure_k2"):
+        p = params[item_id]
+        assert p["kind"] == "2pl"
+        right = (data[item_id] == INST.item(item_id).correct).mean()
+        assert right == pytest.approx(expit(p["a"] * (0.2 - p["b"])), abs=0.006), item_id
+
+
 # --- truth ------------------------------------------------------------------------------------
 
 def test_truth_equals_a_direct_count_on_a_census():

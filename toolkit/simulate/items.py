@@ -4,7 +4,8 @@
   (GRM): ``P(Y >= k) = expit(a * (theta_sr - b_k))`` with
   ``theta_sr = theta + overstatement``; the overstatement rises with education
   and falls with age (FIELD-NOTES, Palczynska & Rynko 2021). A reverse-keyed
-  item is generated as a difficulty statement: its code is ``min + max - Y``.
+  item is generated as a difficulty statement: its code is ``min + max - Y``
+  (so its parameters describe the reverse-scored item).
 * Knowledge items follow a 2PL model ``P(correct) = expit(a * (theta - b))``;
   a wrong answer is one of the other substantive options, uniformly.
 * Other coded items follow from the person's states and drivers (see
