@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -347,55 +348,79 @@ class SurveyGLM:
         return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid={self.df_resid})"
 
 
-def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float):
+_BLOCK = 1 << 15  # rows per block: a block's temporaries stay in cache
+
+
+def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     """IRLS exactly as ``glm.fit``: its start, its stopping rule
     ``|dev - dev_old| / (|dev| + 0.1) < tol`` and step halving on a non-finite
-    deviance. ``Xt`` is the model matrix transposed, ``(p, n)`` C-ordered, which
-    keeps every product on numpy's contiguous fast path. Returns the
-    coefficients, the working weights of the last iteration (what ``glm``
-    reports and ``svy.varcoef`` uses), the iterations and whether it converged."""
+    deviance. ``Xt`` is the model matrix transposed, ``(p, n)`` C-ordered.
+
+    Each iteration is one pass over row blocks that evaluates the deviance at
+    the new coefficients and, in the same pass, the next iteration's ``X'WX``
+    and ``X'Wz``; block results are added in block order, so the fit does not
+    depend on the number of threads. Returns the coefficients, the working
+    weights of the last iteration (what ``glm`` reports and ``svy.varcoef``
+    uses), the iterations and whether it converged."""
+    n = len(y)
     deviance = _deviance_fn(fam, y, w)
-    eta = fam.start(y, w)
-    mu = fam.linkinv(eta)
-    dev_old = deviance(mu)
-    beta = None
-    buf = np.empty_like(Xt)
-    for it in range(1, max_iter + 1):
-        ww, z = fam.working(eta, mu, y, w)
-        xtw = np.multiply(Xt, ww, out=buf)
-        try:
-            new = np.linalg.solve(xtw @ Xt.T, xtw @ z)
-        except np.linalg.LinAlgError:
-            raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-        eta = new @ Xt
-        mu = fam.linkinv(eta)
-        dev = deviance(mu)
-        halvings = 0
-        while not np.isfinite(dev):
-            if beta is None or halvings == 50:
-                raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
-            new = (new + beta) / 2
-            eta = new @ Xt
+    blocks = [slice(s, min(s + _BLOCK, n)) for s in range(0, n, _BLOCK)]
+    ww_cur, ww_next = np.empty(n), np.empty(n)
+
+    def sweep(eta_of, ww_out):
+        def block(sl):
+            eta = eta_of(sl)
             mu = fam.linkinv(eta)
-            dev = deviance(mu)
-            halvings += 1
-        beta = new
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-            return beta, ww, it, True
-        dev_old = dev
-    return beta, ww, max_iter, False
+            ww, z = fam.working(eta, mu, y[sl], w[sl])
+            ww_out[sl] = ww
+            xtw = Xt[:, sl] * ww
+            return deviance(mu, sl), xtw @ Xt[:, sl].T, xtw @ z
+        if pool is None:
+            parts = [block(sl) for sl in blocks]
+        else:
+            parts = list(pool.map(block, blocks))
+        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+
+    pool = ThreadPoolExecutor(threads) if threads > 1 and len(blocks) > 1 else None
+    try:
+        eta0 = fam.start(y, w)
+        dev_old, A, b = sweep(lambda sl: eta0[sl], ww_cur)
+        beta = None
+        for it in range(1, max_iter + 1):
+            try:
+                new = np.linalg.solve(A, b)
+            except np.linalg.LinAlgError:
+                raise ModelError("the model matrix is singular (collinear or constant columns)") from None
+            dev, A, b = sweep(lambda sl: new @ Xt[:, sl], ww_next)
+            halvings = 0
+            while not np.isfinite(dev):
+                if beta is None or halvings == 50:
+                    raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
+                new = (new + beta) / 2
+                dev, A, b = sweep(lambda sl: new @ Xt[:, sl], ww_next)
+                halvings += 1
+            beta = new
+            if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+                return beta, ww_cur, it, True
+            dev_old = dev
+            ww_cur, ww_next = ww_next, ww_cur
+        return beta, ww_next, max_iter, False
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
-    """``mu -> sum(dev.resids(y, mu, w))`` as R's family; a 0/1 outcome takes one log."""
+    """``(mu, rows) -> sum(dev.resids(y, mu, w))`` over those rows, as R's family;
+    a 0/1 outcome takes one log."""
     if fam.name == "binomial" and ((y == 0) | (y == 1)).all():
         success = y == 1
 
-        def binary(mu):
+        def binary(mu, sl):
             with np.errstate(divide="ignore"):
-                return -2 * float((w * np.log(np.where(success, mu, 1 - mu))).sum())
+                return -2 * float((w[sl] * np.log(np.where(success[sl], mu, 1 - mu))).sum())
         return binary
-    return lambda mu: fam.deviance(y, mu, w)
+    return lambda mu, sl: fam.deviance(y[sl], mu, w[sl])
 
 
 def _aliased(X: np.ndarray) -> list[int]:
