@@ -265,9 +265,12 @@ def _generate(inst, res, chosen, params, seed, dif):
             done = [_chunk(job) for job in enumerate(starts)]
     finally:
         _WORK = None
-    keep, parts = [d[0] for d in done], [d[1] for d in done]
-    rows = {k: np.concatenate([part[k] for part in keep]) for k in keep[0]}
-    return pd.DataFrame({k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in rows.items()}), parts
+    parts = [d[1] for d in done]
+    rows = {}
+    for k in list(done[0][0]):  # column by column, freeing the pieces as we go
+        rows[k] = np.concatenate([d[0].pop(k) for d in done])
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                         for k, v in rows.items()}, copy=False), parts
 
 
 _WORK = None  # the arguments of _chunk, inherited by forked workers instead of pickled
