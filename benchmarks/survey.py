@@ -125,7 +125,8 @@ def main(argv=None) -> int:
         report["r"] = r
         report["max_rel_deviation"] = dev
 
-    print(f"toolkit.survey benchmark: n = {args.n:,} rows, 20 strata x 10 PSUs")
+    print(f"toolkit.survey benchmark: n = {args.n:,} rows, 20 strata x 10 PSUs "
+          "(peak MB: this process's peak RSS so far, data included)")
     head = f"{'step':22s} {'python s':>9s} {'rows/s':>12s} {'peak MB':>8s}"
     if r:
         head += f" {'R s':>8s} {'R/py':>7s} {'max rel dev':>12s}"
@@ -134,7 +135,8 @@ def main(argv=None) -> int:
         line = f"{step:22s} {t:9.3f} {args.n / t:12,.0f} {mem[step]:8.0f}"
         if r:
             rt = r["seconds"][step]
-            line += f" {rt:8.3f} {rt / t:7.1f} {report['max_rel_deviation'].get(step, float('nan')):12.1e}"
+            dev = report["max_rel_deviation"].get(step)
+            line += f" {rt:8.3f} {rt / t:7.1f} " + (f"{dev:12.1e}" if dev is not None else f"{'-':>12s}")
         print(line)
     total = sum(secs.values())
     line = f"{'total':22s} {total:9.3f} {'':12s} {peak_rss_mb():8.0f}"
