@@ -418,6 +418,15 @@ def test_cli_simulate_writes_files_and_reports_user_errors(tmp_path):
     assert res.exit_code == 2 and "unknown format" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "missing" / "x.csv")])
     assert res.exit_code == 2 and "does not exist" in res.output
+    arte = tmp_path / "a.csv"
+    res = runner.invoke(app, ["simulate", "-i", "dis-screener", "--n", "100", "--out", str(tmp_path / "r.csv"),
+                              "--rate", "duplicate=0.5", "--artefacts", str(arte)])
+    assert res.exit_code == 0, res.output
+    assert (pd.read_csv(arte)["kind"] == "duplicate").sum() > 30
+    res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "typo=0.1"])
+    assert res.exit_code == 2 and "unknown messiness rate" in res.output
+    res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "label"])
+    assert res.exit_code == 2 and "kind=number" in res.output
 
 
 def test_output_errors_are_toolkit_errors(tmp_path):

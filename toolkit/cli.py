@@ -75,15 +75,24 @@ def simulate(
     population: str | None = typer.Option(None, "--population", help="Also write population.csv here."),
     truth: str | None = typer.Option(None, "--truth", help="Also write truth.json here."),
     artefacts: str | None = typer.Option(None, "--artefacts", help="Also write the artefacts table (CSV)."),
+    rate: list[str] | None = typer.Option(None, "--rate", help="Messiness rate as kind=value, e.g. "
+                                          "--rate duplicate=0.05 (repeatable; kinds in toolkit.simulate.messiness)."),
 ) -> None:
     """Simulate a survey with known truth and write it (see toolkit.simulate)."""
     from toolkit import simulate as sim_module
-    from toolkit.errors import OutputError
+    from toolkit.errors import DesignError, OutputError
     from toolkit.simulate.export import FORMATS
 
     if format not in FORMATS:
         raise OutputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
-    sim = sim_module.survey(instrument, n=n, seed=seed, clean=clean)
+    rates = {}
+    for spec in rate or []:
+        kind, _, value = spec.partition("=")
+        try:
+            rates[kind.strip()] = float(value)
+        except ValueError:
+            raise DesignError(f"--rate {spec!r}: expected kind=number, e.g. duplicate=0.05") from None
+    sim = sim_module.survey(instrument, n=n, seed=seed, clean=clean, rates=rates or None)
     typer.echo(str(sim.write(out, format)))
     for path, writer in ((population, sim.write_population), (truth, sim.write_truth),
                          (artefacts, sim.write_artefacts)):
