@@ -153,9 +153,14 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[
     if not sample.strip() and not more:
         raise InputFileError(f"{path}: the file is empty")
     delim = delimiter or _detect_delimiter(sample)
+    options = {"sep": delim, "encoding": codec, "dtype": "str", "keep_default_na": False, "na_values": [""]}
     try:
-        # pandas reads the file itself: the text is never held twice in memory
-        df = pd.read_csv(path, sep=delim, encoding=codec, dtype="str", keep_default_na=False, na_values=[""])
+        # pandas reads the file itself (the text is never held twice in memory); the pyarrow
+        # parser is fast and lean, the C parser copes with what it refuses (ragged rows, ...)
+        try:
+            df = pd.read_csv(path, engine="pyarrow", **options)
+        except Exception:  # pyarrow's parse errors are not one public class; the C parser decides
+            df = pd.read_csv(path, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: {exc}") from None
     return df, {"encoding": reported, "delimiter": delim}

@@ -34,11 +34,17 @@ class Decoded:
 
     ``values`` are the new cells; ``rule`` holds an index into ``VALUE_RULES`` per row
     (-1 = unchanged) and ``kind`` an index into ``MISSING_KINDS`` (-1 = none).
+    ``codes`` index every row's raw value in ``raw_uniques`` / its decoded value in
+    ``new_uniques`` (-1, the last entry, = missing), so the log can point at shared
+    objects instead of copying a value per changed cell.
     """
 
     values: np.ndarray
     rule: np.ndarray
     kind: np.ndarray
+    codes: np.ndarray
+    raw_uniques: np.ndarray
+    new_uniques: np.ndarray
 
 
 def _rule(name: str | None) -> int:
@@ -178,6 +184,7 @@ class ColumnCoder:
     def decode(self, column: pd.Series) -> Decoded:
         """Apply the rules to a whole column (vectorised over distinct values)."""
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes = codes.astype(np.int32)  # half the memory of intp; -1 still indexes the last entry
         results = [(math.nan, None, None) if is_blank(u) else self.decode_one(u) for u in uniques]
         results.append((math.nan, None, None))  # position -1: missing cells
         text_like = self.type in ("multiple", "text")
@@ -185,12 +192,14 @@ class ColumnCoder:
         kinds = np.array([_kind(r[1]) for r in results], dtype=np.int8)
         rules = np.array([_rule(r[2]) for r in results], dtype=np.int8)
         # Blank text ("  ") in a text item becomes NaN: not a change of value.
-        return Decoded(values=values[codes], rule=rules[codes], kind=kinds[codes])
+        return Decoded(values=values[codes], rule=rules[codes], kind=kinds[codes], codes=codes,
+                       raw_uniques=_with_missing(uniques), new_uniques=values.astype(object))
 
 
 def decode_number_column(column: pd.Series, lower: float | None = None) -> Decoded:
     """Numeric metadata (duration, weight): decimal commas, unreadable or negative values."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes = codes.astype(np.int32)
     out = []
     for u in uniques:
         if is_blank(u):
@@ -206,4 +215,13 @@ def decode_number_column(column: pd.Series, lower: float | None = None) -> Decod
     out.append((math.nan, None))
     values = np.array([v for v, _ in out], dtype=float)
     rules = np.array([_rule(r) for _, r in out], dtype=np.int8)
-    return Decoded(values=values[codes], rule=rules[codes], kind=np.full(len(column), -1, dtype=np.int8))
+    return Decoded(values=values[codes], rule=rules[codes], kind=np.full(len(column), -1, dtype=np.int8),
+                   codes=codes, raw_uniques=_with_missing(uniques), new_uniques=values.astype(object))
+
+
+def _with_missing(uniques: Any) -> np.ndarray:
+    """Distinct raw values as objects, plus NaN at the end for code -1."""
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:-1] = np.asarray(uniques, dtype=object)
+    out[-1] = math.nan
+    return out

@@ -80,29 +80,59 @@ def _expected(item: Any, coder: ColumnCoder) -> str:
     return f"a code in {{{codes}}}, a missing code {{{miss}}} or an answer label"
 
 
-def _log_chunk(rows: np.ndarray, column: str, old: np.ndarray, new: np.ndarray,
-               rule: np.ndarray | str, position: np.ndarray | None = None) -> pd.DataFrame:
-    names = np.asarray(RULES, dtype=object)[rule] if isinstance(rule, np.ndarray) else np.full(len(rows), rule, object)
-    return pd.DataFrame({
-        "row": rows.astype(np.int64),
-        "column": np.full(len(rows), column, dtype=object),
-        "old": old.astype(object),
-        "new": new.astype(object),
-        "rule": names,
-        "position": position if position is not None else np.full(len(rows), None, dtype=object),
-    })
+class _LogBuilder:
+    """Collects changed cells column by column; builds the sorted log once, from shared objects."""
 
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []
 
-def _pii_chunks(column: str, found: pd.DataFrame, new: np.ndarray) -> list[pd.DataFrame]:
-    """One log row per (cell, kind of PII); position lists every span of that kind."""
-    if found.empty:
-        return []
-    spans = found.assign(span=found["start"].astype("str") + "-" + found["end"].astype("str"))
-    grouped = spans.groupby(["row", "kind"], sort=True)["span"].agg(";".join).reset_index()
-    rows = grouped["row"].to_numpy(np.int64)
-    return [_log_chunk(rows, column, np.full(len(rows), None, object), new[rows],
-                       np.array([RULES.index(f"pii_{k}") for k in grouped["kind"]], dtype=np.int64),
-                       grouped["span"].to_numpy(object))]
+    def add(self, rows: np.ndarray, column: str, old: np.ndarray, new: np.ndarray, rule: np.ndarray | str,
+            position: np.ndarray | None = None) -> None:
+        if rows.size == 0:
+            return
+        codes = (np.full(rows.size, RULES.index(rule), np.int8) if isinstance(rule, str)
+                 else np.asarray(rule, dtype=np.int8))
+        self.parts.append((rows.astype(np.int64), column, np.asarray(old, object), np.asarray(new, object),
+                           codes, position))
+
+    def add_pii(self, column: str, found: pd.DataFrame, new: np.ndarray) -> None:
+        """One entry per (cell, kind of PII); position lists every span of that kind. No old value."""
+        if found.empty:
+            return
+        spans = found.assign(span=found["start"].astype("str") + "-" + found["end"].astype("str"))
+        grouped = spans.groupby(["row", "kind"], sort=True)["span"].agg(";".join).reset_index()
+        rows = grouped["row"].to_numpy(np.int64)
+        rule = np.array([RULES.index(f"pii_{k}") for k in grouped["kind"]], dtype=np.int8)
+        self.add(rows, column, np.full(rows.size, None, object), new[rows], rule, grouped["span"].to_numpy(object))
+
+    def build(self, pseudonyms: np.ndarray | None) -> pd.DataFrame:
+        parts = self.parts
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+        order = np.argsort(rows, kind="stable")
+        names = list(dict.fromkeys(p[1] for p in parts))
+        col_codes = np.concatenate([np.full(p[0].size, names.index(p[1]), np.int32) for p in parts]) if parts \
+            else np.empty(0, np.int32)
+        position = np.full(rows.size, None, dtype=object)
+        at = 0
+        for p in parts:
+            if p[5] is not None:
+                position[at:at + p[0].size] = p[5]
+            at += p[0].size
+
+        def cat(i: int) -> np.ndarray:
+            return np.concatenate([p[i] for p in parts])[order] if parts else np.empty(0, object)
+
+        rows = rows[order]
+        return pd.DataFrame({
+            "row": rows,
+            "respondent_id": (pseudonyms[rows] if pseudonyms is not None else np.full(rows.size, None, object)),
+            "column": pd.Categorical.from_codes(col_codes[order], categories=names),
+            "old": cat(2),
+            "new": cat(3),
+            "rule": pd.Categorical.from_codes(cat(4).astype(np.int8) if parts else np.empty(0, np.int8),
+                                              categories=list(RULES)),
+            "position": position[order],
+        })
 
 
 def _prepare(raw: pd.DataFrame, instrument: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -249,9 +279,12 @@ def clean(
     # An answer is cleared only where the rule is decided: every item it names is answered or
     # itself not asked. A parent that is missing (don't know, out of range, blank) leaves
     # the follower's answer alone - the data cannot say it was not asked.
-    current = pd.DataFrame({i: (d.values if item_by_id[i].type not in ("multiple", "text")
-                                else pd.array(d.values, dtype="str")) for i, d in decoded.items()},
-                           index=frame.index)
+    def as_column(item_id: str) -> Any:
+        d = decoded[item_id]
+        return d.values if item_by_id[item_id].type not in ("multiple", "text") else pd.array(d.values, dtype="str")
+
+    rule_vars = sorted({v for it in items if it.rule is not None for v in it.rule.variables()} & set(decoded))
+    current = pd.DataFrame({v: as_column(v) for v in rule_vars}, index=frame.index)
     asked: dict[str, np.ndarray] = {}
     not_asked_rule = VALUE_RULES.index("not_asked")
     for item in items:
@@ -275,8 +308,8 @@ def clean(
         d.rule[clear] = not_asked_rule
         d.values[skipped] = np.nan
         d.kind[skipped] = not_asked_kind
-        if clear.any():
-            current[item.id] = d.values if item.type not in ("multiple", "text") else pd.array(d.values, dtype="str")
+        if clear.any() and item.id in current.columns:
+            current[item.id] = as_column(item.id)
     step("skip logic", 1.0)
 
     # 3. strict: every discarded answer is a failure case, reported at once
@@ -309,9 +342,22 @@ def clean(
                                "see failure_cases", fc)
 
     # 4. assemble data and log, column by column, in input order
-    chunks: list[pd.DataFrame] = []
+    log = _LogBuilder()
     out: dict[str, Any] = {}
     pseudonyms: pd.Series | None = None
+    nan_obj = np.array([np.nan], dtype=object)
+
+    def log_values(col: str, d: Decoded) -> None:
+        changed = np.flatnonzero(d.rule >= 0)
+        if not changed.size:
+            return
+        raw_uniques = d.raw_uniques
+        if scan_pii:  # an old value that itself holds PII (a phone number in a numeric item) stays out
+            raw_uniques = privacy.redact(pd.Series(raw_uniques, dtype=object))[0].to_numpy(object)
+        codes, rule = d.codes[changed], d.rule[changed]
+        new = np.where(rule == not_asked_rule, nan_obj, d.new_uniques[codes])
+        log.add(changed, col, raw_uniques[codes], new, rule)
+
     for col in frame.columns:
         if col in companions:
             continue  # rebuilt below from this pass and the input's kinds
@@ -319,40 +365,31 @@ def clean(
         if col in decoded:
             d = decoded[col]
             item = item_by_id[col]
-            changed = np.flatnonzero(d.rule >= 0)
             if item.type == "text":
                 values = pd.Series(d.values, index=frame.index, dtype="str")
                 if scan_pii:
                     values, found = privacy.redact(values)
                     values = values.astype("str")
-                    chunks += _pii_chunks(col, found, values.to_numpy(object))
+                    log.add_pii(col, found, values.to_numpy(object))
                 out[col] = values
             elif item.type == "multiple":
                 out[col] = pd.Series(d.values, index=frame.index, dtype="str")
             else:
-                out[col] = pd.Series(d.values, index=frame.index, dtype="float64")
-            if changed.size:
-                chunks.append(_log_chunk(changed, col, src.to_numpy(object)[changed], d.values[changed],
-                                         d.rule[changed].astype(np.int64)))
+                out[col] = pd.Series(d.values, index=frame.index, dtype="float64", copy=False)
+            log_values(col, d)
         elif col in numeric_meta:
-            d = numeric_meta[col]
-            out[col] = pd.Series(d.values, index=frame.index, dtype="float64")
-            changed = np.flatnonzero(d.rule >= 0)
-            if changed.size:
-                chunks.append(_log_chunk(changed, col, src.to_numpy(object)[changed], d.values[changed],
-                                         d.rule[changed].astype(np.int64)))
+            out[col] = pd.Series(numeric_meta[col].values, index=frame.index, dtype="float64", copy=False)
+            log_values(col, numeric_meta[col])
         elif col in ids and key is not None:
             new = privacy.pseudonymise(src, key)
-            changed = np.flatnonzero((new.astype(object).to_numpy() != src.astype("str").to_numpy(object))
-                                     & src.notna().to_numpy())
-            chunks.append(_log_chunk(changed, col, np.full(changed.size, None, object),
-                                     new.to_numpy(object)[changed], "pseudonymise"))
+            changed = np.flatnonzero((new != src.astype("str")).fillna(False).to_numpy(bool) & src.notna().to_numpy())
+            log.add(changed, col, np.full(changed.size, None, object), new.to_numpy(object)[changed], "pseudonymise")
             out[col] = new
             if col == "respondent_id" or pseudonyms is None:
                 pseudonyms = new
         elif scan_pii and (pd.api.types.is_object_dtype(src.dtype) or pd.api.types.is_string_dtype(src.dtype)):
             values, found = privacy.redact(src)
-            chunks += _pii_chunks(col, found, values.to_numpy(object))
+            log.add_pii(col, found, values.to_numpy(object))
             out[col] = values
         else:
             out[col] = src
@@ -363,28 +400,18 @@ def clean(
     for item in items:
         out[f"{item.id}_missing"] = pd.Categorical.from_codes(decoded[item.id].kind.astype(np.int64),
                                                              categories=list(MISSING_KINDS))
+    del decoded, current
     data = pd.DataFrame(out, index=frame.index)
-
-    log = pd.concat(chunks, ignore_index=True) if chunks else _log_chunk(
-        np.empty(0, np.int64), "", np.empty(0, object), np.empty(0, object), np.empty(0, np.int64))
-    if not log.empty:
-        log = log.sort_values("row", kind="stable", ignore_index=True)
-        # Defence in depth: an old value that itself holds PII (e.g. a phone number typed into
-        # a numeric item) is redacted before it can reach the log.
-        if scan_pii:
-            old, _ = privacy.redact(log["old"])
-            log["old"] = old
-    log.insert(1, "respondent_id",
-               pseudonyms.to_numpy(object)[log["row"].to_numpy()] if pseudonyms is not None and len(log)
-               else np.full(len(log), None, object))
+    del out
+    ids_array = pseudonyms.to_numpy(object) if pseudonyms is not None else None
 
     # 5. quality flags on the cleaned data
     raw_ids = frame["respondent_id"] if "respondent_id" in frame.columns else None
     opts = FlagOptions(speeder_share=speeder_share, longstring_share=longstring_share,
                        grid_min_items=grid_min_items, max_missing_share=max_missing_share, min_answers=min_answers)
     flags = compute_flags(data, instrument, raw_ids=raw_ids, asked=asked, options=opts)
-    if pseudonyms is not None:
-        flags.insert(0, "respondent_id", pseudonyms.to_numpy(object))
+    if ids_array is not None:
+        flags.insert(0, "respondent_id", ids_array)
     flags.insert(0, "row", rows_all)
     step("flags", 1.0)
 
@@ -399,14 +426,10 @@ def clean(
         drop = flags[chosen].any(axis=1).to_numpy()
         n_dropped = int(drop.sum())
         rows = np.flatnonzero(drop)
-        extra = _log_chunk(rows, "<row>", np.full(rows.size, "kept", object), np.full(rows.size, "dropped", object),
-                           "drop_flagged", flags["reasons"].to_numpy(object)[rows])
-        extra.insert(1, "respondent_id", pseudonyms.to_numpy(object)[rows] if pseudonyms is not None
-                     else np.full(rows.size, None, object))
-        log = pd.concat([log, extra], ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+        log.add(rows, "<row>", np.full(rows.size, "kept", object), np.full(rows.size, "dropped", object),
+                "drop_flagged", flags["reasons"].to_numpy(object)[rows])
         data = data.loc[~drop]
-    log["column"] = log["column"].astype("category")
-    log["rule"] = pd.Categorical(log["rule"], categories=list(RULES))
+    log = log.build(ids_array)
 
     rule_counts = log["rule"].value_counts().reindex(list(RULES), fill_value=0)
     summary = pd.DataFrame({
@@ -415,7 +438,7 @@ def clean(
         "count": [n, len(data), n_dropped, *rule_counts.to_numpy(),
                   *(int(flags[f].sum()) for f in (*FLAGS, "flagged"))],
     })
-    options = {"strict": strict, "clear_undecided": clear_undecided, "pseudonymise": pseudonymise and key is not None, "id_columns": ids,
-               "scan_pii": scan_pii, "drop_flagged": drop_flagged, **opts.__dict__}
+    options = {"strict": strict, "clear_undecided": clear_undecided, "pseudonymise": key is not None,
+               "id_columns": ids, "scan_pii": scan_pii, "drop_flagged": drop_flagged, **opts.__dict__}
     data.attrs = {}
     return Cleaned(data=data, log=log, flags=flags, summary=summary, read=info, options=options)

@@ -88,10 +88,16 @@ def compute_flags(
     else:
         out["duplicate_id"] = np.zeros(n, dtype=bool)
 
-    answers = data[answer_cols]
-    n_answered = answers.notna().sum(axis=1).to_numpy()
-    hashed = pd.util.hash_pandas_object(answers, index=False)
-    out["duplicate_answers"] = hashed.duplicated(keep="first").to_numpy() & (n_answered >= options.min_answers)
+    # Row fingerprint built column by column (no copy of the answer block).
+    n_answered = np.zeros(n, dtype=np.int64)
+    fingerprint = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in answer_cols:
+            n_answered += data[col].notna().to_numpy()
+            h = pd.util.hash_pandas_object(data[col], index=False).to_numpy(np.uint64)
+            fingerprint = fingerprint * np.uint64(1_000_003) + h
+    out["duplicate_answers"] = pd.Series(fingerprint).duplicated(keep="first").to_numpy() & (
+        n_answered >= options.min_answers)
 
     if "duration_sec" in data.columns:
         dur = pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
