@@ -119,3 +119,13 @@ def test_predict_names_missing_columns():
     fit = design("strat_fpc").glm("api00 ~ ell + meals")
     with pytest.raises(ModelError, match="newdata lacks column.*'meals'"):
         fit.predict(pd.DataFrame({"ell": [1.0]}))
+
+
+def test_unused_categories_are_dropped_as_glm_does():
+    df = data("apistrat").assign(
+        st=lambda f: pd.Categorical(f["stype"], categories=["M", "E", "X", "H"]))
+    d = survey.Design(df, weights="pw", strata="stype", fpc="fpc")
+    fit = d.glm("sch_wide01 ~ ell + C(st)", family="binomial")
+    assert fit.table["term"].tolist() == ["Intercept", "ell", "C(st)[T.E]", "C(st)[T.H]"]
+    ame = fit.marginal_effects("st")
+    assert ame["contrast"].tolist() == ["E - M", "H - M"]

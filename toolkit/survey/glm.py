@@ -161,7 +161,11 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     present = [n for n in names if n in data.columns]
     keep = data[present].notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
     rows = np.flatnonzero(keep)
-    used = data if keep.all() else data.iloc[rows]
+    used = data[present] if keep.all() else data[present].iloc[rows]
+    # glm() drops unused factor levels (drop.unused.levels = TRUE); so do we
+    for c in present:
+        if isinstance(used[c].dtype, pd.CategoricalDtype):
+            used = used.assign(**{c: used[c].cat.remove_unused_categories()})
     try:
         y, X = patsy.dmatrices(formula, used, NA_action="raise", return_type="matrix")
     except patsy.PatsyError as e:
@@ -327,7 +331,10 @@ class SurveyGLM:
         rows = []
         for var, categorical in factors.items():
             if categorical:
-                levels = sorted(data[var].dropna().unique().tolist())
+                col = data[var]
+                levels = ([c for c in col.cat.categories if (col == c).any()]
+                          if isinstance(col.dtype, pd.CategoricalDtype)
+                          else sorted(col.dropna().unique().tolist()))
                 base = avg(data.assign(**{var: levels[0]}))
                 for lev in levels[1:]:
                     other = avg(data.assign(**{var: lev}))
