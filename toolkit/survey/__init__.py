@@ -8,6 +8,22 @@ post-stratification, trimming and survey GLMs. Numbers agree with R's
 ``svyglm``); the fixtures and the R scripts that made them are in
 ``tests/results/survey_*``. This package knows nothing about questionnaires.
 
+What is supported, and matched to R to 1e-8 or better in the tests:
+
+* designs: stratified, one-stage cluster, and multistage (ultimate cluster
+  without fpc; with one fpc per stage, R's multistage variance); clusters
+  nested in strata; fpc as population sizes or sampling fractions;
+  ``lonely_psu`` fail / remove / adjust / average / certainty;
+* estimates: mean, total, ratio, proportion (logit CIs), overall or by one or
+  more domains, with ``na_rm``, design effects and small-cell suppression;
+* calibration: ``rake`` (with R's stopping rule and raking variance),
+  ``poststratify``, ``trim``, and weight diagnostics;
+* models: gaussian, binomial (logit) and poisson (log) survey GLMs with
+  linearised sandwich covariance and t inference on ``degf - p + 1``.
+
+Not supported: replicate weights, PPS without replacement (Brewer/Overton),
+GREG calibration (``calibrate``) and two-phase designs.
+
 Examples
 --------
 >>> import pandas as pd
