@@ -368,7 +368,7 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     and ``X'Wz``; block results are added in block order, so the fit does not
     depend on the number of threads. Returns the coefficients, the working
     weights of the last iteration (what ``glm`` reports and ``svy.varcoef``
-    uses), the iterations and whether it converged."""
+    uses) and their ``X'WX``, the iterations and whether it converged."""
     n = len(y)
     deviance = _deviance_fn(fam, y, w)
     blocks = [slice(s, min(s + _BLOCK, n)) for s in range(0, n, _BLOCK)]
@@ -394,6 +394,7 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
         dev_old, A, b = sweep(lambda sl: eta0[sl], ww_cur)
         beta = None
         for it in range(1, max_iter + 1):
+            A_used = A
             try:
                 new = np.linalg.solve(A, b)
             except np.linalg.LinAlgError:
@@ -408,10 +409,10 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
                 halvings += 1
             beta = new
             if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-                return beta, ww_cur, it, True
+                return beta, ww_cur, A_used, it, True
             dev_old = dev
             ww_cur, ww_next = ww_next, ww_cur
-        return beta, ww_next, max_iter, False
+        return beta, ww_next, A_used, max_iter, False
     finally:
         if pool is not None:
             pool.shutdown()
@@ -472,13 +473,13 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
                          "is a linear combination of earlier terms (or constant)")
     w = w / design.weights.mean()  # svyglm(rescale = TRUE): prior weights with mean 1
     Xt = np.ascontiguousarray(X.T)
-    beta, ww, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
+    beta, ww, xtwx, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
     if not converged:
         warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
                       ConvergenceWarning, stacklevel=3)
     eta = beta @ Xt
     # svy.varcoef: working residuals at the final fit times the last working weights
-    ainv = np.linalg.inv((Xt * ww) @ Xt.T)
+    ainv = np.linalg.inv(xtwx)
     mu = fam.linkinv(eta)
     infl_t = ainv.T @ (Xt * (ww * (y - mu) / fam.mu_eta(eta, mu)))
     if every_row:
