@@ -204,12 +204,15 @@ def test_estimates_do_not_depend_on_row_order(df, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(frames)
-def test_domain_total_equals_full_design_total_of_zeroed_outcome(df):
-    d = survey.Design(df, weights="w", strata="s", psu="psu")
-    by = d.total("y", by="g", min_cell=0)
+@given(frames, st.booleans())
+def test_domain_total_equals_full_design_total_of_zeroed_outcome(df, raked):
+    def make(frame):
+        d = survey.Design(frame, weights="w", strata="s", psu="psu")
+        return d.rake({"cat": {"lo": 0.3, "mid": 0.3, "hi": 0.4}}, max_iter=50, tol=1e-12) if raked else d
+
+    by = make(df).total("y", by="g", min_cell=0)
     for _, row in by.iterrows():
         zeroed = df.assign(yz=np.where(df["g"] == row["g"], df["y"], 0.0))
-        full = survey.Design(zeroed, weights="w", strata="s", psu="psu").total("yz", min_cell=0).iloc[0]
+        full = make(zeroed).total("yz", min_cell=0).iloc[0]
         assert row["estimate"] == pytest.approx(full["estimate"], rel=1e-10)
         assert row["se"] == pytest.approx(full["se"], rel=1e-10)
