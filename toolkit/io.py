@@ -436,7 +436,7 @@ def read_responses(
 
         instrument = load_instrument(instrument)
     if isinstance(source, pd.DataFrame):
-        frame = source.copy()
+        frame = source.copy(deep=False)  # copy-on-write: the caller's frame can never change
         frame.attrs = {}
         info: dict[str, Any] = {"source": "<DataFrame>", "format": "frame", "encoding": None,
                                 "delimiter": None, "sheet": None}

@@ -161,7 +161,7 @@ def clean(
     longstring_share: float = 1.0,
     grid_min_items: int = 8,
     max_missing_share: float = 0.5,
-    min_answers: int = 5,
+    min_answers: int = 20,
     progress: Callable[[str, float], None] | None = None,
 ) -> Cleaned:
     """Validate and clean responses against an instrument, logging every changed cell.

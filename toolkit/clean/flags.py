@@ -4,7 +4,8 @@ Flags (one boolean column each):
 
 ``duplicate_id``        the respondent id was already seen in an earlier row
 ``duplicate_answers``   every item answer is identical to an earlier row's (at least
-                        ``min_answers`` answered items, so near-empty rows do not match)
+                        ``min_answers`` answered items: in a short form, identical answer
+                        patterns are common among genuine respondents)
 ``speeder``             duration below ``speeder_share`` x the median duration
 ``straightlining``      a Likert grid (likert items sharing section and response set,
                         at least ``grid_min_items`` items) answered with one identical value
@@ -13,6 +14,10 @@ Flags (one boolean column each):
 ``too_many_missing``    more than ``max_missing_share`` of the asked items unanswered
                         (blank, don't know, refused, don't understand)
 ``failed_check``        an attention check item answered, but not with its expected code
+
+Grids shorter than ``grid_min_items`` (default 8) are not checked for straight-lining: on
+a short grid, one answer throughout is common among genuine respondents (on the 4-item
+grid of ``dis-screener`` it would flag about 5 % of honest respondents).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ class FlagOptions:
     longstring_share: float = 1.0
     grid_min_items: int = 8
     max_missing_share: float = 0.5
-    min_answers: int = 5
+    min_answers: int = 20
 
 
 def likert_grids(instrument: Any, columns: pd.Index, min_items: int) -> list[list[str]]:
