@@ -289,13 +289,14 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     if isinstance(data, pd.Series):
         if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
             return data.copy()
-        is_text = data.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
-        text = data.where(is_text, "").astype("str")
-        risky = is_text & text.str.startswith(_FORMULA_START)
+        codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
+        flagged = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques] + [False])
+        risky = flagged[codes]
         if not risky.any():
             return data.copy()
-        out = data.astype(object).copy()
-        out[risky] = "'" + text[risky]
+        out = data.astype(object)
+        rows = np.flatnonzero(risky)
+        out.iloc[rows] = ("'" + data.iloc[rows].astype("str")).to_numpy(object)
         return out.astype(data.dtype) if pd.api.types.is_string_dtype(data.dtype) else out
     out = data.copy()
     for col in out.columns:
