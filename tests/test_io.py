@@ -274,13 +274,13 @@ def sims():
             toolkit.simulate.survey(INST, n=400, seed=11, clean=True))
 
 
-def uncorrupted_mismatches(res, messy, clean, artefacts) -> list:
+def uncorrupted_mismatches(res, messy, clean, artefacts, inst=INST) -> list:
     ref = clean.set_index("respondent_id").loc[messy["respondent_id"]].reset_index()
     corrupted = set(zip(artefacts["row"], artefacts["column"], strict=True))
     out = []
-    for col in INST.item_ids:
+    for col in inst.item_ids:
         got, want = res.data[col].reset_index(drop=True), ref[col]
-        if INST.item(col).type in ("multiple", "text"):
+        if inst.item(col).type in ("multiple", "text"):
             same = got.astype(object).fillna("").astype(str).to_numpy() == want.astype(object).fillna("").astype(
                 str).to_numpy()
         else:
@@ -304,3 +304,13 @@ def test_simulator_exports_round_trip(tmp_path, sims, fmt):
     if fmt == "kobo":
         info = read_info(raw)
         assert info["unknown_columns"] == [] and "_uuid" in info["metadata_columns"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "kobo"])
+def test_screener_round_trip(tmp_path, fmt):
+    inst = toolkit.load_instrument("dis-screener")
+    messy = toolkit.simulate.survey(inst, n=400, seed=8)
+    clean = toolkit.simulate.survey(inst, n=400, seed=8, clean=True)
+    raw = read_responses(messy.write(tmp_path / "resp.csv", fmt), inst)
+    res = toolkit.clean(raw, inst, pseudonym_key=KEY)
+    assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts, inst) == []
