@@ -264,7 +264,10 @@ class Design:
         """PSUs minus strata with non-zero weight, per domain column."""
         if in_domain is None and (col is None or (p == 1 and (col == 0).all())):
             if "degf" not in self._wcache:
-                self._wcache["degf"] = self._degf(np.ones(self.n, bool))
+                if np.count_nonzero(self.weights) == self.n:  # every PSU and stratum counts
+                    self._wcache["degf"] = np.array([float(self.stages[0].n_units - len(self.strata_labels))])
+                else:
+                    self._wcache["degf"] = self._degf(np.ones(self.n, bool))
             return self._wcache["degf"]
         pos = self.weights != 0
         if in_domain is not None:

@@ -54,6 +54,8 @@ def numeric(design, name: str) -> np.ndarray:
     if not (pd.api.types.is_numeric_dtype(s)):
         raise DesignError(f"variable column {name!r} must be numeric, got dtype {s.dtype}; "
                           "use proportion() for categorical variables")
+    if s.dtype == np.float64:
+        return s.to_numpy()
     return s.to_numpy(np.float64, na_value=np.nan)
 
 
@@ -108,9 +110,14 @@ class _Domains:
         w = design.weights if self.everyone else np.where(inside, design.weights, 0.0)
         self.w = w
         self.W = self.sum(w)
-        self.n = self.sum(inside.astype(float))
-        self.npos = self.sum((w != 0).astype(float))
-        self.kish = self.npos * self.sum(w * w) / self.W**2
+        if k == 1 and self.everyone:  # the common overall case: no per-row passes for counts
+            self.n = np.array([float(len(g))])
+            self.npos = np.array([float(np.count_nonzero(w))])
+            self.kish = self.npos * np.dot(w, w) / self.W**2
+        else:
+            self.n = self.sum(inside.astype(float))
+            self.npos = self.sum((w != 0).astype(float))
+            self.kish = self.npos * self.sum(w * w) / self.W**2
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per-domain sums of ``values`` (zero outside every domain)."""
@@ -216,15 +223,16 @@ def _mean_or_total(design, variables, by, na_rm, level, min_cell, kind: str) -> 
         dom = _domains(design, g, k, by)
         y0 = y if valid.all() else np.where(valid, y, 0.0)
         tot = dom.wsum(y0)
-        s2 = dom.wvar(y0)
         if kind == "mean":
             est = tot / dom.W
-            infl = dom.w * (y0 - dom.expand(est)) / dom.expand(dom.W)
-            vsrs = dom.srs_var(s2)
+            dev = y0 - dom.expand(est)
+            infl = dom.w * dev / dom.expand(dom.W)
+            # svyvar from the same pass: sum(infl * dev) = sum(w dev^2) / W
+            vsrs = dom.srs_var(dom.npos / (dom.npos - 1) * dom.sum(infl * dev))
         else:
             est = tot
             infl = dom.w * y0
-            vsrs = dom.srs_var(s2) * dom.W**2
+            vsrs = dom.srs_var(dom.wvar(y0)) * dom.W**2
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
         z = _z(level)
