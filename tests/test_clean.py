@@ -427,3 +427,19 @@ def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, arg
     lines = result.stderr.strip().splitlines() if hasattr(result, "stderr") else result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_cli_strict_writes_every_failure_case_to_the_log(tmp_path, monkeypatch, inst):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
+    frame(inst, 3, prac_01=["9", "1", "0"], age=["300", "40", "41"]).to_csv(tmp_path / "in.csv", index=False)
+    log = tmp_path / "failures.csv"
+    result = CliRunner().invoke(app, ["clean", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.parquet"),
+                                      "--log", str(log), "--strict"])
+    assert result.exit_code == 2 and "every case written to" in result.stderr
+    cases = pd.read_csv(log)
+    assert cases[["row", "column"]].values.tolist() == [[0, "age"], [0, "prac_01"], [2, "prac_01"]]
+    assert not (tmp_path / "o.parquet").exists()

@@ -119,7 +119,7 @@ def clean_command(
     from rich.progress import Progress
 
     from toolkit.clean import clean
-    from toolkit.errors import OutputError
+    from toolkit.errors import OutputError, SchemaErrors
     from toolkit.instrument import load_instrument
     from toolkit.io import check_writable, read_responses, write_table
 
@@ -134,8 +134,15 @@ def clean_command(
         task = bar.add_task("reading", total=None)
         raw = read_responses(input, inst, sheet=sheet)
         bar.update(task, description="cleaning", total=1.0, completed=0.0)
-        res = clean(raw, inst, strict=strict, pseudonym_key_env=pseudonym_key_env,
-                    progress=lambda step, done: bar.update(task, description=f"cleaning: {step}", completed=done))
+        try:
+            res = clean(raw, inst, strict=strict, pseudonym_key_env=pseudonym_key_env,
+                        progress=lambda step, done: bar.update(task, description=f"cleaning: {step}", completed=done))
+        except SchemaErrors as exc:
+            if log:  # strict mode: the failure cases are what the user needs to see
+                write_table(exc.failure_cases, log)
+                raise SchemaErrors(f"{str(exc).removesuffix('; see failure_cases')}; every case written to {log}",
+                                   exc.failure_cases) from None
+            raise
         bar.update(task, description="writing", total=None)
         write_table(res.data, out)
         if log:

@@ -62,6 +62,11 @@ class Cleaned:
     read: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        rules = {k: v for k, v in self.counts("rule").items() if v}
+        return (f"Cleaned(rows={len(self.data)}, changes={len(self.log)} {rules}, "
+                f"flagged={int(self.flags['flagged'].sum())})")
+
     def counts(self, kind: str) -> dict[str, int]:
         """{name: count} for one kind of summary row ('rows', 'rule' or 'flag')."""
         s = self.summary[self.summary["kind"] == kind]
@@ -357,6 +362,7 @@ def clean(
         codes, rule = d.codes[changed], d.rule[changed]
         new = np.where(rule == not_asked_rule, nan_obj, d.new_uniques[codes])
         log.add(changed, col, raw_uniques[codes], new, rule)
+        d.codes = d.rule = np.empty(0, np.int8)  # logged: free the per-row bookkeeping early
 
     for col in frame.columns:
         if col in companions:
