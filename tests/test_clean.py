@@ -96,6 +96,17 @@ def test_select_multiple_normalised(inst):
     assert rules.to_dict() == {0: "recode_multiple", 2: "label_to_code", 3: "out_of_range", 4: "missing_code"}
 
 
+def test_select_multiple_labels_joined_by_spaces_or_with_commas_inside(inst):
+    raw = frame(inst, 4, help_any=[1] * 4,
+                help_who=["Someone in my household A friend, neighbour or colleague", "3,1", "1 x",
+                          "Don\u2019t know"])
+    res = run(raw, inst)
+    assert res.data["help_who"].tolist()[:3] == ["1 3", "1 3", "1"]
+    assert res.data["help_who_missing"].iloc[3] == "dont_know"
+    assert logged(res, "help_who")["rule"].tolist() == ["label_to_code", "recode_multiple", "invalid_value",
+                                                       "missing_code"]
+
+
 def test_skip_logic_clears_and_cascades(inst):
     # net_use_3m = 2 (no): net_freq and selfserv are not asked; selfserv_alone hangs on selfserv.
     raw = frame(inst, 2, net_use_3m=["2", "1"], net_freq=["3", "3"], selfserv=["1", "1"],

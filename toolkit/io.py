@@ -74,6 +74,7 @@ KOBO_METADATA = (
 _SEPARATORS = "/.:"
 _SEP_RE = re.compile(r"[/.:]")
 _SPACE_RE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'"})
 _TRUE_TEXT = {"1", "1.0", "true", "yes", "ja", "x"}
 _FALSE_TEXT = {"0", "0.0", "false", "no", "nej", ""}
 
@@ -83,10 +84,10 @@ def normalise_label(value: Any) -> str:
 
     Examples
     --------
-    >>> normalise_label("  Strongly   AGREE ")
-    'strongly agree'
+    >>> normalise_label("  Don\u2019t   KNOW ")
+    "don't know"
     """
-    return _SPACE_RE.sub(" ", str(value)).strip().casefold()
+    return _SPACE_RE.sub(" ", str(value).translate(_QUOTES)).strip().casefold()
 
 
 def read_info(data: pd.DataFrame) -> dict[str, Any]:

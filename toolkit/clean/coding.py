@@ -115,17 +115,7 @@ class ColumnCoder:
         return x, None, rule
 
     def _multiple(self, raw: Any) -> tuple[Any, str | None, str | None]:
-        if isinstance(raw, str):
-            text = raw.strip()
-            whole = normalise_label(text)
-            if whole in self.labels:
-                parts = [whole]
-            elif re.search(r"[,;|]", text):
-                parts = [normalise_label(p) for p in re.split(r"[,;|]", text) if p.strip()]
-            else:
-                parts = [p for p in _TOKEN_SPLIT.split(whole) if p]
-        else:
-            parts = [raw]
+        parts = self._parts(raw) if isinstance(raw, str) else [raw]
         codes, labelled, bad = [], False, False
         for part in parts:
             if isinstance(part, str) and part in self.labels and not _NUMBER.match(part):
@@ -156,6 +146,30 @@ class ColumnCoder:
         else:
             rule = None if len(valid) == 1 and float(raw) == valid[0] else "recode_multiple"
         return new, None, rule
+
+    def _parts(self, text: str) -> list[Any]:
+        """The choices in one select_multiple cell: codes or labels, separated by spaces, ``,``, ``;`` or ``|``."""
+        whole = normalise_label(text)
+        if whole in self.labels:
+            return [whole]
+        if re.search(r"[,;|]", text):
+            parts = [normalise_label(p) for p in re.split(r"[,;|]", text) if p.strip()]
+            if all(p in self.labels or _NUMBER.match(p) for p in parts):
+                return parts
+        # labels joined by spaces (a Kobo label export) or plain codes "1 3"
+        return self._segment(whole.split(" ")) or [p for p in _TOKEN_SPLIT.split(whole) if p]
+
+    def _segment(self, words: list[str]) -> list[str] | None:
+        """Split space-joined words into known labels or codes (dynamic programming); None if impossible."""
+        best: list[list[str] | None] = [[]] + [None] * len(words)
+        for end in range(1, len(words) + 1):
+            for start in range(end):
+                head = best[start]
+                piece = " ".join(words[start:end])
+                if head is not None and (piece in self.labels or _NUMBER.match(piece)):
+                    best[end] = [*head, piece]
+                    break
+        return best[-1]
 
     def _numeric(self, raw: Any) -> tuple[Any, str | None, str | None]:
         x, rule, ok = parse_number(raw)
