@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolkit
-from toolkit.clean.core import PRIVACY_RULES
+from toolkit.clean.core import LOG_COLUMNS, PRIVACY_RULES
 from toolkit.errors import PrivacyError, ResponseError, SchemaErrors
 
 KEY = "test-key"
@@ -137,6 +137,7 @@ def test_pii_redacted_and_never_logged(inst):
     assert res.data["comment"].tolist()[:3] == ["min cpr er [CPR]", "mail [EMAIL]", "ring [PHONE]"]
     assert res.data["comment"].iloc[3] == "dato 320190-1234 ok"  # day 32: not a CPR number
     assert res.data["note"].iloc[0] == "tlf [PHONE]"
+    assert tuple(res.log.columns) == LOG_COLUMNS
     pii = res.log[res.log["rule"].astype(str).str.startswith("pii_")]
     assert pii["rule"].astype(str).tolist() == ["pii_cpr", "pii_phone", "pii_email", "pii_phone"]
     assert pii["old"].isna().all()

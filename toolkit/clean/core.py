@@ -41,9 +41,13 @@ class Cleaned:
         categorical columns (dont_know, refused, dont_understand, not_asked), metadata
         and unknown columns kept; ids pseudonymised, PII redacted.
     log : pd.DataFrame
-        One row per changed cell: row (0-based position), respondent_id (pseudonym),
-        column, old, new, rule, position (character span of PII matches, ``start-end;...``).
-        Privacy rules (pii_*, pseudonymise) never record the old value.
+        One row per changed cell, sorted by row: row (0-based position in the input),
+        respondent_id (pseudonym), column, old, new, rule, position (character spans of PII
+        matches, ``start-end;...``). A cell holding two kinds of PII gets one row per kind;
+        a row removed by ``drop_flagged`` gets one row with column ``<row>`` and its flags as
+        position. Privacy rules (pii_*, pseudonymise) never record the old value, and an old
+        value holding PII is redacted; every other row's ``old`` is the raw value, so
+        writing ``old`` back over ``new`` restores the input.
     flags : pd.DataFrame
         One row per respondent: a boolean per quality flag, ``flagged``, ``reasons`` and the
         diagnostics ``duration_ratio``, ``longstring``, ``missing_share``.
