@@ -198,7 +198,7 @@ class ColumnCoder:
     def decode(self, column: pd.Series) -> Decoded:
         """Apply the rules to a whole column (vectorised over distinct values)."""
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        codes = codes.astype(np.int32)  # half the memory of intp; -1 still indexes the last entry
+        codes = _small(codes, len(uniques))
         results = [(math.nan, None, None) if is_blank(u) else self.decode_one(u) for u in uniques]
         results.append((math.nan, None, None))  # position -1: missing cells
         text_like = self.type in ("multiple", "text")
@@ -213,7 +213,7 @@ class ColumnCoder:
 def decode_number_column(column: pd.Series, lower: float | None = None) -> Decoded:
     """Numeric metadata (duration, weight): decimal commas, unreadable or negative values."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    codes = codes.astype(np.int32)
+    codes = _small(codes, len(uniques))
     out = []
     for u in uniques:
         if is_blank(u):
@@ -231,6 +231,11 @@ def decode_number_column(column: pd.Series, lower: float | None = None) -> Decod
     rules = np.array([_rule(r) for _, r in out], dtype=np.int8)
     return Decoded(values=values[codes], rule=rules[codes], kind=np.full(len(column), -1, dtype=np.int8),
                    codes=codes, raw_uniques=_with_missing(uniques), new_uniques=values.astype(object))
+
+
+def _small(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """Codes in the narrowest integer type (a coded item has a handful of distinct values); -1 stays -1."""
+    return codes.astype(np.int16 if n_uniques < 32_000 else np.int32 if n_uniques < 2**31 - 1 else np.int64)
 
 
 def _with_missing(uniques: Any) -> np.ndarray:
