@@ -142,7 +142,7 @@ def test_stata_and_parquet(tmp_path):
 # --------------------------------------------------------------------------- Kobo / ODK
 
 
-@pytest.mark.parametrize("sep", ["/", ".", ":"])
+@pytest.mark.parametrize("sep", ["/", ".", ":", "-"])
 def test_kobo_group_paths_metadata_and_split_multiple(sep):
     df = base()
     item_section = {i.id: i.section for i in INST.items}
@@ -314,3 +314,13 @@ def test_screener_round_trip(tmp_path, fmt):
     raw = read_responses(messy.write(tmp_path / "resp.csv", fmt), inst)
     res = toolkit.clean(raw, inst, pseudonym_key=KEY)
     assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts, inst) == []
+
+
+def test_limesurvey_bracket_headers_and_y_checkboxes():
+    df = base()
+    df["help_any"] = "1"
+    df = df.drop(columns="help_who")
+    for code in range(1, 7):
+        df[f"help_who[{code}]"] = ["Y" if code == 2 else "", "Y" if code in (1, 5) else "", ""]
+    out = read_responses(df, INST)
+    assert out["help_who"].tolist()[:2] == ["2", "1 5"] and pd.isna(out["help_who"].iloc[2])

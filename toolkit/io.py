@@ -14,8 +14,8 @@ Supported inputs
   user-missing codes (e.g. 88, 99) stay as values; value labels and missing
   definitions are reported.
 - Parquet.
-- KoboToolbox/ODK exports: group paths in headers (``group/item``, ``group.item``,
-  ``group:item``), XML names or question labels (any language) as headers, metadata
+- KoboToolbox/ODK/LimeSurvey exports: group paths in headers (``group/item``, ``group.item``,
+  ``group:item``, ODK Central's ``group-item``, LimeSurvey's ``item[sub]``), XML names or question labels (any language) as headers, metadata
   columns (``_uuid``, ``start``, ``end``, ...), select_multiple as one column or as
   split 0/1 columns (``item/3`` or ``Question label/Option label``), which are joined
   into one column of space-separated codes.
@@ -71,11 +71,12 @@ KOBO_METADATA = (
     "attachmentsexpected", "status", "reviewstate", "deviceid", "edits", "formversion",
 )
 
-_SEPARATORS = "/.:"
-_SEP_RE = re.compile(r"[/.:]")
+# Group separators: Kobo "/", ".", ":"; ODK Central "-"; LimeSurvey "item[sub]" is read as "item/sub".
+_SEP_RE = re.compile(r"[/.:\-]")
+_BRACKET_RE = re.compile(r"\[([^\[\]]*)\]$")
 _SPACE_RE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'"})
-_TRUE_TEXT = {"1", "1.0", "true", "yes", "ja", "x"}
+_TRUE_TEXT = {"1", "1.0", "true", "yes", "y", "ja", "j", "x"}
 _FALSE_TEXT = {"0", "0.0", "false", "no", "nej", ""}
 
 
@@ -267,6 +268,7 @@ class _Vocabulary:
 
     def suffixes(self, header: str) -> list[str]:
         """The header and every part after a group separator, longest first."""
+        header = _BRACKET_RE.sub(r"/\1", header)
         out = [header]
         out += [header[m.end():] for m in _SEP_RE.finditer(header)]
         return [s for s in out if s.strip()]
@@ -279,7 +281,8 @@ class _Vocabulary:
         return None
 
     def split_option(self, header: str) -> tuple[str, int] | None:
-        """(item id, code) for a split select_multiple column such as ``grp/help_who/3``."""
+        """(item id, code) for a split select_multiple column such as ``grp/help_who/3`` or ``help_who[3]``."""
+        header = _BRACKET_RE.sub(r"/\1", header)
         for m in reversed(list(_SEP_RE.finditer(header))):
             question, option = header[: m.start()], header[m.end():]
             item = self.item(question)
