@@ -208,17 +208,12 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             df, extra = _read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
         elif suffix in (".xlsx", ".xlsm"):
-            target = 0 if sheet is None else sheet
-            try:
-                df = pd.read_excel(path, sheet_name=target, dtype=object, engine="openpyxl")
-            except ValueError as exc:
-                raise InputFileError(f"{path}: {exc}") from None
-            if isinstance(target, int):
-                import openpyxl
-
-                wb = openpyxl.load_workbook(path, read_only=True)
-                target = wb.sheetnames[target]
-                wb.close()
+            with pd.ExcelFile(path, engine="openpyxl") as book:  # opened once for names and data
+                names = book.sheet_names
+                target = names[0] if sheet is None else (names[sheet] if isinstance(sheet, int) else sheet)
+                if target not in names:
+                    raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
+                df = pd.read_excel(book, sheet_name=target, dtype=object)
             info.update(format="xlsx", sheet=target)
         elif suffix in (".sav", ".zsav", ".dta"):
             df, extra = _read_stat(path, "dta" if suffix == ".dta" else "sav")
