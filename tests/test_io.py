@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import toolkit
 from toolkit.errors import InputFileError, OutputError, ResponseError
@@ -324,3 +326,20 @@ def test_limesurvey_bracket_headers_and_y_checkboxes():
         df[f"help_who[{code}]"] = ["Y" if code == 2 else "", "Y" if code in (1, 5) else "", ""]
     out = read_responses(df, INST)
     assert out["help_who"].tolist()[:2] == ["2", "1 5"] and pd.isna(out["help_who"].iloc[2])
+
+
+text_cell = st.one_of(st.none(), st.text(alphabet="abcæøåÆØÅ é,;\t\"'=-+1234567890", min_size=1, max_size=12))
+
+
+@settings(max_examples=30, deadline=None)
+@given(cells=st.lists(text_cell, min_size=1, max_size=5), sep=st.sampled_from([",", ";", "\t"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_csv_text_survives_any_delimiter_and_encoding(cells, sep, encoding, tmp_path_factory):
+    df = base(1).iloc[[0] * len(cells)].reset_index(drop=True)
+    df["comment"] = cells
+    path = tmp_path_factory.mktemp("csv") / "resp.csv"
+    write_csv_bytes(path, df, sep, encoding)
+    out = read_responses(path, INST)
+    got = [None if pd.isna(v) else v for v in out["comment"]]
+    assert got == cells
+    assert read_info(out)["delimiter"] == sep
