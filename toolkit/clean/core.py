@@ -144,6 +144,17 @@ class _LogBuilder:
         })
 
 
+def _frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """A DataFrame built a few columns at a time, each group's arrays released as it goes.
+
+    ``pd.DataFrame(dict)`` stacks all float columns into one new block while the arrays
+    are still alive (a second copy of every item column); groups bound that to 8 columns.
+    """
+    names = list(columns)
+    parts = [pd.DataFrame({k: columns.pop(k) for k in names[i:i + 8]}, index=index) for i in range(0, len(names), 8)]
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=index)
+
+
 def _prepare(raw: pd.DataFrame, instrument: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Map columns to item ids unless the frame already came from read_responses."""
     info = raw.attrs.get("read")
@@ -411,8 +422,8 @@ def clean(
         out[f"{item.id}_missing"] = pd.Categorical.from_codes(decoded[item.id].kind.astype(np.int64),
                                                              categories=list(MISSING_KINDS))
     del decoded, current
-    data = pd.DataFrame(out, index=frame.index)
-    del out
+    data = _frame(out, frame.index)
+    step("data", 1.0)
     ids_array = pseudonyms.to_numpy(object) if pseudonyms is not None else None
 
     # 5. quality flags on the cleaned data
