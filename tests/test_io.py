@@ -1,4 +1,4 @@
-"""Reading responses: formats, encodings, delimiters, Kobo/ODK headers, column mapping, errors, simulator round trips."""
+"""Reading responses: formats, encodings, delimiters, Kobo/ODK headers, mapping, errors, simulator round trips."""
 
 from __future__ import annotations
 

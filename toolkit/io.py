@@ -14,8 +14,9 @@ Supported inputs
   user-missing codes (e.g. 88, 99) stay as values; value labels and missing
   definitions are reported.
 - Parquet.
-- KoboToolbox/ODK/LimeSurvey exports: group paths in headers (``group/item``, ``group.item``,
-  ``group:item``, ODK Central's ``group-item``, LimeSurvey's ``item[sub]``), XML names or question labels (any language) as headers, metadata
+- KoboToolbox/ODK/LimeSurvey exports: group paths in headers (``group/item``,
+  ``group.item``, ``group:item``, ODK Central's ``group-item``, LimeSurvey's
+  ``item[sub]``), XML names or question labels (any language) as headers, metadata
   columns (``_uuid``, ``start``, ``end``, ...), select_multiple as one column or as
   split 0/1 columns (``item/3`` or ``Question label/Option label``), which are joined
   into one column of space-separated codes.
@@ -35,6 +36,10 @@ Read metadata
 ``metadata_columns``  recognised metadata / Kobo system columns
 ``value_labels``      {column: {code: label}} from SPSS/Stata
 ``user_missing``      {column: [codes]} declared user-missing in SPSS/Stata
+``n_rows``            rows read
+
+:func:`read_info` returns it; :func:`toolkit.clean` carries it on as ``Cleaned.read``
+(``attrs`` do not survive every pandas operation, so read it before reshaping the frame).
 """
 
 from __future__ import annotations
