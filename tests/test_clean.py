@@ -147,6 +147,19 @@ def test_pii_redacted_and_never_logged(inst):
         assert secret not in text
 
 
+def test_numbers_that_look_like_phones_or_cpr_in_unknown_columns(inst):
+    raw = frame(inst, 3)
+    raw["mobile"] = [20304050, 11, 12]
+    raw["cprnr"] = [101901234.0, 3.5, np.nan]  # 0101901234 read as a number
+    raw["count"] = [1, 2, 3]
+    res = run(raw, inst)
+    assert res.data["mobile"].tolist() == ["[PHONE]", 11, 12]
+    assert res.data["cprnr"].tolist()[:2] == ["[CPR]", 3.5]
+    assert logged(res, "cprnr")["rule"].tolist() == ["pii_cpr"]
+    assert res.data["count"].dtype == raw["count"].dtype
+    assert "20304050" not in all_text(res)
+
+
 def test_pseudonyms_keyed_stable_and_idempotent(inst):
     raw = frame(inst, 3)
     raw["respondent_id"] = ["a", "b", "a"]

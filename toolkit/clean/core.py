@@ -144,6 +144,26 @@ class _LogBuilder:
         })
 
 
+def _long_numbers(values: pd.Series) -> bool:
+    """A numeric column with 8+ digit numbers: phone or CPR numbers typed into a number column."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return False
+    return bool((values.abs() >= 1e7).any())
+
+
+def _as_typed(values: pd.Series) -> pd.Series:
+    """Numbers as a person typed them: whole numbers without ".0", and a 9-digit number
+    with the leading zero back (Excel drops it from a CPR number born on days 01-09)."""
+
+    def typed(x: float) -> str:
+        if not float(x).is_integer():
+            return str(x)
+        digits = str(int(x))
+        return digits.zfill(10) if len(digits) == 9 else digits
+
+    return values.map(typed, na_action="ignore")
+
+
 def _frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
     """A DataFrame built a few columns at a time, each group's arrays released as it goes.
 
@@ -408,6 +428,13 @@ def clean(
             out[col] = new
             if col == "respondent_id" or pseudonyms is None:
                 pseudonyms = new
+        elif scan_pii and _long_numbers(src):
+            redacted, found = privacy.redact(_as_typed(src))
+            values = src.astype(object)
+            hit = np.unique(found["row"].to_numpy())
+            values.iloc[hit] = redacted.iloc[hit].to_numpy(object)
+            log.add_pii(col, found, values.to_numpy(object))
+            out[col] = values
         elif scan_pii and (pd.api.types.is_object_dtype(src.dtype) or pd.api.types.is_string_dtype(src.dtype)):
             values, found = privacy.redact(src)
             log.add_pii(col, found, values.to_numpy(object))
