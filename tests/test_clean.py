@@ -158,6 +158,9 @@ def test_numbers_that_look_like_phones_or_cpr_in_unknown_columns(inst):
     assert logged(res, "cprnr")["rule"].tolist() == ["pii_cpr"]
     assert res.data["count"].dtype == raw["count"].dtype
     assert "20304050" not in all_text(res)
+    typed_in = run(frame(inst, 2, age=[101901234.0, "20304050"]), inst)  # numbers in a numeric item
+    assert typed_in.data["age"].isna().all()
+    assert logged(typed_in, "age")["old"].tolist() == ["[CPR]", "[PHONE]"]
 
 
 def test_pseudonyms_keyed_stable_and_idempotent(inst):
@@ -197,6 +200,7 @@ def test_strict_gathers_every_failure_in_one_error(inst):
     got = set(zip(fc["row"], fc["column"], strict=True))
     assert got == {(0, "prac_01"), (2, "prac_01"), (0, "age"), (0, "net_freq")}
     assert "not asked" in fc.loc[fc["column"] == "net_freq", "expected"].iloc[0]
+    assert fc.loc[fc["column"] == "prac_01", "value"].tolist() == ["7", "x"]
     assert fc.loc[fc["column"] == "age", "expected"].iloc[0] == "a number in [15, 110]"
     assert isinstance(info.value, ResponseError)
     run(frame(inst, 2, prac_01=["passer  HELT på mig", "2"]), inst, strict=True)  # recodings are not failures

@@ -151,17 +151,28 @@ def _long_numbers(values: pd.Series) -> bool:
     return bool((values.abs() >= 1e7).any())
 
 
+def _typed(x: Any) -> Any:
+    """A number as a person typed it: whole numbers without ".0", and a 9-digit number with
+    its leading zero back (Excel drops it from a CPR number born on days 01-09). Text as is."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.number)) or not np.isfinite(x):
+        return x
+    if not float(x).is_integer():
+        return str(x)
+    digits = str(int(x))
+    return digits.zfill(10) if len(digits) == 9 else digits
+
+
 def _as_typed(values: pd.Series) -> pd.Series:
-    """Numbers as a person typed them: whole numbers without ".0", and a 9-digit number
-    with the leading zero back (Excel drops it from a CPR number born on days 01-09)."""
+    return values.map(_typed, na_action="ignore")
 
-    def typed(x: float) -> str:
-        if not float(x).is_integer():
-            return str(x)
-        digits = str(int(x))
-        return digits.zfill(10) if len(digits) == 9 else digits
 
-    return values.map(typed, na_action="ignore")
+def _redact_uniques(uniques: np.ndarray) -> np.ndarray:
+    """Raw values (an object array, usually distinct ones) with any PII redacted, in numbers too."""
+    redacted, found = privacy.redact(pd.Series([_typed(u) for u in uniques], dtype=object))
+    out = uniques.copy()
+    hit = np.unique(found["row"].to_numpy())
+    out[hit] = redacted.to_numpy(object)[hit]
+    return out
 
 
 def _frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
@@ -362,19 +373,18 @@ def clean(
             if hit.size:
                 exp = np.where(d.rule[hit] == not_asked_rule, f"blank (not asked unless {item.relevant})",
                                _expected(item, coders[item.id]))
-                old, _ = privacy.redact(frame[item.id].iloc[hit].reset_index(drop=True).astype(object))
-                cases.append(pd.DataFrame({"row": hit, "column": item.id, "value": old.to_numpy(object),
-                                           "expected": exp}))
+                cases.append(pd.DataFrame({"row": hit, "column": item.id, "expected": exp,
+                                           "value": _redact_uniques(frame[item.id].iloc[hit].to_numpy(object))}))
         for col, d in numeric_meta.items():
             hit = np.flatnonzero(d.rule >= 0)
             hit = hit[np.isin(d.rule[hit], bad_rules)]
             if hit.size:
-                cases.append(pd.DataFrame({"row": hit, "column": col,
-                                           "value": frame[col].iloc[hit].to_numpy(object),
-                                           "expected": "a non-negative number"}))
+                cases.append(pd.DataFrame({"row": hit, "column": col, "expected": "a non-negative number",
+                                           "value": _redact_uniques(frame[col].iloc[hit].to_numpy(object))}))
         if cases:
             fc = pd.concat(cases, ignore_index=True).sort_values(["row", "column"], kind="stable",
-                                                                ignore_index=True)
+                                                                ignore_index=True)[["row", "column", "value",
+                                                                                    "expected"]]
             per_col = fc["column"].value_counts()
             detail = ", ".join(f"{c} ({k})" for c, k in per_col.head(10).items())
             more = f" and {len(per_col) - 10} more columns" if len(per_col) > 10 else ""
@@ -393,7 +403,7 @@ def clean(
             return
         raw_uniques = d.raw_uniques
         if scan_pii:  # an old value that itself holds PII (a phone number in a numeric item) stays out
-            raw_uniques = privacy.redact(pd.Series(raw_uniques, dtype=object))[0].to_numpy(object)
+            raw_uniques = _redact_uniques(raw_uniques)
         codes, rule = d.codes[changed], d.rule[changed]
         new = np.where(rule == not_asked_rule, nan_obj, d.new_uniques[codes])
         log.add(changed, col, raw_uniques[codes], new, rule)
