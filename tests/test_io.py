@@ -95,6 +95,8 @@ def test_xlsx_first_or_named_sheet(tmp_path):
     out = read_responses(path, INST, sheet="data")
     assert read_info(out)["sheet"] == "data" and read_info(out)["format"] == "xlsx"
     assert out["prac_01"].iloc[0] == "Passer slet ikke på mig"
+    assert read_info(read_responses(path, INST, sheet=1))["sheet"] == "data"
+    assert read_info(read_responses(path, INST, sheet="1"))["sheet"] == "data"  # as typed on the command line
     with pytest.raises(InputFileError, match="nope"):
         read_responses(path, INST, sheet="nope")
 
@@ -343,3 +345,12 @@ def test_csv_text_survives_any_delimiter_and_encoding(cells, sep, encoding, tmp_
     got = [None if pd.isna(v) else v for v in out["comment"]]
     assert got == cells
     assert read_info(out)["delimiter"] == sep
+
+
+@pytest.mark.parametrize("ext", ["parquet", "csv", "xlsx"])
+def test_cleaned_files_clean_to_themselves(tmp_path, sims, ext):
+    res = toolkit.clean(sims[0].responses, INST, pseudonym_key=KEY)
+    path = write_table(res.data, tmp_path / f"cleaned.{ext}")
+    again = toolkit.clean(read_responses(path, INST), INST, pseudonym_key=KEY)
+    assert again.log.empty
+    assert again.data["respondent_id"].tolist() == res.data["respondent_id"].tolist()

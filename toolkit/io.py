@@ -215,7 +215,9 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
         elif suffix in (".xlsx", ".xlsm"):
             with pd.ExcelFile(path, engine="openpyxl") as book:  # opened once for names and data
                 names = book.sheet_names
-                target = names[0] if sheet is None else (names[sheet] if isinstance(sheet, int) else sheet)
+                target = names[0] if sheet is None else sheet
+                if isinstance(target, int) or (target not in names and str(target).isdigit()):
+                    target = names[int(target)] if int(target) < len(names) else str(target)  # a sheet index
                 if target not in names:
                     raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
                 df = pd.read_excel(book, sheet_name=target, dtype=object)
