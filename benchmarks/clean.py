@@ -8,6 +8,10 @@ Then scores cleaning against the simulator's record of what it corrupted
 (``--detect-n`` respondents): the share of each kind of artefact caught.
 
     python benchmarks/clean.py --n 1000000 --json clean-bench.json
+
+Peak RSS includes the input frame (about 1.1 GB for 1M respondents) and glibc's heap
+growth: with ``MALLOC_MMAP_THRESHOLD_=1048576`` in the environment, freed column arrays
+go back to the system at once and the peak drops by about 0.7 GB.
 """
 
 from __future__ import annotations
