@@ -436,6 +436,8 @@ def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
     (["in.csv", "--out", "{tmp}/out.json"], "unsupported"),
     (["in.csv", "--pseudonym-key-env", "UNSET_KEY_VAR"], "UNSET_KEY_VAR"),
     (["in.csv", "--strict"], "invalid value"),
+    (["bad.xlsx"], "bad.xlsx"),
+    (["notes.csv"], "required column(s) missing"),
 ])
 def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, args, message):
     from typer.testing import CliRunner
@@ -446,6 +448,8 @@ def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, arg
     monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
     monkeypatch.delenv("UNSET_KEY_VAR", raising=False)
     (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "bad.xlsx").write_bytes(b"\x89PNG not a workbook")
+    (tmp_path / "notes.csv").write_text("a;b\n1;2\n")
     raw = frame(inst, 3, prac_01=["9", "1", "2"])
     raw.to_csv(tmp_path / "in.csv", index=False)
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]

@@ -533,4 +533,6 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
             protect_formulas(data).to_excel(path, index=False, engine="openpyxl")
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError) as exc:  # a column the format cannot store
+        raise OutputError(f"cannot write {path}: {exc}") from None
     return path
