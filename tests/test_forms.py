@@ -42,7 +42,7 @@ def test_every_built_xlsform_converts_with_pyxform(built, inst_id):
 @pytest.mark.parametrize("inst_id", INSTRUMENTS)
 def test_xlsform_sheets_follow_the_instrument(built, inst_id):
     inst = load_instrument(inst_id)
-    sheets = pd.read_excel(built / f"{inst_id}.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
+    sheets = pd.read_excel(built / f"{inst_id}.xlsx", engine="calamine", sheet_name=None, dtype=str, keep_default_na=False)
     assert set(sheets) == {"survey", "choices", "settings"}
     survey = sheets["survey"]
     assert {"label::English (en)", "label::Dansk (da)", "required", "relevant", "constraint"} <= set(survey.columns)
@@ -199,8 +199,8 @@ def test_committed_built_forms_are_up_to_date(built):
     assert sorted(p.name for p in committed.iterdir()) == fresh, "rebuild: ditk questionnaire build all --out questionnaires/built"
     for name in fresh:
         if name.endswith(".xlsx"):
-            old = pd.read_excel(committed / name, sheet_name=None, dtype=str, keep_default_na=False)
-            new = pd.read_excel(built / name, sheet_name=None, dtype=str, keep_default_na=False)
+            old = pd.read_excel(committed / name, engine="calamine", sheet_name=None, dtype=str, keep_default_na=False)
+            new = pd.read_excel(built / name, engine="calamine", sheet_name=None, dtype=str, keep_default_na=False)
             assert old.keys() == new.keys() and all(old[k].equals(new[k]) for k in new), name
         else:
             assert (committed / name).read_text(encoding="utf-8") == (built / name).read_text(encoding="utf-8"), (

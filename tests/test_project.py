@@ -27,9 +27,11 @@ def _environment_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
-        if not isinstance(dep, str) or dep in ("pip",) or dep.startswith("python"):
+        if not isinstance(dep, str):
             continue
         r = Requirement(dep)
+        if r.name in ("pip", "python"):  # the interpreter and installer, not dependencies
+            continue
         out[r.name.lower()] = str(r.specifier)
     return out
 

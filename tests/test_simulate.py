@@ -60,7 +60,7 @@ def test_xlsx_and_sav_hold_the_csv_content(tmp_path):
 
     sim = toolkit.simulate.survey(INST, n=80, seed=2, clean=True)
     csv = pd.read_csv(sim.write(tmp_path / "r.csv"))
-    xlsx = pd.read_excel(sim.write(tmp_path / "r.xlsx"))
+    xlsx = pd.read_excel(sim.write(tmp_path / "r.xlsx"), engine="calamine")
     pd.testing.assert_frame_equal(xlsx, csv, check_dtype=False)
     sav, meta = pyreadstat.read_sav(str(sim.write(tmp_path / "r.sav")))
     np.testing.assert_allclose(sav["prac_01"], csv["prac_01"])

@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineError
 
 from toolkit.errors import InputFileError, OutputError, ResponseError
 
@@ -213,7 +214,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             df, extra = _read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
         elif suffix in (".xlsx", ".xlsm"):
-            with pd.ExcelFile(path, engine="openpyxl") as book:  # opened once for names and data
+            with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
                 names = book.sheet_names
                 target = names[0] if sheet is None else sheet
                 if isinstance(target, int) or (target not in names and str(target).isdigit()):
@@ -234,7 +235,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             )
     except InputFileError:
         raise
-    except (OSError, ValueError, KeyError, ImportError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, ImportError, EOFError, zipfile.BadZipFile, CalamineError) as exc:
         raise InputFileError(f"{path}: cannot read the file: {exc}") from None
     if df.shape[1] == 0:
         raise InputFileError(f"{path}: no columns found")
