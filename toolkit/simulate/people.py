@@ -6,8 +6,10 @@ Model (all coefficients below are exported to ``truth.json`` under
 * health limitation ~ Bernoulli(p by age band);
 * latent competence per domain
   ``theta_k = age_k[band] + edu_k[edu] + lang_k[lang] + health_k * h + e_k``,
-  ``e ~ N(0, R)`` with residual correlations 0.45-0.6 (total correlations
-  about 0.55-0.7). Bureaucratic competence is also low among 18-29 year olds;
+  ``e ~ N(0, residual_sd^2 R)`` with residual correlations 0.40-0.50; the
+  shared age, education, language and health effects raise the correlations
+  in the municipality to about 0.5-0.7. Bureaucratic competence is also low
+  among 18-29 year olds;
 * binary states from logistic models on the latents and demographics
   (``STATE_MODELS``): ``online`` (used the internet in the last 3 months),
   ``exempt`` (exempt from Digital Post), ``missed_mail``, devices, ``helped``
