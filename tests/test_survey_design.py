@@ -41,7 +41,7 @@ def design(name: str) -> survey.Design:
         "clus1_fpc": lambda: survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc"),
         "clus1_nofpc": lambda: survey.Design(data("apiclus1"), weights="pw", psu="dnum"),
         "clus2_uc": lambda: survey.Design(data("apiclus2"), weights="pw", psu=["dnum", "snum"]),
-        "clus2_fpc": lambda: survey.Design(data("apiclus2"), weights="pw", psu=["dnum", "snum"],
+        "clus2_fpc": lambda: survey.Design(data("apiclus2"), psu=["dnum", "snum"],
                                            fpc=["fpc1", "fpc2"]),
         "nhanes": lambda: survey.Design(data("nhanes"), **nh),
         "rake_default": lambda: design("clus1_fpc").rake(
@@ -162,6 +162,18 @@ def test_fpc_rule_fractions_and_sizes_agree_and_mixing_fails():
     df.loc[0, "f"] = 3.0
     with pytest.raises(DesignError, match="mix values above and below 1"):
         survey.Design(df, weights="w", strata="s", psu="psu", fpc="f")
+
+
+def test_without_weights_the_fpc_gives_the_selection_probabilities_as_r():
+    # svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2) has no weights
+    # argument; R's weights are N1/n1 * N2/n2, which is apiclus2$pw
+    np.testing.assert_allclose(design("clus2_fpc").weights, data("apiclus2")["pw"], rtol=1e-12)
+    # svydesign(id = ~dnum, fpc = ~fpc, data = apiclus1): 757 districts / 15 sampled
+    one = survey.Design(data("apiclus1"), psu="dnum", fpc="fpc")
+    np.testing.assert_allclose(one.weights, 757 / 15, rtol=1e-15)
+    with pytest.raises(DesignError, match=r"weights are needed: one fpc column \('fpc1'\) for 2 psu"):
+        survey.Design(data("apiclus2"), psu=["dnum", "snum"], fpc="fpc1")
+    assert (survey.Design(data("apiclus2"), psu=["dnum", "snum"]).weights == 1).all()
 
 
 def test_na_without_na_rm_gives_nan_in_that_domain_only():

@@ -35,7 +35,7 @@ def design(name):
         "strat_fpc": lambda: survey.Design(data("apistrat"), weights="pw", strata="stype", fpc="fpc"),
         "clus1_fpc": clus1,
         "clus2_uc": lambda: survey.Design(data("apiclus2"), weights="pw", psu=["dnum", "snum"]),
-        "clus2_fpc": lambda: survey.Design(data("apiclus2"), weights="pw", psu=["dnum", "snum"],
+        "clus2_fpc": lambda: survey.Design(data("apiclus2"), psu=["dnum", "snum"],
                                            fpc=["fpc1", "fpc2"]),
         "nhanes": lambda: survey.Design(data("nhanes"), **nh),
         "lonely_adjust": lambda: survey.Design(data("nhanes").query("lonely_ok == 1"), **nh,

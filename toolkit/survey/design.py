@@ -67,7 +67,9 @@ class Design:
         One row per respondent. Never modified.
     weights : str, optional
         Column of sampling weights (non-negative, no missing values). Without
-        it every row weighs 1.
+        it the weights are the inverse selection probabilities implied by
+        ``fpc`` (the product of every stage's ``n / N``), as ``svydesign``
+        does; without weights and fpc every row weighs 1.
     strata : str, optional
         Stratum column. Missing strata are an error.
     psu : str or list of str, optional
@@ -120,6 +122,8 @@ class Design:
         self.n = len(data)
         self.weights = self._read_weights(data, weights)
         self._build_stages(data)
+        if weights is None and fpc_cols:
+            self.weights = self._fpc_weights()
         self.plan: CalibrationPlan | None = None
         self.rake_result: weighting.RakeResult | None = None
         self._cache: dict = {}  # codes of grouping columns; data never change, so designs share it
@@ -211,6 +215,16 @@ class Design:
             mult_row = mult_row * np.where(np.isfinite(pop_row), row_n / pop_row, 1.0)
             parent, parent_n_strata = unit, n_units
         self.stages = stages
+        # selection probability of each row when every stage has an fpc (R's weights from fpc)
+        self._fpc_prob = mult_row if fpcs is not None and n_stages == len(units) else None
+
+    def _fpc_weights(self) -> np.ndarray:
+        """Weights implied by the fpc when none are given: 1 / product of the stages' n/N, as R."""
+        if self._fpc_prob is None:
+            raise DesignError(f"weights are needed: one fpc column ({self.fpc_cols[0]!r}) for "
+                              f"{len(self.psu_cols)} psu columns does not give the selection "
+                              "probabilities; pass weights= or one fpc column per stage")
+        return 1.0 / self._fpc_prob
 
     def _read_fpc(self, data: pd.DataFrame) -> list[np.ndarray] | None:
         if not self.fpc_cols:
