@@ -179,7 +179,17 @@ def xlsform_sheets(inst: Instrument, default_language: str = "en") -> dict[str, 
 
 
 def write_xlsform(inst: Instrument, path: str | os.PathLike, default_language: str = "en") -> Path:
-    """Write the XLSForm ``.xlsx`` (convertible with pyxform, importable in KoboToolbox)."""
+    """Write the XLSForm ``.xlsx`` (convertible with pyxform, importable in KoboToolbox).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_xlsform(load_instrument("dis-screener"), Path(tmp) / "screener.xlsx")
+    ...     sorted(pd.read_excel(path, sheet_name=None, engine="calamine"))
+    ['choices', 'settings', 'survey']
+    """
     path = Path(path)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, sheet in xlsform_sheets(inst, default_language).items():
@@ -259,7 +269,14 @@ footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; }
 
 
 def question_numbers(inst: Instrument) -> dict[str, int]:
-    """Paper-form question number of each item (1, 2, ... in questionnaire order)."""
+    """Paper-form question number of each item (1, 2, ... in questionnaire order).
+
+    Examples
+    --------
+    >>> numbers = question_numbers(load_instrument("dis-full"))
+    >>> numbers["devices"], numbers["eid"]
+    (1, 7)
+    """
     return {iid: n for n, iid in enumerate(inst.item_ids, start=1)}
 
 
@@ -403,7 +420,14 @@ def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
 
 
 def codebook_csv(inst: Instrument) -> str:
-    """The codebook as CSV text (all languages; text protected against spreadsheet formulas)."""
+    """The codebook as CSV text (all languages; text protected against spreadsheet formulas).
+
+    Examples
+    --------
+    >>> text = codebook_csv(load_instrument("dis-screener"))
+    >>> text.splitlines()[0].split(",")[:4]
+    ['variable', 'section', 'kobo_path', 'domain']
+    """
     return protect_formulas(inst.codebook()).to_csv(index=False)
 
 

@@ -232,7 +232,16 @@ class Instrument:
         return item.rule.evaluate(data, self.missing_by_column)
 
     def evaluate(self, rule: str | Rule, data: pd.DataFrame) -> pd.Series:
-        """Evaluate any rule (e.g. an outcome's) on data, treating missing codes as missing."""
+        """Evaluate any rule (e.g. an outcome's) on data, treating missing codes as missing.
+
+        Examples
+        --------
+        >>> from toolkit import load_instrument
+        >>> inst = load_instrument("dis-full")
+        >>> df = pd.DataFrame({"net_use_3m": [88, 1, 2], "age": [30, 88, 40]})
+        >>> inst.evaluate("net_use_3m == 2 or age >= 75", df).tolist()  # 88: "don't know" here, an age there
+        [False, True, True]
+        """
         from toolkit.instrument.rules import parse
 
         parsed = parse(rule) if isinstance(rule, str) else rule
