@@ -72,7 +72,17 @@ class Simulation:
     fieldwork: pd.DataFrame = field(repr=False)  # respondent_id, submitted (for the Kobo export)
 
     def write(self, path, format: str | None = None) -> Path:
-        """Write the responses as csv, xlsx, sav or kobo (default: from the suffix)."""
+        """Write the responses as csv, xlsx, sav or kobo (default: from the suffix).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sim = survey("dis-screener", n=50, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = sim.write(Path(tmp) / "kobo.csv", "kobo")
+        ...     pd.read_csv(path).columns[:3].tolist()
+        ['start', 'end', 'use/net_use_3m']
+        """
         from toolkit.simulate.export import write_responses
 
         return write_responses(self, path, format)
@@ -94,7 +104,14 @@ class Simulation:
 
 
 def bundled(name: str):
-    """Load a bundled data file (see :mod:`toolkit.simulate.bundle`)."""
+    """Load a bundled data file (see :mod:`toolkit.simulate.bundle`).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> len(toolkit.simulate.bundled("sample_screener.csv")) >= 500
+    True
+    """
     from toolkit.simulate.bundle import bundled as load
 
     return load(name)

@@ -53,6 +53,13 @@ def allocate(n: int, district_sizes: np.ndarray, caps: np.ndarray) -> np.ndarray
 
     Capped districts keep their cap and the rest is shared again among the
     others (so ``n`` equal to the population size gives a census).
+
+    Examples
+    --------
+    >>> allocate(300, np.array([10_000, 40_000, 90_000]), np.array([1000, 1000, 1000])).tolist()
+    [50, 100, 150]
+    >>> allocate(300, np.array([10_000, 40_000, 90_000]), np.array([1000, 1000, 120])).tolist()
+    [60, 120, 120]
     """
     if n > caps.sum():
         raise DesignError(f"cannot allocate n={n}: the population holds at most {int(caps.sum())}")

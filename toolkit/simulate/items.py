@@ -86,6 +86,12 @@ def grm_draw(theta: np.ndarray, a: float, b, rng: np.random.Generator) -> np.nda
 
     ``P(theta - eps / a > b_k) = expit(a (theta - b_k))`` with ``eps`` standard
     logistic, so counting exceeded thresholds gives the GRM exactly.
+
+    Examples
+    --------
+    >>> idx = grm_draw(np.zeros(100_000), 1.5, [-1.0, 0.0, 1.0], np.random.default_rng(0))
+    >>> np.round(np.bincount(idx) / idx.size, 2).tolist()  # expit(-1.5), 0.5 - expit(-1.5), ...
+    [0.18, 0.32, 0.32, 0.18]
     """
     latent = theta - rng.logistic(size=theta.shape) / a
     idx = np.zeros(latent.shape, dtype=np.int64)
