@@ -172,10 +172,13 @@ def test_reliability_one_row_per_scale():
     assert set(rel.loc[rel["kind"] == "knowledge", "coefficient"]) == {"kr20"}
     # same figures as alpha() on the prepared items
     items = scales.scale_items(df, INST, "navigation_sr")
-    items = items[items.notna().any(axis=1)]
-    a = scales.alpha(items)
+    scored = toolkit.score(df, INST, scales=["navigation_sr"])["navigation_sr"].notna()
+    assert 0 < (~scored).sum() < scored.sum()  # some respondents fall below min_valid
+    a = scales.alpha(items[scored])
     row = rel.set_index("scale").loc["navigation_sr"]
-    assert row["alpha"] == pytest.approx(a["alpha"]) and row["n"] == a["n"]
+    # the scored respondents only: those with at least min_valid valid items, as toolkit.score
+    assert row["alpha"] == pytest.approx(a["alpha"], abs=1e-12) and row["n"] == a["n"] == scored.sum()
+    assert row["mean"] == pytest.approx(toolkit.score(df, INST)["navigation_sr"].mean(), abs=1e-12)
 
 
 def test_item_statistics_one_row_per_scale_item():
@@ -185,7 +188,8 @@ def test_item_statistics_one_row_per_scale_item():
     assert table.groupby("scale", sort=False).size().index.tolist() == list(INST.scales)
     nav = table[table["scale"] == "navigation_sr"].reset_index(drop=True)
     items = scales.scale_items(df, INST, "navigation_sr")
-    want = scales.item_analysis(items[items.notna().any(axis=1)])
+    min_valid = INST.scales["navigation_sr"].min_valid
+    want = scales.item_analysis(items[items.notna().sum(axis=1) >= min_valid])
     pd.testing.assert_series_equal(nav["r_drop"], want["r_drop"])
     assert nav["reverse"].tolist() == [INST.item(i).reverse for i in nav["item"]]
     kn = table[table["kind"] == "knowledge"]

@@ -392,6 +392,11 @@ def omega(
     return out
 
 
+def _scored(items: pd.DataFrame, sc) -> np.ndarray:
+    """Rows the scale scores: at least ``min_valid`` valid items (the rule of :func:`toolkit.score`)."""
+    return (items.notna().sum(axis=1) >= sc.min_valid).to_numpy()
+
+
 def reliability(
     data: pd.DataFrame,
     instrument,
@@ -406,8 +411,10 @@ def reliability(
 
     Self-report items are analysed after reversing the reverse-keyed items
     (missing codes 66/88/99 count as missing); knowledge items as 0/1
-    ("don't know" = 0), so their alpha is KR-20. Respondents with no valid
-    item on a scale (e.g. not asked) are left out of that scale's analysis.
+    ("don't know" = 0), so their alpha is KR-20. Only the respondents the
+    scale scores enter its analysis: those with at least the scale's
+    ``min_valid`` valid items (as :func:`toolkit.score`); the others (too few
+    answers, not asked) are left out, and ``n`` counts who is left.
 
     Parameters
     ----------
@@ -452,7 +459,7 @@ def reliability(
     rows = []
     for sc in _chosen_scales(instrument, scales):
         items = scale_items(data, instrument, sc.id)
-        keep = items.notna().any(axis=1).to_numpy()
+        keep = _scored(items, sc)
         items = items[keep]
         w = None if w_all is None else w_all[keep]
         a = alpha(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
@@ -485,9 +492,10 @@ def item_statistics(
 ) -> pd.DataFrame:
     """:func:`item_analysis` of every scale of an instrument in one tidy table.
 
-    Items are prepared as in :func:`reliability` (reverse-keyed self-report
-    items reversed, knowledge items 0/1), so ``mean`` of a knowledge item is
-    its share correct.
+    Items and respondents are chosen as in :func:`reliability` (reverse-keyed
+    self-report items reversed, knowledge items 0/1, only respondents with at
+    least ``min_valid`` valid items), so ``mean`` of a knowledge item is its
+    share correct among the scored respondents.
 
     Returns
     -------
@@ -519,7 +527,7 @@ def item_statistics(
     frames = []
     for sc in _chosen_scales(instrument, scales):
         items = scale_items(data, instrument, sc.id)
-        keep = items.notna().any(axis=1).to_numpy()
+        keep = _scored(items, sc)
         w = None if w_all is None else w_all[keep]
         table = item_analysis(items[keep], missing=missing, weights=w, weighted=weighted, name=sc.id)
         table["reverse"] = [instrument.item(i).reverse for i in table["item"]]
