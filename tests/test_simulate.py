@@ -388,8 +388,12 @@ def test_dif_item_changes_only_that_item():
     assert (b.loc[old, "navi_k2"] == right).mean() < (a.loc[old, "navi_k2"] == right).mean() - 0.1
     assert ((a.loc[~old, "navi_k2"] == right) == (b.loc[~old, "navi_k2"] == right)).all()
     assert planted.truth["models"]["dif"] == dif
-    with pytest.raises(DesignError):
+    with pytest.raises(DesignError, match="group must be a population column"):
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k2": {"group": "shoe_size", "level": 1, "shift": 1}})
+    with pytest.raises(DesignError, match="has no item 'navi_k9'"):
+        toolkit.simulate.survey(INST, n=10, dif_items={"navi_k9": {"group": "gender", "level": 1, "shift": 1}})
+    with pytest.raises(DesignError, match="level must be an age band"):
+        toolkit.simulate.survey(INST, n=10, dif_items={"navi_k2": {"group": "age_band", "level": "80+", "shift": 1}})
 
 
 def test_modes_off_means_everyone_on_the_web():

@@ -221,7 +221,7 @@ def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict 
     if not isinstance(n, int | np.integer) or n < 1:
         raise DesignError(f"n must be a positive whole number, got {n!r}")
     used_rates = _rates(clean, rates)
-    _check_dif(dif_items)
+    _check_dif(dif_items, inst)
     codes, labels = _district_codes(inst)
     if population_size is None:
         shares = population.fine_shares(len(codes)).sum(axis=(1, 2, 3, 4))
@@ -246,13 +246,18 @@ def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict 
     return Simulation(inst, seed, messy, clean_df, artefacts, table, truth, used_rates, fieldwork)
 
 
-def _check_dif(dif: dict | None) -> None:
+def _check_dif(dif: dict | None, inst) -> None:
     for item_id, spec in (dif or {}).items():
+        if item_id not in inst.item_ids:  # a typo would otherwise plant nothing, silently
+            raise DesignError(f"dif_items: instrument {inst.id!r} has no item {item_id!r}")
         missing = {"group", "level", "shift"} - set(spec)
         if missing:
             raise DesignError(f"dif_items[{item_id!r}] needs {', '.join(sorted(missing))}")
         if spec["group"] not in ("age_band", "district", "gender", "education", "home_lang"):
             raise DesignError(f"dif_items[{item_id!r}]: group must be a population column, got {spec['group']!r}")
+        if spec["group"] == "age_band" and spec["level"] not in AGE_BANDS:
+            raise DesignError(f"dif_items[{item_id!r}]: level must be an age band ({', '.join(AGE_BANDS)}), "
+                              f"got {spec['level']!r}")
 
 
 def _district_response(codes) -> np.ndarray:
