@@ -80,8 +80,11 @@ def test_paper_form_numbers_questions_and_routes_in_words():
     inst = load_instrument("dis-full")
     numbers = forms.question_numbers(inst)
     page = forms.paper_html(inst, "en")
-    for iid, n in numbers.items():
-        assert f'id="q{n}"' in page
+    assert list(numbers.values()) == list(range(1, len(inst.items) + 1))
+    for iid, n in numbers.items():  # each question printed with its number, in order
+        assert f'<div class="q" id="q{n}">\n<div class="qtext"><span class="num">{n}.</span>' in page
+    starts = [page.index(f'id="q{n}"') for n in numbers.values()]
+    assert starts == sorted(starts)
     assert page.count('class="box"') == sum(
         len(inst.response_sets[it.response_set].codes) + 3 for it in inst.items if it.response_set)
     # the non-user skips the usage question that follows; the exempt skip the Digital Post questions
