@@ -33,6 +33,18 @@ from toolkit.errors import PrivacyError
     ("2030 4050", ["phone"]),
     ("2026-01-01T10:00:00", []),                  # timestamps are not phone numbers
     ("1234567", []),
+    ("beløb 12345678,50 kr", []),                 # amounts with decimals are not phone numbers ...
+    ("12345678.25", []),
+    ("0.20304050", []),                           # ... nor is the fraction of a number
+    ("10000000", []),                             # Danish numbers start with 2-9 ...
+    ("id 00012345", []),
+    ("19900101", []),
+    ("år 1990 2020", []),
+    ("0045 12345678", ["phone"]),                 # ... unless the country code says it is one
+    ("+45 10 20 30 40", ["phone"]),
+    ("tlf. 20304050.", ["phone"]),                # a full stop ends a sentence, not an amount
+    ("20304050.0", ["phone"]),                    # a phone number that went through a float
+    ("ring 20304050,30405060", ["phone", "phone"]),
     ("cpr 010190-1234, mail a@b.dk, tlf 20 30 40 50", ["cpr", "email", "phone"]),
 ])
 def test_find_pii(text, kinds):
@@ -73,6 +85,53 @@ def test_redaction_removes_every_identifier(date, serial, dash, filler, phone, p
     assert sorted(found["kind"]) == ["cpr", "email", "phone"]
     again, none = privacy.redact(out)
     assert again.equals(out) and none.empty
+
+
+def _century_digits(year: int) -> tuple[int, ...]:
+    """7th CPR digits that place a 2-digit year in ``year``'s century (CPR office rules)."""
+    yy = year % 100
+    if year < 1900:
+        return (5, 6, 7, 8)
+    if year < 2000:
+        return (0, 1, 2, 3) + ((4, 9) if yy >= 37 else ())
+    return ((4, 9) if yy <= 36 else ()) + (5, 6, 7, 8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(dt.date(1858, 1, 1), dt.date(2057, 12, 31)), st.integers(0, 999), st.integers(0, 99),
+       st.booleans())
+def test_every_valid_cpr_is_found_in_every_century(date, serial, pick, dash):
+    cpr = date.strftime("%d%m") + f"{date.year % 100:02d}" + ("-" if dash else "") + \
+        f"{_century_digits(date.year)[pick % len(_century_digits(date.year))]}{serial:03d}"
+    assert privacy.find_pii(pd.Series([f"nr {cpr}."]))["kind"].tolist() == ["cpr"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 9999), st.booleans())
+def test_impossible_dates_are_not_cpr_numbers(dd, mm, yy, seq, dash):
+    # only days and months no calendar has (day 00 or 32+, month 00 or 13+); 10 digits are never a phone
+    if 1 <= dd <= 31 and 1 <= mm <= 12:
+        dd = 0 if dd % 2 else 32 + dd
+    text = f"{dd:02d}{mm:02d}{yy:02d}" + ("-" if dash else "") + f"{seq:04d}"
+    assert privacy.find_pii(pd.Series([text])).empty
+
+
+ordinary_numbers = st.one_of(
+    st.integers(0, 9_999_999).map(str),                                       # counts, amounts, years
+    st.integers(0, 19_999_999).map(lambda v: f"{v:08d}"),                     # zero-padded ids, 19xx dates
+    st.tuples(st.integers(0, 10**9), st.integers(0, 99), st.sampled_from(",.")).map(
+        lambda t: f"{t[0]}{t[2]}{t[1]:02d}"),                                 # amounts with decimals
+    st.floats(0, 1, allow_nan=False).map(repr),                               # fractions
+    st.tuples(st.integers(1900, 2099), st.integers(1900, 2099)).map(lambda t: f"{t[0]}-{t[1]}"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ordinary_numbers, min_size=1, max_size=4))
+def test_ordinary_numbers_are_left_alone(numbers):
+    text = "kr " + " og ".join(numbers)
+    out, found = privacy.redact(pd.Series([text]))
+    assert found.empty and out[0] == text
 
 
 def test_pseudonymise_is_hmac_sha256():

@@ -4,7 +4,8 @@ Personal identifiers never reach an analysis, a log or a report:
 
 - :func:`find_pii` / :func:`redact` detect Danish CPR numbers (``DDMMYY-XXXX`` with or
   without the dash, valid dates only), e-mail addresses and Danish phone numbers
-  (8 digits, optionally grouped by spaces as 2-2-2-2 or 4-4, optionally ``+45``/``0045``).
+  (8 digits starting with 2-9, or any 8 digits after ``+45``/``0045``, optionally grouped by
+  spaces as 2-2-2-2 or 4-4; not the integer part of an amount with decimals such as ``12345678,50``).
   A match is replaced by a marker such as ``[CPR]``; what is reported about a match
   is only its kind and position, never its text.
 - :func:`pseudonymise` replaces identifiers with a keyed hash (HMAC-SHA256), so the
@@ -53,8 +54,13 @@ _PSEUDONYM_RE = re.compile(rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}$")
 # Candidates only; a CPR candidate is kept when its first six digits are a real date.
 _CPR = r"(?<![\d])(?P<dd>\d{2})(?P<mm>\d{2})(?P<yy>\d{2})-?(?P<seq>\d{4})(?![\d])"
 _EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-# 8 digits as written in Denmark (12345678, 12 34 56 78, 1234 5678), optional +45/0045; no longer digit run.
-_PHONE = r"(?<![\d+])(?:(?:\+|00)45 ?)?(?:\d{8}|\d{2} \d{2} \d{2} \d{2}|\d{4} \d{4})(?![\d])"
+# 8 digits as written in Denmark (12345678, 12 34 56 78, 1234 5678) in no longer digit run. Danish
+# numbers start with 2-9 (0 and 1 start no subscriber number), so 8-digit runs starting with 0 or 1
+# (amounts, zero-padded ids, 19xx dates) are phones only after +45/0045. The integer part of an
+# amount with decimals (12345678,50 / 12345678.25) or the fraction of a number (0.20304050) is no phone.
+_PHONE_8 = r"(?:{0}\d{{7}}|{0}\d \d{{2}} \d{{2}} \d{{2}}|{0}\d{{3}} \d{{4}})"
+_PHONE = (r"(?<![\d+])(?<!\d\.)(?:(?:\+|00)45 ?" + _PHONE_8.format(r"\d") + "|" + _PHONE_8.format("[2-9]") + ")"
+          r"(?!\d)(?!\.[1-9]|\.0\d|,\d{1,2}(?!\d))")
 
 PII_KINDS = ("cpr", "email", "phone")
 MARKERS = {"cpr": "[CPR]", "email": "[EMAIL]", "phone": "[PHONE]"}
@@ -202,7 +208,7 @@ def contains_pii(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> contains_pii(pd.Series(["ring 12345678", "fine", None])).tolist()
+    >>> contains_pii(pd.Series(["ring 20304050", "fine", None])).tolist()
     [True, False, False]
     """
     hit = np.zeros(len(values), dtype=bool)
