@@ -163,6 +163,34 @@ def test_numbers_that_look_like_phones_or_cpr_in_unknown_columns(inst):
     assert logged(typed_in, "age")["old"].tolist() == ["[CPR]", "[PHONE]"]
 
 
+def test_server_made_ids_are_ids_not_free_text(inst):
+    raw = frame(inst, 4)
+    raw["_id"] = pd.Series([40000001, 40000002, 40000003, 40000004], dtype="int64")
+    raw["_uuid"] = ["82ced56b-3470-4d74-93a0-7ffe6ce22955", "20304050-16c1-4a4e-a6f6-010190123400",
+                    "ole@example.dk", None]
+    raw["meta/instanceID"] = ["uuid:20304050-16c1-4a4e-a6f6-76aa30073a11", "x 20304050", None, None]
+    raw["respondent_id"] = ["r1", "010190-1234", "r3", "r4"]
+    res = toolkit.clean(raw, inst, pseudonymise=False)
+    assert res.data["_id"].tolist() == raw["_id"].tolist() and res.data["_id"].dtype == "int64"
+    assert res.data["_uuid"].tolist()[:3] == [*raw["_uuid"][:2], "[EMAIL]"]  # UUIDs kept; anything else scanned
+    assert res.data["meta/instanceID"].tolist()[:2] == [raw["meta/instanceID"][0], "x [PHONE]"]
+    assert res.data["respondent_id"].tolist()[:2] == ["r1", "[CPR]"]  # a respondent id is scanned in full
+    assert set(zip(res.log["row"], res.log["column"].astype(str), strict=True)) == {
+        (2, "_uuid"), (1, "meta/instanceID"), (1, "respondent_id")}
+    assert "ole@example.dk" not in all_text(res) and "010190-1234" not in all_text(res)
+
+
+def test_kobo_export_without_pseudonyms_keeps_its_ids(tmp_path, inst):
+    sim = toolkit.simulate.survey(inst, n=150, seed=4)
+    raw = toolkit.read_responses(sim.write(tmp_path / "kobo.csv", "kobo"), inst)
+    res = toolkit.clean(raw, inst, pseudonymise=False)
+    assert res.data["_id"].tolist() == raw["_id"].tolist()
+    assert res.data["_uuid"].tolist() == raw["_uuid"].tolist()
+    assert not res.log["column"].astype(str).isin(["_id", "_uuid", "respondent_id"]).any()
+    pii = sim.artefacts["kind"].eq("pii").sum()
+    assert sum(res.counts("rule")[f"pii_{k}"] for k in ("cpr", "email", "phone")) == pii
+
+
 def test_pseudonyms_keyed_stable_and_idempotent(inst):
     raw = frame(inst, 3)
     raw["respondent_id"] = ["a", "b", "a"]

@@ -25,6 +25,15 @@ FAILURE_RULES = ("out_of_range", "invalid_value", "not_asked")
 #: Identifier columns pseudonymised by default when present (respondent id and Kobo/ODK ids).
 ID_COLUMNS = ("respondent_id", "_uuid", "_id", "instanceid", "meta/instanceid", "deviceid", "subscriberid",
               "simserial", "username", "_submitted_by", "submitterid", "key")
+#: Server-made id columns (Kobo/ODK) and the form their values take. A value of that form is an id the
+#: server assigned, not free text, so it is not scanned for PII (a Kobo ``_id`` like 40000001 is no phone
+#: number); anything else in these columns is scanned like free text.
+_UUID = r"(?:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+SYSTEM_ID_FORMATS = {
+    "_id": r"\d+", "_index": r"\d+", "_parent_index": r"\d+", "formhub/uuid": r"[0-9a-fA-F]{32}",
+    **dict.fromkeys(("_uuid", "instanceid", "meta/instanceid", "deprecatedid", "meta/deprecatedid", "rootuuid",
+                     "meta/rootuuid", "key"), _UUID),
+}
 NUMERIC_METADATA = ("duration_sec", "design_weight")
 LOG_COLUMNS = ("row", "respondent_id", "column", "old", "new", "rule", "position")
 
@@ -163,7 +172,33 @@ def _typed(x: Any) -> Any:
 
 
 def _as_typed(values: pd.Series) -> pd.Series:
-    return values.map(_typed, na_action="ignore")
+    codes, uniques = pd.factorize(values)  # each distinct value once
+    typed = np.array([_typed(u) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(typed[codes], index=values.index, dtype=object)
+
+
+def _redact_column(column: str, src: pd.Series, log: _LogBuilder) -> pd.Series:
+    """A text column, or a number column that may hold phone/CPR numbers, with its PII redacted and logged.
+
+    Numbers are scanned as typed (see :func:`_typed`). In a server-made id column
+    (:data:`SYSTEM_ID_FORMATS`) values in the server's own format are kept unscanned.
+    """
+    numeric = pd.api.types.is_numeric_dtype(src.dtype)
+    text = _as_typed(src) if numeric else src
+    scan = np.ones(len(src), dtype=bool)
+    fmt = SYSTEM_ID_FORMATS.get(str(column).lower())
+    if fmt is not None:
+        scan = ~text.astype("str").str.fullmatch(fmt).fillna(False).to_numpy(bool)
+    where = np.flatnonzero(scan)
+    redacted, found = privacy.redact(text.iloc[where])
+    if found.empty:
+        return src
+    found = found.assign(row=where[found["row"].to_numpy()])
+    hit = np.unique(found["row"].to_numpy())
+    values = src.astype(object)
+    values.iloc[hit] = redacted.to_numpy(object)[np.searchsorted(where, hit)]
+    log.add_pii(column, found, values.to_numpy(object))
+    return values.astype(src.dtype) if pd.api.types.is_string_dtype(src.dtype) and not numeric else values
 
 
 def _redact_uniques(uniques: np.ndarray) -> np.ndarray:
@@ -242,7 +277,9 @@ def clean(
     pseudonym_key : str or bytes, optional
         Key for the HMAC-SHA256 pseudonyms; default the environment variable ``pseudonym_key_env``.
     pseudonymise : bool
-        Set False to keep ids as they are (they are still scanned for PII).
+        Set False to keep ids as they are. They are still scanned for PII, except values of
+        server-made id columns in the server's own format (Kobo ``_id`` numbers, ``_uuid`` UUIDs;
+        see ``SYSTEM_ID_FORMATS``).
     id_columns : sequence of str, optional
         Columns to pseudonymise; default ``respondent_id`` and Kobo/ODK id columns present.
     scan_pii : bool
@@ -438,17 +475,9 @@ def clean(
             out[col] = new
             if col == "respondent_id" or pseudonyms is None:
                 pseudonyms = new
-        elif scan_pii and _long_numbers(src):
-            redacted, found = privacy.redact(_as_typed(src))
-            values = src.astype(object)
-            hit = np.unique(found["row"].to_numpy())
-            values.iloc[hit] = redacted.iloc[hit].to_numpy(object)
-            log.add_pii(col, found, values.to_numpy(object))
-            out[col] = values
-        elif scan_pii and (pd.api.types.is_object_dtype(src.dtype) or pd.api.types.is_string_dtype(src.dtype)):
-            values, found = privacy.redact(src)
-            log.add_pii(col, found, values.to_numpy(object))
-            out[col] = values
+        elif scan_pii and (_long_numbers(src) or pd.api.types.is_object_dtype(src.dtype)
+                           or pd.api.types.is_string_dtype(src.dtype)):
+            out[col] = _redact_column(col, src, log)
         else:
             out[col] = src
     if pseudonyms is None and "respondent_id" in out:
