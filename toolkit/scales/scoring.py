@@ -327,6 +327,19 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     Self-report items: missing codes become NaN and reverse-keyed items are
     reversed on the response scale. Knowledge items: 1 = correct, 0 =
     incorrect or "don't know", NaN = missing.
+
+    Examples
+    --------
+    >>> import pandas as pd, toolkit
+    >>> from toolkit import scales
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> kn = inst.scales["practical_kn"].items
+    >>> df = pd.DataFrame({i: [inst.item(i).correct, 88, 99] for i in kn})
+    >>> scales.scale_items(df, inst, "practical_kn")[list(kn[:2])]
+       prac_k1  prac_k2
+    0      1.0      1.0
+    1      0.0      0.0
+    2      NaN      NaN
     """
     sc = _chosen_scales(instrument, [scale_id])[0]
     items = list(sc.items)

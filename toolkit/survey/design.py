@@ -371,19 +371,58 @@ class Design:
 
     # -------------------------------------------------------------- weighting
     def rake(self, margins: Mapping, max_iter: int = 10, tol: float = 1.0) -> Design:
-        """Rake (IPF) the weights to population margins; see :func:`weighting.rake`."""
+        """Rake (IPF) the weights to population margins; see :func:`weighting.rake`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"sex": list("mmff"), "age": list("yoyo"), "y": [1.0, 2, 3, 4]})
+        >>> r = survey.Design(df).rake({"sex": {"m": 60, "f": 40}, "age": {"y": 50, "o": 50}})
+        >>> r.weights.round(6).tolist()
+        [30.0, 30.0, 20.0, 20.0]
+        """
         return weighting.rake(self, margins, max_iter=max_iter, tol=tol)
 
     def poststratify(self, variables: str | Sequence[str], population: Mapping) -> Design:
-        """Post-stratify to known cell counts; see :func:`weighting.poststratify`."""
+        """Post-stratify to known cell counts; see :func:`weighting.poststratify`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"sex": list("mmmf"), "y": [1.0, 2, 3, 5]})
+        >>> ps = survey.Design(df).poststratify("sex", {"m": 0.5, "f": 0.5})
+        >>> float(ps.mean("y", min_cell=0)["estimate"].iloc[0])
+        3.5
+        """
         return weighting.poststratify(self, variables, population)
 
     def trim(self, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
-        """Trim weights into ``[lower, upper]``; see :func:`weighting.trim`."""
+        """Trim weights into ``[lower, upper]``; see :func:`weighting.trim`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"w": [1.0, 1, 1, 9]})
+        >>> survey.Design(df, weights="w").trim(upper=6).weights.tolist()
+        [2.0, 2.0, 2.0, 6.0]
+        """
         return weighting.trim(self, lower, upper, strict)
 
     def weight_summary(self) -> pd.DataFrame:
-        """Weight diagnostics; see :func:`weighting.weight_summary`."""
+        """Weight diagnostics; see :func:`weighting.weight_summary`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 4]})
+        >>> survey.Design(df, weights="w").weight_summary()[["n", "sum", "max_min_ratio"]]
+           n  sum  max_min_ratio
+        0  4  8.0            4.0
+        """
         return weighting.weight_summary(self)
 
     # ------------------------------------------------------------------ models
