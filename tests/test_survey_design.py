@@ -115,6 +115,10 @@ def test_design_does_not_mutate_input():
     before = df.copy()
     d = survey.Design(df, weights="w", strata="s", psu="psu")
     d.mean("y", by="g"), d.proportion("cat"), d.rake({"g": {"x": 10, "y": 20, "z": 30}})
+    d.total("y", by=["g", "cat"]), d.ratio("y", "w"), d.poststratify("cat", {"lo": 1, "mid": 1, "hi": 1})
+    d.trim(upper=4).weight_summary()
+    fit = d.glm("y ~ w + C(cat)")
+    fit.predict(df), fit.marginal_effects()
     pd.testing.assert_frame_equal(df, before)
 
 
