@@ -442,14 +442,21 @@ def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
     result = CliRunner().invoke(app, ["clean", str(src), "--instrument", "dis-full", "--out", str(out), "--log",
                                       str(log), "--flags", str(flags), "--pseudonym-key-env", "SURVEY_KEY"])
     assert result.exit_code == 0, result.output
-    assert "encoding cp1252, delimiter ';'" in result.output
-    assert "Read 30" in result.output and "label_to_code" in result.output and "respondents flagged" in result.output
+    assert result.stderr == ""  # the summary goes to stdout; a small file shows no progress bar
+    assert f"Read {len(messy)} rows from {src} (csv, encoding cp1252, delimiter ';')" in result.stdout
+    assert "label_to_code" in result.stdout and "respondents flagged" in result.stdout
+    assert f"Wrote {len(messy)} rows to {out}, {log}, {flags}" in result.stdout
     assert src.read_bytes() == before
     written = pd.read_csv(out)
     assert len(written) == len(messy)
     assert written.loc[0, "comment"] == "'=HYPERLINK(\"http://x\") ring [PHONE]"
-    everything = out.read_text() + log.read_text() + pd.read_excel(flags, engine="calamine").to_csv()
-    assert "20 30 40 50" not in everything and "r0001" not in everything
+    everything = (out.read_text() + log.read_text() + pd.read_excel(flags, engine="calamine").to_csv()
+                  + result.stdout)
+    secrets = sim.artefacts.loc[sim.artefacts["kind"] == "pii", "messy"].str.extract(
+        r"(\d{6}-\d{4}|[\w.]+@example\.\w+|\+45 [\d ]{11})")[0]
+    assert secrets.notna().all() and len(secrets) > 0
+    for secret in [*secrets, "20 30 40 50", "r0001"]:
+        assert secret not in everything
     parquet = tmp_path / "clean.parquet"
     assert CliRunner().invoke(app, ["clean", str(src), "--out", str(parquet),
                                     "--pseudonym-key-env", "SURVEY_KEY"]).exit_code == 0
@@ -465,6 +472,7 @@ def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
     (["in.csv", "--pseudonym-key-env", "UNSET_KEY_VAR"], "UNSET_KEY_VAR"),
     (["in.csv", "--strict"], "invalid value"),
     (["bad.xlsx"], "bad.xlsx"),
+    (["garbage.csv"], "garbage.csv"),
     (["notes.csv"], "required column(s) missing"),
 ])
 def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, args, message):
@@ -477,6 +485,7 @@ def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, arg
     monkeypatch.delenv("UNSET_KEY_VAR", raising=False)
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "bad.xlsx").write_bytes(b"\x89PNG not a workbook")
+    (tmp_path / "garbage.csv").write_bytes(np.random.default_rng(0).bytes(3000))
     (tmp_path / "notes.csv").write_text("a;b\n1;2\n")
     raw = frame(inst, 3, prac_01=["9", "1", "2"])
     raw.to_csv(tmp_path / "in.csv", index=False)
@@ -485,8 +494,9 @@ def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, arg
         args += ["--out", str(tmp_path / "out.parquet")]
     result = CliRunner().invoke(app, ["clean", *args])
     assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines() if hasattr(result, "stderr") else result.output.strip().splitlines()
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
+    assert result.stdout == ""
     assert "Traceback" not in result.output
 
 

@@ -237,6 +237,10 @@ def test_file_errors(tmp_path):
     (tmp_path / "bad.sav").write_bytes(b"garbage")
     with pytest.raises(InputFileError, match="bad.sav"):
         read_responses(tmp_path / "bad.sav", INST)
+    for seed in range(5):  # binary garbage named .csv
+        (tmp_path / "garbage.csv").write_bytes(np.random.default_rng(seed).bytes(3000))
+        with pytest.raises((InputFileError, ResponseError), match="garbage.csv"):
+            read_responses(tmp_path / "garbage.csv", INST)
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(InputFileError, match="unsupported"):
         read_responses(tmp_path / "x.json", INST)

@@ -139,7 +139,10 @@ def _detect_delimiter(text: str) -> str:
         sample = sample[: sample.rindex("\n")]
     best, best_score = ",", (-1, -1)
     for delim in (",", ";", "\t"):
-        rows = [r for r in csv.reader(_stdio.StringIO(sample), delimiter=delim) if r]
+        try:
+            rows = [r for r in csv.reader(_stdio.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:  # binary or garbled text: no delimiter splits it
+            continue
         if not rows:
             continue
         widths = [len(r) for r in rows[:200]]
@@ -170,7 +173,8 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[
         except Exception:  # pyarrow's parse errors are not one public class; the C parser decides
             df = pd.read_csv(path, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: {exc}") from None
+        raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: "
+                             f"{' '.join(str(exc).split())}") from None
     return df, {"encoding": reported, "delimiter": delim}
 
 
@@ -235,7 +239,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             )
     except InputFileError:
         raise
-    except (OSError, ValueError, KeyError, ImportError, EOFError, zipfile.BadZipFile, CalamineError) as exc:
+    except (OSError, ValueError, KeyError, ImportError, EOFError, csv.Error, zipfile.BadZipFile, CalamineError) as exc:
         raise InputFileError(f"{path}: cannot read the file: {exc}") from None
     if df.shape[1] == 0:
         raise InputFileError(f"{path}: no columns found")
