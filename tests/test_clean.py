@@ -224,6 +224,8 @@ def test_strict_gathers_every_failure_in_one_error(inst):
     with pytest.raises(SchemaErrors) as info:
         run(raw, inst, strict=True)
     fc = info.value.failure_cases
+    assert str(info.value).startswith("4 invalid value(s) in 2 row(s): ")
+    assert "first: row 0, column age, value '5', expected a number in [15, 110]" in str(info.value)
     assert list(fc.columns) == ["row", "column", "value", "expected"]
     got = set(zip(fc["row"], fc["column"], strict=True))
     assert got == {(0, "prac_01"), (2, "prac_01"), (0, "age"), (0, "net_freq")}
@@ -470,7 +472,8 @@ def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
     (["in.csv", "--out", "{tmp}/no/dir/out.parquet"], "does not exist"),
     (["in.csv", "--out", "{tmp}/out.json"], "unsupported"),
     (["in.csv", "--pseudonym-key-env", "UNSET_KEY_VAR"], "UNSET_KEY_VAR"),
-    (["in.csv", "--strict"], "invalid value"),
+    (["in.csv", "--strict"], "first: row 0, column prac_01, value '9'"),
+    (["in.csv", "--strict"], "add --log FILE to write every case"),
     (["bad.xlsx"], "bad.xlsx"),
     (["garbage.csv"], "garbage.csv"),
     (["notes.csv"], "required column(s) missing"),

@@ -142,7 +142,8 @@ def clean_command(
                 write_table(exc.failure_cases, log)
                 raise SchemaErrors(f"{str(exc).removesuffix('; see failure_cases')}; every case written to {log}",
                                    exc.failure_cases) from None
-            raise
+            raise SchemaErrors(f"{str(exc).removesuffix('; see failure_cases')}; add --log FILE to write every case",
+                               exc.failure_cases) from None
         bar.update(task, description="writing", total=None)
         write_table(res.data, out)
         if log:

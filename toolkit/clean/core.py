@@ -425,8 +425,10 @@ def clean(
             per_col = fc["column"].value_counts()
             detail = ", ".join(f"{c} ({k})" for c, k in per_col.head(10).items())
             more = f" and {len(per_col) - 10} more columns" if len(per_col) > 10 else ""
+            first = fc.iloc[0]
             raise SchemaErrors(f"{len(fc)} invalid value(s) in {fc['row'].nunique()} row(s): {detail}{more}; "
-                               "see failure_cases", fc)
+                               f"first: row {first['row']}, column {first['column']}, value {first['value']!r}, "
+                               f"expected {first['expected']}; see failure_cases", fc)
 
     # 4. assemble data and log, column by column, in input order
     log = _LogBuilder()
