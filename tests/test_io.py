@@ -305,9 +305,15 @@ def test_simulator_exports_round_trip(tmp_path, sims, fmt):
         raw = read_responses(messy.responses, INST)
     else:
         path = messy.write(tmp_path / f"resp.{'csv' if fmt == 'kobo' else fmt}", fmt)
+        file_bytes = path.read_bytes()
         raw = read_responses(path, INST)
+    before, attrs = raw.copy(deep=True), repr(raw.attrs)
     res = toolkit.clean(raw, INST, pseudonym_key=KEY)
+    pd.testing.assert_frame_equal(raw, before)  # neither the read frame ...
+    assert repr(raw.attrs) == attrs
+    assert fmt == "frame" or path.read_bytes() == file_bytes  # ... nor the file is modified
     assert len(res.data) == len(messy.responses)
+    assert res.data["respondent_id"].str.startswith("ps-").all()
     assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts) == []
     if fmt == "kobo":
         info = read_info(raw)
