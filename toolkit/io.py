@@ -98,7 +98,19 @@ def normalise_label(value: Any) -> str:
 
 
 def read_info(data: pd.DataFrame) -> dict[str, Any]:
-    """The read metadata :func:`read_responses` attached to ``data`` (empty dict if none)."""
+    """The read metadata :func:`read_responses` attached to ``data`` (empty dict if none).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-screener")
+    >>> raw = pd.DataFrame({f"grp/{i}": [""] for i in inst.item_ids} | {"extra": ["x"]})
+    >>> info = read_info(read_responses(raw, inst))
+    >>> info["format"], info["unknown_columns"], info["column_map"][f"grp/{inst.item_ids[0]}"] == inst.item_ids[0]
+    ('frame', ['extra'], True)
+    >>> read_info(pd.DataFrame())
+    {}
+    """
     return dict(data.attrs.get("read", {}))
 
 

@@ -76,7 +76,13 @@ def parse_number(value: Any) -> tuple[float, str | None, bool]:
 
 
 def is_blank(value: Any) -> bool:
-    """Missing cell or whitespace-only text."""
+    """Missing cell or whitespace-only text.
+
+    Examples
+    --------
+    >>> [is_blank(v) for v in (None, float("nan"), "  ", "0", 0)]
+    [True, True, True, False, False]
+    """
     if value is None or value is pd.NA:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -211,7 +217,16 @@ class ColumnCoder:
 
 
 def decode_number_column(column: pd.Series, lower: float | None = None) -> Decoded:
-    """Numeric metadata (duration, weight): decimal commas, unreadable or negative values."""
+    """Numeric metadata (duration, weight): decimal commas, unreadable or negative values.
+
+    Examples
+    --------
+    >>> d = decode_number_column(pd.Series(["612", "7,5", "-3", "fast", None]), lower=0.0)
+    >>> d.values.tolist()
+    [612.0, 7.5, nan, nan, nan]
+    >>> [VALUE_RULES[r] if r >= 0 else None for r in d.rule]
+    [None, 'decimal_comma', 'out_of_range', 'invalid_value', None]
+    """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     codes = _small(codes, len(uniques))
     out = []

@@ -81,7 +81,19 @@ class Cleaned:
                 f"flagged={int(self.flags['flagged'].sum())})")
 
     def counts(self, kind: str) -> dict[str, int]:
-        """{name: count} for one kind of summary row ('rows', 'rule' or 'flag')."""
+        """{name: count} for one kind of summary row ('rows', 'rule' or 'flag').
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-screener")
+        >>> raw = pd.DataFrame({i: ["88"] for i in inst.item_ids})
+        >>> res = toolkit.clean(raw, inst)
+        >>> res.counts("rows")
+        {'input': 1, 'output': 1, 'dropped': 0}
+        >>> res.counts("rule")["missing_code"] == len(inst.item_ids)
+        True
+        """
         s = self.summary[self.summary["kind"] == kind]
         return dict(zip(s["name"], s["count"].astype(int), strict=True))
 
