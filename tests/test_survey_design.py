@@ -166,6 +166,9 @@ def test_fpc_rule_fractions_and_sizes_agree_and_mixing_fails():
     df.loc[0, "f"] = 3.0
     with pytest.raises(DesignError, match="mix values above and below 1"):
         survey.Design(df, weights="w", strata="s", psu="psu", fpc="f")
+    df.loc[0, "f"] = 0.0
+    with pytest.raises(DesignError, match=r"fpc column 'f' has 1 zero or negative value\(s\) at rows 0"):
+        survey.Design(df, weights="w", strata="s", psu="psu", fpc="f")
 
 
 def test_without_weights_the_fpc_gives_the_selection_probabilities_as_r():

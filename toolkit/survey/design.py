@@ -241,8 +241,12 @@ class Design:
             raise DesignError(f"fpc column(s) {', '.join(map(repr, self.fpc_cols))} mix values above "
                               "and below 1: give all population sizes (>= 1) or all sampling "
                               "fractions (<= 1)")
-        if (allv <= 0).any():
-            raise DesignError("fpc values must be positive")
+        for c, v in zip(self.fpc_cols, vals):
+            bad = v <= 0
+            if bad.any():
+                raise DesignError(f"fpc column {c!r} has {bad.sum()} zero or negative value(s) at rows "
+                                  f"{_first_bad(data[c], bad)} (expected population sizes or sampling "
+                                  "fractions above 0)")
         return vals
 
     def _popsize(self, fpc: np.ndarray, row_n: np.ndarray, parent: np.ndarray, stage: int) -> np.ndarray:
