@@ -379,6 +379,17 @@ def test_guarantees(spec):
     pd.testing.assert_frame_equal(again.data, res.data)
 
 
+def test_any_index_keeps_rows_in_order_and_log_rows_are_positions(inst):
+    raw = frame(inst, 4, net_use_3m=["Yes", "2", "nej", "7"], comment=[None, "a@b.dk", None, None])
+    plain = run(raw, inst)
+    raw.index = ["b", "b", "a", "z"]  # duplicated, unsorted labels
+    res = run(raw, inst)
+    assert list(res.data.index) == list(raw.index) and list(res.flags.index) == list(raw.index)
+    pd.testing.assert_frame_equal(res.data.reset_index(drop=True), plain.data)
+    pd.testing.assert_frame_equal(res.log, plain.log)
+    assert logged(res, "net_use_3m").index.tolist() == [0, 2, 3]
+
+
 def test_undecided_skip_rule_keeps_the_answer_unless_asked_to_clear(inst):
     raw = frame(inst, 2, help_any=["88", "2"], help_freq=["3", "3"])
     kept = run(raw, inst)
