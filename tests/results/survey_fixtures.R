@@ -201,6 +201,22 @@ add("nhanes:glm_logit", glm_case("nhanes", "HI_CHOL ~ agecat + factor(RIAGENDR) 
 add("lonely_adjust:glm_logit", glm_case("lonely_adjust", "HI_CHOL ~ agecat + factor(RIAGENDR)", "binomial"))
 add("rake_tight:glm_gauss", glm_case("rake_tight", "api00 ~ ell + meals + stype", "gaussian"))
 add("poststrat:glm_logit", glm_case("poststrat", "sch_wide01 ~ ell + meals", "binomial"))
+add("strat_fpc:glm_poisson", glm_case("strat_fpc", "mobility ~ meals + stype", "poisson"))
+
+# predict.svyglm on new data: response and link scale, delta-method SEs
+pred_case <- function(name, formula, family, newdata) {
+  fam <- switch(family, gaussian = gaussian(), binomial = quasibinomial(), poisson = quasipoisson())
+  fit <- svyglm(as.formula(formula), designs[[name]], family = fam,
+                control = glm.control(epsilon = 1e-12, maxit = 100))
+  resp <- predict(fit, newdata = newdata, type = "response")
+  link <- predict(fit, newdata = newdata, type = "link")
+  list(fun = "predict", design = name, formula = formula, family = family, newdata = newdata,
+       estimate = unname(coef(resp)), se = unname(SE(resp)),
+       link = unname(coef(link)), link_se = unname(SE(link)))
+}
+new_schools <- data.frame(ell = c(10, 40, 25), meals = c(20, 80, 50), stype = c("E", "H", "M"))
+add("strat_fpc:predict_logit", pred_case("strat_fpc", "sch_wide01 ~ ell + meals + stype", "binomial", new_schools))
+add("strat_fpc:predict_poisson", pred_case("strat_fpc", "mobility ~ meals + stype", "poisson", new_schools))
 
 writeLines(toJSON(list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
                        margins = margins, cases = cases),
