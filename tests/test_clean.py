@@ -202,6 +202,13 @@ def test_pseudonyms_keyed_stable_and_idempotent(inst):
     assert one.flags["duplicate_id"].tolist() == [False, False, True]
 
 
+def test_spss_float_ids_get_the_pseudonyms_of_text_ids(inst):
+    as_text = frame(inst, 3)
+    as_text["respondent_id"] = ["1001", "1002", "1003"]
+    as_float = as_text.assign(respondent_id=[1001.0, 1002.0, 1003.0])  # how pyreadstat reads a numeric id
+    assert run(as_float, inst).data["respondent_id"].tolist() == run(as_text, inst).data["respondent_id"].tolist()
+
+
 def test_key_from_environment_or_privacy_error(inst, monkeypatch):
     raw = frame(inst, 2)
     monkeypatch.delenv("DITK_PSEUDONYM_KEY", raising=False)

@@ -144,6 +144,13 @@ def test_pseudonymise_is_hmac_sha256():
     assert (privacy.pseudonymise(ids, "other").dropna() != p.dropna()).all()
 
 
+def test_same_id_same_pseudonym_whatever_the_export_typed():
+    text = privacy.pseudonymise(pd.Series(["1001", "1002", "r7"]), "key")
+    for typed in (pd.Series([1001.0, 1002.0, "r7"], dtype=object), pd.Series([1001, 1002, " r7 "], dtype=object)):
+        assert privacy.pseudonymise(typed, "key").tolist() == text.tolist()
+    assert privacy.pseudonymise(pd.Series([1001.5]), "key")[0] != privacy.pseudonymise(pd.Series([1001]), "key")[0]
+
+
 def test_resolve_key(monkeypatch):
     monkeypatch.delenv("X_KEY", raising=False)
     with pytest.raises(PrivacyError, match="X_KEY"):

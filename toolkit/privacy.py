@@ -255,7 +255,10 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     """Keyed-hash pseudonyms (HMAC-SHA256, first 80 bits in hex, prefixed ``ps-``).
 
     Missing cells stay missing; cells that already are pseudonyms are kept, so
-    pseudonymising twice changes nothing. Each distinct id is hashed once.
+    pseudonymising twice changes nothing. Each distinct id is hashed once. An id is
+    hashed as text without surrounding spaces, and a whole number as digits only, so the
+    same id gets the same pseudonym whether the export typed it as text, integer or float
+    (SPSS stores every number as a float: ``1001.0`` and ``"1001"`` are the same respondent).
 
     Examples
     --------
@@ -264,10 +267,14 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     (True, True, True, True)
     >>> pseudonymise(p, key="k").equals(p)
     True
+    >>> a, b, c = pseudonymise(pd.Series([1001.0, "1001 ", 1001], dtype=object), key="k")
+    >>> a == b == c
+    True
     """
     key_bytes = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    text = values.astype("str").where(values.notna())
-    codes, uniques = pd.factorize(text)
+    codes, raw_uniques = pd.factorize(values)
+    uniques = [str(int(u)) if isinstance(u, (float, np.floating)) and float(u).is_integer() else str(u).strip()
+               for u in raw_uniques]
     hashed = np.array(
         [u if _PSEUDONYM_RE.match(u) else
          PSEUDONYM_PREFIX + hmac.digest(key_bytes, u.encode("utf-8"), "sha256").hex()[:_PSEUDONYM_HEX]
