@@ -333,6 +333,10 @@ cell = st.one_of(st.sampled_from(VALUE_POOL),
 def raw_frames(draw):
     n = draw(st.integers(1, 6))
     cols = {c: draw(st.lists(cell, min_size=n, max_size=n)) for c in VARY}
+    # ids as exports carry them: text, numbers, Kobo server ids, or (a mistake) a CPR number or phone
+    cols["respondent_id"] = draw(st.lists(st.one_of(st.sampled_from(["r1", "r2", 1001, 1001.0]),
+                                                    st.sampled_from(PII_SAMPLES)), min_size=n, max_size=n))
+    cols["_id"] = draw(st.lists(st.integers(1, 99_999_999), min_size=n, max_size=n))
     return n, cols
 
 
@@ -384,6 +388,14 @@ def test_guarantees(spec):
     again = run(res.data, inst)
     assert again.log.empty
     pd.testing.assert_frame_equal(again.data, res.data)
+    # ids kept: still no PII from them, server ids unchanged, and idempotent too
+    kept = toolkit.clean(raw, inst, pseudonymise=False)
+    kept_text = all_text(kept)
+    assert not any(secret in kept_text for secret in PII_SAMPLES)
+    assert kept.data["_id"].tolist() == raw["_id"].tolist()
+    kept_again = toolkit.clean(kept.data, inst, pseudonymise=False)
+    assert kept_again.log.empty
+    pd.testing.assert_frame_equal(kept_again.data, kept.data)
 
 
 def test_any_index_keeps_rows_in_order_and_log_rows_are_positions(inst):
