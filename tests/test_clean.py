@@ -158,6 +158,13 @@ def test_numbers_that_look_like_phones_or_cpr_in_unknown_columns(inst):
     assert logged(res, "cprnr")["rule"].tolist() == ["pii_cpr"]
     assert res.data["count"].dtype == raw["count"].dtype
     assert "20304050" not in all_text(res)
+    # Excel cells typed as numbers inside text items and mixed text/number columns (calamine, dtype=object)
+    mixed = frame(inst, 3, comment=[101901234, 20304050.0, 123456789])
+    mixed["note"] = pd.Series([101901234, "x", 5], dtype=object)
+    typed = run(mixed, inst)
+    assert typed.data["comment"].tolist() == ["[CPR]", "[PHONE]", "123456789"]  # 0123456789: month 23
+    assert typed.data["note"].tolist() == ["[CPR]", "x", 5]
+    assert "101901234" not in all_text(typed)
     typed_in = run(frame(inst, 2, age=[101901234.0, "20304050"]), inst)  # numbers in a numeric item
     assert typed_in.data["age"].isna().all()
     assert logged(typed_in, "age")["old"].tolist() == ["[CPR]", "[PHONE]"]

@@ -189,14 +189,17 @@ def _as_typed(values: pd.Series) -> pd.Series:
     return pd.Series(typed[codes], index=values.index, dtype=object)
 
 
-def _redact_column(column: str, src: pd.Series, log: _LogBuilder) -> pd.Series:
+def _redact_column(column: str, src: pd.Series, log: _LogBuilder, probe: pd.Series | None = None) -> pd.Series:
     """A text column, or a number column that may hold phone/CPR numbers, with its PII redacted and logged.
 
-    Numbers are scanned as typed (see :func:`_typed`). In a server-made id column
-    (:data:`SYSTEM_ID_FORMATS`) values in the server's own format are kept unscanned.
+    ``probe`` (default ``src``) is what is scanned; numbers in it are scanned as typed
+    (see :func:`_typed`), also in mixed text/number columns. Cells without PII keep their
+    ``src`` value. In a server-made id column (:data:`SYSTEM_ID_FORMATS`) values in the
+    server's own format are kept unscanned.
     """
     numeric = pd.api.types.is_numeric_dtype(src.dtype)
-    text = _as_typed(src) if numeric else src
+    probe = src if probe is None else probe
+    text = _as_typed(probe) if pd.api.types.is_object_dtype(probe.dtype) or numeric else probe
     scan = np.ones(len(src), dtype=bool)
     fmt = SYSTEM_ID_FORMATS.get(str(column).lower())
     if fmt is not None:
@@ -469,10 +472,8 @@ def clean(
             item = item_by_id[col]
             if item.type == "text":
                 values = pd.Series(d.values, index=frame.index, dtype="str")
-                if scan_pii:
-                    values, found = privacy.redact(values)
-                    values = values.astype("str")
-                    log.add_pii(col, found, values.to_numpy(object))
+                if scan_pii:  # the raw cells are scanned: a number there is scanned as typed
+                    values = _redact_column(col, values, log, probe=src.where(values.notna().to_numpy()))
                 out[col] = values
             elif item.type == "multiple":
                 out[col] = pd.Series(d.values, index=frame.index, dtype="str")
