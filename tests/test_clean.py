@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import toolkit
 from toolkit.clean.core import LOG_COLUMNS, PRIVACY_RULES
-from toolkit.errors import PrivacyError, ResponseError, SchemaErrors
+from toolkit.errors import DataQualityWarning, PrivacyError, ResponseError, SchemaErrors
 
 KEY = "test-key"
 
@@ -185,6 +186,18 @@ def test_server_made_ids_are_ids_not_free_text(inst):
     assert set(zip(res.log["row"], res.log["column"].astype(str), strict=True)) == {
         (2, "_uuid"), (1, "meta/instanceID"), (1, "respondent_id")}
     assert "ole@example.dk" not in all_text(res) and "010190-1234" not in all_text(res)
+
+
+def test_kept_ids_that_look_like_phone_numbers_are_redacted_with_a_warning(inst):
+    raw = frame(inst, 4)
+    raw["respondent_id"] = [20000001, 20000002, 20000003, 4]
+    with pytest.warns(DataQualityWarning, match="75% of ids look like phone or CPR numbers"):
+        res = toolkit.clean(raw, inst, pseudonymise=False)
+    assert res.data["respondent_id"].tolist() == ["[PHONE]"] * 3 + [4]
+    raw["respondent_id"] = [20000001, 2, 3, 4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert toolkit.clean(raw, inst, pseudonymise=False).data["respondent_id"].tolist()[:2] == ["[PHONE]", 2]
 
 
 def test_kobo_export_without_pseudonyms_keeps_its_ids(tmp_path, inst):

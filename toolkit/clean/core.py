@@ -493,6 +493,13 @@ def clean(
         elif scan_pii and (_long_numbers(src) or pd.api.types.is_object_dtype(src.dtype)
                            or pd.api.types.is_string_dtype(src.dtype)):
             out[col] = _redact_column(col, src, log)
+            if col in ids and src.notna().any():
+                kept = out[col].astype(object)
+                share = float((kept.ne(src.astype(object)) & src.notna()).sum() / src.notna().sum())
+                if share > 0.5:  # ids that look like phone/CPR numbers: say what to do about it
+                    warnings.warn(f"id column {col!r}: {share:.0%} of ids look like phone or CPR numbers and "
+                                  "were redacted; pseudonymise them instead (pseudonymise=True)",
+                                  DataQualityWarning, stacklevel=2)
         else:
             out[col] = src
     if pseudonyms is None and "respondent_id" in out:
