@@ -108,6 +108,12 @@ def test_item_models_behave(large_clean):
     right = df["bure_k3"] == INST.item("bure_k3").correct
     sr = df[[f"bure_0{i}" for i in (1, 2, 3, 4)]].mean(axis=1)
     assert sr[right].mean() > sr[~right].mean()
+    # Digital Post: people offline read it only through someone else, and miss important mail more often
+    offline = df["net_use_3m"] == 2
+    assert not df.loc[offline, "dp_read"].isin([1, 2, 3]).any() and df.loc[offline, "dp_read"].isin([4, 5]).any()
+    asked = df["dp_exempt"] == 2
+    missed = df["missed_mail"] > 1
+    assert missed[asked & offline].mean() > 1.5 * missed[asked & ~offline].mean()
     # paper respondents are older
     paper_age = df.loc[df["mode"] == design.PAPER, "age"].mean()
     assert paper_age > df.loc[df["mode"] == design.WEB, "age"].mean() + 10

@@ -24,7 +24,7 @@ ITEM_MODELS: dict[str, dict] = {
     "selfserv": {"kind": "state", "state": "selfserv", "yes": 1, "no": 2},
     "dp_exempt": {"kind": "state", "state": "exempt", "yes": 1, "no": 2},
     "dp_read": {"kind": "custom", "rule": "4 (someone else reads it) w.p. expit(help_need - 1.5) among the 75+ "
-                "and offline, else GRM on mail_engagement over codes 5, 3, 2, 1"},
+                "and offline; else 5 (never) if offline; else GRM on mail_engagement over codes 5, 3, 2, 1"},
     "missed_mail": {"kind": "custom", "rule": "missed_mail state: 2 or 3 (3 w.p. 0.35); else 1"},
     "help_any": {"kind": "state", "state": "helped", "yes": 1, "no": 2},
     "help_who": {"kind": "custom", "rule": "each helper with a fixed probability by age band; at least one"},
@@ -110,7 +110,8 @@ def custom(item_id: str, people: dict[str, np.ndarray], codes: np.ndarray, rng: 
     if item_id == "dp_read":
         other = ((age == 4) | ~online) & (u < _expit(people["help_need"] - 1.5))
         idx = grm_draw(people["mail_engagement"], 1.5, [-1.2, -0.3, 0.6], rng)
-        return np.where(other, 4.0, np.array([5.0, 3.0, 2.0, 1.0])[idx])
+        # offline people cannot read it themselves: someone reads it for them, or no one does
+        return np.where(other, 4.0, np.where(online, np.array([5.0, 3.0, 2.0, 1.0])[idx], 5.0))
     if item_id == "missed_mail":
         return np.where(people["missed_mail"], np.where(u < 0.35, 3.0, 2.0), 1.0)
     if item_id == "help_who":

@@ -59,7 +59,7 @@ STATE_MODELS = {
     # before the drivers
     "online": {"intercept": 4.9, "theta_practical": 1.4, "age_75": -1.0, "health": -0.5, "edu_basic": -0.3},
     "exempt": {"intercept": -4.55, "g": -1.1, "offline": 2.6, "age_75": 0.5, "health": 0.7, "lang_other": 0.4},
-    "missed_mail": {"intercept": -2.3, "theta_bureaucratic": -0.7, "age_18_29": 1.1, "offline": -9.0},
+    "missed_mail": {"intercept": -2.3, "theta_bureaucratic": -0.7, "age_18_29": 1.1, "offline": 1.0},
     "has_smartphone": {"intercept": 3.0, "theta_practical": 1.1, "age_75": -1.2},
     "has_computer": {"intercept": 1.4, "theta_practical": 0.6, "edu_basic": -0.6, "age_18_29": -0.3},
     "has_tablet": {"intercept": -0.5, "theta_practical": 0.3, "age_75": 0.4},
