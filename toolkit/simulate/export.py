@@ -163,10 +163,10 @@ def kobo_frame(sim) -> pd.DataFrame:
         cols[path] = df[item.id].to_numpy()
         if item.type == "multiple":
             rs = inst.response_sets[item.response_set]
-            text = df[item.id]
-            asked = text.notna().to_numpy()
-            for c in rs.codes:
-                has = text.fillna("").str.split(" ").map(lambda xs, c=c.code: str(c) in xs).to_numpy()
+            text = df[item.id].astype("str")
+            asked = df[item.id].notna().to_numpy()
+            for c in rs.codes:  # the code as a whole space-separated token
+                has = text.str.contains(rf"(?:^| ){c.code}(?:$| )", regex=True, na=False).to_numpy()
                 cols[f"{path}/{c.code}"] = np.where(asked, has.astype(float), np.nan)
     for meta in ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec"):
         if meta not in inst.item_ids:
