@@ -110,7 +110,13 @@ def test_instrument_knowledge_items_with_raw_codes():
         codes[i] = x
     df = pd.DataFrame(codes).assign(age_band=rng.choice(["18-39", "40-64", "65+"], n))
     res = scales.dif(df, group="age_band", instrument=inst)
-    assert res["item"].nunique() == len(items) and (res["n_reference"] + res["n_focal"]).max() <= n
+    assert res["item"].nunique() == len(items)
+    # "don't know" (88) is an incorrect answer, not a missing one: no respondent is dropped
+    per_item = res.groupby("item").agg(ref=("n_reference", "first"), foc=("n_focal", "sum"))
+    assert (per_item["ref"] + per_item["foc"] == n).all()
+    k1 = res[res["item"] == items[0]].iloc[0]
+    share = (df.loc[df["age_band"] == k1["reference"], items[0]] == inst.item(items[0]).correct).mean()
+    assert k1["p_reference"] == pytest.approx(share, abs=1e-12)
     # each knowledge scale is matched on its own items
     assert set(res["scale"]) == {s.id for s in inst.scales.values() if s.kind == "knowledge"}
     assert res["ets"].isin(["A", "B", "C"]).all()
