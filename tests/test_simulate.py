@@ -213,6 +213,7 @@ def test_truth_file_and_population_agree():
     pop, truth = toolkit.simulate.bundled("population.csv"), toolkit.simulate.bundled("truth.json")
     assert list(pop.columns) == ["district", "age_band", "gender", "education", "home_lang", "count"]
     assert int(pop["count"].sum()) == truth["population_size"]
+    assert (truth["instrument"], truth["instrument_version"]) == (INST.id, INST.version)
     by_d = pop.groupby("district")["count"].sum()
     assert {str(k): int(v) for k, v in by_d.items()} == truth["design"]["population"]
     assert set(truth["prevalence"]) == set(INST.outcomes)

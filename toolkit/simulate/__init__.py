@@ -199,7 +199,8 @@ def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict 
     Returns
     -------
     Simulation
-        ``truth`` holds: ``prevalence`` (outcome -> {"overall", district code
+        ``truth`` holds: ``instrument`` and ``instrument_version``,
+        ``prevalence`` (outcome -> {"overall", district code
         as str -> share}), ``prevalence_by_age_band``, ``latent_mean``
         (domain -> {...}), ``scale_mean`` (scale -> {...}), ``districts``
         (code -> label), ``item_parameters``, ``models`` (coefficients of
@@ -384,6 +385,7 @@ def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif)
                        "item without error; scales and outcome rules of the instrument are applied; shares "
                        "and means are over all residents (aged 18+) of each district and overall."),
         "instrument": inst.id,
+        "instrument_version": inst.version,
         "seed": int(seed),
         "n": int(n),
         "population_size": int(count[:n_d].sum()),
