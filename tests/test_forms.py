@@ -113,8 +113,9 @@ def test_routing_agrees_with_the_skip_rules():
 @pytest.mark.parametrize("inst_id", INSTRUMENTS)
 def test_codebook_lists_every_item(built, inst_id):
     inst = load_instrument(inst_id)
-    cb = pd.read_csv(built / f"{inst_id}.codebook.csv")
+    cb = pd.read_csv(built / f"{inst_id}.codebook.csv", dtype={"instrument_version": str})
     assert cb["variable"].tolist() == inst.item_ids
+    assert (cb["instrument"] == inst.id).all() and (cb["instrument_version"] == inst.version).all()
     for lang in inst.languages:
         md = (built / f"{inst_id}.codebook.{lang}.md").read_text(encoding="utf-8")
         for iid in inst.item_ids:

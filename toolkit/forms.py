@@ -422,13 +422,17 @@ def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
 def codebook_csv(inst: Instrument) -> str:
     """The codebook as CSV text (all languages; text protected against spreadsheet formulas).
 
+    The last two columns, ``instrument`` and ``instrument_version``, say which
+    form the file describes once it travels on its own.
+
     Examples
     --------
     >>> text = codebook_csv(load_instrument("dis-screener"))
     >>> text.splitlines()[0].split(",")[:4]
     ['variable', 'section', 'kobo_path', 'domain']
     """
-    return protect_formulas(inst.codebook()).to_csv(index=False)
+    book = inst.codebook().assign(instrument=inst.id, instrument_version=inst.version)
+    return protect_formulas(book).to_csv(index=False)
 
 
 # --------------------------------------------------------------------------- build
