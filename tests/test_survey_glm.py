@@ -104,8 +104,18 @@ def test_average_marginal_effects():
     st = ame[ame["variable"] == "stype"]
     assert st["contrast"].tolist() == ["H - E", "M - E"]
     assert st["estimate"].iloc[0] == pytest.approx(coef.loc["stype[T.H]", "coef"], rel=1e-9)
-    logit = d.glm("sch_wide01 ~ ell + meals", family="binomial").marginal_effects("meals")
-    assert len(logit) == 1 and np.isfinite(logit["se"]).all()
+    fit = d.glm("sch_wide01 ~ ell + meals", family="binomial")
+    logit = fit.marginal_effects("meals")
+    # closed form: AME = mean_w(mu (1 - mu)) b_meals; its gradient in b gives the delta-method SE
+    df, w = data("apistrat"), d.weights / d.weights.sum()
+    X = np.column_stack([np.ones(len(df)), df["ell"], df["meals"]])
+    mu = 1 / (1 + np.exp(-X @ fit.coef_))
+    s = mu * (1 - mu)
+    grad = (w * s * (1 - 2 * mu)) @ X * fit.coef_[2]
+    grad[2] += w @ s
+    assert len(logit) == 1
+    assert logit["estimate"].iloc[0] == pytest.approx(w @ s * fit.coef_[2], rel=1e-7)
+    assert logit["se"].iloc[0] == pytest.approx(np.sqrt(grad @ fit.vcov_ @ grad), rel=1e-7)
 
 
 def test_poisson_gives_rate_ratios():
