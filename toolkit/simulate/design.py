@@ -42,7 +42,14 @@ def _expit(x: np.ndarray) -> np.ndarray:
 
 
 def response_propensity(age: np.ndarray, edu3: np.ndarray, lang_w: np.ndarray) -> np.ndarray:
-    """P(respond) from age band (0-4), education level (0-2), other-language weight."""
+    """P(respond) from age band (0-4), education level (0-2), other-language weight.
+
+    Examples
+    --------
+    >>> p = response_propensity(np.array([0, 3, 3]), np.array([1, 1, 2]), np.zeros(3))
+    >>> bool(p[0] < p[1] < p[2])  # the young respond least, the educated most
+    True
+    """
     m = RESPONSE_MODEL
     logit = m["intercept"] + np.asarray(m["age_band"])[age] + np.asarray(m["education"])[edu3]
     return _expit(logit + m["language_other"] * lang_w)

@@ -119,6 +119,18 @@ def draw_people(cells: dict[str, np.ndarray], rng: np.random.Generator) -> dict[
     0-2) and ``lang_w`` (0 Danish, 0.5 Danish and another language, 1 mainly
     another language). Returns a dict of arrays; ``theta`` is (n, 4) in the
     order of ``DOMAINS``.
+
+    Examples
+    --------
+    >>> n = 20_000
+    >>> young = draw_people({"age_band": np.zeros(n, dtype=int), "edu3": np.ones(n, dtype=int),
+    ...                      "lang_w": np.zeros(n)}, np.random.default_rng(0))
+    >>> old = draw_people({"age_band": np.full(n, 4), "edu3": np.ones(n, dtype=int),
+    ...                    "lang_w": np.zeros(n)}, np.random.default_rng(0))
+    >>> bool(old["theta"][:, 0].mean() < young["theta"][:, 0].mean() - 1)  # practical falls steeply at 75+
+    True
+    >>> bool(old["online"].mean() < young["online"].mean())
+    True
     """
     age, edu, lang = cells["age_band"], cells["edu3"], cells["lang_w"]
     n = age.shape[0]
