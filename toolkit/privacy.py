@@ -2,8 +2,8 @@
 
 Personal identifiers never reach an analysis, a log or a report:
 
-- :func:`find_pii` / :func:`redact` detect Danish CPR numbers (``DDMMYY-XXXX`` with or
-  without the dash, valid dates only), e-mail addresses and Danish phone numbers
+- :func:`find_pii` / :func:`redact` detect Danish CPR numbers (``DDMMYY-XXXX`` with the
+  dash, a space or nothing in between; valid dates only), e-mail addresses and Danish phone numbers
   (8 digits starting with 2-9, or any 8 digits after ``+45``/``0045``, optionally grouped by
   spaces as 2-2-2-2 or 4-4; not the integer part of an amount with decimals such as ``12345678,50``).
   A match is replaced by a marker such as ``[CPR]``; what is reported about a match
@@ -52,7 +52,7 @@ _PSEUDONYM_HEX = 20
 _PSEUDONYM_RE = re.compile(rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}$")
 
 # Candidates only; a CPR candidate is kept when its first six digits are a real date.
-_CPR = r"(?<![\d])(?P<dd>\d{2})(?P<mm>\d{2})(?P<yy>\d{2})-?(?P<seq>\d{4})(?![\d])"
+_CPR = r"(?<![\d])(?P<dd>\d{2})(?P<mm>\d{2})(?P<yy>\d{2})[- ]?(?P<seq>\d{4})(?![\d])"
 _EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
 # 8 digits as written in Denmark (12345678, 12 34 56 78, 1234 5678) in no longer digit run. Danish
 # numbers start with 2-9 (0 and 1 start no subscriber number), so 8-digit runs starting with 0 or 1
