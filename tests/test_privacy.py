@@ -107,7 +107,8 @@ def test_every_valid_cpr_is_found_in_every_century(date, serial, pick, dash):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 9999), st.sampled_from(["", "-", " "]))
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 9999),
+       st.sampled_from(["", "-", " "]))
 def test_impossible_dates_are_not_cpr_numbers(dd, mm, yy, seq, dash):
     # only days and months no calendar has (day 00 or 32+, month 00 or 13+); 10 digits are never a phone
     if 1 <= dd <= 31 and 1 <= mm <= 12:
