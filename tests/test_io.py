@@ -298,11 +298,20 @@ def uncorrupted_mismatches(res, messy, clean, artefacts, inst=INST) -> list:
     return out
 
 
-@pytest.mark.parametrize("fmt", ["frame", "csv", "xlsx", "sav", "kobo"])
+@pytest.mark.parametrize("fmt", ["frame", "csv", "xlsx", "sav", "kobo", "dta", "parquet"])
 def test_simulator_exports_round_trip(tmp_path, sims, fmt):
     messy, clean = sims
     if fmt == "frame":
         raw = read_responses(messy.responses, INST)
+    elif fmt in ("dta", "parquet"):  # not simulator formats: the messy text columns written as they are
+        path = tmp_path / f"resp.{fmt}"
+        if fmt == "dta":
+            text = messy.responses.select_dtypes(exclude="number").columns
+            pyreadstat.write_dta(messy.responses.fillna(dict.fromkeys(text, "")), str(path))
+        else:
+            messy.responses.to_parquet(path)
+        file_bytes = path.read_bytes()
+        raw = read_responses(path, INST)
     else:
         path = messy.write(tmp_path / f"resp.{'csv' if fmt == 'kobo' else fmt}", fmt)
         file_bytes = path.read_bytes()
