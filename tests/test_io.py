@@ -329,6 +329,28 @@ def test_simulator_exports_round_trip(tmp_path, sims, fmt):
         assert info["unknown_columns"] == [] and "_uuid" in info["metadata_columns"]
 
 
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_kobo_label_headers_and_split_only_multiple_round_trip(sims, lang):
+    """A Kobo export with question and option labels as headers, select_multiple only as 0/1 columns."""
+    from toolkit.simulate.export import kobo_frame
+
+    messy, clean = sims
+    kobo, rename = kobo_frame(messy), {}
+    for item in INST.items:
+        path = f"{item.section}/{item.id}"
+        if item.type == "multiple":
+            kobo = kobo.drop(columns=path)
+            for c in INST.response_sets[item.response_set].codes:
+                rename[f"{path}/{c.code}"] = f"{item.section}/{item.text[lang]}/{c.label[lang]}"
+        else:
+            rename[path] = f"{item.section}/{item.text[lang]}"
+    raw = read_responses(kobo.rename(columns=rename), INST)
+    assert read_info(raw)["unknown_columns"] == [] and set(read_info(raw)["split_columns"]) == {
+        i.id for i in INST.items if i.type == "multiple"}
+    res = toolkit.clean(raw, INST, pseudonym_key=KEY)
+    assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts) == []
+
+
 @pytest.mark.parametrize("fmt", ["csv", "kobo"])
 def test_screener_round_trip(tmp_path, fmt):
     inst = toolkit.load_instrument("dis-screener")
