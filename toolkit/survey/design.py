@@ -10,7 +10,8 @@ few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
 * ``fpc`` follows ``survey:::as.fpc``: if any value is above 1 the values are
   population sizes (numbers of PSUs in the stratum), otherwise sampling
   fractions, and ``N = n / fraction``. Mixing values above and below 1 is an
-  error, as in R.
+  error, as in R. Without a weights column the weights are ``1 / prod(n/N)``
+  over the stages, as ``svydesign`` derives them from the fpc.
 * Several ``psu`` columns give a multistage design. Without ``fpc`` the
   variance is the with-replacement ultimate-cluster one (R's default in that
   case); with one ``fpc`` column per stage the later stages add their
