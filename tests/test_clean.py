@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import toolkit
 from toolkit.clean.core import LOG_COLUMNS, PRIVACY_RULES
-from toolkit.errors import DataQualityWarning, PrivacyError, ResponseError, SchemaErrors
+from toolkit.errors import DataQualityWarning, OptionError, PrivacyError, ResponseError, SchemaErrors
 
 KEY = "test-key"
 
@@ -308,7 +308,7 @@ def test_drop_flagged_is_explicit_and_logged(inst):
     dropped = res.log[res.log["rule"] == "drop_flagged"]
     assert dropped["row"].tolist() == [1] and dropped["position"].iloc[0] == "speeder; too_many_missing"
     assert res.counts("rows") == {"input": 3, "output": 2, "dropped": 1}
-    with pytest.raises(ValueError, match="unknown flag"):
+    with pytest.raises(OptionError, match="unknown flag.*known: "):
         run(raw, inst, drop_flagged=["fast"])
 
 

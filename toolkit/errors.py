@@ -15,6 +15,10 @@ class ToolkitError(Exception):
     """Base class of every error the toolkit raises on purpose."""
 
 
+class OptionError(ToolkitError, ValueError):
+    """An argument is not one of the allowed values; the message lists them."""
+
+
 class InstrumentError(ToolkitError, ValueError):
     """A questionnaire definition is broken or unknown.
 
@@ -85,6 +89,7 @@ class DataQualityWarning(ToolkitWarning):
 
 __all__ = [
     "ToolkitError",
+    "OptionError",
     "InstrumentError",
     "UnknownInstrumentError",
     "ResponseError",

@@ -13,7 +13,7 @@ import pandas as pd
 from toolkit import privacy
 from toolkit.clean.coding import MISSING_KINDS, VALUE_RULES, ColumnCoder, Decoded, decode_number_column
 from toolkit.clean.flags import FLAGS, FlagOptions, compute_flags
-from toolkit.errors import DataQualityWarning, ResponseError, SchemaErrors
+from toolkit.errors import DataQualityWarning, OptionError, ResponseError, SchemaErrors
 from toolkit.io import read_responses
 
 PII_RULES = tuple(f"pii_{k}" for k in privacy.PII_KINDS)
@@ -531,7 +531,7 @@ def clean(
             [drop_flagged] if isinstance(drop_flagged, str) else list(drop_flagged))
         unknown = sorted(set(chosen) - set(FLAGS))
         if unknown:
-            raise ValueError(f"drop_flagged: unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAGS)}")
+            raise OptionError(f"drop_flagged: unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAGS)}")
         drop = flags[chosen].any(axis=1).to_numpy()
         n_dropped = int(drop.sum())
         rows = np.flatnonzero(drop)
