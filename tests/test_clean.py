@@ -496,6 +496,7 @@ def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
                                       str(log), "--flags", str(flags), "--pseudonym-key-env", "SURVEY_KEY"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""  # the summary goes to stdout; a small file shows no progress bar
+    assert f"Instrument {inst.id} version {inst.version}" in result.stdout
     assert f"Read {len(messy)} rows from {src} (csv, encoding cp1252, delimiter ';')" in result.stdout
     assert "label_to_code" in result.stdout and "respondents flagged" in result.stdout
     assert f"Wrote {len(messy)} rows to {out}, {log}, {flags}" in result.stdout

@@ -80,18 +80,18 @@ def simulate(
 ) -> None:
     """Simulate a survey with known truth and write it (see toolkit.simulate)."""
     from toolkit import simulate as sim_module
-    from toolkit.errors import DesignError, OutputError
+    from toolkit.errors import OptionError
     from toolkit.simulate.export import FORMATS
 
     if format not in FORMATS:
-        raise OutputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+        raise OptionError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     rates = {}
     for spec in rate or []:
         kind, _, value = spec.partition("=")
         try:
             rates[kind.strip()] = float(value)
         except ValueError:
-            raise DesignError(f"--rate {spec!r}: expected kind=number, e.g. duplicate=0.05") from None
+            raise OptionError(f"--rate {spec!r}: expected kind=number, e.g. duplicate=0.05") from None
     sim = sim_module.survey(instrument, n=n, seed=seed, clean=clean, rates=rates or None)
     typer.echo(str(sim.write(out, format)))
     for path, writer in ((population, sim.write_population), (truth, sim.write_truth),
@@ -152,6 +152,7 @@ def clean_command(
             write_table(res.flags, flags)
     info = res.read
     rows = res.counts("rows")
+    typer.echo(f"Instrument {inst.id} version {inst.version}")
     typer.echo(f"Read {rows['input']} rows from {input} ({info.get('format')}"
                + (f", encoding {info['encoding']}, delimiter {info['delimiter']!r}" if info.get("encoding") else "")
                + ")")
