@@ -69,7 +69,7 @@ def worker(path: str) -> None:
 
 def detection_rates(n: int, seed: int):
     import toolkit
-    from toolkit.clean.truth import detection
+    from toolkit.simulate.detection import detection
 
     inst = toolkit.load_instrument("dis-full")
     sim = toolkit.simulate.survey(inst, n=n, seed=seed)

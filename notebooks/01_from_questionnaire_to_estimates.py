@@ -70,7 +70,7 @@ skills.groupby(["domain", "type"]).size().unstack(fill_value=0)
 # suspicious respondents. Every changed cell has a row in the log.
 
 # %%
-raw = toolkit.read_responses(simulate.bundled_path("sample_survey.csv"), inst)
+raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), inst)
 info = raw.attrs["read"]
 print(f"{info['n_rows']} rows; encoding {info['encoding']}, delimiter {info['delimiter']!r}")
 
@@ -141,7 +141,7 @@ analysis = (
 )
 print(f"{len(analysis)} respondents in the analysis")
 
-population = simulate.bundled("population.csv")
+population = toolkit.datasets.load("population.csv")
 margins = {v: population.groupby(v)["count"].sum().to_dict() for v in margin_vars}
 margins["stratum"] = population.groupby("district")["count"].sum().to_dict()
 
@@ -151,7 +151,7 @@ raked = design.rake(margins)
 raked.weight_summary().round(2)
 
 # %%
-truth = simulate.bundled("truth.json")
+truth = toolkit.datasets.load("truth.json")
 rows = []
 for name in inst.outcomes:
     for label, d in [("unweighted", unweighted), ("design weights", design), ("raked", raked)]:

@@ -1,45 +1,79 @@
 """Digital Inclusion Toolkit: measure who is left behind by digital public services, and why.
 
-The top level re-exports the public API (see DESIGN.md). Names are resolved
-lazily so that ``import toolkit`` stays fast and a stage is only imported
-when it is used.
+The verbs of the workflow are at the top level: :func:`load_instrument`,
+:func:`read_responses`, :func:`clean`, :func:`score`, :func:`reliability` and
+:func:`dif`. Types live in their packages (``toolkit.survey.Design``,
+``toolkit.cleaning.Cleaned``). Names resolve lazily, so ``import toolkit``
+stays fast and a stage is imported only when it is used. The layers and the
+public contract are described in the repository's DESIGN.md.
+
+Examples
+--------
+>>> import toolkit
+>>> toolkit.load_instrument("dis-screener").id
+'dis-screener'
+>>> "clean" in toolkit.__all__
+True
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import warnings
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the same names, for type checkers and editors; nothing is imported at run time
+    from toolkit import (
+        cleaning, datasets, disclosure, errors, forms, instrument, io, privacy, scales, simulate, survey,
+    )
+    from toolkit.cleaning import clean
+    from toolkit.instrument import load_instrument
+    from toolkit.io import read_responses
+    from toolkit.scales import dif, reliability, score
 
 # public name -> (module, attribute or None for the module itself)
 _EXPORTS: dict[str, tuple[str, str | None]] = {
     "load_instrument": ("toolkit.instrument", "load_instrument"),
-    "Instrument": ("toolkit.instrument", "Instrument"),
     "read_responses": ("toolkit.io", "read_responses"),
-    "clean": ("toolkit.clean", None),  # a callable module: toolkit.clean(raw, inst) and toolkit.clean.Cleaned
+    "clean": ("toolkit.cleaning", "clean"),
     "score": ("toolkit.scales", "score"),
     "reliability": ("toolkit.scales", "reliability"),
+    "dif": ("toolkit.scales", "dif"),
+    "cleaning": ("toolkit.cleaning", None),
+    "datasets": ("toolkit.datasets", None),
+    "disclosure": ("toolkit.disclosure", None),
     "errors": ("toolkit.errors", None),
-    "instrument": ("toolkit.instrument", None),
     "forms": ("toolkit.forms", None),
-    "simulate": ("toolkit.simulate", None),
-    "scales": ("toolkit.scales", None),
-    "survey": ("toolkit.survey", None),
-    "risk": ("toolkit.risk", None),
-    "pipeline": ("toolkit.pipeline", None),
+    "instrument": ("toolkit.instrument", None),
+    "io": ("toolkit.io", None),
     "privacy": ("toolkit.privacy", None),
+    "scales": ("toolkit.scales", None),
+    "simulate": ("toolkit.simulate", None),
+    "survey": ("toolkit.survey", None),
+}
+# old name -> (new name, module, attribute): they work, with a FutureWarning, for one release
+_RENAMED: dict[str, tuple[str, str, str]] = {
+    "Instrument": ("toolkit.instrument.Instrument", "toolkit.instrument", "Instrument"),
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        new, module_name, attr = _RENAMED[name]
+        warnings.warn(f"toolkit.{name} is now {new}; the old name goes in the next release",
+                      FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(module_name), attr)
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    module_name, attr = _EXPORTS[name]
     try:
-        module_name, attr = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'toolkit' has no attribute {name!r}") from None
-    module = importlib.import_module(module_name)
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:  # hasattr() and `import *` expect AttributeError, not an import failure
+        raise AttributeError(f"toolkit.{name} cannot be imported: {exc}") from exc
     value = module if attr is None else getattr(module, attr)
     globals()[name] = value
     return value

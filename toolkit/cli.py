@@ -118,7 +118,7 @@ def clean_command(
 
     from rich.progress import Progress
 
-    from toolkit.clean import clean
+    from toolkit.cleaning import clean
     from toolkit.errors import OutputError, SchemaErrors
     from toolkit.instrument import load_instrument
     from toolkit.io import check_writable, read_responses, write_table

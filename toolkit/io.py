@@ -58,12 +58,11 @@ import pandas as pd
 from python_calamine import CalamineError
 
 from toolkit.errors import InputFileError, OutputError, ResponseError
+from toolkit.instrument.vocabulary import METADATA_COLUMNS
 
 __all__ = ["read_responses", "read_info", "write_table", "check_writable", "normalise_label", "METADATA_COLUMNS",
            "KOBO_METADATA"]
 
-#: The canonical metadata columns of a response file (see the instrument contract).
-METADATA_COLUMNS = ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec")
 
 #: KoboToolbox/ODK system columns, recognised (and kept) as metadata. Compared case-insensitively.
 KOBO_METADATA = (

@@ -10,13 +10,16 @@ questionnaires/SCHEMA.md.
 
 from toolkit.instrument.loader import available_instruments, load_instrument, parse_instrument
 from toolkit.instrument.rules import Rule, RuleSyntaxError, parse as parse_rule
+from toolkit.instrument.vocabulary import (
+    CODED_TYPES, DEFAULT_MISSING_CODES, ITEM_TYPES, LEVELS, METADATA_COLUMNS, MISSING_KINDS,
+)
 from toolkit.instrument.schema import (
-    CODED_TYPES, ITEM_TYPES, LEVELS, MISSING_KINDS, Code, Domain, Instrument, Item, Outcome, ResponseSet,
+    Code, Domain, Instrument, Item, Outcome, ResponseSet,
     Scale, Section,
 )
 
 __all__ = [
     "load_instrument", "parse_instrument", "available_instruments", "Instrument", "Item", "Code",
     "ResponseSet", "Domain", "Section", "Scale", "Outcome", "Rule", "RuleSyntaxError", "parse_rule",
-    "ITEM_TYPES", "CODED_TYPES", "MISSING_KINDS", "LEVELS",
+    "ITEM_TYPES", "CODED_TYPES", "MISSING_KINDS", "DEFAULT_MISSING_CODES", "LEVELS", "METADATA_COLUMNS",
 ]

@@ -22,8 +22,9 @@ import yaml
 
 from toolkit.errors import InstrumentError, UnknownInstrumentError
 from toolkit.instrument import rules as R
+from toolkit.instrument.vocabulary import CODED_TYPES, DEFAULT_MISSING_CODES, ITEM_TYPES, LEVELS
 from toolkit.instrument.schema import (
-    CODED_TYPES, ITEM_TYPES, LEVELS, MISSING_KINDS, Code, Domain, Instrument, Item, Outcome,
+    Code, Domain, Instrument, Item, Outcome,
     ResponseSet, Scale, Section,
 )
 
@@ -290,14 +291,14 @@ def _missing_codes(p, raw, langs) -> list[Code]:
     where = "missing_codes"
     codes = _codes(p, raw, langs, where, "codes") if raw is not None else []
     by_kind = {c.kind: c for c in codes}
-    for kind, code in MISSING_KINDS.items():
+    for kind, code in DEFAULT_MISSING_CODES.items():
         if kind not in by_kind:
             p.add(where, "kind", f"missing code of kind '{kind}' ({code}) is not declared")
         elif by_kind[kind].code != code:
             p.add(where, "code", f"kind '{kind}' must use code {code}, got {by_kind[kind].code}")
     for c in codes:
-        if c.kind not in MISSING_KINDS:
-            p.add(where, "kind", f"code {c.code}: kind must be one of {', '.join(MISSING_KINDS)}, got {c.kind!r}")
+        if c.kind not in DEFAULT_MISSING_CODES:
+            p.add(where, "kind", f"code {c.code}: kind must be one of {', '.join(DEFAULT_MISSING_CODES)}, got {c.kind!r}")
     return sorted(codes, key=lambda c: c.code)
 
 

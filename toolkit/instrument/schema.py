@@ -15,11 +15,8 @@ import pandas as pd
 
 from toolkit.errors import UnknownInstrumentError
 from toolkit.instrument.rules import Rule
+from toolkit.instrument.vocabulary import CODED_TYPES, LEVELS
 
-ITEM_TYPES = ("likert", "knowledge", "single", "multiple", "numeric", "text")
-CODED_TYPES = ("likert", "knowledge", "single", "multiple")
-MISSING_KINDS = {"dont_know": 88, "refused": 99, "dont_understand": 66}
-LEVELS = ("low", "basic", "above_basic")
 
 
 @dataclass(frozen=True)
@@ -301,5 +298,4 @@ class Instrument:
                 f"languages={self.languages})")
 
 
-__all__ = ["Code", "ResponseSet", "Domain", "Section", "Item", "Scale", "Outcome", "Instrument",
-           "ITEM_TYPES", "CODED_TYPES", "MISSING_KINDS", "LEVELS"]
+__all__ = ["Code", "ResponseSet", "Domain", "Section", "Item", "Scale", "Outcome", "Instrument"]

@@ -44,7 +44,8 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from toolkit.errors import ScaleError
-from toolkit.scales.scoring import DONT_KNOW, MISSING_CODES, _knowledge_matrix
+from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
+from toolkit.scales.scoring import _knowledge_matrix
 
 __all__ = ["dif", "ets_class"]
 
@@ -82,7 +83,7 @@ def _scored(data, items, correct, instrument):
     if correct is None and instrument is not None:
         correct = {i: instrument.item(i).correct for i in items}
     if correct is not None:
-        codes = tuple(instrument.missing_codes) if instrument is not None else MISSING_CODES
+        codes = tuple(instrument.missing_codes) if instrument is not None else tuple(DEFAULT_MISSING_CODES.values())
         K, names = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, "the DIF items")
     else:
         from toolkit.scales._matrix import item_matrix

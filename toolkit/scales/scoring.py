@@ -31,14 +31,12 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ScaleError
+from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW, LEVELS
 from toolkit.scales._matrix import item_matrix, normalise_weights
 
 __all__ = ["score_items", "score_knowledge", "confidence_gap", "score", "DONT_KNOW", "REASONS", "CONFIDENCE"]
 
-DONT_KNOW = 88
-MISSING_CODES = (66, 88, 99)
 REASONS = ("too_few_valid", "no_answers", "not_asked")
-LEVELS = ("low", "basic", "above_basic")
 CONFIDENCE = ("underconfident", "aligned", "overconfident")
 
 
@@ -192,7 +190,7 @@ def score_knowledge(
     *,
     min_valid: int | None = None,
     dont_know: int = DONT_KNOW,
-    missing_codes: Sequence[int] = MISSING_CODES,
+    missing_codes: Sequence[int] = tuple(DEFAULT_MISSING_CODES.values()),
     name: str | None = None,
 ) -> pd.DataFrame:
     """Number and share correct on knowledge items.
@@ -346,7 +344,7 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     absent = [i for i in items if i not in data.columns]
     if absent:
         raise ScaleError(f"the data lack items of scale {sc.id}: {', '.join(absent)}")
-    codes = tuple(instrument.missing_codes) or MISSING_CODES
+    codes = tuple(instrument.missing_codes) or tuple(DEFAULT_MISSING_CODES.values())
     if sc.kind == "knowledge":
         correct = {i: instrument.item(i).correct for i in items}
         K, _ = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, sc.id)
@@ -431,7 +429,7 @@ def score(
     2           NaN                NaN
     """
     w = normalise_weights(weights, data)
-    missing_codes = set(instrument.missing_codes) or set(MISSING_CODES)
+    missing_codes = set(instrument.missing_codes) or set(DEFAULT_MISSING_CODES.values())
     chosen = _chosen_scales(instrument, scales)
     absent = {s.id: [i for i in s.items if i not in data.columns] for s in chosen}
     absent = {k: v for k, v in absent.items() if v}

@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import DesignError
+from toolkit.instrument.vocabulary import METADATA_COLUMNS
 from toolkit.simulate import background, design, items, messiness, people, population
 from toolkit.simulate.population import AGE_BANDS, age_band
 
 CHUNK = 200_000  # residents generated at a time (bounds memory for large populations)
 FIELDWORK_START = pd.Timestamp("2026-03-02 08:00:00")
-METADATA = ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec")
+METADATA = METADATA_COLUMNS
 
 
 @dataclass
@@ -101,27 +102,6 @@ class Simulation:
         from toolkit.simulate.export import write_csv
 
         return write_csv(self.artefacts, path)
-
-
-def bundled(name: str):
-    """Load a bundled data file (see :mod:`toolkit.simulate.bundle`).
-
-    Examples
-    --------
-    >>> import toolkit
-    >>> len(toolkit.simulate.bundled("sample_screener.csv")) >= 500
-    True
-    """
-    from toolkit.simulate.bundle import bundled as load
-
-    return load(name)
-
-
-def bundled_path(name: str):
-    """The bundled data file ``name`` via importlib.resources."""
-    from toolkit.simulate.bundle import bundled_path as find
-
-    return find(name)
 
 
 def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
@@ -418,4 +398,4 @@ def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif)
     }
 
 
-__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA", "bundled", "bundled_path"]
+__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA"]

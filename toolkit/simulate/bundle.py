@@ -4,20 +4,14 @@ Regenerate every file byte for byte with::
 
     python -m toolkit.simulate.bundle toolkit/data
 
-Load a file with :func:`bundled` (importlib.resources, never a path
-relative to the working directory).
+Load a file with :func:`toolkit.datasets.load`. ``BUNDLE`` lists the same files as
+``toolkit.datasets.FILES`` (a test checks it).
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from importlib import resources
 from pathlib import Path
-
-import pandas as pd
-
-from toolkit.errors import InputFileError
 
 # file -> (instrument, n, seed, what to write)
 BUNDLE = {
@@ -55,33 +49,6 @@ def write_bundle(directory) -> list[Path]:
             sim.write_truth(path)
         written.append(path)
     return written
-
-
-def bundled_path(name: str):
-    """The bundled file ``name`` (a Traversable; a Path in a normal install)."""
-    ref = resources.files("toolkit") / "data" / name
-    if not ref.is_file():
-        known = ", ".join(sorted(BUNDLE))
-        raise InputFileError(f"no bundled data file {name!r}; available: {known}")
-    return ref
-
-
-def bundled(name: str):
-    """Load a bundled file: CSV -> DataFrame (as read, no cleaning), JSON -> dict.
-
-    Examples
-    --------
-    >>> from toolkit.simulate import bundled
-    >>> bundled("population.csv")["count"].sum()
-    np.int64(60000)
-    >>> sorted(bundled("truth.json")["prevalence"])[:3]
-    ['exempt', 'low_bureaucratic', 'low_cognitive']
-    """
-    ref = bundled_path(name)
-    with ref.open("rb") as fh:
-        if name.endswith(".json"):
-            return json.load(fh)
-        return pd.read_csv(fh)
 
 
 if __name__ == "__main__":  # pragma: no cover - the regeneration command

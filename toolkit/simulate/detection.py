@@ -1,6 +1,6 @@
 """Score cleaning against known corruption: how many of the simulator's artefacts were caught.
 
-:func:`detection` compares a :class:`~toolkit.clean.Cleaned` with the artefacts table of
+:func:`detection` compares a :class:`~toolkit.cleaning.Cleaned` with the artefacts table of
 :func:`toolkit.simulate.survey` (row, column, kind, ...). Cell artefacts count as caught
 when the log has the expected rule for that very cell; row artefacts (speeders,
 straight-liners, duplicate submissions) when the respondent carries the expected flag.

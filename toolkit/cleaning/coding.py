@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.instrument.vocabulary import MISSING_KINDS
 from toolkit.io import normalise_label
 
 #: Rules a value can be changed by, in the order they appear in summaries.
 VALUE_RULES = ("label_to_code", "decimal_comma", "recode_multiple", "missing_code", "out_of_range",
                "invalid_value", "not_asked")
-MISSING_KINDS = ("dont_know", "refused", "dont_understand", "not_asked")
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")

@@ -17,7 +17,7 @@ from toolkit.errors import InstrumentError, ResponseError, UnknownInstrumentErro
 from toolkit.instrument import available_instruments, load_instrument, parse_instrument, parse_rule
 from toolkit.instrument.loader import _bundled_dir
 
-BROKEN = Path(__file__).parent / "data" / "broken_instruments"
+BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken_instruments"
 DOMAINS = ("practical", "cognitive", "navigation", "bureaucratic")
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from toolkit import scales
 from toolkit.errors import ScaleError
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURE = json.loads((RESULTS / "psych_fixtures.json").read_text())
 DATA = {name: pd.read_csv(RESULTS / f"psych_{name}.csv") for name in ("bfi", "lsat6", "lsat7")}
 CASES = {c["name"]: c for c in FIXTURE["cases"]}

@@ -210,7 +210,7 @@ def test_truth_agrees_with_a_large_weighted_draw():
 
 
 def test_truth_file_and_population_agree():
-    pop, truth = toolkit.simulate.bundled("population.csv"), toolkit.simulate.bundled("truth.json")
+    pop, truth = toolkit.datasets.load("population.csv"), toolkit.datasets.load("truth.json")
     assert list(pop.columns) == ["district", "age_band", "gender", "education", "home_lang", "count"]
     assert int(pop["count"].sum()) == truth["population_size"]
     assert (truth["instrument"], truth["instrument_version"]) == (INST.id, INST.version)
@@ -419,12 +419,12 @@ def test_bundled_files_regenerate_byte_for_byte(tmp_path):
 
 
 def test_bundled_loader():
-    df = toolkit.simulate.bundled("sample_survey.csv")
+    df = toolkit.datasets.load("sample_survey.csv")
     assert 2000 <= len(df) <= 2100 and "respondent_id" in df
-    assert len(toolkit.simulate.bundled("sample_screener.csv")) >= 500
-    assert "skills/prac_03" in toolkit.simulate.bundled("sample_kobo.csv")
+    assert len(toolkit.datasets.load("sample_screener.csv")) >= 500
+    assert "skills/prac_03" in toolkit.datasets.load("sample_kobo.csv")
     with pytest.raises(InputFileError, match="no bundled data file"):
-        toolkit.simulate.bundled("nope.csv")
+        toolkit.datasets.load("nope.csv")
 
 
 def test_cli_simulate_writes_files_and_reports_user_errors(tmp_path):

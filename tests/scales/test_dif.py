@@ -14,7 +14,7 @@ from toolkit import scales
 from toolkit.errors import ScaleError
 from toolkit.scales.dif import ets_class
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 MH = json.loads((RESULTS / "psych_fixtures.json").read_text())["mantel_haenszel"]
 ITEMS = [f"k{i}" for i in range(20)]
 

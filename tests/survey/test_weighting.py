@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from toolkit import survey
 from toolkit.errors import ConvergenceWarning, DesignError
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
 CASES, MARGINS = FIXTURES["cases"], FIXTURES["margins"]
 TWO = {"stype": MARGINS["stype"], "sch_wide": MARGINS["sch_wide"]}

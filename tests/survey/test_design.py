@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from toolkit import survey
 from toolkit.errors import DesignError
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
 CASES = FIXTURES["cases"]
 MARGINS = FIXTURES["margins"]

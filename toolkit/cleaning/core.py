@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit import privacy
-from toolkit.clean.coding import MISSING_KINDS, VALUE_RULES, ColumnCoder, Decoded, decode_number_column
-from toolkit.clean.flags import FLAGS, FlagOptions, compute_flags
+from toolkit.cleaning.coding import VALUE_RULES, ColumnCoder, Decoded, decode_number_column
+from toolkit.cleaning.flags import FLAGS, FlagOptions, compute_flags
 from toolkit.errors import DataQualityWarning, OptionError, ResponseError, SchemaErrors
+from toolkit.instrument.vocabulary import MISSING_KINDS, NUMERIC_METADATA
 from toolkit.io import read_responses
 
 PII_RULES = tuple(f"pii_{k}" for k in privacy.PII_KINDS)
@@ -34,7 +35,6 @@ SYSTEM_ID_FORMATS = {
     **dict.fromkeys(("_uuid", "instanceid", "meta/instanceid", "deprecatedid", "meta/deprecatedid", "rootuuid",
                      "meta/rootuuid", "key"), _UUID),
 }
-NUMERIC_METADATA = ("duration_sec", "design_weight")
 LOG_COLUMNS = ("row", "respondent_id", "column", "old", "new", "rule", "position")
 
 
@@ -308,7 +308,7 @@ def clean(
         form's logic literally: a missing parent (don't know, refused, blank) counts as
         "not this answer", so the follower's answer is cleared too.
     speeder_share, longstring_share, grid_min_items, max_missing_share, min_answers
-        Flag thresholds, see :mod:`toolkit.clean.flags`.
+        Flag thresholds, see :mod:`toolkit.cleaning.flags`.
     progress : callable, optional
         Called as ``progress(step, fraction_done)``.
 

@@ -15,7 +15,7 @@ import toolkit
 from toolkit import scales
 from toolkit.errors import ScaleError
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 BFI = pd.read_csv(RESULTS / "psych_bfi.csv")
 BFI_KEYS = json.loads((RESULTS / "psych_fixtures.json").read_text())["bfi_keys"]
 INST = toolkit.load_instrument("dis-full")

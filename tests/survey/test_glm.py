@@ -17,7 +17,7 @@ import pytest
 from toolkit import survey
 from toolkit.errors import ModelError
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
 CASES, MARGINS = FIXTURES["cases"], FIXTURES["margins"]
 
