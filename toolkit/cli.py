@@ -140,10 +140,8 @@ def clean_command(
         except SchemaErrors as exc:
             if log:  # strict mode: the failure cases are what the user needs to see
                 write_table(exc.failure_cases, log)
-                raise SchemaErrors(f"{str(exc).removesuffix('; see failure_cases')}; every case written to {log}",
-                                   exc.failure_cases) from None
-            raise SchemaErrors(f"{str(exc).removesuffix('; see failure_cases')}; add --log FILE to write every case",
-                               exc.failure_cases) from None
+                raise exc.with_hint(f"every case written to {log}") from None
+            raise exc.with_hint("add --log FILE to write every case") from None
         bar.update(task, description="writing", total=None)
         write_table(res.data, out)
         if log:

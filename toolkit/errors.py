@@ -43,12 +43,18 @@ class SchemaErrors(ResponseError):
     """Every validation failure found in one pass.
 
     ``failure_cases`` is a DataFrame with columns row, column, value,
-    expected (pandera's lazy-validation style).
+    expected (pandera's lazy-validation style). ``hint`` says where to see
+    them all; a caller with a better place (the CLI's ``--log``) swaps it with
+    :meth:`with_hint` instead of editing the message.
     """
 
-    def __init__(self, message: str, failure_cases: pd.DataFrame):
-        super().__init__(message)
-        self.failure_cases = failure_cases
+    def __init__(self, message: str, failure_cases: pd.DataFrame, hint: str = "see failure_cases"):
+        super().__init__(f"{message}; {hint}" if hint else message)
+        self.message, self.failure_cases, self.hint = message, failure_cases, hint
+
+    def with_hint(self, hint: str) -> SchemaErrors:
+        """The same failures with another hint."""
+        return SchemaErrors(self.message, self.failure_cases, hint)
 
 
 class InputFileError(ToolkitError, OSError):

@@ -443,7 +443,7 @@ def clean(
             first = fc.iloc[0]
             raise SchemaErrors(f"{len(fc)} invalid value(s) in {fc['row'].nunique()} row(s): {detail}{more}; "
                                f"first: row {first['row']}, column {first['column']}, value {first['value']!r}, "
-                               f"expected {first['expected']}; see failure_cases", fc)
+                               f"expected {first['expected']}", fc)
 
     # 4. assemble data and log, column by column, in input order
     log = _LogBuilder()

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from toolkit.errors import UnknownInstrumentError
 from toolkit.instrument.rules import Rule
-from toolkit.instrument.vocabulary import CODED_TYPES, LEVELS
+from toolkit.instrument.vocabulary import CODED_TYPES, classify_levels
 
 
 
@@ -127,7 +126,7 @@ class Scale:
         return f"{self.id}_level"
 
     def classify(self, scores: pd.Series) -> pd.Series:
-        """Classify scores into levels (vectorised); NaN scores stay missing.
+        """Classify scores into levels (an ordered category, see ``vocabulary.classify_levels``).
 
         Examples
         --------
@@ -136,13 +135,7 @@ class Scale:
         >>> s.classify(pd.Series([0, 2, 3, 4, None])).tolist()
         ['low', 'basic', 'basic', 'above_basic', nan]
         """
-        names = [lv for lv in LEVELS if lv in self.levels]
-        bounds = np.array([self.levels[lv] for lv in names], dtype=float)
-        x = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float)
-        idx = np.searchsorted(bounds, x, side="right") - 1
-        out = np.array(names, dtype=object)[np.clip(idx, 0, len(names) - 1)]
-        out[np.isnan(x)] = np.nan
-        return pd.Series(out, index=scores.index, name=self.level_column, dtype=object)
+        return classify_levels(scores, self.levels, name=self.level_column)
 
 
 @dataclass(frozen=True)
