@@ -53,7 +53,14 @@ class SchemaErrors(ResponseError):
         self.message, self.failure_cases, self.hint = message, failure_cases, hint
 
     def with_hint(self, hint: str) -> SchemaErrors:
-        """The same failures with another hint."""
+        """The same failures with another hint.
+
+        Examples
+        --------
+        >>> err = SchemaErrors("1 invalid value", pd.DataFrame(), hint="see failure_cases")
+        >>> str(err.with_hint("add --log FILE to write every case"))
+        '1 invalid value; add --log FILE to write every case'
+        """
         return SchemaErrors(self.message, self.failure_cases, hint)
 
 
