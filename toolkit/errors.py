@@ -100,6 +100,10 @@ class DataQualityWarning(ToolkitWarning):
     """Something in the data deserves a look, but analysis can go on."""
 
 
+class BoundaryWarning(ToolkitWarning):
+    """An estimate sits on the edge of its parameter space (a variance of zero), so results need care."""
+
+
 __all__ = [
     "ToolkitError",
     "OptionError",
@@ -116,4 +120,5 @@ __all__ = [
     "ToolkitWarning",
     "ConvergenceWarning",
     "DataQualityWarning",
+    "BoundaryWarning",
 ]
