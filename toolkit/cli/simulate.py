@@ -1,11 +1,9 @@
 """``ditk simulate``: a synthetic survey with known truth, written to files (:func:`toolkit.simulate.survey`).
 
-Examples
---------
->>> from typer.testing import CliRunner
->>> from toolkit.cli import app
->>> "--rate" in CliRunner().invoke(app, ["simulate", "--help"]).stdout
-True
+Each ``--rate`` is a ``kind=number`` pair; the simulator checks the kinds and ranges:
+
+>>> _parse_rates(["duplicate=0.05", "pii = 0"])
+{'duplicate': 0.05, 'pii': 0.0}
 """
 
 from __future__ import annotations
