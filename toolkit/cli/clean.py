@@ -1,0 +1,141 @@
+"""``ditk clean``: read an export, clean it against the instrument, write data, log and flags.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> from toolkit.cli import app
+>>> "--pseudonym-key-env" in CliRunner().invoke(app, ["clean", "--help"]).stdout
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from toolkit.cli import _output
+
+if TYPE_CHECKING:
+    from toolkit.cleaning import Cleaned
+    from toolkit.errors import SchemaErrors
+
+#: inputs larger than this (bytes) show a progress bar on stderr
+PROGRESS_FROM_BYTES = 5_000_000
+
+__all__ = ["clean_command"]
+
+
+@_output.user_errors
+def clean_command(
+    input: str = typer.Argument(..., help="Responses: CSV/TSV, XLSX, SPSS .sav, Stata .dta, Parquet, Kobo/ODK CSV."),
+    instrument: str = typer.Option("dis-full", "--instrument", "-i", help="Bundled id or a YAML path."),
+    out: str = typer.Option(..., "--out", "-o", help="Cleaned data: .parquet, .csv or .xlsx."),
+    log: str | None = typer.Option(None, "--log", help="Also write the change log (.csv/.xlsx/.parquet)."),
+    flags: str | None = typer.Option(None, "--flags", help="Also write the quality flags (.csv/.xlsx/.parquet)."),
+    pseudonym_key_env: str = typer.Option("DITK_PSEUDONYM_KEY", "--pseudonym-key-env",
+                                          help="Environment variable holding the pseudonymisation key."),
+    sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop on any invalid value instead of cleaning it."),
+) -> None:
+    """Read a survey export, clean it against the instrument and write data, log and flags.
+
+    Prints a summary to stdout: the instrument and its version, what was read
+    (format, encoding, delimiter), unknown columns, changes by rule, flags and
+    the files written. The input file is never overwritten.
+
+    Parameters
+    ----------
+    input : str
+        The response export.
+    instrument : str
+        A bundled id or a path to a YAML instrument.
+    out : str
+        The cleaned data.
+    log, flags : str, optional
+        Also write the change log and the quality flags. With ``--strict`` the
+        log receives every failure case instead.
+    pseudonym_key_env, strict
+        As for :func:`toolkit.clean`.
+    sheet : str, optional
+        The XLSX sheet to read.
+
+    Examples
+    --------
+    >>> from tempfile import TemporaryDirectory
+    >>> from typer.testing import CliRunner
+    >>> from toolkit import datasets
+    >>> from toolkit.cli import app
+    >>> runner = CliRunner(env={"DITK_PSEUDONYM_KEY": "example-key"})
+    >>> with TemporaryDirectory() as tmp:
+    ...     result = runner.invoke(app, ["clean", str(datasets.path("sample_screener.csv")), "-i", "dis-screener",
+    ...                                  "--out", f"{tmp}/clean.parquet"])
+    >>> result.exit_code
+    0
+    >>> print(result.stdout)
+    Instrument dis-screener version ...
+    Read ... rows from ...sample_screener.csv (csv, encoding ..., delimiter ',')
+    ...
+    Wrote ... rows to .../clean.parquet
+    """
+    with _output.progress(show=_is_large(input)) as report:
+        used, cleaned = _run_clean(input, instrument, out=out, log=log, flags=flags,
+                                   pseudonym_key_env=pseudonym_key_env, sheet=sheet, strict=strict, progress=report)
+    _output.print_clean_summary(used, cleaned, input, [p for p in (out, log, flags) if p])
+
+
+def _is_large(source: str) -> bool:
+    path = Path(source)
+    return path.is_file() and path.stat().st_size > PROGRESS_FROM_BYTES
+
+
+def _check_targets(source: str, targets: list[str | None]) -> None:
+    """Fail before any work if an output cannot be written or would overwrite the input."""
+    from toolkit.errors import OutputError
+    from toolkit.io import check_writable
+
+    for target in filter(None, targets):
+        path = check_writable(target)
+        if Path(source).exists() and path.resolve() == Path(source).resolve():
+            raise OutputError(f"refusing to overwrite the input file {source}")
+
+
+def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags: str | None,
+               pseudonym_key_env: str, sheet: str | None, strict: bool,
+               progress: _output.Report) -> tuple[Any, Cleaned]:
+    """Check the outputs, read, clean and write; the instrument used and the cleaning result.
+
+    In strict mode a failure writes every failure case to ``log`` (when given)
+    and the error's hint says where they are.
+    """
+    from toolkit.cleaning import clean
+    from toolkit.errors import SchemaErrors
+    from toolkit.instrument import load_instrument
+    from toolkit.io import read_responses, write_table
+
+    _check_targets(source, [out, log, flags])
+    used = load_instrument(instrument)
+    progress("reading")
+    data = read_responses(source, used, sheet=sheet)
+    progress("cleaning", 0.0)
+    try:
+        cleaned = clean(data, used, strict=strict, pseudonym_key_env=pseudonym_key_env,
+                        progress=lambda step, done: progress(f"cleaning: {step}", done))
+    except SchemaErrors as exc:
+        raise _strict_failure(exc, log) from None
+    progress("writing")
+    for table, path in ((cleaned.data, out), (cleaned.log, log), (cleaned.flags, flags)):
+        if path:
+            write_table(table, path)
+    return used, cleaned
+
+
+def _strict_failure(exc: SchemaErrors, log: str | None) -> SchemaErrors:
+    """The strict-mode error to show: the failure cases go to ``--log`` when given, else the hint asks for it."""
+    from toolkit.io import write_table
+
+    if not log:
+        return exc.with_hint("add --log FILE to write every case")
+    write_table(exc.failure_cases, log)
+    return exc.with_hint(f"every case written to {log}")
