@@ -8,7 +8,10 @@ code 2.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: importing the errors stays cheap for the CLI
+    import pandas as pd
 
 
 class ToolkitError(Exception):
@@ -57,6 +60,7 @@ class SchemaErrors(ResponseError):
 
         Examples
         --------
+        >>> import pandas as pd
         >>> err = SchemaErrors("1 invalid value", pd.DataFrame(), hint="see failure_cases")
         >>> str(err.with_hint("add --log FILE to write every case"))
         '1 invalid value; add --log FILE to write every case'
