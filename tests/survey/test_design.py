@@ -123,8 +123,8 @@ def test_design_does_not_mutate_input():
 
 
 def test_degrees_of_freedom_are_psus_minus_strata():
-    d = design("nhanes")
-    assert d.df == data("nhanes").groupby("SDMVSTRA")["SDMVPSU"].nunique().sum() - data("nhanes")["SDMVSTRA"].nunique()
+    d, nh = design("nhanes"), data("nhanes")
+    assert d.degf == nh.groupby("SDMVSTRA")["SDMVPSU"].nunique().sum() - nh["SDMVSTRA"].nunique()
 
 
 def test_lonely_psu_fail_names_the_stratum():
@@ -196,7 +196,8 @@ def test_small_cells_are_blanked_and_flagged():
     df.loc[:2, "g"] = "rare"
     out = survey.Design(df, weights="w").mean("y", by="g", min_cell=5)
     rare = out[out["g"] == "rare"].iloc[0]
-    assert rare["suppressed"] and np.isnan(rare["estimate"]) and np.isnan(rare["se"]) and rare["n"] == 3
+    assert rare["suppressed"] and np.isnan(rare["estimate"]) and np.isnan(rare["se"]) and pd.isna(rare["n"])
+    assert rare["note"] == "n < 5: suppressed"
     assert not out.loc[out["g"] != "rare", "suppressed"].any()
     assert not survey.Design(df, weights="w", min_cell=3).mean("y", by="g")["suppressed"].any()
 

@@ -148,7 +148,7 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
                 s -= plan.cross(j, k) @ a[k]
         a[j] += s / comps[j].denom[:, None]
     out = x.dense().copy() if x.col is None else x.dense()
-    for c, ak in zip(comps, a):
+    for c, ak in zip(comps, a, strict=True):
         out -= c.psw[:, None] * ak[c.cells]
     return Influence(out, x.p)
 
