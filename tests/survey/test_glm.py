@@ -156,3 +156,39 @@ def test_unused_categories_are_dropped_as_glm_does():
     assert fit.table["term"].tolist() == ["Intercept", "ell", "C(st)[T.E]", "C(st)[T.H]"]
     ame = fit.marginal_effects("st")
     assert ame["contrast"].tolist() == ["E - M", "H - M"]
+
+
+def test_the_fit_is_read_only_with_fitted_attributes_and_a_summary():
+    fit = design("strat_fpc").glm("api00 ~ ell + meals")
+    with pytest.raises(AttributeError):
+        fit.coef_ = np.zeros(3)
+    assert fit.coef_.shape == (3,) and fit.vcov_.shape == (3, 3) and fit.n_iter_ >= 1 and fit.converged_
+    summary = fit.summary()
+    pd.testing.assert_frame_equal(summary, fit.table)
+    summary.loc[0, "coef"] = 0.0  # a copy: the fit is unchanged
+    assert fit.table.loc[0, "coef"] != 0.0
+
+
+@pytest.mark.parametrize("old, new", [("df_resid", "df_resid_"), ("n_iter", "n_iter_"),
+                                      ("converged", "converged_"), ("level", "conf_level")])
+def test_old_attribute_names_still_work_and_warn(old, new):
+    fit = design("strat_fpc").glm("api00 ~ ell")
+    with pytest.warns(FutureWarning, match=f"SurveyGLM.{old} is now SurveyGLM.{new}"):
+        assert getattr(fit, old) == getattr(fit, new)
+
+
+def test_old_level_keyword_of_glm_still_works_and_warns():
+    d = design("strat_fpc")
+    with pytest.warns(FutureWarning, match="level= is now conf_level="):
+        old = d.glm("api00 ~ ell", level=0.9)
+    new = d.glm("api00 ~ ell", conf_level=0.9)
+    pd.testing.assert_frame_equal(old.table, new.table)
+    assert new.conf_level == 0.9 and (new.table["ci_high"] < d.glm("api00 ~ ell").table["ci_high"]).all()
+
+
+def test_glm_options_are_checked():
+    fit = design("strat_fpc").glm("api00 ~ ell")
+    with pytest.raises(OptionError, match="type must be one of 'response', 'link'"):
+        fit.predict(pd.DataFrame({"ell": [1.0]}), type="probability")
+    with pytest.raises(TypeError):
+        design("strat_fpc").glm("api00 ~ ell", "binomial")  # family= is an option
