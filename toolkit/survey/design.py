@@ -304,7 +304,17 @@ class Design:
 
     @property
     def df(self) -> int:
-        """Deprecated name of :attr:`degf` (it clashed with the data frame's usual name)."""
+        """Deprecated name of :attr:`degf` (it clashed with the data frame's usual name).
+
+        Examples
+        --------
+        >>> import warnings, pandas as pd
+        >>> from toolkit import survey
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     survey.Design(pd.DataFrame({"y": [1.0, 2, 3]})).df
+        2
+        """
         warnings.warn("Design.df is now Design.degf (R's name); df goes in the next release",
                       FutureWarning, stacklevel=2)
         return self.degf
@@ -436,9 +446,8 @@ class Design:
         --------
         >>> import pandas as pd
         >>> from toolkit import survey
-        >>> df = pd.DataFrame({"sex": list("mmmf"), "y": [1.0, 2, 3, 5]})
-        >>> ps = survey.Design(df).poststratify("sex", {"m": 0.5, "f": 0.5})
-        >>> float(ps.mean("y", min_cell=0)["estimate"].iloc[0])
+        >>> d = survey.Design(pd.DataFrame({"sex": list("mmmf"), "y": [1.0, 2, 3, 5]}), min_cell=0)
+        >>> float(d.poststratify("sex", {"m": 0.5, "f": 0.5}).mean("y")["estimate"].iloc[0])
         3.5
         """
         return weighting.poststratify(self, variables, population)

@@ -42,7 +42,15 @@ CI_METHODS = ("logit", "wald")
 
 
 def column(design, name: str, role: str = "variable") -> pd.Series:
-    """Fetch a data column by name, with an error naming it when absent."""
+    """The design's data column ``name``; a :class:`~toolkit.errors.DesignError` naming it when absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> column(survey.Design(pd.DataFrame({"y": [1, 2]})), "y").tolist()
+    [1, 2]
+    """
     if not isinstance(name, str) or name not in design.data.columns:
         raise DesignError(f"{role} column {name!r} not found in data "
                           f"(available: {', '.join(map(str, design.data.columns[:20]))})")
@@ -50,7 +58,15 @@ def column(design, name: str, role: str = "variable") -> pd.Series:
 
 
 def numeric(design, name: str) -> np.ndarray:
-    """A numeric (or boolean) column as float64 with NaN for missing values."""
+    """A numeric (or boolean) column as float64 with NaN for missing values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> numeric(survey.Design(pd.DataFrame({"b": pd.array([True, None], dtype="boolean")})), "b").tolist()
+    [1.0, nan]
+    """
     s = column(design, name)
     if s.dtype == bool or str(s.dtype) == "boolean":
         s = s.astype("Float64")
@@ -63,7 +79,16 @@ def numeric(design, name: str) -> np.ndarray:
 
 
 def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
-    """Cached ``pd.factorize(column, sort=True)`` (codes -1 where missing)."""
+    """Cached ``pd.factorize(column, sort=True)`` (codes -1 where missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> codes, levels = factorized(survey.Design(pd.DataFrame({"c": ["b", None, "a"]})), "c", "variable")
+    >>> codes.tolist(), list(levels)
+    ([1, -1, 0], ['a', 'b'])
+    """
     key = ("factorize", name)
     if key not in design._cache:
         design._cache[key] = pd.factorize(column(design, name, role), sort=True)
@@ -71,7 +96,16 @@ def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
-    """Domain code per row (-1 where a grouping value is missing) and the labels (cached)."""
+    """Domain code per row (-1 where a grouping value is missing) and the labels (cached).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> code, labels = groups(survey.Design(pd.DataFrame({"g": ["y", "x", "y"]})), "g")
+    >>> code.tolist(), labels["g"].tolist()
+    ([1, 0, 1], ['x', 'y'])
+    """
     if by is None:
         if ("groups", None) not in design._cache:
             design._cache[("groups", None)] = (np.zeros(design.n, np.int64), pd.DataFrame(index=range(1)))
