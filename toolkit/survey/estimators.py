@@ -22,6 +22,10 @@ weighted variance with the ``n / (n - 1)`` factor, ``N`` the sum of
 weights), times ``N^2`` for totals. ``deff_kish`` is ``n sum(w^2) /
 sum(w)^2``. Wald intervals use the normal quantile, as ``confint`` does for
 ``svystat`` objects.
+
+Every table leaves through :func:`publish`, i.e. the one small-cell policy of
+:mod:`toolkit.disclosure`; a proportion table declares its levels within a
+domain as a set, so a lone suppressed share cannot be recovered from the others.
 """
 
 from __future__ import annotations
@@ -336,8 +340,8 @@ def ratio(design, numerator, denominator, *, by=None, na_rm=False, conf_level=0.
     return publish(table, design, min_cell)
 
 
-def logit_ci(p: np.ndarray, se: np.ndarray, df: np.ndarray, conf_level: float):
-    """R's ``svyciprop(method="logit")`` interval: Wald on the logit scale with t on ``df``.
+def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float):
+    """R's ``svyciprop(method="logit")`` interval: Wald on the logit scale with t on ``degf``.
 
     Examples
     --------
@@ -348,7 +352,7 @@ def logit_ci(p: np.ndarray, se: np.ndarray, df: np.ndarray, conf_level: float):
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = logit(p)
-        half = stats.t.ppf(0.5 + conf_level / 2, np.where(df > 0, df, np.nan)) * se / (p * (1 - p))
+        half = stats.t.ppf(0.5 + conf_level / 2, np.where(degf > 0, degf, np.nan)) * se / (p * (1 - p))
         return expit(eta - half), expit(eta + half)
 
 
