@@ -102,6 +102,13 @@ def test_secondary_suppression_takes_the_next_smallest_cell_and_says_why():
     assert suppress(t)["suppressed"].sum() == 1
 
 
+def test_empty_tables_and_rows_in_no_set():
+    empty = suppress(table_of([], []), sets="group")
+    assert len(empty) == 0 and list(empty.columns[-2:]) == ["suppressed", "note"]
+    t = pd.DataFrame({"g": [None, None, "a"], "share": [0.1, 0.9, 1.0], "n": [2, 18, 20]})
+    assert suppress(t, sets="g")["suppressed"].tolist() == [True, False, False]  # rows without a set key
+
+
 def test_suppressing_twice_changes_nothing_and_the_input_is_untouched():
     t = table_of([3, 8, 9, 40], [0, 0, 1, 1])
     before = t.copy()

@@ -16,7 +16,8 @@ counted in its ``n`` column. A cell with ``n < min_cell`` is not published:
 * **Secondary suppression.** Cells that add up to a margin someone can see
   (the levels of one proportion within one group sum to 1; counts add up to a
   published total) form a *set*, declared with ``sets=``: the columns whose
-  values identify a set (``sets=()`` makes the whole table one set). A lone
+  values identify a set (``sets=()`` makes the whole table one set; a row
+  with a missing key, such as a published total, is in no set). A lone
   suppressed cell in a set could be recovered by subtraction, so when exactly
   one cell of a set is suppressed, the next-smallest cell of that set (the
   smallest ``cell_n``, else ``n``; the first row on ties) is suppressed as
@@ -198,17 +199,19 @@ def _secondary(table: pd.DataFrame, primary: np.ndarray, sets, size) -> np.ndarr
     check_frame(table, "table", columns=keys)
     size = pd.to_numeric(pd.Series(size), errors="coerce").to_numpy(np.float64, na_value=np.inf)
     if keys:
-        code = table.groupby(keys, sort=False, dropna=True).ngroup().to_numpy()
+        code = table.groupby(keys, sort=False, dropna=True).ngroup().fillna(-1).to_numpy(np.int64)
     else:
         code = np.zeros(len(table), np.int64)
     out = np.zeros(len(table), bool)
     in_set = code >= 0
-    k = int(code.max()) + 1 if in_set.any() else 0
+    if not in_set.any():
+        return out
+    k = int(code.max()) + 1
     lone = np.bincount(code[in_set], weights=primary[in_set], minlength=k) == 1
-    for s in np.flatnonzero(lone):
-        candidates = np.flatnonzero((code == s) & ~primary)
-        if len(candidates):
-            out[candidates[np.argmin(size[candidates])]] = True
+    rows = np.flatnonzero(in_set & ~primary & lone[np.maximum(code, 0)])
+    if rows.size:  # per set, its smallest unsuppressed cell (the first row on ties)
+        rows = rows[np.lexsort((rows, size[rows], code[rows]))]
+        out[rows[np.r_[True, np.diff(code[rows]) != 0]]] = True
     return out
 
 
