@@ -162,6 +162,8 @@ def test_the_fit_is_read_only_with_fitted_attributes_and_a_summary():
     fit = design("strat_fpc").glm("api00 ~ ell + meals")
     with pytest.raises(AttributeError):
         fit.coef_ = np.zeros(3)
+    with pytest.raises(ValueError, match="read-only"):
+        fit.coef_[0] = 0.0
     assert fit.coef_.shape == (3,) and fit.vcov_.shape == (3, 3) and fit.n_iter_ >= 1 and fit.converged_
     summary = fit.summary()
     pd.testing.assert_frame_equal(summary, fit.table)

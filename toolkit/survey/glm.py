@@ -284,6 +284,10 @@ class SurveyGLM:
     _order: np.ndarray = field(repr=False)
     _rows: np.ndarray = field(repr=False)
 
+    def __post_init__(self) -> None:
+        for fitted in (self.coef_, self.vcov_):  # read-only like the rest of the fit
+            fitted.setflags(write=False)
+
     df_resid = _renamed("df_resid", "df_resid_")
     n_iter = _renamed("n_iter", "n_iter_")
     converged = _renamed("converged", "converged_")
@@ -541,7 +545,7 @@ def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float
     beta, ww, xtwx, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
     if not converged:
         warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
-                      ConvergenceWarning, stacklevel=3)
+                      ConvergenceWarning, stacklevel=4)
     vcov, df_resid = _sandwich(design, Xt, y, beta, ww, xtwx, fam, rows)
     terms = [info.column_names[i] for i in order]
     return SurveyGLM(design, formula, fam, terms, beta, vcov, df_resid, n_iter, converged, conf_level,
