@@ -105,7 +105,7 @@ def test_average_marginal_effects():
     assert st["contrast"].tolist() == ["H - E", "M - E"]
     assert st["estimate"].iloc[0] == pytest.approx(coef.loc["stype[T.H]", "coef"], rel=1e-9)
     fit = d.glm("sch_wide01 ~ ell + meals", family="binomial")
-    logit = fit.marginal_effects("meals")
+    logit = fit.marginal_effects(variables="meals")
     # closed form: AME = mean_w(mu (1 - mu)) b_meals; its gradient in b gives the delta-method SE
     df, w = data("apistrat"), d.weights / d.weights.sum()
     X = np.column_stack([np.ones(len(df)), df["ell"], df["meals"]])
@@ -154,7 +154,7 @@ def test_unused_categories_are_dropped_as_glm_does():
     d = survey.Design(df, weights="pw", strata="stype", fpc="fpc")
     fit = d.glm("sch_wide01 ~ ell + C(st)", family="binomial")
     assert fit.table["term"].tolist() == ["Intercept", "ell", "C(st)[T.E]", "C(st)[T.H]"]
-    ame = fit.marginal_effects("st")
+    ame = fit.marginal_effects(variables="st")
     assert ame["contrast"].tolist() == ["E - M", "H - M"]
 
 

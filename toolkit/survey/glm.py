@@ -278,11 +278,11 @@ class SurveyGLM:
     df_resid_: float
     n_iter_: int
     converged_: bool
-    conf_level: float
     table: pd.DataFrame = field(repr=False)
     _design_info: object = field(repr=False)
     _order: np.ndarray = field(repr=False)
     _rows: np.ndarray = field(repr=False)
+    conf_level: float = field(default=0.95, kw_only=True)
 
     def __post_init__(self) -> None:
         for fitted in (self.coef_, self.vcov_):  # read-only like the rest of the fit
@@ -339,7 +339,7 @@ class SurveyGLM:
         d = self.family.mu_eta(eta)
         return pd.DataFrame({"estimate": self.family.linkinv(eta), "se": se * d}, index=newdata.index)
 
-    def marginal_effects(self, variables: str | list[str] | None = None, *, eps: float = 1e-6) -> pd.DataFrame:
+    def marginal_effects(self, *, variables: str | list[str] | None = None, eps: float = 1e-6) -> pd.DataFrame:
         """Average marginal effects on the response scale, design-weighted.
 
         Numeric variables: the weighted mean of ``d mu / d x`` (central
@@ -548,8 +548,9 @@ def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float
                       ConvergenceWarning, stacklevel=4)
     vcov, df_resid = _sandwich(design, Xt, y, beta, ww, xtwx, fam, rows)
     terms = [info.column_names[i] for i in order]
-    return SurveyGLM(design, formula, fam, terms, beta, vcov, df_resid, n_iter, converged, conf_level,
-                     _coef_table(terms, beta, vcov, df_resid, conf_level, fam.exp_name), info, order, rows)
+    return SurveyGLM(design, formula, fam, terms, beta, vcov, df_resid, n_iter, converged,
+                     _coef_table(terms, beta, vcov, df_resid, conf_level, fam.exp_name), info, order, rows,
+                     conf_level=conf_level)
 
 
 def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
