@@ -176,8 +176,30 @@ def test_protect_formulas():
 def test_suppress_small_cells():
     t = pd.DataFrame({"g": ["a", "b", "c"], "estimate": [0.1, 0.2, 0.3], "se": [0.01, 0.02, 0.03],
                       "n": [4, 5, 100]})
-    out = privacy.suppress_small_cells(t, threshold=5)
+    out = privacy.suppress_small_cells(t, min_cell=5)
     assert out["suppressed"].tolist() == [True, False, False]
-    assert np.isnan(out.loc[0, ["estimate", "se", "n"]].astype(float)).all()
-    assert out.loc[1, "estimate"] == 0.2 and t.loc[0, "estimate"] == 0.1
-    assert privacy.suppress_small_cells(t, threshold=10)["suppressed"].tolist() == [True, True, False]
+    assert out.loc[0, ["estimate", "se"]].isna().all() and pd.isna(out.loc[0, "n"])
+    assert out["note"].tolist() == ["n < 5: suppressed", "", ""]
+    assert out.loc[1, "estimate"] == 0.2 and out.loc[1, "n"] == 5 and t.loc[0, "estimate"] == 0.1
+    assert privacy.suppress_small_cells(t, min_cell=10)["suppressed"].tolist() == [True, True, False]
+
+
+def test_suppress_small_cells_old_threshold_keyword_still_works_and_warns():
+    t = pd.DataFrame({"estimate": [0.1, 0.3], "n": [4, 100]})
+    with pytest.warns(FutureWarning, match="threshold= is now min_cell="):
+        old = privacy.suppress_small_cells(t, threshold=5)
+    pd.testing.assert_frame_equal(old, privacy.suppress_small_cells(t, min_cell=5))
+
+
+@pytest.mark.parametrize("estimator", ["mean", "total", "ratio"])
+def test_privacy_and_survey_tables_suppress_identically(estimator):
+    from toolkit import survey
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"y": rng.normal(size=40), "x": rng.uniform(1, 2, 40), "g": ["rare"] * 3 + ["common"] * 37})
+    d = survey.Design(df)
+    args = ("y", "x") if estimator == "ratio" else ("y",)
+    published = getattr(d, estimator)(*args, by="g")
+    unsuppressed = getattr(d, estimator)(*args, by="g", min_cell=0).drop(columns=["suppressed", "note"])
+    assert published["suppressed"].tolist() == [False, True]
+    pd.testing.assert_frame_equal(privacy.suppress_small_cells(unsuppressed), published)

@@ -14,8 +14,8 @@ Personal identifiers never reach an analysis, a log or a report:
 - :func:`protect_formulas` neutralises spreadsheet formulas before text is written to
   CSV/XLSX (a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
   leading apostrophe).
-- :func:`suppress_small_cells` blanks estimates resting on fewer than ``threshold``
-  respondents and says so.
+- :func:`suppress_small_cells` blanks estimates resting on fewer than ``min_cell``
+  respondents and says so (the one policy of :mod:`toolkit.disclosure`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import renamed_keywords
+from toolkit.disclosure import DEFAULT_MIN_CELL, suppress
 from toolkit.errors import PrivacyError
 
 __all__ = [
@@ -318,14 +320,20 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     return out
 
 
+@renamed_keywords(threshold="min_cell")
 def suppress_small_cells(
     table: pd.DataFrame,
     *,
     n: str = "n",
-    threshold: int = 5,
+    min_cell: int = DEFAULT_MIN_CELL,
     columns: list[str] | None = None,
+    sets: str | list[str] | None = None,
 ) -> pd.DataFrame:
-    """Blank estimates that rest on fewer than ``threshold`` respondents.
+    """Blank estimates that rest on fewer than ``min_cell`` respondents, and say so.
+
+    The toolkit's one small-cell policy, :func:`toolkit.disclosure.suppress`: a
+    suppressed cell shows neither its estimate nor its count, is flagged in
+    ``suppressed`` and explained in ``note``; survey tables suppress the same way.
 
     Parameters
     ----------
@@ -333,31 +341,28 @@ def suppress_small_cells(
         A tidy table with a count column.
     n : str
         Name of the count column.
-    threshold : int
-        Cells with ``n < threshold`` are suppressed (default 5).
+    min_cell : int
+        Cells with ``n < min_cell`` are suppressed (default 5; 0 suppresses nothing).
+        Formerly ``threshold``.
     columns : list of str, optional
-        Columns to blank; default every numeric column except ``n``. The count itself
-        is blanked too, so the small number is not published either.
+        Columns to blank besides ``n``; default the estimate-like columns present
+        (:data:`toolkit.disclosure.ESTIMATE_COLUMNS`).
+    sets : str or list of str, optional
+        Columns identifying cells that add up to a visible margin; a set with one
+        suppressed cell loses its next-smallest cell too (secondary suppression).
 
     Returns
     -------
     pd.DataFrame
-        Copy of ``table`` with those values set to NaN and a boolean ``suppressed`` column.
+        Copy of ``table`` with those values missing (``n`` as nullable ``Int64``),
+        a boolean ``suppressed`` column and a ``note`` column.
 
     Examples
     --------
     >>> t = pd.DataFrame({"group": ["a", "b"], "estimate": [0.2, 0.5], "n": [40, 3]})
     >>> suppress_small_cells(t)
-      group  estimate     n  suppressed
-    0     a       0.2  40.0       False
-    1     b       NaN   NaN        True
+      group  estimate     n  suppressed               note
+    0     a       0.2    40       False
+    1     b       NaN  <NA>        True  n < 5: suppressed
     """
-    out = table.copy()
-    small = (out[n] < threshold).fillna(False).to_numpy(dtype=bool)
-    if columns is None:
-        columns = [c for c in out.columns if c != n and pd.api.types.is_numeric_dtype(out[c])
-                   and not pd.api.types.is_bool_dtype(out[c])]
-    for col in [*columns, n]:
-        out[col] = out[col].astype("float64").mask(small)
-    out["suppressed"] = small
-    return out
+    return suppress(table, n=n, min_cell=min_cell, columns=columns, sets=sets)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import survey
-from toolkit.errors import DesignError
+from toolkit.errors import DesignError, OptionError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
@@ -123,8 +123,8 @@ def test_design_does_not_mutate_input():
 
 
 def test_degrees_of_freedom_are_psus_minus_strata():
-    d = design("nhanes")
-    assert d.df == data("nhanes").groupby("SDMVSTRA")["SDMVPSU"].nunique().sum() - data("nhanes")["SDMVSTRA"].nunique()
+    d, nh = design("nhanes"), data("nhanes")
+    assert d.degf == nh.groupby("SDMVSTRA")["SDMVPSU"].nunique().sum() - nh["SDMVSTRA"].nunique()
 
 
 def test_lonely_psu_fail_names_the_stratum():
@@ -196,7 +196,8 @@ def test_small_cells_are_blanked_and_flagged():
     df.loc[:2, "g"] = "rare"
     out = survey.Design(df, weights="w").mean("y", by="g", min_cell=5)
     rare = out[out["g"] == "rare"].iloc[0]
-    assert rare["suppressed"] and np.isnan(rare["estimate"]) and np.isnan(rare["se"]) and rare["n"] == 3
+    assert rare["suppressed"] and np.isnan(rare["estimate"]) and np.isnan(rare["se"]) and pd.isna(rare["n"])
+    assert rare["note"] == "n < 5: suppressed"
     assert not out.loc[out["g"] != "rare", "suppressed"].any()
     assert not survey.Design(df, weights="w", min_cell=3).mean("y", by="g")["suppressed"].any()
 
@@ -235,3 +236,33 @@ def test_domain_total_equals_full_design_total_of_zeroed_outcome(df, raked):
         full = make(zeroed).total("yz", min_cell=0).iloc[0]
         assert row["estimate"] == pytest.approx(full["estimate"], rel=1e-10)
         assert row["se"] == pytest.approx(full["se"], rel=1e-10)
+
+
+# ----------------------------------------------------------------- glossary and checks
+def test_old_df_attribute_still_works_and_warns():
+    d = design("strat_nofpc")
+    with pytest.warns(FutureWarning, match=r"Design.df is now Design.degf"):
+        assert d.df == d.degf == 197
+    assert "degf=197" in repr(d)
+
+
+def test_design_options_are_keyword_only_and_checked():
+    with pytest.raises(TypeError):
+        survey.Design(toy(), "w")  # weights= is an option
+    with pytest.raises(OptionError, match="lonely_psu must be one of 'fail', 'remove'"):
+        survey.Design(toy(), weights="w", lonely_psu="drop")
+    with pytest.raises(OptionError, match="min_cell must be a whole number"):
+        survey.Design(toy(), min_cell=-1)
+    with pytest.raises(DesignError, match="data must be a pandas DataFrame"):
+        survey.Design([1, 2, 3])
+    with pytest.raises(DesignError, match=r"data has no column\(s\) 'nope'"):
+        survey.Design(toy(), strata="nope")
+
+
+def test_weight_errors_name_the_column_the_count_and_the_first_rows():
+    df = toy()
+    df.loc[[2, 7], "w"] = np.nan
+    with pytest.raises(DesignError, match=r"weights column 'w': 2 missing/non-finite value\(s\) at rows 2, 7"):
+        survey.Design(df, weights="w")
+    with pytest.raises(DesignError, match="weights column 'g' must be numeric"):
+        survey.Design(toy(), weights="g")

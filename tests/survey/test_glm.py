@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from toolkit import survey
-from toolkit.errors import ModelError
+from toolkit.errors import ModelError, OptionError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
@@ -59,7 +59,7 @@ def test_glm_matches_r(case_id):
     fit = design(case["design"]).glm(py_formula(case["formula"]), family=case["family"])
     tab = fit.table
     assert len(tab) == len(case["term"])
-    assert fit.df_resid == case["df_resid"]
+    assert fit.df_resid_ == case["df_resid"]
     np.testing.assert_allclose(tab["coef"], case["coef"], rtol=1e-8, atol=0)
     for col in ("se", "t", "ci_low", "ci_high"):
         np.testing.assert_allclose(tab[col], case[col], rtol=1e-8, atol=0,
@@ -105,7 +105,7 @@ def test_average_marginal_effects():
     assert st["contrast"].tolist() == ["H - E", "M - E"]
     assert st["estimate"].iloc[0] == pytest.approx(coef.loc["stype[T.H]", "coef"], rel=1e-9)
     fit = d.glm("sch_wide01 ~ ell + meals", family="binomial")
-    logit = fit.marginal_effects("meals")
+    logit = fit.marginal_effects(variables="meals")
     # closed form: AME = mean_w(mu (1 - mu)) b_meals; its gradient in b gives the delta-method SE
     df, w = data("apistrat"), d.weights / d.weights.sum()
     X = np.column_stack([np.ones(len(df)), df["ell"], df["meals"]])
@@ -123,14 +123,14 @@ def test_poisson_gives_rate_ratios():
     fit = design("strat_fpc").glm("mobility ~ meals + stype", family="poisson")
     np.testing.assert_allclose(fit.table["rate_ratio"], np.exp(fit.table["coef"]), rtol=1e-15)
     np.testing.assert_allclose(fit.table["rate_ratio_ci_high"], np.exp(fit.table["ci_high"]), rtol=1e-15)
-    assert fit.converged and "odds_ratio" not in fit.table
+    assert fit.converged_ and "odds_ratio" not in fit.table
 
 
 def test_formula_errors_name_the_column():
     d = design("strat_fpc")
     with pytest.raises(ModelError, match="unknown column.*'nonexistent'"):
         d.glm("api00 ~ ell + nonexistent")
-    with pytest.raises(ModelError, match="family must be one of"):
+    with pytest.raises(OptionError, match="family must be one of"):
         d.glm("api00 ~ ell", family="gamma")
     with pytest.raises(ModelError, match=r"must lie in \[0, 1\]"):
         d.glm("api00 ~ ell", family="binomial")
@@ -144,7 +144,7 @@ def test_collinear_terms_are_named():
 
 def test_predict_names_missing_columns():
     fit = design("strat_fpc").glm("api00 ~ ell + meals")
-    with pytest.raises(ModelError, match="newdata lacks column.*'meals'"):
+    with pytest.raises(ModelError, match=r"newdata has no column\(s\) 'meals'"):
         fit.predict(pd.DataFrame({"ell": [1.0]}))
 
 
@@ -154,5 +154,43 @@ def test_unused_categories_are_dropped_as_glm_does():
     d = survey.Design(df, weights="pw", strata="stype", fpc="fpc")
     fit = d.glm("sch_wide01 ~ ell + C(st)", family="binomial")
     assert fit.table["term"].tolist() == ["Intercept", "ell", "C(st)[T.E]", "C(st)[T.H]"]
-    ame = fit.marginal_effects("st")
+    ame = fit.marginal_effects(variables="st")
     assert ame["contrast"].tolist() == ["E - M", "H - M"]
+
+
+def test_the_fit_is_read_only_with_fitted_attributes_and_a_summary():
+    fit = design("strat_fpc").glm("api00 ~ ell + meals")
+    with pytest.raises(AttributeError):
+        fit.coef_ = np.zeros(3)
+    with pytest.raises(ValueError, match="read-only"):
+        fit.coef_[0] = 0.0
+    assert fit.coef_.shape == (3,) and fit.vcov_.shape == (3, 3) and fit.n_iter_ >= 1 and fit.converged_
+    summary = fit.summary()
+    pd.testing.assert_frame_equal(summary, fit.table)
+    summary.loc[0, "coef"] = 0.0  # a copy: the fit is unchanged
+    assert fit.table.loc[0, "coef"] != 0.0
+
+
+@pytest.mark.parametrize("old, new", [("df_resid", "df_resid_"), ("n_iter", "n_iter_"),
+                                      ("converged", "converged_"), ("level", "conf_level")])
+def test_old_attribute_names_still_work_and_warn(old, new):
+    fit = design("strat_fpc").glm("api00 ~ ell")
+    with pytest.warns(FutureWarning, match=f"SurveyGLM.{old} is now SurveyGLM.{new}"):
+        assert getattr(fit, old) == getattr(fit, new)
+
+
+def test_old_level_keyword_of_glm_still_works_and_warns():
+    d = design("strat_fpc")
+    with pytest.warns(FutureWarning, match="level= is now conf_level="):
+        old = d.glm("api00 ~ ell", level=0.9)
+    new = d.glm("api00 ~ ell", conf_level=0.9)
+    pd.testing.assert_frame_equal(old.table, new.table)
+    assert new.conf_level == 0.9 and (new.table["ci_high"] < d.glm("api00 ~ ell").table["ci_high"]).all()
+
+
+def test_glm_options_are_checked():
+    fit = design("strat_fpc").glm("api00 ~ ell")
+    with pytest.raises(OptionError, match="type must be one of 'response', 'link'"):
+        fit.predict(pd.DataFrame({"ell": [1.0]}), type="probability")
+    with pytest.raises(TypeError):
+        design("strat_fpc").glm("api00 ~ ell", "binomial")  # family= is an option

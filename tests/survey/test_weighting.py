@@ -147,3 +147,20 @@ def test_string_margin_keys_match_numeric_codes():
     a = d.poststratify("RIAGENDR", {1: 1.4e8, 2: 1.5e8})
     b = d.poststratify("RIAGENDR", {"1": 1.4e8, "2": 1.5e8})
     np.testing.assert_array_equal(a.weights, b.weights)
+
+
+def test_rake_result_is_read_only_with_a_summary():
+    res = design("rake_tight").rake_result
+    with pytest.raises(AttributeError):
+        res.converged = False
+    summary = res.summary()
+    assert summary.to_dict("records") == [{"converged": True, "sweeps": res.sweeps, "max_error": res.max_error,
+                                           "n_margins": 2}]
+
+
+def test_weighting_options_are_keyword_only():
+    d = survey.Design(data("apistrat"), weights="pw", strata="stype")
+    with pytest.raises(TypeError):
+        d.trim(16, 40)
+    with pytest.raises(TypeError):
+        d.rake(TWO, 100)

@@ -15,7 +15,9 @@ What is supported, and matched to R to 1e-8 or better in the tests:
   nested in strata; fpc as population sizes or sampling fractions;
   ``lonely_psu`` fail / remove / adjust / average / certainty;
 * estimates: mean, total, ratio, proportion (logit CIs), overall or by one or
-  more domains, with ``na_rm``, design effects and small-cell suppression;
+  more domains, with ``na_rm``, design effects and small-cell suppression
+  (every table goes through :mod:`toolkit.disclosure`: a cell under
+  ``min_cell`` respondents shows neither its estimate nor its count);
 * calibration: ``rake`` (with R's stopping rule and raking variance),
   ``poststratify``, ``trim``, and weight diagnostics;
 * models: gaussian, binomial (logit) and poisson (log) survey GLMs with

@@ -27,22 +27,19 @@ few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import as_list, check_frame, check_option, check_weights, renamed_keywords
+from toolkit.disclosure import DEFAULT_MIN_CELL, DisclosurePolicy
 from toolkit.errors import DesignError
 from toolkit.survey import estimators, weighting
 from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, Stage, dense_codes, variance
 
 _CERTAIN = 1e-7  # survey:::onestrat treats a stratum with f below this as fully sampled
-
-
-def _as_list(cols) -> list[str]:
-    if cols is None:
-        return []
-    return [cols] if isinstance(cols, str) else list(cols)
 
 
 def _codes(columns: list) -> np.ndarray:
@@ -60,7 +57,7 @@ def _first_bad(values: pd.Series, mask: np.ndarray, limit: int = 5) -> str:
 
 
 class Design:
-    """A stratified, clustered survey design with linearised variances.
+    """A stratified, clustered survey design with linearised variances (R's ``svydesign``).
 
     Parameters
     ----------
@@ -82,9 +79,17 @@ class Design:
     lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
         What to do with a stratum that has a single PSU, as
         ``options(survey.lonely.psu)``.
-    min_cell : int, default 5
-        Estimate tables blank the values of cells with fewer respondents and
-        flag them in a ``suppressed`` column. 0 turns suppression off.
+    min_cell : int, default :data:`toolkit.disclosure.DEFAULT_MIN_CELL` (5)
+        Estimate tables go through :func:`toolkit.disclosure.suppress`: a cell
+        with fewer respondents shows neither its estimate nor its count. 0 turns
+        suppression off.
+
+    Attributes
+    ----------
+    degf : int
+        Design degrees of freedom (R's ``degf``).
+    weights : numpy.ndarray
+        The weights in use (after any raking, post-stratification or trimming).
 
     Examples
     --------
@@ -93,24 +98,19 @@ class Design:
     >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "w": [1.0, 2, 1, 2, 1, 2],
     ...                    "s": ["a", "a", "a", "b", "b", "b"]})
     >>> d = survey.Design(df, weights="w", strata="s")
-    >>> d.df
+    >>> d.degf
     4
     >>> round(float(d.mean("y", min_cell=0)["estimate"].iloc[0]), 4)
     3.6667
     """
 
-    def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | None = None,
+    def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: str = "fail", min_cell: int = 5):
-        if not isinstance(data, pd.DataFrame):
-            raise DesignError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-        if lonely_psu not in LONELY:
-            raise DesignError(f"lonely_psu must be one of {', '.join(LONELY)}; got {lonely_psu!r}")
-        psu_cols, fpc_cols = _as_list(psu), _as_list(fpc)
+                 lonely_psu: str = "fail", min_cell: int = DEFAULT_MIN_CELL):
+        psu_cols, fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         wanted = [c for c in [weights, strata, *psu_cols, *fpc_cols] if c is not None]
-        missing = [c for c in wanted if c not in data.columns]
-        if missing:
-            raise DesignError(f"design column(s) not found in data: {', '.join(map(repr, missing))}")
+        check_frame(data, "data", columns=wanted, error=DesignError)
+        check_option(lonely_psu, "lonely_psu", LONELY)
         if fpc_cols and psu_cols and len(fpc_cols) not in (1, len(psu_cols)):
             raise DesignError(f"fpc needs one column per stage: got {len(fpc_cols)} fpc for "
                               f"{len(psu_cols)} psu column(s)")
@@ -119,9 +119,9 @@ class Design:
         self.data = data
         self.weights_col, self.strata_col = weights, strata
         self.psu_cols, self.fpc_cols = psu_cols, fpc_cols
-        self.lonely_psu, self.min_cell = lonely_psu, int(min_cell)
+        self.lonely_psu, self.min_cell = lonely_psu, DisclosurePolicy(min_cell).min_cell
         self.n = len(data)
-        self.weights = self._read_weights(data, weights)
+        self.weights = np.ones(self.n) if weights is None else check_weights(weights, data, error=DesignError)
         self._build_stages(data)
         if weights is None and fpc_cols:
             self.weights = self._fpc_weights()
@@ -131,26 +131,6 @@ class Design:
         self._wcache: dict = {}  # things that depend on the weights too; one per design
 
     # ------------------------------------------------------------------ setup
-    @staticmethod
-    def _read_weights(data: pd.DataFrame, col: str | None) -> np.ndarray:
-        if col is None:
-            return np.ones(len(data))
-        s = data[col]
-        try:
-            w = pd.to_numeric(s, errors="raise").to_numpy(np.float64, na_value=np.nan)
-        except (TypeError, ValueError):
-            raise DesignError(f"weights column {col!r} must be numeric") from None
-        bad_na, bad_neg = ~np.isfinite(w), np.isfinite(w) & (w < 0)
-        problems = []
-        if bad_na.any():
-            problems.append(f"{bad_na.sum()} missing/non-finite value(s) at rows {_first_bad(s, bad_na)}")
-        if bad_neg.any():
-            problems.append(f"{bad_neg.sum()} negative value(s) at rows {_first_bad(s, bad_neg)}")
-        if problems:
-            raise DesignError(f"weights column {col!r}: " + "; ".join(problems)
-                              + " (expected non-negative numbers)")
-        return w
-
     def _check_no_na(self, data: pd.DataFrame, cols: list[str], role: str) -> None:
         for c in cols:
             na = data[c].isna().to_numpy()
@@ -159,12 +139,32 @@ class Design:
                                   f"{_first_bad(data[c], na)}")
 
     def _build_stages(self, data: pd.DataFrame) -> None:
-        self._check_no_na(data, _as_list(self.strata_col), "strata")
+        self._check_no_na(data, as_list(self.strata_col), "strata")
         self._check_no_na(data, self.psu_cols, "psu")
         self._check_no_na(data, self.fpc_cols, "fpc")
-        n = self.n
+        strat, units = self._units(data)
+        self.strata = strat
+        self.psu = units[0]
+        fpcs = self._read_fpc(data)
+        n_stages = len(units) if fpcs is not None and len(fpcs) == len(units) else 1
+        stages: list[Stage] = []
+        parent, parent_n_strata, mult_row = strat, len(self.strata_labels), np.ones(self.n)
+        for s in range(n_stages):
+            stage, pop_row = self._stage(data, s, units[s], parent, parent_n_strata, mult_row,
+                                         None if fpcs is None else fpcs[s])
+            stages.append(stage)
+            # the next stage's strata are this stage's units; weigh by n/N of this stage
+            row_n = stage.n_per_stratum[parent]
+            mult_row = mult_row * np.where(np.isfinite(pop_row), row_n / pop_row, 1.0)
+            parent, parent_n_strata = units[s], stage.n_units
+        self.stages = stages
+        # selection probability of each row when every stage has an fpc (R's weights from fpc)
+        self._fpc_prob = mult_row if fpcs is not None and n_stages == len(units) else None
+
+    def _units(self, data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Stratum code of every row and its unit code at each stage (units nested in strata)."""
         if self.strata_col is None:
-            strat = np.zeros(n, np.int64)
+            strat = np.zeros(self.n, np.int64)
             self.strata_labels = np.array(["1"], dtype=object)
         else:
             strat, labels = pd.factorize(data[self.strata_col], sort=True)
@@ -174,50 +174,42 @@ class Design:
         units = []
         for col in self.psu_cols or [None]:
             if col is None:
-                units.append(np.arange(n, dtype=np.int64))
+                units.append(np.arange(self.n, dtype=np.int64))
                 continue
             key.append(data[col].to_numpy())
             units.append(_codes(key))
-        self.strata = strat
-        self.psu = units[0]
-        fpcs = self._read_fpc(data)
-        n_stages = len(units) if fpcs is not None and len(fpcs) == len(units) else 1
-        stages: list[Stage] = []
-        parent, parent_n_strata, mult_row = strat, len(self.strata_labels), np.ones(n)
-        for s in range(n_stages):
-            unit = units[s]
-            n_units = int(unit.max()) + 1 if n else 0
-            first = np.unique(unit, return_index=True)[1]
-            unit_stratum = parent[first]
-            n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
-            row_n = n_per[parent]
-            if fpcs is None:
-                f_row, pop_row = np.ones(n), np.full(n, np.inf)
-            else:
-                pop_row = self._popsize(fpcs[s], row_n, parent, s)
-                f_row = (pop_row - row_n) / pop_row
-            f = np.zeros(parent_n_strata)
-            f[parent] = f_row
-            mult = np.zeros(parent_n_strata)
-            mult[parent] = mult_row
-            scale = np.where(n_per > 1, f * n_per / np.maximum(n_per - 1, 1), f) * mult
-            scale[f < _CERTAIN] = 0.0
-            lonely = (n_per == 1) & (f >= _CERTAIN)
-            if self.lonely_psu == "fail" and lonely.any():
-                bad = np.flatnonzero(lonely)[0]
-                label = (self.strata_labels[bad] if s == 0
-                         else f"PSU {data[self.psu_cols[s - 1]].to_numpy()[parent == bad][0]!r}")
-                raise DesignError(
-                    f"Stratum ({label}) has only one PSU at stage {s + 1} "
-                    f"({int(lonely.sum())} such stratum/strata); choose lonely_psu="
-                    "'remove', 'adjust', 'average' or 'certainty'")
-            stages.append(Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely))
-            # the next stage's strata are this stage's units; weigh by n/N of this stage
-            mult_row = mult_row * np.where(np.isfinite(pop_row), row_n / pop_row, 1.0)
-            parent, parent_n_strata = unit, n_units
-        self.stages = stages
-        # selection probability of each row when every stage has an fpc (R's weights from fpc)
-        self._fpc_prob = mult_row if fpcs is not None and n_stages == len(units) else None
+        return strat, units
+
+    def _stage(self, data: pd.DataFrame, s: int, unit: np.ndarray, parent: np.ndarray, parent_n_strata: int,
+               mult_row: np.ndarray, fpc: np.ndarray | None) -> tuple[Stage, np.ndarray]:
+        """Stage ``s``: its units within their parent strata, the variance scale and the lonely units."""
+        n = self.n
+        n_units = int(unit.max()) + 1 if n else 0
+        first = np.unique(unit, return_index=True)[1]
+        unit_stratum = parent[first]
+        n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
+        row_n = n_per[parent]
+        if fpc is None:
+            f_row, pop_row = np.ones(n), np.full(n, np.inf)
+        else:
+            pop_row = self._popsize(fpc, row_n, parent, s)
+            f_row = (pop_row - row_n) / pop_row
+        f = np.zeros(parent_n_strata)
+        f[parent] = f_row
+        mult = np.zeros(parent_n_strata)
+        mult[parent] = mult_row
+        scale = np.where(n_per > 1, f * n_per / np.maximum(n_per - 1, 1), f) * mult
+        scale[f < _CERTAIN] = 0.0
+        lonely = (n_per == 1) & (f >= _CERTAIN)
+        if self.lonely_psu == "fail" and lonely.any():
+            bad = np.flatnonzero(lonely)[0]
+            label = (self.strata_labels[bad] if s == 0
+                     else f"PSU {data[self.psu_cols[s - 1]].to_numpy()[parent == bad][0]!r}")
+            raise DesignError(
+                f"Stratum ({label}) has only one PSU at stage {s + 1} "
+                f"({int(lonely.sum())} such stratum/strata); choose lonely_psu="
+                "'remove', 'adjust', 'average' or 'certainty'")
+        return Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely), pop_row
 
     def _fpc_weights(self) -> np.ndarray:
         """Weights implied by the fpc when none are given: 1 / product of the stages' n/N, as R."""
@@ -242,7 +234,7 @@ class Design:
             raise DesignError(f"fpc column(s) {', '.join(map(repr, self.fpc_cols))} mix values above "
                               "and below 1: give all population sizes (>= 1) or all sampling "
                               "fractions (<= 1)")
-        for c, v in zip(self.fpc_cols, vals):
+        for c, v in zip(self.fpc_cols, vals, strict=True):
             bad = v <= 0
             if bad.any():
                 raise DesignError(f"fpc column {c!r} has {bad.sum()} zero or negative value(s) at rows "
@@ -298,19 +290,61 @@ class Design:
         return ((psu_hit.reshape(-1, p) > 0).sum(0) - (strat_hit.reshape(-1, p) > 0).sum(0)).astype(float)
 
     @property
-    def df(self) -> int:
-        """Design degrees of freedom: PSUs minus strata (R's ``degf``)."""
+    def degf(self) -> int:
+        """Design degrees of freedom: PSUs minus strata, R's ``degf(design)``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> survey.Design(pd.DataFrame({"s": list("aabb"), "p": [1, 2, 3, 4]}), strata="s", psu="p").degf
+        2
+        """
         return int(self._degf()[0])
 
-    # ------------------------------------------------------------- estimators
-    def mean(self, variables: str | Sequence[str], by=None, na_rm: bool = False,
-             level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
-        """Weighted means with linearised SEs, as ``svymean``/``svyby``.
+    @property
+    def df(self) -> int:
+        """Deprecated name of :attr:`degf` (it clashed with the data frame's usual name).
 
-        Returns one row per variable (and group): estimate, se, ci_low,
-        ci_high (Wald), df, n, deff (design-based, as ``deff=TRUE``),
-        deff_kish and suppressed. Outside-domain units count as zeros; the
-        design is never subset.
+        Examples
+        --------
+        >>> import warnings, pandas as pd
+        >>> from toolkit import survey
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     survey.Design(pd.DataFrame({"y": [1.0, 2, 3]})).df
+        2
+        """
+        warnings.warn("Design.df is now Design.degf (R's name); df goes in the next release",
+                      FutureWarning, stacklevel=2)
+        return self.degf
+
+    # ------------------------------------------------------------- estimators
+    @renamed_keywords(level="conf_level")
+    def mean(self, variables: str | Sequence[str], *, by: str | Sequence[str] | None = None,
+             na_rm: bool = False, conf_level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Weighted means with linearised SEs, as R's ``svymean`` (by domain ``svyby``).
+
+        Parameters
+        ----------
+        variables : str or list of str
+            Numeric (or boolean) column(s).
+        by : str or list of str, optional
+            Domain column(s): one row per domain. Outside-domain units count as
+            zeros; the design is never subset (what ``svyby`` does).
+        na_rm : bool, default False
+            Drop rows with a missing value; without it a domain holding one is NaN, as R.
+        conf_level : float, default 0.95
+            Confidence level of the Wald interval.
+        min_cell : int, optional
+            Disclosure threshold for this table; default the design's ``min_cell``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per variable (and domain): estimate, se, ci_low, ci_high, df,
+            n, deff (``deff=TRUE``), deff_kish, suppressed and note. A domain with
+            fewer than ``min_cell`` respondents shows neither estimate nor n.
 
         Examples
         --------
@@ -322,11 +356,15 @@ class Design:
         0  a       1.5
         1  b       3.5
         """
-        return estimators.mean(self, variables, by, na_rm, level, min_cell)
+        return estimators.mean(self, variables, by=by, na_rm=na_rm, conf_level=conf_level, min_cell=min_cell)
 
-    def total(self, variables: str | Sequence[str], by=None, na_rm: bool = False,
-              level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
-        """Weighted totals with linearised SEs, as ``svytotal``.
+    @renamed_keywords(level="conf_level")
+    def total(self, variables: str | Sequence[str], *, by: str | Sequence[str] | None = None,
+              na_rm: bool = False, conf_level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Weighted totals with linearised SEs, as R's ``svytotal``.
+
+        The parameters and columns are those of :meth:`mean`; ``deff`` compares
+        with the SRS variance of a total.
 
         Examples
         --------
@@ -336,11 +374,16 @@ class Design:
         >>> float(survey.Design(df, weights="w").total("y", min_cell=0)["estimate"].iloc[0])
         50.0
         """
-        return estimators.total(self, variables, by, na_rm, level, min_cell)
+        return estimators.total(self, variables, by=by, na_rm=na_rm, conf_level=conf_level, min_cell=min_cell)
 
-    def ratio(self, numerator: str, denominator: str, by=None, na_rm: bool = False,
-              level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
-        """Ratio of two weighted totals, as ``svyratio``.
+    @renamed_keywords(level="conf_level")
+    def ratio(self, numerator: str, denominator: str, *, by: str | Sequence[str] | None = None,
+              na_rm: bool = False, conf_level: float = 0.95, min_cell: int | None = None) -> pd.DataFrame:
+        """Ratio of two weighted totals, as R's ``svyratio``.
+
+        Rows with a missing numerator or denominator count as missing; the other
+        parameters and the columns are those of :meth:`mean`, with numerator and
+        denominator in place of variable.
 
         Examples
         --------
@@ -350,17 +393,23 @@ class Design:
         >>> float(survey.Design(df).ratio("y", "x", min_cell=0)["estimate"].iloc[0])
         1.25
         """
-        return estimators.ratio(self, numerator, denominator, by, na_rm, level, min_cell)
+        return estimators.ratio(self, numerator, denominator, by=by, na_rm=na_rm, conf_level=conf_level,
+                                min_cell=min_cell)
 
-    def proportion(self, variable: str, by=None, na_rm: bool = False, level: float = 0.95,
-                   ci: str = "logit", min_cell: int | None = None) -> pd.DataFrame:
-        """Share of each level of ``variable``, one row per level (and group).
+    @renamed_keywords(level="conf_level", ci="ci_method")
+    def proportion(self, variable: str, *, by: str | Sequence[str] | None = None, na_rm: bool = False,
+                   conf_level: float = 0.95, ci_method: str = "logit",
+                   min_cell: int | None = None) -> pd.DataFrame:
+        """Share of each level of ``variable``, one row per level (and domain).
 
-        CIs are ``svyciprop(method="logit")`` on the domain's design df by
-        default (NaN when the share is 0 or 1); ``ci="wald"`` gives normal
-        Wald intervals as ``confint``. ``n`` is the domain's number of
-        respondents; a row is suppressed when ``n < min_cell`` or when the
-        level is held by between 1 and ``min_cell - 1`` respondents.
+        CIs are R's ``svyciprop(method="logit")`` on the domain's design df by
+        default (NaN when the share is 0 or 1); ``ci_method="wald"`` gives
+        normal Wald intervals as ``confint(svymean(~factor(x)))``. ``n`` is the
+        domain's number of respondents. A row is suppressed when ``n < min_cell``
+        or when the level is held by 1 to ``min_cell - 1`` respondents; as the
+        levels of a domain sum to 1, a domain with one such level loses its
+        next-smallest level too (secondary suppression, see
+        :mod:`toolkit.disclosure`). The other parameters are those of :meth:`mean`.
 
         Examples
         --------
@@ -372,11 +421,12 @@ class Design:
         0     x     0.333
         1     y     0.667
         """
-        return estimators.proportion(self, variable, by, na_rm, level, ci, min_cell)
+        return estimators.proportion(self, variable, by=by, na_rm=na_rm, conf_level=conf_level,
+                                     ci_method=ci_method, min_cell=min_cell)
 
     # -------------------------------------------------------------- weighting
-    def rake(self, margins: Mapping, max_iter: int = 10, tol: float = 1.0) -> Design:
-        """Rake (IPF) the weights to population margins; see :func:`weighting.rake`.
+    def rake(self, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0) -> Design:
+        """Rake (IPF) the weights to population margins, as R's ``rake``; see :func:`weighting.rake`.
 
         Examples
         --------
@@ -390,67 +440,67 @@ class Design:
         return weighting.rake(self, margins, max_iter=max_iter, tol=tol)
 
     def poststratify(self, variables: str | Sequence[str], population: Mapping) -> Design:
-        """Post-stratify to known cell counts; see :func:`weighting.poststratify`.
+        """Post-stratify to known cell counts, as R's ``postStratify``; see :func:`weighting.poststratify`.
 
         Examples
         --------
         >>> import pandas as pd
         >>> from toolkit import survey
-        >>> df = pd.DataFrame({"sex": list("mmmf"), "y": [1.0, 2, 3, 5]})
-        >>> ps = survey.Design(df).poststratify("sex", {"m": 0.5, "f": 0.5})
-        >>> float(ps.mean("y", min_cell=0)["estimate"].iloc[0])
+        >>> d = survey.Design(pd.DataFrame({"sex": list("mmmf"), "y": [1.0, 2, 3, 5]}), min_cell=0)
+        >>> float(d.poststratify("sex", {"m": 0.5, "f": 0.5}).mean("y")["estimate"].iloc[0])
         3.5
         """
         return weighting.poststratify(self, variables, population)
 
-    def trim(self, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
-        """Trim weights into ``[lower, upper]``; see :func:`weighting.trim`.
+    def trim(self, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
+        """Trim weights into ``[lower, upper]``, as R's ``trimWeights``; see :func:`weighting.trim`.
 
         Examples
         --------
         >>> import pandas as pd
         >>> from toolkit import survey
-        >>> df = pd.DataFrame({"w": [1.0, 1, 1, 9]})
-        >>> survey.Design(df, weights="w").trim(upper=6).weights.tolist()
-        [2.0, 2.0, 2.0, 6.0]
+        >>> d = survey.Design(pd.DataFrame({"w": [2.0, 2, 2, 10]}), weights="w")
+        >>> d.trim(lower=3).weights.tolist()
+        [3.0, 3.0, 3.0, 7.0]
         """
-        return weighting.trim(self, lower, upper, strict)
+        return weighting.trim(self, lower=lower, upper=upper, strict=strict)
 
     def weight_summary(self) -> pd.DataFrame:
-        """Weight diagnostics; see :func:`weighting.weight_summary`.
+        """Weight diagnostics (R has none built in); see :func:`weighting.weight_summary`.
 
         Examples
         --------
         >>> import pandas as pd
         >>> from toolkit import survey
-        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 4]})
+        >>> df = pd.DataFrame({"w": [1.0, 1, 2, 4, 4]})
         >>> survey.Design(df, weights="w").weight_summary()[["n", "sum", "max_min_ratio"]]
-           n  sum  max_min_ratio
-        0  4  8.0            4.0
+           n   sum  max_min_ratio
+        0  5  12.0            4.0
         """
         return weighting.weight_summary(self)
 
     # ------------------------------------------------------------------ models
-    def glm(self, formula: str, family: str = "gaussian", level: float = 0.95,
+    @renamed_keywords(level="conf_level")
+    def glm(self, formula: str, *, family: str = "gaussian", conf_level: float = 0.95,
             max_iter: int = 100, tol: float = 1e-12):
-        """Survey-weighted GLM (pseudo-ML, sandwich SEs); see :mod:`toolkit.survey.glm`.
+        """Survey-weighted GLM (pseudo-ML, sandwich SEs), as R's ``svyglm``; see :mod:`toolkit.survey.glm`.
 
         Examples
         --------
         >>> import numpy as np, pandas as pd
         >>> from toolkit import survey
-        >>> df = pd.DataFrame({"x": np.arange(8.0), "y": [1.0, 3, 2, 5, 4, 6, 8, 7]})
-        >>> fit = survey.Design(df).glm("y ~ x")
-        >>> fit.table["coef"].round(3).tolist()
-        [1.25, 0.929]
+        >>> df = pd.DataFrame({"x": np.arange(6.0), "y": [0.0, 1, 0, 1, 1, 1]})
+        >>> fit = survey.Design(df).glm("y ~ x", family="binomial")
+        >>> fit.coef_.shape, fit.converged_
+        ((2,), True)
         """
         from toolkit.survey.glm import fit_glm
 
-        return fit_glm(self, formula, family, level=level, max_iter=max_iter, tol=tol)
+        return fit_glm(self, formula, family=family, conf_level=conf_level, max_iter=max_iter, tol=tol)
 
     def __repr__(self) -> str:
         parts = [f"n={self.n}", f"strata={len(self.strata_labels)}",
-                 f"psu={self.stages[0].n_units}", f"stages={len(self.stages)}", f"df={self.df}"]
+                 f"psu={self.stages[0].n_units}", f"stages={len(self.stages)}", f"degf={self.degf}"]
         if self.plan is not None:
             parts.append("calibrated")
         return f"Design({', '.join(parts)})"

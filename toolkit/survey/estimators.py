@@ -22,6 +22,10 @@ weighted variance with the ``n / (n - 1)`` factor, ``N`` the sum of
 weights), times ``N^2`` for totals. ``deff_kish`` is ``n sum(w^2) /
 sum(w)^2``. Wald intervals use the normal quantile, as ``confint`` does for
 ``svystat`` objects.
+
+Every table leaves through :func:`publish`, i.e. the one small-cell policy of
+:mod:`toolkit.disclosure`; a proportion table declares its levels within a
+domain as a set, so a lone suppressed share cannot be recovered from the others.
 """
 
 from __future__ import annotations
@@ -31,15 +35,26 @@ import functools
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit, logit
 
+from toolkit import disclosure
+from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DesignError
 from toolkit.survey.linearization import Influence, dense_codes
 
-VALUE_COLS = ["estimate", "se", "ci_low", "ci_high", "deff", "deff_kish"]
+CI_METHODS = ("logit", "wald")
 
 
 def column(design, name: str, role: str = "variable") -> pd.Series:
-    """Fetch a data column by name, with an error naming it when absent."""
+    """The design's data column ``name``; a :class:`~toolkit.errors.DesignError` naming it when absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> column(survey.Design(pd.DataFrame({"y": [1, 2]})), "y").tolist()
+    [1, 2]
+    """
     if not isinstance(name, str) or name not in design.data.columns:
         raise DesignError(f"{role} column {name!r} not found in data "
                           f"(available: {', '.join(map(str, design.data.columns[:20]))})")
@@ -47,7 +62,15 @@ def column(design, name: str, role: str = "variable") -> pd.Series:
 
 
 def numeric(design, name: str) -> np.ndarray:
-    """A numeric (or boolean) column as float64 with NaN for missing values."""
+    """A numeric (or boolean) column as float64 with NaN for missing values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> numeric(survey.Design(pd.DataFrame({"b": pd.array([True, None], dtype="boolean")})), "b").tolist()
+    [1.0, nan]
+    """
     s = column(design, name)
     if s.dtype == bool or str(s.dtype) == "boolean":
         s = s.astype("Float64")
@@ -60,7 +83,16 @@ def numeric(design, name: str) -> np.ndarray:
 
 
 def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
-    """Cached ``pd.factorize(column, sort=True)`` (codes -1 where missing)."""
+    """Cached ``pd.factorize(column, sort=True)`` (codes -1 where missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> codes, levels = factorized(survey.Design(pd.DataFrame({"c": ["b", None, "a"]})), "c", "variable")
+    >>> codes.tolist(), list(levels)
+    ([1, -1, 0], ['a', 'b'])
+    """
     key = ("factorize", name)
     if key not in design._cache:
         design._cache[key] = pd.factorize(column(design, name, role), sort=True)
@@ -68,7 +100,16 @@ def factorized(design, name: str, role: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
-    """Domain code per row (-1 where a grouping value is missing) and the labels (cached)."""
+    """Domain code per row (-1 where a grouping value is missing) and the labels (cached).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> code, labels = groups(survey.Design(pd.DataFrame({"g": ["y", "x", "y"]})), "g")
+    >>> code.tolist(), labels["g"].tolist()
+    ([1, 0, 1], ['x', 'y'])
+    """
     if by is None:
         if ("groups", None) not in design._cache:
             design._cache[("groups", None)] = (np.zeros(design.n, np.int64), pd.DataFrame(index=range(1)))
@@ -95,8 +136,8 @@ def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
     return code, labels
 
 
-def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+def _z(conf_level: float) -> float:
+    return float(stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2))
 
 
 class _Domains:
@@ -187,21 +228,21 @@ def _frame(labels: pd.DataFrame, extra: dict, est, se, lo, hi, df, n, deff, kish
     return out
 
 
-def suppress(table: pd.DataFrame, min_cell: int, small: np.ndarray | None = None) -> pd.DataFrame:
-    """Blank the values of rows with ``n < min_cell`` (or flagged ``small``) and flag them."""
-    flag = table["n"].to_numpy() < min_cell if min_cell > 0 else np.zeros(len(table), bool)
-    if small is not None and min_cell > 0:
-        flag = flag | small
-    out = table.copy()
-    cols = [c for c in VALUE_COLS if c in out.columns]
-    out.loc[flag, cols] = np.nan
-    out["suppressed"] = flag
-    return out
+def publish(table: pd.DataFrame, design, min_cell: int | None, **rule) -> pd.DataFrame:
+    """``table`` through the disclosure policy at the design's (or this call's) ``min_cell``.
 
+    ``rule`` passes ``sets`` and ``cell_n`` on to :func:`toolkit.disclosure.suppress`.
 
-def _stack(parts: list[pd.DataFrame], design, min_cell, small=None) -> pd.DataFrame:
-    table = pd.concat(parts, ignore_index=True)
-    return suppress(table, design.min_cell if min_cell is None else int(min_cell), small)
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 2.0]}))
+    >>> publish(pd.DataFrame({"estimate": [1.5], "n": [2]}), d, None)["n"].tolist()
+    [<NA>]
+    """
+    limit = design.min_cell if min_cell is None else min_cell
+    return disclosure.suppress(table, min_cell=limit, **rule)
 
 
 def _quiet(func):
@@ -214,9 +255,10 @@ def _quiet(func):
 
 
 @_quiet
-def _mean_or_total(design, variables, by, na_rm, level, min_cell, kind: str) -> pd.DataFrame:
+def _mean_or_total(design, variables, by, na_rm, conf_level, min_cell, kind: str) -> pd.DataFrame:
+    z = _z(conf_level)
     parts = []
-    for var in [variables] if isinstance(variables, str) else list(variables):
+    for var in as_list(variables, "variables"):
         y = numeric(design, var)
         valid = ~np.isnan(y)
         g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
@@ -235,26 +277,53 @@ def _mean_or_total(design, variables, by, na_rm, level, min_cell, kind: str) -> 
             vsrs = dom.srs_var(dom.wvar(y0)) * dom.W**2
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        z = _z(level)
         parts.append(_frame(labels, {"variable": var}, est, se, est - z * se, est + z * se,
                             df, dom.n, se**2 / vsrs, dom.kish))
-    return _stack(parts, design, min_cell)
+    return publish(pd.concat(parts, ignore_index=True), design, min_cell)
 
 
-def mean(design, variables, by=None, na_rm=False, level=0.95, min_cell=None) -> pd.DataFrame:
-    """Weighted mean(s); see :meth:`toolkit.survey.Design.mean`."""
-    return _mean_or_total(design, variables, by, na_rm, level, min_cell, "mean")
+def mean(design, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
+    """Weighted means (R's ``svymean``, by domain ``svyby``); the engine of :meth:`Design.mean`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 3.0]}), min_cell=0)
+    >>> float(mean(d, "y")["estimate"].iloc[0])
+    2.0
+    """
+    return _mean_or_total(design, variables, by, na_rm, conf_level, min_cell, "mean")
 
 
-def total(design, variables, by=None, na_rm=False, level=0.95, min_cell=None) -> pd.DataFrame:
-    """Weighted total(s); see :meth:`toolkit.survey.Design.total`."""
-    return _mean_or_total(design, variables, by, na_rm, level, min_cell, "total")
+def total(design, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
+    """Weighted totals (R's ``svytotal``); the engine of :meth:`Design.total`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 3.0], "w": [2.0, 1.0]}), weights="w", min_cell=0)
+    >>> float(total(d, "y")["estimate"].iloc[0])
+    5.0
+    """
+    return _mean_or_total(design, variables, by, na_rm, conf_level, min_cell, "total")
 
 
 @_quiet
-def ratio(design, numerator, denominator, by=None, na_rm=False, level=0.95,
+def ratio(design, numerator, denominator, *, by=None, na_rm=False, conf_level=0.95,
           min_cell=None) -> pd.DataFrame:
-    """Ratio of totals; see :meth:`toolkit.survey.Design.ratio`."""
+    """Ratio of two totals (R's ``svyratio``); the engine of :meth:`Design.ratio`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 3.0], "x": [4.0, 4.0]}), min_cell=0)
+    >>> float(ratio(d, "y", "x")["estimate"].iloc[0])
+    0.5
+    """
+    z = _z(conf_level)
     y, x = numeric(design, numerator), numeric(design, denominator)
     valid = ~(np.isnan(y) | np.isnan(x))
     g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
@@ -266,52 +335,69 @@ def ratio(design, numerator, denominator, by=None, na_rm=False, level=0.95,
     se = _variance_diag(design, dom.w * r, dom)
     vsrs = dom.srs_var(dom.wvar(r)) * dom.W**2
     est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-    z = _z(level)
     table = _frame(labels, {"numerator": numerator, "denominator": denominator}, est, se,
                    est - z * se, est + z * se, df, dom.n, se**2 / vsrs, dom.kish)
-    return _stack([table], design, min_cell)
+    return publish(table, design, min_cell)
 
 
-def logit_ci(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float):
-    """``svyciprop(method="logit")`` interval: Wald on the logit scale with t on ``df``."""
+def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float):
+    """R's ``svyciprop(method="logit")`` interval: Wald on the logit scale with t on ``degf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lo, hi = logit_ci(np.array([0.5]), np.array([0.1]), np.array([30.0]), 0.95)
+    >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
+    (0.3064, 0.6936)
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        eta = np.log(p / (1 - p))
-        half = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan)) * se / (p * (1 - p))
-        return 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
+        eta = logit(p)
+        half = stats.t.ppf(0.5 + conf_level / 2, np.where(degf > 0, degf, np.nan)) * se / (p * (1 - p))
+        return expit(eta - half), expit(eta + half)
+
+
+def _level_codes(design, variable: str) -> tuple[np.ndarray, list]:
+    """Codes of ``variable`` and its levels: every category of a categorical, as R's factor."""
+    s = column(design, variable)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), list(s.cat.categories)
+    codes, uniques = factorized(design, variable, "variable")
+    return codes, list(uniques)
 
 
 @_quiet
-def proportion(design, variable, by=None, na_rm=False, level=0.95, ci="logit",
+def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_method="logit",
                min_cell=None) -> pd.DataFrame:
-    """Share of each level; see :meth:`toolkit.survey.Design.proportion`."""
-    if ci not in ("logit", "wald"):
-        raise DesignError(f"ci must be 'logit' or 'wald', got {ci!r}")
-    s = column(design, variable)
-    if isinstance(s.dtype, pd.CategoricalDtype):  # every category, observed or not, as R's factor
-        codes, levels = s.cat.codes.to_numpy(), list(s.cat.categories)
-    else:
-        codes, uniques = factorized(design, variable, "variable")
-        levels = list(uniques)
-    valid = codes >= 0
-    g, labels, k, bad, df = _domain_codes(design, by, valid, na_rm)
+    """Share of each level (R's ``svymean`` on a factor, CIs ``svyciprop``); see :meth:`Design.proportion`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"c": ["a", "b", "b", "b"]}), min_cell=0)
+    >>> proportion(d, "c", ci_method="wald")["estimate"].tolist()
+    [0.25, 0.75]
+    """
+    check_option(ci_method, "ci_method", CI_METHODS)
+    z = _z(conf_level)
+    codes, levels = _level_codes(design, variable)
+    g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
     dom = _domains(design, g, k, by)
-    parts, small = [], []
+    parts, held = [], []
     for i, lev in enumerate(levels):
         ind = (codes == i).astype(float)
         est = dom.wsum(ind) / dom.W
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        if ci == "logit":
-            lo, hi = logit_ci(est, se, df, level)
-        else:
-            lo, hi = est - _z(level) * se, est + _z(level) * se
+        lo, hi = logit_ci(est, se, df, conf_level) if ci_method == "logit" else (est - z * se, est + z * se)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
-        count = dom.sum(ind * (g >= 0))
-        small.append((count > 0) & (count < (design.min_cell if min_cell is None else min_cell)))
+        held.append(dom.sum(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
                             dom.n, deff, dom.kish))
     table = pd.concat(parts, ignore_index=True)
     order = np.lexsort((np.repeat(np.arange(len(levels)), k), np.tile(np.arange(k), len(levels))))
     table = table.iloc[order].reset_index(drop=True)
-    return _stack([table], design, min_cell, np.concatenate(small)[order])
+    # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
+    return publish(table, design, min_cell, sets=["variable", *as_list(by)],
+                   cell_n=np.concatenate(held)[order])

@@ -27,20 +27,22 @@ import ast
 import builtins
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import patsy
 from scipy import stats
-from scipy.special import xlogy
+from scipy.special import expit, logit, xlogy
 
+from toolkit._validation import as_list, check_conf_level, check_frame, check_option
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.survey.linearization import Influence
 
 
 _EPS = np.finfo(float).eps
 _THRESH = 30.0  # R's logit link treats |eta| > 30 as saturated
+_LOG_EPS = float(np.log(_EPS))
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,9 @@ class _Family:
     def linkinv(self, eta):
         """R's ``linkinv``: the logit clamps ``eta`` to +-30, the log floors at eps."""
         if self.link == "logit":
-            e = np.exp(np.clip(eta, -_THRESH, _THRESH))
-            if eta.max() > _THRESH or eta.min() < -_THRESH:
-                e = np.where(eta < -_THRESH, _EPS, np.where(eta > _THRESH, 1 / _EPS, e))
-            return e / (1 + e)
+            if eta.max() > _THRESH or eta.min() < -_THRESH:  # R: exp(eta) becomes eps or 1/eps
+                eta = np.where(eta < -_THRESH, _LOG_EPS, np.where(eta > _THRESH, -_LOG_EPS, eta))
+            return expit(eta)
         if self.link == "log":
             return np.maximum(np.exp(eta), _EPS)
         return eta
@@ -103,8 +104,7 @@ class _Family:
     def start(self, y, w):
         """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
         if self.name == "binomial":
-            mu = (w * y + 0.5) / (w + 1)
-            return np.log(mu / (1 - mu))
+            return logit((w * y + 0.5) / (w + 1))
         if self.name == "poisson":
             return np.log(y + 0.1)
         return y
@@ -212,8 +212,34 @@ def _plain_numeric(formula: str, data: pd.DataFrame):
     return y, X, np.arange(len(data)), info, np.arange(X.shape[1])
 
 
+def _coef_table(terms, coef, vcov, df_resid, conf_level, exp_name) -> pd.DataFrame:
+    """The tidy coefficient table of ``summary.svyglm`` and ``confint(ddf = df.residual)``."""
+    se = np.sqrt(np.diag(vcov))
+    t = coef / se
+    df = df_resid if df_resid > 0 else np.nan
+    q = stats.t.ppf(0.5 + conf_level / 2, df)
+    tab = pd.DataFrame({"term": terms, "coef": coef, "se": se, "t": t, "p": 2 * stats.t.sf(np.abs(t), df),
+                        "ci_low": coef - q * se, "ci_high": coef + q * se})
+    if exp_name:
+        tab[exp_name] = np.exp(tab["coef"])
+        tab[f"{exp_name}_ci_low"], tab[f"{exp_name}_ci_high"] = np.exp(tab["ci_low"]), np.exp(tab["ci_high"])
+    return tab
+
+
+def _renamed(old: str, new: str) -> property:
+    """A read-only alias of ``new`` that warns: the old public name, kept for one release."""
+
+    def get(self):
+        warnings.warn(f"SurveyGLM.{old} is now SurveyGLM.{new}; the old name goes in the next release",
+                      FutureWarning, stacklevel=2)
+        return getattr(self, new)
+
+    return property(get, doc=f"Deprecated name of :attr:`{new}`.")
+
+
+@dataclass(frozen=True, eq=False)
 class SurveyGLM:
-    """A fitted survey GLM.
+    """A fitted survey GLM, as returned by R's ``svyglm``; read-only.
 
     Attributes
     ----------
@@ -221,49 +247,76 @@ class SurveyGLM:
         One row per term: term, coef, se, t, p, ci_low, ci_high, and for
         logit/log links the exponentiated coefficient and its interval
         (``odds_ratio`` / ``rate_ratio``).
-    coef_, vcov_ : coefficients and their linearised covariance.
-    df_resid : residual degrees of freedom (``degf - p + 1``).
-    n_iter, converged : IRLS iterations and whether ``tol`` was reached.
+    coef_ : numpy.ndarray
+        Coefficients, in the order of ``terms`` (``coef(fit)``).
+    vcov_ : numpy.ndarray
+        Their linearised covariance (``vcov(fit)``).
+    df_resid_ : float
+        Residual degrees of freedom, ``degf - p + 1`` (``fit$df.residual``).
+    n_iter_, converged_ : int, bool
+        IRLS iterations and whether ``tol`` was reached.
+    terms : list of str
+        Column names of the model matrix.
+    conf_level : float
+        Confidence level of the intervals in ``table``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from toolkit import survey
+    >>> fit = survey.Design(pd.DataFrame({"x": np.arange(5.0), "y": [2.0, 5, 6, 7, 10]})).glm("y ~ x")
+    >>> fit.terms, fit.coef_.round(6).tolist(), fit.converged_
+    (['Intercept', 'x'], [2.4, 1.8], True)
     """
 
-    def __init__(self, design, formula, family, design_info, order, coef, vcov, df_resid,
-                 n_iter, converged, rows, level):
-        self.design, self.formula, self.family = design, formula, family
-        self._design_info, self._order = design_info, order
-        self.terms = [design_info.column_names[i] for i in order]
-        self.coef_, self.vcov_, self.df_resid = coef, vcov, df_resid
-        self.n_iter, self.converged, self._rows, self.level = n_iter, converged, rows, level
-        self.table = self._table(level)
+    design: object = field(repr=False)
+    formula: str
+    family: _Family
+    terms: list
+    coef_: np.ndarray = field(repr=False)
+    vcov_: np.ndarray = field(repr=False)
+    df_resid_: float
+    n_iter_: int
+    converged_: bool
+    table: pd.DataFrame = field(repr=False)
+    _design_info: object = field(repr=False)
+    _order: np.ndarray = field(repr=False)
+    _rows: np.ndarray = field(repr=False)
+    conf_level: float = field(default=0.95, kw_only=True)
 
-    def _table(self, level):
-        se = np.sqrt(np.diag(self.vcov_))
-        t = self.coef_ / se
-        df = self.df_resid if self.df_resid > 0 else np.nan
-        q = stats.t.ppf(0.5 + level / 2, df)
-        tab = pd.DataFrame({"term": self.terms, "coef": self.coef_, "se": se, "t": t,
-                            "p": 2 * stats.t.sf(np.abs(t), df),
-                            "ci_low": self.coef_ - q * se, "ci_high": self.coef_ + q * se})
-        name = self.family.exp_name
-        if name:
-            tab[name] = np.exp(tab["coef"])
-            tab[f"{name}_ci_low"], tab[f"{name}_ci_high"] = np.exp(tab["ci_low"]), np.exp(tab["ci_high"])
-        return tab
+    def __post_init__(self) -> None:
+        for fitted in (self.coef_, self.vcov_):  # read-only like the rest of the fit
+            fitted.setflags(write=False)
+
+    df_resid = _renamed("df_resid", "df_resid_")
+    n_iter = _renamed("n_iter", "n_iter_")
+    converged = _renamed("converged", "converged_")
+    level = _renamed("level", "conf_level")
+
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (a copy of :attr:`table`), as ``summary(svyglm)`` prints it.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from toolkit import survey
+        >>> fit = survey.Design(pd.DataFrame({"x": np.arange(6.0), "y": [1.0, 2, 2, 4, 5, 5]})).glm("y ~ x")
+        >>> list(fit.summary().columns)
+        ['term', 'coef', 'se', 't', 'p', 'ci_low', 'ci_high']
+        """
+        return self.table.copy()
 
     def _matrix(self, newdata: pd.DataFrame) -> np.ndarray:
-        if not isinstance(newdata, pd.DataFrame):
-            raise ModelError("newdata must be a pandas DataFrame")
         needed = [c for c in _names(self.formula, "rhs")[0] if c in self.design.data.columns]
-        missing = [c for c in needed if c not in newdata.columns]
-        if missing:
-            raise ModelError(f"newdata lacks column(s) {', '.join(map(repr, missing))} used by the model")
+        check_frame(newdata, "newdata", columns=needed, error=ModelError)
         try:
             X = patsy.build_design_matrices([self._design_info], newdata, NA_action="raise")[0]
             return np.asarray(X)[:, self._order]
         except patsy.PatsyError as e:
             raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
 
-    def predict(self, newdata: pd.DataFrame, type: str = "response") -> pd.DataFrame:
-        """Predictions with delta-method SEs (as ``predict.svyglm``).
+    def predict(self, newdata: pd.DataFrame, *, type: str = "response") -> pd.DataFrame:
+        """Predictions with delta-method SEs, as R's ``predict.svyglm``.
 
         ``type="response"`` gives the mean (probability, rate), ``"link"`` the
         linear predictor. Returns a DataFrame with estimate and se.
@@ -277,8 +330,7 @@ class SurveyGLM:
         >>> fit.predict(pd.DataFrame({"x": [0.0, 10.0]}))["estimate"].round(3).tolist()
         [1.25, 10.536]
         """
-        if type not in ("response", "link"):
-            raise ModelError(f"type must be 'response' or 'link', got {type!r}")
+        check_option(type, "type", ("response", "link"))
         X = self._matrix(newdata)
         eta = X @ self.coef_
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.vcov_, X))
@@ -287,14 +339,14 @@ class SurveyGLM:
         d = self.family.mu_eta(eta)
         return pd.DataFrame({"estimate": self.family.linkinv(eta), "se": se * d}, index=newdata.index)
 
-    def marginal_effects(self, variables=None, eps: float = 1e-6) -> pd.DataFrame:
+    def marginal_effects(self, *, variables: str | list[str] | None = None, eps: float = 1e-6) -> pd.DataFrame:
         """Average marginal effects on the response scale, design-weighted.
 
         Numeric variables: the weighted mean of ``d mu / d x`` (central
         difference). Categorical variables: the weighted mean change of ``mu``
         from the reference level to each other level. SEs by the delta method
         from the linearised coefficient covariance (the sample of covariates
-        is held fixed), as ``marginaleffects::avg_slopes(wts=)`` does.
+        is held fixed), as R's ``marginaleffects::avg_slopes(wts=)`` does.
 
         Examples
         --------
@@ -316,7 +368,7 @@ class SurveyGLM:
                 if inner in data.columns:
                     factors[inner] = code.startswith("C(") or not pd.api.types.is_numeric_dtype(data[inner])
         if variables is not None:
-            chosen = [variables] if isinstance(variables, str) else list(variables)
+            chosen = as_list(variables, "variables")
             unknown = [v for v in chosen if v not in factors]
             if unknown:
                 raise ModelError(f"not a model variable: {', '.join(map(repr, unknown))}")
@@ -343,7 +395,7 @@ class SurveyGLM:
                 h = eps * max(1.0, float(np.abs(data[var]).mean()))
                 up, down = avg(data.assign(**{var: data[var] + h})), avg(data.assign(**{var: data[var] - h}))
                 rows.append((var, "dy/dx", (up[0] - down[0]) / (2 * h), (up[1] - down[1]) / (2 * h)))
-        z = stats.norm.ppf(0.5 + self.level / 2)
+        z = stats.norm.ppf(0.5 + self.conf_level / 2)
         out = []
         for var, contrast, est, grad in rows:
             se = float(np.sqrt(grad @ self.vcov_ @ grad))
@@ -352,7 +404,7 @@ class SurveyGLM:
         return pd.DataFrame(out)
 
     def __repr__(self) -> str:
-        return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid={self.df_resid})"
+        return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid_={self.df_resid_})"
 
 
 _BLOCK = 1 << 15  # rows per block: a block's temporaries stay in cache
@@ -399,13 +451,13 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
                 new = np.linalg.solve(A, b)
             except np.linalg.LinAlgError:
                 raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-            dev, A, b = sweep(lambda sl: new @ Xt[:, sl], ww_next)
+            dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
             halvings = 0
             while not np.isfinite(dev):
                 if beta is None or halvings == 50:
                     raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
                 new = (new + beta) / 2
-                dev, A, b = sweep(lambda sl: new @ Xt[:, sl], ww_next)
+                dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
                 halvings += 1
             beta = new
             if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
@@ -447,13 +499,63 @@ def _aliased(X: np.ndarray) -> list[int]:
     return out
 
 
-def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
+def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float = 0.95,
             max_iter: int = 100, tol: float = 1e-12) -> SurveyGLM:
-    """Fit a survey GLM on ``design``; see :meth:`toolkit.survey.Design.glm`."""
-    if family not in FAMILIES:
-        raise ModelError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
-    fam = FAMILIES[family]
-    data = design.data
+    """Fit a survey GLM on ``design``, as R's ``svyglm``; the engine of :meth:`Design.glm`.
+
+    Parameters
+    ----------
+    design : Design
+    formula : str
+        patsy formula, ``"y ~ x1 + C(x2)"`` (R's ``factor(x2)`` is ``C(x2)``).
+    family : {"gaussian", "binomial", "poisson"}
+        Identity, logit and log links.
+    conf_level : float, default 0.95
+        Level of the intervals in the coefficient table.
+    max_iter : int, default 100
+        Largest number of IRLS iterations (R's ``maxit``).
+    tol : float, default 1e-12
+        R's ``epsilon``; ``svyglm`` defaults to 1e-8.
+
+    Returns
+    -------
+    SurveyGLM
+
+    Warns
+    -----
+    ConvergenceWarning
+        When IRLS did not converge in ``max_iter`` iterations.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from toolkit import survey
+    >>> data = pd.DataFrame({"x": np.arange(6.0), "n": [1.0, 0, 2, 3, 3, 6]})
+    >>> fit = fit_glm(survey.Design(data), "n ~ x", family="poisson")
+    >>> fit.table["term"].tolist(), bool(fit.table["rate_ratio"].iloc[1] > 1)
+    (['Intercept', 'x'], True)
+    """
+    fam = FAMILIES[check_option(family, "family", tuple(FAMILIES))]
+    conf_level = check_conf_level(conf_level)
+    y, X, rows, info, order = _model_frame(formula, design.data, fam)
+    every_row = len(rows) == design.n
+    w = design.weights if every_row else design.weights[rows]
+    w = w / design.weights.mean()  # svyglm(rescale = TRUE): prior weights with mean 1
+    Xt = np.ascontiguousarray(X.T)
+    beta, ww, xtwx, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
+    if not converged:
+        warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
+                      ConvergenceWarning, stacklevel=4)
+    vcov, df_resid = _sandwich(design, Xt, y, beta, ww, xtwx, fam, rows)
+    terms = [info.column_names[i] for i in order]
+    return SurveyGLM(design, formula, fam, terms, beta, vcov, df_resid, n_iter, converged,
+                     _coef_table(terms, beta, vcov, df_resid, conf_level, fam.exp_name), info, order, rows,
+                     conf_level=conf_level)
+
+
+def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
+    """Outcome vector, model matrix, used rows, patsy info and column order; checks the outcome
+    for the family and the matrix for aliased columns."""
     y, X, rows, info, order = _design_matrices(formula, data)
     if y.shape[1] == 2:  # a two-level factor outcome: the second level is "success", as R
         y = y[:, 1:]
@@ -464,33 +566,29 @@ def fit_glm(design, formula: str, family: str = "gaussian", level: float = 0.95,
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
     if fam.name == "poisson" and (y < 0).any():
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
-    every_row = len(rows) == design.n
-    w = design.weights if every_row else design.weights[rows]
     aliased = _aliased(X)
     if aliased:
         names = [info.column_names[order[j]] for j in aliased]
         raise ModelError(f"the model matrix of {formula!r} is rank deficient: {', '.join(names)} "
                          "is a linear combination of earlier terms (or constant)")
-    w = w / design.weights.mean()  # svyglm(rescale = TRUE): prior weights with mean 1
-    Xt = np.ascontiguousarray(X.T)
-    beta, ww, xtwx, n_iter, converged = _irls(Xt, y, w, fam, max_iter, tol)
-    if not converged:
-        warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
-                      ConvergenceWarning, stacklevel=3)
+    return y, X, rows, info, order
+
+
+def _sandwich(design, Xt, y, beta, ww, xtwx, fam: _Family, rows):
+    """R's ``svy.varcoef``: influence ``U A^-1`` (working residuals at the final fit times the
+    last working weights) through the design linearisation; and the residual df."""
     eta = beta @ Xt
-    # svy.varcoef: working residuals at the final fit times the last working weights
     ainv = np.linalg.inv(xtwx)
     mu = fam.linkinv(eta)
     infl_t = ainv.T @ (Xt * (ww * (y - mu) / fam.mu_eta(eta, mu)))
-    if every_row:
+    p = Xt.shape[0]
+    if len(rows) == design.n:
         infl, members, used = infl_t.T, None, None
     else:
-        infl = np.zeros((design.n, X.shape[1]), order="F")
+        infl = np.zeros((design.n, p), order="F")
         infl[rows] = infl_t.T
         used = np.zeros(design.n, bool)
         used[rows] = True
         members = np.where(used, 0, -1)
-    vcov = design._variance(Influence(infl, X.shape[1]), members)
-    df_resid = float(design._degf(used)[0]) + 1 - X.shape[1]
-    return SurveyGLM(design, formula, fam, info, order, beta, vcov,
-                     df_resid, n_iter, converged, rows, level)
+    vcov = design._variance(Influence(infl, p), members)
+    return vcov, float(design._degf(used)[0]) + 1 - p

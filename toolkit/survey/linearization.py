@@ -41,7 +41,13 @@ LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
 
 def dense_codes(code: np.ndarray) -> np.ndarray:
-    """Relabel non-negative integer codes to 0..k-1 keeping their order (an O(n) ``np.unique``)."""
+    """Relabel non-negative integer codes to 0..k-1 keeping their order (an O(n) ``np.unique``).
+
+    Examples
+    --------
+    >>> dense_codes(np.array([7, 2, 7, 40])).tolist()
+    [1, 0, 1, 2]
+    """
     if len(code) and code.max() < 4 * len(code) + 1024:
         present = np.bincount(code) > 0
         return (np.cumsum(present) - 1)[code]
@@ -55,6 +61,13 @@ class Stage:
     ``unit`` holds each row's unit code; ``unit_stratum`` the stratum code of
     every unit; ``scale`` the per-stratum factor ``mult * f * n / (n - 1)``
     (``mult * f`` for a lonely unit), 0 where the stratum adds nothing.
+
+    Examples
+    --------
+    >>> one = Stage(np.array([0, 1, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
+    ...             np.array([False]))
+    >>> one.n_units, one.n_strata
+    (2, 1)
     """
 
     unit: np.ndarray
@@ -69,7 +82,14 @@ class Stage:
 @dataclass
 class Calibration:
     """One post-stratification margin: its cells, weights after it, and the
-    row weights / denominators its cell means use (see module notes)."""
+    row weights / denominators its cell means use (see module notes).
+
+    Examples
+    --------
+    >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
+    >>> c.n_cells
+    2
+    """
 
     cells: np.ndarray
     n_cells: int
@@ -80,14 +100,27 @@ class Calibration:
 
 @dataclass
 class CalibrationPlan:
-    """Calibration components and the order in which ``svyrecvar`` sweeps them."""
+    """Calibration components and the order in which ``svyrecvar`` sweeps them.
+
+    Examples
+    --------
+    >>> CalibrationPlan().steps
+    []
+    """
 
     components: list[Calibration] = field(default_factory=list)
     steps: list[int] = field(default_factory=list)
     _cross: dict = field(default_factory=dict, repr=False)
 
     def cross(self, j: int, k: int) -> np.ndarray:
-        """``T[c, c'] = sum over rows in cell c of j and c' of k of v_j * psw_k``."""
+        """``T[c, c'] = sum over rows in cell c of j and c' of k of v_j * psw_k``.
+
+        Examples
+        --------
+        >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
+        >>> CalibrationPlan([c], [0]).cross(0, 0).tolist()
+        [[1.0, 0.0], [0.0, 2.0]]
+        """
         key = (j, k)
         if key not in self._cross:
             a, b = self.components[j], self.components[k]
@@ -105,6 +138,11 @@ class Influence:
     For the sparse form ``values[i]`` sits in column ``col[i]`` (``-1``: the row
     is outside every domain); this is what a ``by=`` estimate produces and
     keeps it O(n) however many domains there are.
+
+    Examples
+    --------
+    >>> Influence(np.array([1.0, 2.0]), 2, np.array([1, -1])).dense().tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
     """
 
     values: np.ndarray
@@ -112,6 +150,13 @@ class Influence:
     col: np.ndarray | None = None
 
     def dense(self) -> np.ndarray:
+        """The ``(n, p)`` matrix of influence values.
+
+        Examples
+        --------
+        >>> Influence(np.array([1.0, 2.0]), 1).dense().shape
+        (2, 1)
+        """
         if self.col is None:
             return self.values.reshape(len(self.values), -1)
         out = np.zeros((len(self.values), self.p))
@@ -120,7 +165,13 @@ class Influence:
         return out
 
     def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> np.ndarray:
-        """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``."""
+        """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``.
+
+        Examples
+        --------
+        >>> Influence(np.array([1.0, 2.0, 4.0]), 1).cell_sums(np.array([0, 0, 1]), 2).tolist()
+        [[3.0], [4.0]]
+        """
         if self.col is None:
             x = self.dense()
             if row_weight is not None:
@@ -135,7 +186,14 @@ class Influence:
 
 
 def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
-    """Apply the calibration sweeps of ``plan`` to ``x`` (see module notes)."""
+    """Apply the calibration sweeps of ``plan`` to ``x`` (see module notes).
+
+    Examples
+    --------
+    >>> x = Influence(np.array([1.0, -1.0]), 1)
+    >>> residualize(x, None) is x
+    True
+    """
     if plan is None or not plan.steps:
         return x
     comps = plan.components
@@ -148,7 +206,7 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
                 s -= plan.cross(j, k) @ a[k]
         a[j] += s / comps[j].denom[:, None]
     out = x.dense().copy() if x.col is None else x.dense()
-    for c, ak in zip(comps, a):
+    for c, ak in zip(comps, a, strict=True):
         out -= c.psw[:, None] * ak[c.cells]
     return Influence(out, x.p)
 
@@ -160,6 +218,13 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     ``present`` (strata x columns, bool) marks the strata a domain reaches; for
     ``lonely_psu="average"`` R scales by the strata of the (subset) domain
     design, ``H_d / (H_d - lonely_d)``.
+
+    Examples
+    --------
+    >>> one = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
+    ...             np.array([False]))
+    >>> stage_variance(np.array([[1.0], [3.0]]), one, "fail").tolist()
+    [[4.0]]
     """
     h = stage.unit_stratum
     p = totals.shape[1]
@@ -191,6 +256,13 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     none) only matter for ``lonely_psu="average"``: without calibration R
     subsets the design to the domain, so only the strata the domain reaches
     count (a calibrated design keeps every row, as R does).
+
+    Examples
+    --------
+    >>> srs = Stage(np.arange(4), 4, np.zeros(4, np.int64), 1, np.array([4.0]), np.array([4 / 3]),
+    ...             np.array([False]))
+    >>> round(float(variance(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")[0, 0]), 4)
+    13.3333
     """
     present = None
     if lonely_psu == "average" and plan is None and strata is not None and members is not None:

@@ -29,24 +29,58 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit import disclosure
+from toolkit._validation import as_list
 from toolkit.errors import ConvergenceWarning, DesignError
 from toolkit.survey.linearization import Calibration, CalibrationPlan, dense_codes
 
 RAKE_SWEEPS = 10  # svyrecvar sweeps a raking object's margins ten times
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RakeResult:
-    """Outcome of :func:`rake`.
+    """Outcome of :func:`rake` (R's ``rake`` keeps none): how the sweeps ended; read-only.
 
-    ``margins`` has one row per margin level: margin, level, target,
-    achieved, error (achieved minus target).
+    Attributes
+    ----------
+    converged : bool
+        Whether the stopping rule was met within ``max_iter`` sweeps.
+    sweeps : int
+        Sweeps run.
+    max_error : float
+        Largest absolute difference between an achieved and a target margin total.
+    margins : pandas.DataFrame
+        One row per margin level: margin, level, target, achieved, error
+        (achieved minus target).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"sex": list("mmf")})).rake({"sex": {"m": 4, "f": 6}})
+    >>> d.rake_result.margins[["level", "achieved"]].to_dict("list")
+    {'level': ['m', 'f'], 'achieved': [4.0, 6.0]}
     """
 
     converged: bool
     sweeps: int
     max_error: float
     margins: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """One row: converged, sweeps, max_error and the number of margins.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> d = survey.Design(pd.DataFrame({"a": list("xxy")})).rake({"a": {"x": 2, "y": 2}})
+        >>> d.rake_result.summary()[["converged", "n_margins"]]
+           converged  n_margins
+        0       True          1
+        """
+        return pd.DataFrame([{"converged": self.converged, "sweeps": self.sweeps, "max_error": self.max_error,
+                              "n_margins": int(self.margins["margin"].nunique())}])
 
 
 def _cells(design, variables: list[str], levels: list[tuple]) -> np.ndarray:
@@ -135,8 +169,8 @@ def _resolve_margins(design, margins: Mapping):
     return out
 
 
-def rake(design, margins: Mapping, max_iter: int = 10, tol: float = 1.0):
-    """Rake the design weights to population margins by IPF, as R's ``rake()``.
+def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
+    """Rake the design weights to population margins by IPF, as R's ``rake``.
 
     Parameters
     ----------
@@ -187,7 +221,7 @@ def rake(design, margins: Mapping, max_iter: int = 10, tol: float = 1.0):
     old, sweeps, converged, last = table(w), 0, False, []
     while sweeps < max_iter:
         last = []
-        for variables, levels, cells, target in spec:
+        for _, levels, cells, target in spec:
             sample = np.bincount(cells, weights=w, minlength=len(levels))
             with np.errstate(invalid="ignore", divide="ignore"):
                 factor = np.where(sample > 0, target / sample, 1.0)
@@ -205,7 +239,7 @@ def rake(design, margins: Mapping, max_iter: int = 10, tol: float = 1.0):
     rows = []
     for variables, levels, cells, target in spec:
         got = np.bincount(cells, weights=w, minlength=len(levels))
-        for lev, t, a in zip(levels, target, got):
+        for lev, t, a in zip(levels, target, got, strict=True):
             rows.append(("/".join(variables), lev if len(lev) > 1 else lev[0], t, a, a - t))
     report = pd.DataFrame(rows, columns=["margin", "level", "target", "achieved", "error"])
     max_error = float(report["error"].abs().max())
@@ -227,7 +261,7 @@ def _extend_plan(plan: CalibrationPlan | None, comps: list[Calibration], sweeps:
 
 
 def poststratify(design, variables: str | Sequence[str], population: Mapping):
-    """Post-stratify the weights to known population cell counts (``postStratify``).
+    """Post-stratify the weights to known population cell counts, as R's ``postStratify``.
 
     Parameters
     ----------
@@ -238,6 +272,11 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
         ``{level: count}`` (a tuple of levels for several columns); shares
         summing to 1 are scaled to the sum of the design weights.
 
+    Returns
+    -------
+    Design
+        A new design whose variances use the post-stratified linearisation.
+
     Examples
     --------
     >>> import pandas as pd
@@ -247,7 +286,7 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
     >>> ps.weights.tolist()
     [15.0, 15.0, 35.0, 35.0]
     """
-    cols = [variables] if isinstance(variables, str) else list(variables)
+    cols = as_list(variables, "variables")
     name = "/".join(cols)
     levels, target, _ = _targets(name, population, float(design.weights.sum()))
     cells = _cells(design, cols, levels)
@@ -262,8 +301,22 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
     return design._replace(w, _extend_plan(design.plan, [comp], sweeps=1))
 
 
-def trim(design, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
-    """Trim weights to ``[lower, upper]`` and share the excess (``trimWeights``).
+def trim(design, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
+    """Trim weights to ``[lower, upper]`` and share the excess, as R's ``trimWeights``.
+
+    Parameters
+    ----------
+    design : Design
+    lower, upper : float
+        Bounds for the weights (default none).
+    strict : bool, default False
+        Repeat until no weight is outside the bounds (sharing the excess can
+        push weights past ``upper`` again), as ``trimWeights(strict = TRUE)``.
+
+    Returns
+    -------
+    Design
+        A new design; the total weight is unchanged.
 
     Examples
     --------
@@ -289,21 +342,26 @@ def trim(design, lower: float = -np.inf, upper: float = np.inf, strict: bool = F
 
 
 def weight_summary(design) -> pd.DataFrame:
-    """One-row table of weight diagnostics.
+    """One-row table of weight diagnostics (R has no single call; ``summary(weights(d))`` comes close).
 
     Columns: n, sum, min, max, mean, cv, max_min_ratio, kish_neff (Kish's
     effective sample size ``(sum w)^2 / sum w^2``), deff_weighting
     (``n / kish_neff = 1 + cv^2``), and, after raking, converged, sweeps and
-    max_margin_error.
+    max_margin_error; then suppressed and note. Like every published table it
+    goes through :func:`toolkit.disclosure.suppress`: a design with fewer than
+    ``min_cell`` respondents shows no count and no statistics.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from toolkit import survey
     >>> df = pd.DataFrame({"w": [1.0, 1, 2, 4]})
-    >>> s = survey.Design(df, weights="w").weight_summary()
+    >>> s = survey.Design(df, weights="w", min_cell=0).weight_summary()
     >>> float(s["kish_neff"].iloc[0]), float(s["deff_weighting"].iloc[0])
     (2.909..., 1.375)
+    >>> survey.Design(df, weights="w").weight_summary()[["n", "kish_neff", "note"]]
+          n  kish_neff               note
+    0  <NA>        NaN  n < 5: suppressed
     """
     w = design.weights
     n, tot = len(w), w.sum()
@@ -311,7 +369,8 @@ def weight_summary(design) -> pd.DataFrame:
     row = {"n": n, "sum": tot, "min": w.min(), "max": w.max(), "mean": w.mean(),
            "cv": w.std() / w.mean(), "max_min_ratio": w.max() / w.min() if w.min() > 0 else np.inf,
            "kish_neff": neff, "deff_weighting": n / neff}
+    stats = list(row)[1:]
     if design.rake_result is not None:
         r = design.rake_result
         row.update(converged=r.converged, sweeps=r.sweeps, max_margin_error=r.max_error)
-    return pd.DataFrame([row])
+    return disclosure.suppress(pd.DataFrame([row]), min_cell=design.min_cell, columns=stats)

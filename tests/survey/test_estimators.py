@@ -1,0 +1,132 @@
+"""toolkit.survey.estimators: disclosure of every estimate table, options and renamed keywords.
+
+R parity of the numbers is in test_design.py (uncalibrated) and test_weighting.py (calibrated).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import survey
+from toolkit.disclosure import DEFAULT_MIN_CELL, ESTIMATE_COLUMNS
+from toolkit.errors import OptionError
+from toolkit.survey import estimators
+
+
+def frame(n_rare: int = 3, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 60
+    return pd.DataFrame({
+        "g": ["rare"] * n_rare + ["common"] * (n - n_rare),
+        "y": rng.normal(10, 2, n),
+        "x": rng.uniform(1, 2, n),
+        "c": rng.choice(["lo", "hi"], n),
+        "w": rng.uniform(1, 3, n),
+        "s": np.repeat(["a", "b"], n // 2),
+    })
+
+
+ESTIMATORS = {
+    "mean": lambda d, **kw: d.mean("y", by="g", **kw),
+    "total": lambda d, **kw: d.total("y", by="g", **kw),
+    "ratio": lambda d, **kw: d.ratio("y", "x", by="g", **kw),
+    "proportion": lambda d, **kw: d.proportion("c", by="g", **kw),
+    "mean of two variables": lambda d, **kw: d.mean(["y", "x"], by="g", **kw),
+    "mean by two columns": lambda d, **kw: d.mean("y", by=["g", "s"], **kw),
+}
+
+
+def shown_values(table: pd.DataFrame) -> pd.DataFrame:
+    return table[[c for c in (*ESTIMATE_COLUMNS, "n") if c in table.columns]]
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+@pytest.mark.parametrize("calibrated", [False, True])
+def test_a_group_under_the_threshold_shows_no_count_or_estimate(name, calibrated):
+    d = survey.Design(frame(), weights="w", strata="s")
+    if calibrated:
+        d = d.rake({"s": {"a": 0.4, "b": 0.6}})
+    out = ESTIMATORS[name](d)
+    rare = (out["g"] == "rare").to_numpy()
+    assert rare.any() and (out.loc[rare, "n"].isna()).all()
+    assert shown_values(out)[rare].isna().all().all()
+    assert out.loc[rare, "suppressed"].all()
+    assert (out.loc[rare, "note"] == f"n < {DEFAULT_MIN_CELL}: suppressed").all()
+    # the same table without suppression has the numbers, so they were there to hide
+    plain = ESTIMATORS[name](d, min_cell=0)
+    assert plain.loc[rare, "estimate"].notna().all() and (plain.loc[rare, "n"] > 0).all()
+    assert not plain["suppressed"].any()
+
+
+@pytest.mark.parametrize("name", [k for k in ESTIMATORS if k != "proportion"])  # levels: test below
+def test_groups_at_the_threshold_are_published(name):
+    d = survey.Design(frame(n_rare=DEFAULT_MIN_CELL), weights="w", strata="s")
+    out = ESTIMATORS[name](d)
+    by_g = out[out["g"] == "rare"] if "s" not in out else out[(out["g"] == "rare") & (out["s"] == "a")]
+    assert not by_g["suppressed"].any() and by_g["estimate"].notna().all()
+
+
+def test_the_design_threshold_applies_and_a_call_can_override_it():
+    d = survey.Design(frame(n_rare=7), weights="w", min_cell=10)
+    assert d.mean("y", by="g")["suppressed"].tolist() == [False, True]
+    assert not d.mean("y", by="g", min_cell=0)["suppressed"].any()
+    assert survey.Design(frame(), min_cell=0).mean("y", by="g")["n"].tolist() == [57, 3]
+
+
+def test_a_level_held_by_few_respondents_takes_its_neighbour_with_it():
+    df = frame()
+    df["c"] = ["mid"] * 2 + ["lo"] * 20 + ["hi"] * 38  # "mid" is held by 2 of the 60
+    df["g"] = "all"
+    out = survey.Design(df, weights="w").proportion("c")
+    assert out["level"].tolist() == ["hi", "lo", "mid"]
+    assert out["suppressed"].tolist() == [False, True, True]
+    assert out["note"].tolist() == ["", "suppressed to protect a cell with n < 5", "n < 5: suppressed"]
+    assert out.loc[[1, 2], ["estimate", "se", "n"]].isna().all().all()
+    df["c"] = ["mid"] * 5 + ["lo"] * 20 + ["hi"] * 35  # held by exactly min_cell: published
+    assert not survey.Design(df, weights="w").proportion("c")["suppressed"].any()
+
+
+def test_a_design_with_too_few_respondents_publishes_no_weight_summary():
+    small = survey.Design(frame().head(4), weights="w")
+    row = small.weight_summary().iloc[0]
+    assert row["suppressed"] and pd.isna(row["n"]) and np.isnan(row["sum"]) and np.isnan(row["kish_neff"])
+    assert not survey.Design(frame(), weights="w").weight_summary()["suppressed"].any()
+
+
+@pytest.mark.parametrize("name", ["mean", "total", "ratio", "proportion"])
+def test_old_level_keyword_still_works_and_warns(name):
+    d = survey.Design(frame(), weights="w")
+    with pytest.warns(FutureWarning, match="level= is now conf_level="):
+        old = ESTIMATORS[name](d, level=0.9)
+    pd.testing.assert_frame_equal(old, ESTIMATORS[name](d, conf_level=0.9))
+    assert not old.equals(ESTIMATORS[name](d))  # 0.9 was used, not the default 0.95
+
+
+def test_old_ci_keyword_of_proportion_still_works_and_warns():
+    d = survey.Design(frame(), weights="w")
+    with pytest.warns(FutureWarning, match="ci= is now ci_method="):
+        old = d.proportion("c", ci="wald")
+    pd.testing.assert_frame_equal(old, d.proportion("c", ci_method="wald"))
+    z = 1.959963984540054
+    np.testing.assert_allclose(old["ci_high"], old["estimate"] + z * old["se"], rtol=1e-12)
+
+
+def test_options_are_checked_and_keyword_only():
+    d = survey.Design(frame(), weights="w")
+    with pytest.raises(OptionError, match="ci_method must be one of 'logit', 'wald'; got 'beta'"):
+        d.proportion("c", ci_method="beta")
+    with pytest.raises(OptionError, match="conf_level must be a confidence level"):
+        d.mean("y", conf_level=95)
+    with pytest.raises(TypeError):
+        d.mean("y", "g")  # by= is an option: keyword only
+
+
+def test_logit_interval_is_the_expit_of_a_wald_interval_on_the_logit_scale():
+    p, se, df = np.array([0.2]), np.array([0.05]), np.array([20.0])
+    lo, hi = estimators.logit_ci(p, se, df, 0.95)
+    half = 2.0859634472658644 * 0.05 / (0.2 * 0.8)  # qt(0.975, 20)
+    eta = np.log(0.2 / 0.8)
+    np.testing.assert_allclose([lo[0], hi[0]], [1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))],
+                               rtol=1e-14)
