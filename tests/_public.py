@@ -10,7 +10,7 @@ from typing import Any
 import toolkit
 
 #: Public packages and modules whose ``__all__`` is the contract.
-PUBLIC_MODULES = ("cleaning", "datasets", "errors", "forms", "instrument", "io", "privacy",
+PUBLIC_MODULES = ("cleaning", "datasets", "disclosure", "errors", "forms", "instrument", "io", "privacy",
                   "scales", "simulate", "survey")
 
 
