@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -282,3 +283,13 @@ def test_weights_are_checked_with_informative_errors():
         weights = np.linspace(0.5, 2, len(df))
 
     pd.testing.assert_series_equal(scales.alpha(df, weights=Design()), scales.alpha(df, weights=Design.weights))
+
+
+@pytest.mark.parametrize(("fn", "positional"), [
+    (scales.alpha, ["items"]), (scales.item_analysis, ["items"]), (scales.omega, ["items"]),
+    (scales.minres_loadings, ["R"]), (toolkit.reliability, ["data", "instrument"]),
+    (scales.item_statistics, ["data", "instrument"]),
+])
+def test_options_are_keyword_only(fn, positional):
+    params = inspect.signature(fn).parameters.values()
+    assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -180,3 +181,9 @@ def test_renamed_keywords_still_work_with_a_future_warning():
     pd.testing.assert_frame_equal(got, want)
     with pytest.warns(FutureWarning, match="level= is now sig_level="):
         assert list(ets_class([-1.2], [0.2], [0.03], level=0.01)) == ["A"]
+
+
+def test_options_are_keyword_only():
+    for fn, positional in ((scales.dif, ["data", "items"]), (ets_class, ["d", "se", "p_value"])):
+        params = inspect.signature(fn).parameters.values()
+        assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional

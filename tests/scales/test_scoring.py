@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -187,7 +188,17 @@ def test_renamed_keywords_still_work_with_a_future_warning():
         scales.score_items(BFI, items, scale=(1, 6), response_range=(1, 6))
 
 
-def test_options_are_keyword_only():
+@pytest.mark.parametrize(("fn", "positional"), [
+    (scales.score_items, ["data", "items"]), (scales.score_knowledge, ["data", "items", "correct"]),
+    (scales.confidence_gap, ["self_report", "knowledge"]), (toolkit.score, ["data", "instrument"]),
+    (scales.scale_items, ["data", "instrument", "scale_id"]),
+])
+def test_options_are_keyword_only(fn, positional):
+    params = inspect.signature(fn).parameters.values()
+    assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional
+
+
+def test_an_option_given_by_position_is_a_type_error():
     with pytest.raises(TypeError):
         scales.score_items(BFI, ["A1", "A2"], ["A1"])  # reverse is an option, not a positional
 

@@ -205,7 +205,7 @@ def item_analysis(items: pd.DataFrame, *, reverse: Sequence[str] = (),
                   weights: Weights = None, weighted: bool = False, name: str | None = None) -> pd.DataFrame:
     """Item statistics and "reliability if the item is dropped", as ``psych::alpha``'s ``item.stats``.
 
-    Parameters are those of :func:`alpha` (``response_range`` was ``scale``).
+    Parameters are those of :func:`alpha` but ``conf_level`` (``response_range`` was ``scale``).
 
     Returns
     -------
