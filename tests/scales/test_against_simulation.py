@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import toolkit
@@ -59,7 +58,7 @@ def test_planted_dif_item_is_found_across_age_groups():
     sim = toolkit.simulate.survey(INST, n=6000, seed=5, clean=True, nonresponse=False,
                                   dif_items={"navi_k2": {"group": "age_band", "level": "75+", "shift": 1.5}})
     df = sim.responses.assign(age_band=lambda d: age_band(d["age"]).to_numpy())
-    res = scales.dif(df, group="age_band", instrument=INST, reference="30-44")
+    res = scales.dif(df, by="age_band", instrument=INST, reference="30-44")
     old = res[res["focal"] == "75+"].set_index("item")
     assert old.loc["navi_k2", "ets"] == "C" and old.loc["navi_k2", "d_dif"] < -1.5
     assert old.loc["navi_k2", "favours"] == "30-44"
@@ -71,7 +70,7 @@ def test_planted_dif_item_is_found_across_age_groups():
 
 
 def test_home_language_dif_is_tidy(sample):
-    res = scales.dif(sample.responses, group="home_lang", instrument=INST)
+    res = scales.dif(sample.responses, by="home_lang", instrument=INST)
     assert set(res.columns) >= {"item", "group", "reference", "focal", "d_dif", "ets", "p_value"}
     assert res["group"].eq("home_lang").all()
     assert len(res) == 16 * (sample.responses["home_lang"].nunique() - 1)

@@ -1,7 +1,8 @@
-"""alpha, omega and item analysis against R psych 2.2.9 (tests/results/psych_fixtures.R)."""
+"""alpha, omega, item analysis and instrument reliability against R psych 2.2.9 (tests/results/psych_fixtures.R)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -11,17 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import toolkit
 from toolkit import scales
-from toolkit.errors import ScaleError
+from toolkit.errors import OptionError, ScaleError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURE = json.loads((RESULTS / "psych_fixtures.json").read_text())
 DATA = {name: pd.read_csv(RESULTS / f"psych_{name}.csv") for name in ("bfi", "lsat6", "lsat7")}
 CASES = {c["name"]: c for c in FIXTURE["cases"]}
+INST = toolkit.load_instrument("dis-full")
 
-# psych agrees with itself to ~1e-15 for the closed-form statistics; omega
-# comes from an iterative fit that psych stops at L-BFGS-B's default tolerance.
-TOL = 1e-9
+# The closed-form statistics agree with psych to rounding (worst ~2e-14, in
+# signal_noise and raw_r, from summing in another order); omega comes from an
+# iterative fit that psych stops at L-BFGS-B's default tolerance.
+TOL = 5e-14
 TOL_OMEGA = 1e-6
 
 
@@ -187,3 +191,105 @@ def test_factor_model_non_convergence_warns(monkeypatch):
     with pytest.warns(ConvergenceWarning, match="neuroticism"):
         got = scales.omega(df, name="neuroticism")
     assert got["converged"] == 0.0
+
+
+def test_reliability_one_row_per_scale(fake_responses):
+    df = fake_responses(400)
+    rel = toolkit.reliability(df, INST)
+    assert rel["scale"].tolist() == list(INST.scales)
+    assert set(rel.loc[rel["kind"] == "knowledge", "coefficient"]) == {"kr20"}
+    # same figures as alpha() on the prepared items
+    items = scales.scale_items(df, INST, "navigation_sr")
+    scored = toolkit.score(df, INST, scales=["navigation_sr"])["navigation_sr"].notna()
+    assert 0 < (~scored).sum() < scored.sum()  # some respondents fall below min_valid
+    a = scales.alpha(items[scored])
+    row = rel.set_index("scale").loc["navigation_sr"]
+    # the scored respondents only: those with at least min_valid valid items, as toolkit.score
+    assert row["alpha"] == pytest.approx(a["alpha"], abs=1e-12) and row["n"] == a["n"] == scored.sum()
+    assert row["mean"] == pytest.approx(toolkit.score(df, INST)["navigation_sr"].mean(), abs=1e-12)
+
+
+def test_item_statistics_one_row_per_scale_item(fake_responses):
+    df = fake_responses(400)
+    table = scales.item_statistics(df, INST)
+    assert len(table) == sum(len(s.items) for s in INST.scales.values())
+    assert table.groupby("scale", sort=False).size().index.tolist() == list(INST.scales)
+    nav = table[table["scale"] == "navigation_sr"].reset_index(drop=True)
+    items = scales.scale_items(df, INST, "navigation_sr")
+    min_valid = INST.scales["navigation_sr"].min_valid
+    want = scales.item_analysis(items[items.notna().sum(axis=1) >= min_valid])
+    pd.testing.assert_series_equal(nav["r_drop"], want["r_drop"])
+    assert nav["reverse"].tolist() == [INST.item(i).reverse for i in nav["item"]]
+    kn = table[table["kind"] == "knowledge"]
+    assert kn["mean"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("instrument", ["dis-full", Path(toolkit.__file__).parent / "questionnaires" / "dis-full.yaml"],
+                         ids=["id", "path"])
+def test_reliability_and_item_statistics_take_an_id_or_a_path(fake_responses, instrument):
+    df = fake_responses(150, seed=8)
+    pd.testing.assert_frame_equal(toolkit.reliability(df, instrument, with_omega=False),
+                                  toolkit.reliability(df, INST, with_omega=False))
+    pd.testing.assert_frame_equal(scales.item_statistics(df, instrument), scales.item_statistics(df, INST))
+
+
+def test_feldt_interval_at_another_confidence_level():
+    df = DATA["lsat6"]
+    a95, a90 = scales.alpha(df), scales.alpha(df, conf_level=0.90)
+    assert a90["alpha"] == a95["alpha"]
+    assert a95["ci_low"] < a90["ci_low"] < a90["alpha"] < a90["ci_high"] < a95["ci_high"]
+    with pytest.raises(OptionError, match="conf_level must be a confidence level"):
+        scales.alpha(df, conf_level=95)
+
+
+def test_renamed_keywords_still_work_with_a_future_warning():
+    df = DATA["bfi"][["A1", "A2", "A3", "A4", "A5"]]
+    with pytest.warns(FutureWarning, match="ci= is now conf_level="):
+        got = scales.alpha(df, ci=0.9)
+    pd.testing.assert_series_equal(got, scales.alpha(df, conf_level=0.9))
+    for fn in (scales.alpha, scales.item_analysis, scales.omega):
+        want = fn(df, reverse=["A1"], response_range=(1, 6))
+        with pytest.warns(FutureWarning, match=r"scale= is now response_range="):
+            got = fn(df, reverse=["A1"], scale=(1, 6))
+        (pd.testing.assert_frame_equal if isinstance(want, pd.DataFrame) else pd.testing.assert_series_equal)(got, want)
+
+
+def test_response_range_sets_the_reversal():
+    df = DATA["bfi"][["A1", "A2", "A3"]]
+    got = scales.item_analysis(df, reverse=["A1"], response_range=(0, 10))
+    # reversed as 0 + 10 - x: the mean moves by 10 - 7 against psych's default range 1-6
+    assert got["mean"].iloc[0] == pytest.approx(10 - df["A1"].mean())
+
+
+def test_option_mistakes_are_option_errors():
+    df = DATA["lsat6"]
+    for fn in (scales.alpha, scales.omega, scales.item_analysis):
+        with pytest.raises(OptionError, match="missing must be one of 'pairwise', 'listwise'; got 'all'"):
+            fn(df, missing="all")
+    with pytest.raises(OptionError, match="missing must be one of"):
+        toolkit.reliability(df, INST, missing="complete")
+
+
+def test_weights_are_checked_with_informative_errors():
+    df = DATA["lsat6"]
+    w = np.ones(len(df))
+    w[[2, 5]] = np.nan
+    with pytest.raises(ScaleError, match="weights: 2 missing/non-finite value.* rows 2, 5"):
+        scales.alpha(df, weights=w)
+    with pytest.raises(ScaleError, match=r"one value per row \(1000\)"):
+        scales.item_analysis(df, weights=np.ones(3))
+
+    class Design:  # a survey design lends its weights
+        weights = np.linspace(0.5, 2, len(df))
+
+    pd.testing.assert_series_equal(scales.alpha(df, weights=Design()), scales.alpha(df, weights=Design.weights))
+
+
+@pytest.mark.parametrize(("fn", "positional"), [
+    (scales.alpha, ["items"]), (scales.item_analysis, ["items"]), (scales.omega, ["items"]),
+    (scales.minres_loadings, ["R"]), (toolkit.reliability, ["data", "instrument"]),
+    (scales.item_statistics, ["data", "instrument"]),
+])
+def test_options_are_keyword_only(fn, positional):
+    params = inspect.signature(fn).parameters.values()
+    assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional

@@ -13,8 +13,13 @@
 
 Choices made here, in one place:
 
+* An instrument argument is an :class:`~toolkit.instrument.Instrument`, a
+  bundled id (``"dis-full"``) or the path to a YAML file, as in
+  :func:`toolkit.clean`.
 * Missing data: alpha, omega and item analysis are pairwise by default, as
   psych is (``missing="listwise"`` drops incomplete rows first).
+* ``<scale>_level`` is ``Scale.classify`` (one ordered category,
+  low < basic < above_basic, from ``vocabulary.classify_levels``).
 * Weights (a column, array or survey Design): item and scale means and SDs,
   and the standardisation behind the confidence gap, are weighted;
   reliability coefficients stay unweighted unless ``weighted=True``.

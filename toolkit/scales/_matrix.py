@@ -17,22 +17,26 @@ import pandas as pd
 from toolkit.errors import ScaleError
 
 
-def item_matrix(
-    data: pd.DataFrame,
-    items: Sequence[str] | None = None,
-    *,
-    scale: str | None = None,
-    min_items: int = 2,
-    allow_constant: bool = False,
-) -> tuple[np.ndarray, list[str]]:
+def item_matrix(data: pd.DataFrame, items: Sequence[str] | None = None, *, name: str | None = None,
+                min_items: int = 2, allow_constant: bool = False) -> tuple[np.ndarray, list[str]]:
     """Return ``(X, names)``: the items as a float matrix (NaN = missing).
 
     All problems are gathered and raised together in one :class:`ScaleError`
-    that names the scale and the offending items.
+    that names the scale (``name``) and the offending items.
+
+    Examples
+    --------
+    >>> X, names = item_matrix(pd.DataFrame({"a": [1, 2, 3], "b": [2, None, 1], "t": ["x", "y", "z"]}), ["a", "b"])
+    >>> X.tolist(), names
+    ([[1.0, 2.0], [2.0, nan], [3.0, 1.0]], ['a', 'b'])
+    >>> item_matrix(pd.DataFrame({"a": [1, 2], "t": ["x", "y"]}), name="practical_sr")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ScaleError: cannot analyse scale 'practical_sr': items must be numeric codes; non-numeric: t ...
     """
     if not isinstance(data, pd.DataFrame):
         raise ScaleError(f"expected a pandas DataFrame of items, got {type(data).__name__}")
-    what = f"scale {scale!r}" if scale else "the scale"
+    what = f"scale {name!r}" if name else "the scale"
     names = [str(c) for c in (data.columns if items is None else items)]
     problems: list[str] = []
     absent = [c for c in names if c not in data.columns]
@@ -52,36 +56,12 @@ def item_matrix(
     if not allow_constant and numeric:
         lo = np.where(np.isnan(X), np.inf, X).min(axis=0)
         hi = np.where(np.isnan(X), -np.inf, X).max(axis=0)
-        constant = [c for c, a, b in zip(numeric, lo, hi) if not a < b]
+        constant = [c for c, a, b in zip(numeric, lo, hi, strict=True) if not a < b]
         if constant:
             problems.append(f"items without variance (constant or all missing): {', '.join(constant)}")
     if problems:
         raise ScaleError(f"cannot analyse {what}: " + "; ".join(problems))
     return X, names
-
-
-def normalise_weights(weights, data: pd.DataFrame) -> np.ndarray | None:
-    """Weights as a float array aligned with ``data``.
-
-    ``weights`` is a column name, a Series or array, or a survey design with
-    a ``weights`` attribute (e.g. :class:`toolkit.survey.Design`, raked or
-    not) built on the same rows.
-    """
-    if weights is None:
-        return None
-    if not isinstance(weights, str | pd.Series | np.ndarray | list | tuple) and hasattr(weights, "weights"):
-        weights = np.asarray(weights.weights, dtype=float)
-    if isinstance(weights, str):
-        if weights not in data.columns:
-            raise ScaleError(f"weights column {weights!r} is not in the data")
-        w = data[weights].to_numpy(dtype=float, na_value=np.nan)
-    else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(data),):
-        raise ScaleError(f"weights must have one value per row ({len(data)}), got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-        raise ScaleError("weights must be finite, non-negative and not all zero")
-    return w
 
 
 def _pair_sums(X: np.ndarray, w: np.ndarray | None):
@@ -115,21 +95,38 @@ def _denominator(n: np.ndarray, wsq: np.ndarray) -> np.ndarray:
         return n - wsq / n
 
 
-def pairwise_cov(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
-    """R's ``cov(X, use = "pairwise")`` (optionally weighted)."""
-    if w is None and not np.isnan(X).any():
+def pairwise_cov(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """R's ``cov(X, use = "pairwise")`` (optionally weighted, with numpy's ``aweights`` divisor).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0], [4.0, 4.0]])
+    >>> pairwise_cov(X).round(4).tolist()  # cov(X, use = "pairwise") in R
+    [[1.6667, 1.8333], [1.8333, 2.3333]]
+    """
+    if weights is None and not np.isnan(X).any():
         return np.atleast_2d(np.cov(X, rowvar=False))
-    n, s1, _, sxy, wsq = _pair_sums(X, w)
+    n, s1, _, sxy, wsq = _pair_sums(X, weights)
     with np.errstate(divide="ignore", invalid="ignore"):
         C = (sxy - s1 * s1.T / n) / _denominator(n, wsq)
     return C
 
 
-def pairwise_cor(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
-    """R's ``cor(X, use = "pairwise")``: variances also from the pair's rows."""
-    if w is None and not np.isnan(X).any():
+def pairwise_cor(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """R's ``cor(X, use = "pairwise")``: variances also from the pair's rows.
+
+    Examples
+    --------
+    Not the same as ``cov2cor`` of :func:`pairwise_cov`, whose variances use
+    every row with the item (psych's alpha uses that one):
+
+    >>> X = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0], [4.0, 4.0]])
+    >>> round(float(pairwise_cor(X)[0, 1]), 4), round(float(cov2cor(pairwise_cov(X))[0, 1]), 4)
+    (0.7857, 0.9297)
+    """
+    if weights is None and not np.isnan(X).any():
         return np.atleast_2d(np.corrcoef(X, rowvar=False))
-    n, s1, s2, sxy, _ = _pair_sums(X, w)
+    n, s1, s2, sxy, _ = _pair_sums(X, weights)
     with np.errstate(divide="ignore", invalid="ignore"):
         cxy = sxy - s1 * s1.T / n
         vx = s2 - s1**2 / n  # variance of i over rows where j is present
@@ -139,6 +136,13 @@ def pairwise_cor(X: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
 
 
 def cov2cor(C: np.ndarray) -> np.ndarray:
+    """A covariance matrix scaled to correlations, as R's ``stats::cov2cor``.
+
+    Examples
+    --------
+    >>> cov2cor(np.array([[4.0, 2.0], [2.0, 9.0]])).round(4).tolist()
+    [[1.0, 0.3333], [0.3333, 1.0]]
+    """
     d = np.sqrt(np.diag(C))
     R = C / np.outer(d, d)
     np.fill_diagonal(R, 1.0)
@@ -146,16 +150,29 @@ def cov2cor(C: np.ndarray) -> np.ndarray:
 
 
 def smc(R: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations, as ``psych::smc`` (pseudo-inverse, clipped to [0, 1])."""
+    """Squared multiple correlations, as ``psych::smc`` (pseudo-inverse, clipped to [0, 1]).
+
+    Examples
+    --------
+    >>> smc(np.array([[1.0, 0.5], [0.5, 1.0]])).round(4).tolist()
+    [0.25, 0.25]
+    """
     inv = np.linalg.pinv(R, rtol=np.sqrt(np.finfo(float).eps), hermitian=True)
     return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
 
 
-def col_mean_sd(X: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-column valid n, mean and SD ignoring NaN (SD with the unbiased divisor)."""
+def col_mean_sd(X: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-column valid n, mean and SD ignoring NaN (SD with the unbiased divisor; weighted with ``weights``).
+
+    Examples
+    --------
+    >>> n, mean, sd = col_mean_sd(np.array([[1.0], [3.0], [np.nan]]))
+    >>> n.tolist(), mean.tolist(), sd.round(4).tolist()  # as colMeans/sd(na.rm = TRUE) in R
+    ([2], [2.0], [1.4142])
+    """
     present = ~np.isnan(X)
     n = present.sum(axis=0)
-    W = present.astype(float) if w is None else present * w[:, None]
+    W = present.astype(float) if weights is None else present * weights[:, None]
     X0 = np.where(present, X, 0.0)
     sw = W.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -26,38 +26,41 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from toolkit.errors import ConvergenceWarning, ScaleError
-from toolkit.scales._matrix import (
-    col_mean_sd,
-    cov2cor,
-    item_matrix,
-    normalise_weights,
-    pairwise_cor,
-    pairwise_cov,
-    smc,
+from toolkit._validation import (
+    as_instrument,
+    as_list,
+    check_conf_level,
+    check_option,
+    check_weights,
+    renamed_keywords,
 )
+from toolkit.errors import ConvergenceWarning, ScaleError
+from toolkit.scales._matrix import col_mean_sd, cov2cor, item_matrix, pairwise_cor, pairwise_cov, smc
 
 __all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability", "item_statistics"]
 
+#: the ways to treat missing answers: psych's pairwise default, or complete rows only
+MISSING = ("pairwise", "listwise")
 
-def _prepare(items, reverse, scale, missing, weights, name):
-    X, names = item_matrix(items, scale=name)
-    w = normalise_weights(weights, items)
-    reverse = (reverse,) if isinstance(reverse, str) else tuple(reverse)
+
+def _prepare(items, reverse, response_range, missing, weights, name):
+    """The items as a matrix (reverse-keyed items reversed, listwise-deleted if asked) and their weights."""
+    check_option(missing, "missing", MISSING)
+    X, names = item_matrix(items, name=name)
+    w = None if weights is None else check_weights(weights, items, error=ScaleError)
+    reverse = as_list(reverse, "reverse")
     unknown = [r for r in reverse if r not in names]
     if unknown:
         raise ScaleError(f"reverse-keyed items not among the scale's items: {', '.join(map(str, unknown))}")
-    if missing not in ("pairwise", "listwise"):
-        raise ScaleError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
     if missing == "listwise":
         keep = ~np.isnan(X).any(axis=1)
         X = X[keep]
         w = None if w is None else w[keep]
         if len(X) < 2:
             raise ScaleError(f"fewer than 2 complete rows for {name or 'the scale'} after listwise deletion")
-    if len(reverse):
-        # psych reverses on the range of all items when no scale range is given
-        lo, hi = scale if scale is not None else (np.nanmin(X), np.nanmax(X))
+    if reverse:
+        # psych reverses on the range of all items when no response range is given
+        lo, hi = response_range if response_range is not None else (np.nanmin(X), np.nanmax(X))
         flip = np.isin(names, reverse)
         X = X.copy()
         X[:, flip] = lo + hi - X[:, flip]
@@ -106,28 +109,25 @@ def _total(X, w):
     return total, float(mean[0]), float(sd[0])
 
 
-def alpha(
-    items: pd.DataFrame,
-    *,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] | None = None,
-    missing: str = "pairwise",
-    weights: pd.Series | np.ndarray | str | None = None,
-    weighted: bool = False,
-    ci: float = 0.95,
-    name: str | None = None,
-) -> pd.Series:
-    """Cronbach's alpha with psych's companion statistics.
+#: What ``weights`` may be (a survey Design lends its weights too)
+Weights = pd.Series | np.ndarray | str | None
+
+
+@renamed_keywords(scale="response_range", ci="conf_level")
+def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: tuple[float, float] | None = None,
+          missing: str = "pairwise", weights: Weights = None, weighted: bool = False, conf_level: float = 0.95,
+          name: str | None = None) -> pd.Series:
+    """Cronbach's alpha with psych's companion statistics, as ``psych::alpha``.
 
     Parameters
     ----------
     items : DataFrame
         One numeric column per item (NaN = missing); every column is used.
     reverse : sequence of str
-        Reverse-keyed items, scored ``min + max - x``.
-    scale : (min, max), optional
+        Reverse-keyed items, scored ``min + max - x`` (psych's ``keys``).
+    response_range : (min, max), optional
         Response range used for reversing; psych's default (the smallest and
-        largest value among all items) when omitted.
+        largest value among all items) when omitted. Formerly ``scale``.
     missing : {"pairwise", "listwise"}
         ``"pairwise"`` (psych's default) uses every pair's complete rows;
         ``"listwise"`` first drops rows with any missing item, the same as
@@ -138,10 +138,10 @@ def alpha(
     weighted : bool
         Also weight the covariance matrix behind the coefficients
         (default False: reliability is a property of the items, as in psych).
-    ci : float
-        Level of the Feldt interval.
+    conf_level : float
+        Confidence level of the Feldt interval (default 0.95). Formerly ``ci``.
     name : str, optional
-        Scale name used in error messages.
+        Scale name: the name of the result and of the scale in error messages.
 
     Returns
     -------
@@ -157,25 +157,23 @@ def alpha(
     >>> import pandas as pd
     >>> from toolkit import scales
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 4], "c": [1, 3, 2, 4, 5]})
-    >>> round(float(scales.alpha(df)["alpha"]), 4)
+    >>> round(float(scales.alpha(df)["alpha"]), 4)  # psych::alpha(df)$total$raw_alpha
     0.9322
+    >>> scales.alpha(df, conf_level=0.9)[["ci_low", "ci_high"]].round(3).tolist()
+    [0.8, 0.98]
     """
-    X, names, w = _prepare(items, reverse, scale, missing, weights, name)
+    tail = (1 - check_conf_level(conf_level)) / 2
+    X, names, w = _prepare(items, reverse, response_range, missing, weights, name)
     C, R = _covariances(X, w, weighted)
     st = _alpha_stats(C, R)
     n, p = X.shape
     _, mean, sd = _total(X, w)
     a = st["alpha"]
-    tail = (1 - ci) / 2
     df1, df2 = n - 1, (n - 1) * (p - 1)
+    coef = {k: st[k] for k in ("alpha", "std_alpha", "g6", "average_r", "median_r", "signal_noise")}
     return pd.Series(
         {
-            "alpha": a,
-            "std_alpha": st["std_alpha"],
-            "g6": st["g6"],
-            "average_r": st["average_r"],
-            "median_r": st["median_r"],
-            "signal_noise": st["signal_noise"],
+            **coef,
             "ase": float(np.sqrt(st["q"] / n)),
             "mean": mean,
             "sd": sd,
@@ -189,19 +187,25 @@ def alpha(
     )
 
 
-def item_analysis(
-    items: pd.DataFrame,
-    *,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] | None = None,
-    missing: str = "pairwise",
-    weights: pd.Series | np.ndarray | str | None = None,
-    weighted: bool = False,
-    name: str | None = None,
-) -> pd.DataFrame:
-    """Item statistics and "reliability if the item is dropped", as ``psych::alpha``.
+def _if_deleted(C: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """alpha, std_alpha and average_r without each item in turn (NaN with two items: one has no alpha)."""
+    p = C.shape[0]
+    drop = np.full((p, 3), np.nan)
+    if p > 2:
+        for i in range(p):  # one small matrix per item, never per row
+            keep = np.arange(p) != i
+            st = _alpha_stats(C[np.ix_(keep, keep)], R[np.ix_(keep, keep)])
+            drop[i] = st["alpha"], st["std_alpha"], st["average_r"]
+    return drop
 
-    Parameters are those of :func:`alpha`.
+
+@renamed_keywords(scale="response_range")
+def item_analysis(items: pd.DataFrame, *, reverse: Sequence[str] = (),
+                  response_range: tuple[float, float] | None = None, missing: str = "pairwise",
+                  weights: Weights = None, weighted: bool = False, name: str | None = None) -> pd.DataFrame:
+    """Item statistics and "reliability if the item is dropped", as ``psych::alpha``'s ``item.stats``.
+
+    Parameters are those of :func:`alpha` but ``conf_level`` (``response_range`` was ``scale``).
 
     Returns
     -------
@@ -213,8 +217,8 @@ def item_analysis(
         (corrected for overlap), ``r_drop`` (corrected item-total
         correlation: item against the sum of the other items),
         ``alpha_if_deleted``, ``std_alpha_if_deleted``,
-        ``average_r_if_deleted``. With only two items the "if deleted"
-        columns are NaN (one item has no alpha).
+        ``average_r_if_deleted`` (psych's ``alpha.drop``). With only two
+        items the "if deleted" columns are NaN (one item has no alpha).
 
     Examples
     --------
@@ -227,19 +231,11 @@ def item_analysis(
     1    b   0.809             0.947
     2    c   0.855             0.909
     """
-    X, names, w = _prepare(items, reverse, scale, missing, weights, name)
-    reverse = (reverse,) if isinstance(reverse, str) else tuple(reverse)
+    X, names, w = _prepare(items, reverse, response_range, missing, weights, name)
     C, R = _covariances(X, w, weighted)
-    p = len(names)
-    drop = np.full((p, 3), np.nan)
-    if p > 2:
-        for i in range(p):  # one small matrix per item, never per row
-            keep = np.arange(p) != i
-            st = _alpha_stats(C[np.ix_(keep, keep)], R[np.ix_(keep, keep)])
-            drop[i] = st["alpha"], st["std_alpha"], st["average_r"]
-    total_c = C.sum()
+    drop = _if_deleted(C, R)
     c_rest = C.sum(axis=0) - np.diag(C)
-    v_rest = total_c - 2 * C.sum(axis=0) + np.diag(C)
+    v_rest = C.sum() - 2 * C.sum(axis=0) + np.diag(C)
     with np.errstate(divide="ignore", invalid="ignore"):
         r_drop = c_rest / np.sqrt(np.diag(C) * v_rest)
         RC = R.copy()
@@ -251,7 +247,7 @@ def item_analysis(
     return pd.DataFrame(
         {
             "item": names,
-            "reverse": np.isin(names, list(reverse)),
+            "reverse": np.isin(names, as_list(reverse)),
             "n": n,
             "missing": 1 - n / X.shape[0],
             "mean": mean,
@@ -320,16 +316,10 @@ def minres_loadings(R: np.ndarray, *, tol: float = 1e-12, max_iter: int = 2000) 
     return loadings, bool(np.max(np.abs(pg)) < 1e-8)
 
 
-def omega(
-    items: pd.DataFrame,
-    *,
-    reverse: Sequence[str] | None = None,
-    scale: tuple[float, float] | None = None,
-    missing: str = "pairwise",
-    weights: pd.Series | np.ndarray | str | None = None,
-    weighted: bool = False,
-    name: str | None = None,
-) -> pd.Series:
+@renamed_keywords(scale="response_range")
+def omega(items: pd.DataFrame, *, reverse: Sequence[str] | None = None,
+          response_range: tuple[float, float] | None = None, missing: str = "pairwise", weights: Weights = None,
+          weighted: bool = False, name: str | None = None) -> pd.Series:
     """McDonald's omega from a one-factor minres model, as ``psych::omega(nfactors = 1)``.
 
     Parameters
@@ -339,8 +329,8 @@ def omega(
     reverse : sequence of str, optional
         Reverse-keyed items (psych's ``key``). When omitted, items loading
         negatively are reversed automatically, as psych's ``flip = TRUE`` does.
-    scale, missing, name
-        As in :func:`alpha`.
+    response_range, missing, name
+        As in :func:`alpha` (``response_range`` was ``scale``).
     weights, weighted
         ``weighted=True`` fits the factor model to the weighted pairwise
         correlations; otherwise omega is unweighted and ``weights`` are unused.
@@ -364,10 +354,10 @@ def omega(
     >>> import pandas as pd
     >>> from toolkit import scales
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 2], "b": [2, 2, 3, 5, 4, 1], "c": [1, 3, 2, 4, 5, 2]})
-    >>> round(float(scales.omega(df)["omega_total"]), 3)
+    >>> round(float(scales.omega(df)["omega_total"]), 3)  # psych::omega(df, nfactors = 1)$omega.tot
     0.933
     """
-    X, names, w = _prepare(items, reverse or (), scale, missing, weights, name)
+    X, names, w = _prepare(items, reverse or (), response_range, missing, weights, name)
     R = pairwise_cor(X, w if weighted else None)
     if not np.all(np.isfinite(R)):
         raise ScaleError("some pairs of items are never answered together; their correlation is undefined")
@@ -403,22 +393,26 @@ def omega(
     return out
 
 
-def _scored(items: pd.DataFrame, sc) -> np.ndarray:
-    """Rows the scale scores: at least ``min_valid`` valid items (the rule of :func:`toolkit.score`)."""
-    return (items.notna().sum(axis=1) >= sc.min_valid).to_numpy()
+def _scored_scales(data, instrument, scales, weights, missing):
+    """Each chosen scale with its prepared items and weights, for the rows it scores.
+
+    Those are the respondents with at least ``min_valid`` valid items, the rule
+    of :func:`toolkit.score`.
+    """
+    from toolkit.scales.scoring import _chosen_scales, scale_items
+
+    check_option(missing, "missing", MISSING)
+    instrument = as_instrument(instrument)
+    w_all = None if weights is None else check_weights(weights, data, error=ScaleError)
+    for sc in _chosen_scales(instrument, scales):
+        items = scale_items(data, instrument, sc.id)
+        keep = (items.notna().sum(axis=1) >= sc.min_valid).to_numpy()
+        yield sc, items[keep], None if w_all is None else w_all[keep]
 
 
-def reliability(
-    data: pd.DataFrame,
-    instrument,
-    *,
-    scales: Sequence[str] | None = None,
-    missing: str = "pairwise",
-    weights: pd.Series | np.ndarray | str | None = None,
-    weighted: bool = False,
-    with_omega: bool = True,
-) -> pd.DataFrame:
-    """Reliability of every scale of an instrument, one row per scale.
+def reliability(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None = None, missing: str = "pairwise",
+                weights: Weights = None, weighted: bool = False, with_omega: bool = True) -> pd.DataFrame:
+    """Reliability of every scale of an instrument, one row per scale (``psych::alpha`` and ``psych::omega``).
 
     Self-report items are analysed after reversing the reverse-keyed items
     (missing codes 66/88/99 count as missing); knowledge items as 0/1
@@ -431,8 +425,9 @@ def reliability(
     ----------
     data : DataFrame
         Response data keyed by item id.
-    instrument : Instrument
-        From :func:`toolkit.load_instrument`.
+    instrument : Instrument, str or path
+        An :class:`~toolkit.instrument.Instrument`, a bundled id such as
+        ``"dis-full"`` or the path to an instrument YAML file.
     scales : sequence of str, optional
         Only these scales (default all).
     missing, weights, weighted
@@ -459,20 +454,13 @@ def reliability(
     >>> skill = rng.random((80, 1))
     >>> right = rng.random((80, 4)) < skill  # "don't know" (88) otherwise
     >>> df = pd.DataFrame(np.where(right, correct, 88), columns=list(items))
-    >>> rel = toolkit.reliability(df, inst, scales=["practical_kn"])
+    >>> rel = toolkit.reliability(df, "dis-full", scales=["practical_kn"])
     >>> rel[["scale", "coefficient", "n", "alpha", "omega_total"]].round(3)
               scale coefficient   n  alpha  omega_total
     0  practical_kn        kr20  80  0.662        0.664
     """
-    from toolkit.scales.scoring import _chosen_scales, scale_items
-
-    w_all = normalise_weights(weights, data)
     rows = []
-    for sc in _chosen_scales(instrument, scales):
-        items = scale_items(data, instrument, sc.id)
-        keep = _scored(items, sc)
-        items = items[keep]
-        w = None if w_all is None else w_all[keep]
+    for sc, items, w in _scored_scales(data, instrument, scales, weights, missing):
         a = alpha(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
         row = {
             "scale": sc.id,
@@ -492,21 +480,20 @@ def reliability(
     return out.astype({"n_items": int, "n": int})
 
 
-def item_statistics(
-    data: pd.DataFrame,
-    instrument,
-    *,
-    scales: Sequence[str] | None = None,
-    missing: str = "pairwise",
-    weights: pd.Series | np.ndarray | str | None = None,
-    weighted: bool = False,
-) -> pd.DataFrame:
-    """:func:`item_analysis` of every scale of an instrument in one tidy table.
+def item_statistics(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None = None,
+                    missing: str = "pairwise", weights: Weights = None, weighted: bool = False) -> pd.DataFrame:
+    """:func:`item_analysis` of every scale of an instrument in one tidy table (``psych::alpha``'s item stats).
 
     Items and respondents are chosen as in :func:`reliability` (reverse-keyed
     self-report items reversed, knowledge items 0/1, only respondents with at
     least ``min_valid`` valid items), so ``mean`` of a knowledge item is its
     share correct among the scored respondents.
+
+    Parameters
+    ----------
+    data, instrument, scales, missing, weights, weighted
+        As in :func:`reliability` (``instrument`` an Instrument, a bundled id
+        or a YAML path).
 
     Returns
     -------
@@ -519,28 +506,27 @@ def item_statistics(
     >>> import numpy as np, pandas as pd, toolkit
     >>> from toolkit import scales
     >>> inst = toolkit.load_instrument("dis-full")
-    >>> items = inst.scales["practical_kn"].items
-    >>> correct = [inst.item(i).correct for i in items]
-    >>> rng = np.random.default_rng(1)
-    >>> skill = rng.random((80, 1))
-    >>> right = rng.random((80, 4)) < skill  # "don't know" (88) otherwise
-    >>> df = pd.DataFrame(np.where(right, correct, 88), columns=list(items))
-    >>> scales.item_statistics(df, inst, scales=["practical_kn"])[["scale", "item", "mean", "r_drop"]].round(3)
-              scale     item   mean  r_drop
-    0  practical_kn  prac_k1  0.562   0.475
-    1  practical_kn  prac_k2  0.512   0.410
-    2  practical_kn  prac_k3  0.600   0.416
-    3  practical_kn  prac_k4  0.588   0.471
+    >>> items = inst.scales["navigation_sr"].items
+    >>> rng = np.random.default_rng(3)
+    >>> trait = rng.normal(size=(200, 1))
+    >>> codes = np.clip(np.round(3 + trait + rng.normal(size=(200, len(items)))), 1, 5)
+    >>> keyed = np.array([inst.item(i).reverse for i in items])
+    >>> codes[:, keyed] = 6 - codes[:, keyed]  # reverse-keyed items are answered the other way round
+    >>> table = scales.item_statistics(pd.DataFrame(codes, columns=items), inst, scales=["navigation_sr"])
+    >>> table[["item", "reverse", "mean", "r_drop"]].round(2)
+          item  reverse  mean  r_drop
+    0  navi_01    False  3.13    0.62
+    1  navi_02     True  3.00    0.69
+    2  navi_03    False  3.07    0.59
+    3  navi_04    False  3.06    0.64
+    4  navi_05     True  3.08    0.64
+    5  navi_06    False  3.10    0.65
+    6  navi_07     True  3.04    0.72
     """
-    from toolkit.scales.scoring import _chosen_scales, scale_items
-
-    w_all = normalise_weights(weights, data)
+    instrument = as_instrument(instrument)
     frames = []
-    for sc in _chosen_scales(instrument, scales):
-        items = scale_items(data, instrument, sc.id)
-        keep = _scored(items, sc)
-        w = None if w_all is None else w_all[keep]
-        table = item_analysis(items[keep], missing=missing, weights=w, weighted=weighted, name=sc.id)
+    for sc, items, w in _scored_scales(data, instrument, scales, weights, missing):
+        table = item_analysis(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
         table["reverse"] = [instrument.item(i).reverse for i in table["item"]]
         frames.append(table.assign(scale=sc.id, domain=sc.domain, kind=sc.kind))
     out = pd.concat(frames, ignore_index=True)

@@ -43,17 +43,35 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
+from toolkit._validation import as_instrument, as_list, check_frame, check_option, renamed_keywords
 from toolkit.errors import ScaleError
 from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
+from toolkit.scales._matrix import item_matrix
 from toolkit.scales.scoring import _knowledge_matrix
 
 __all__ = ["dif", "ets_class"]
 
 ETS = ("A", "B", "C")
+#: columns of the MH table, before the ETS class
+COLUMNS = ["item", "scale", "group", "reference", "focal", "n_reference", "n_focal", "p_reference", "p_focal",
+           "strata", "alpha_mh", "d_dif", "se_d", "chi2", "p_value", "anchor"]
 
 
-def ets_class(d: np.ndarray, se: np.ndarray, p_value: np.ndarray, *, level: float = 0.05) -> pd.Categorical:
-    """ETS A/B/C class from MH D-DIF, its SE and the MH test's p-value.
+@renamed_keywords(level="sig_level")
+def ets_class(d: np.ndarray, se: np.ndarray, p_value: np.ndarray, *, sig_level: float = 0.05) -> pd.Categorical:
+    """ETS A/B/C class from MH D-DIF, its SE and the MH test's p-value (as ``difR::difMH``'s ETS column).
+
+    Parameters
+    ----------
+    d, se, p_value : array-like
+        MH D-DIF, its standard error and the MH test's p-value, per item.
+    sig_level : float
+        Significance level of both tests (default 0.05). Formerly ``level``.
+
+    Returns
+    -------
+    Categorical
+        Ordered ``A < B < C``; missing where ``d`` or ``p_value`` is.
 
     Examples
     --------
@@ -63,8 +81,8 @@ def ets_class(d: np.ndarray, se: np.ndarray, p_value: np.ndarray, *, level: floa
     """
     d, se, p = (np.asarray(v, dtype=float) for v in (d, se, p_value))
     ad = np.abs(d)
-    z = stats.norm.ppf(1 - level)
-    cls = np.where((ad < 1) | (p >= level), "A", np.where((ad >= 1.5) & ((ad - 1) / se > z), "C", "B"))
+    z = stats.norm.ppf(1 - sig_level)
+    cls = np.where((ad < 1) | (p >= sig_level), "A", np.where((ad >= 1.5) & ((ad - 1) / se > z), "C", "B"))
     cls = np.where(np.isnan(d) | np.isnan(p), None, cls)
     return pd.Categorical(cls, categories=ETS, ordered=True)
 
@@ -86,9 +104,7 @@ def _scored(data, items, correct, instrument):
         codes = tuple(instrument.missing_codes) if instrument is not None else tuple(DEFAULT_MISSING_CODES.values())
         K, names = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, "the DIF items")
     else:
-        from toolkit.scales._matrix import item_matrix
-
-        K, names = item_matrix(data, items, scale="the DIF items", allow_constant=True)
+        K, names = item_matrix(data, items, name="the DIF items", allow_constant=True)
         bad = [c for j, c in enumerate(names) if not np.isin(K[:, j][~np.isnan(K[:, j])], (0.0, 1.0)).all()]
         if bad:
             raise ScaleError(f"DIF items must be scored 0/1 (or give correct=...): {', '.join(bad)}")
@@ -117,19 +133,14 @@ def _mh_row(tables: np.ndarray) -> dict[str, float]:
     }
 
 
-def dif(
-    data: pd.DataFrame,
-    items: Sequence[str] | None = None,
-    *,
-    group: str | Sequence[str],
-    instrument=None,
-    correct: Mapping[str, int] | None = None,
-    reference: Mapping[str, object] | object | None = None,
-    matching: str = "total",
-    purify: bool = True,
-    level: float = 0.05,
-) -> pd.DataFrame:
+@renamed_keywords(group="by", level="sig_level")
+def dif(data: pd.DataFrame, items: Sequence[str] | None = None, *, by: str | Sequence[str], instrument=None,
+        correct: Mapping[str, int] | None = None, reference: Mapping[str, object] | object | None = None,
+        matching: str = "total", purify: bool = True, sig_level: float = 0.05) -> pd.DataFrame:
     """Mantel-Haenszel DIF for knowledge items, one row per item and group comparison.
+
+    Mirrors R's ``stats::mantelhaen.test`` on each item's 2 x 2 x K table
+    (``difR::difMH`` with ``purify = TRUE`` for the purification).
 
     Parameters
     ----------
@@ -138,10 +149,12 @@ def dif(
     items : sequence of str, optional
         Items to test, matched on each other. Default: the knowledge items of
         ``instrument``, each knowledge scale (domain) matched on its own items.
-    group : str or sequence of str
+    by : str or sequence of str
         Grouping column(s), e.g. ``"age_band"`` or ``["age_band", "home_language"]``.
-    instrument : Instrument, optional
-        Supplies the items and their correct answers.
+        Formerly ``group``.
+    instrument : Instrument, str or path, optional
+        Supplies the items and their correct answers: an Instrument, a
+        bundled id such as ``"dis-full"`` or a YAML path.
     correct : mapping, optional
         Item -> correct code; without it (and without an instrument) the
         items must already be scored 0/1.
@@ -158,14 +171,14 @@ def dif(
         are tested again, until no item of the matching score is flagged
         (or only two are left). Without it, one biased item in a short
         scale makes the others look biased the other way.
-    level : float
-        Significance level for the ETS classes.
+    sig_level : float
+        Significance level for the ETS classes (default 0.05). Formerly ``level``.
 
     Returns
     -------
     DataFrame
         ``item``, ``scale`` (the knowledge scale matched on, or None),
-        ``group`` (the column), ``reference``, ``focal``,
+        ``group`` (the grouping column), ``reference``, ``focal``,
         ``n_reference``, ``n_focal``, ``p_reference``, ``p_focal`` (share
         correct), ``strata``, ``alpha_mh``, ``d_dif``, ``se_d``, ``chi2``,
         ``p_value``, ``anchor`` (False when purification took the item out
@@ -175,6 +188,7 @@ def dif(
     Examples
     --------
     >>> import numpy as np, pandas as pd
+    >>> from scipy.special import expit
     >>> from toolkit import scales
     >>> rng = np.random.default_rng(0)
     >>> n = 4000
@@ -182,53 +196,54 @@ def dif(
     >>> theta = rng.normal(size=n)
     >>> b = np.linspace(-1.5, 1.5, 8)
     >>> shift = np.where((g == "old")[:, None] & (np.arange(8) == 3), 1.5, 0.0)  # item k4 harder for "old"
-    >>> x = (rng.random((n, 8)) < 1 / (1 + np.exp(-(theta[:, None] - b - shift)))).astype(float)
+    >>> x = (rng.random((n, 8)) < expit(theta[:, None] - b - shift)).astype(float)
     >>> df = pd.DataFrame(x, columns=[f"k{i}" for i in range(1, 9)]).assign(age=g)
-    >>> res = scales.dif(df, [f"k{i}" for i in range(1, 9)], group="age", reference="young")
+    >>> res = scales.dif(df, [f"k{i}" for i in range(1, 9)], by="age", reference="young")
     >>> res.loc[res["ets"] != "A", ["item", "ets", "favours"]].to_string(index=False)
     'item ets favours\\n  k4   C   young'
     """
-    groups = [group] if isinstance(group, str) else list(group)
-    absent = [g for g in groups if g not in data.columns]
-    if absent:
-        raise ScaleError(f"grouping column(s) not in the data: {', '.join(absent)}")
-    if matching not in ("rest", "total"):
-        raise ScaleError(f"matching must be 'rest' or 'total', got {matching!r}")
+    by = as_list(by, "by")
+    check_frame(data, columns=by, error=ScaleError)
+    check_option(matching, "matching", ("total", "rest"))
+    instrument = None if instrument is None else as_instrument(instrument)
     rows = []
     for scale_id, item_ids in _item_sets(items, instrument):
         K, names = _scored(data, item_ids, correct, instrument)
         if len(names) < 2:
             raise ScaleError(f"DIF needs at least 2 items to match on, got {len(names)}")
         complete = ~np.isnan(K).any(axis=1)
-        for gcol in groups:
-            g = data[gcol]
-            counts = g[complete].value_counts()
-            ref = reference.get(gcol) if isinstance(reference, Mapping) else reference
-            if ref is None:
-                ref = counts.index[0]
-            if ref not in counts.index:
-                raise ScaleError(f"reference group {ref!r} has no complete answers in column {gcol!r}")
-            for focal in [v for v in counts.index if v != ref]:
-                sel = complete & g.isin([ref, focal]).to_numpy()
-                is_focal = (g[sel] == focal).to_numpy().astype(int)
-                res = _compare(K[sel].astype(int), is_focal, matching, purify, level)
-                for j, item in enumerate(names):
-                    rows.append({
-                        "item": item, "scale": scale_id, "group": gcol, "reference": ref, "focal": focal,
-                        "n_reference": int((is_focal == 0).sum()), "n_focal": int(is_focal.sum()),
-                        **res[j],
-                    })
-    cols = ["item", "scale", "group", "reference", "focal", "n_reference", "n_focal", "p_reference", "p_focal",
-            "strata", "alpha_mh", "d_dif", "se_d", "chi2", "p_value", "anchor"]
-    out = pd.DataFrame(rows, columns=cols)
-    out["ets"] = ets_class(out["d_dif"], out["se_d"], out["p_value"], level=level)
+        for gcol in by:
+            for ref, focal, sel, is_focal in _comparisons(data[gcol], complete, reference):
+                res = _compare(K[sel].astype(int), is_focal, matching, purify, sig_level)
+                rows += [{"item": item, "scale": scale_id, "group": gcol, "reference": ref, "focal": focal,
+                          "n_reference": int((is_focal == 0).sum()), "n_focal": int(is_focal.sum()), **res[j]}
+                         for j, item in enumerate(names)]
+    return _classified(pd.DataFrame(rows, columns=COLUMNS), sig_level)
+
+
+def _comparisons(g: pd.Series, complete: np.ndarray, reference):
+    """(reference, focal, rows, is_focal) for each focal group against the reference group of column ``g``."""
+    counts = g[complete].value_counts()
+    ref = reference.get(g.name) if isinstance(reference, Mapping) else reference
+    if ref is None:
+        ref = counts.index[0]
+    if ref not in counts.index:
+        raise ScaleError(f"reference group {ref!r} has no complete answers in column {g.name!r}")
+    for focal in [v for v in counts.index if v != ref]:
+        sel = complete & g.isin([ref, focal]).to_numpy()
+        yield ref, focal, sel, (g[sel] == focal).to_numpy().astype(int)
+
+
+def _classified(out: pd.DataFrame, sig_level: float) -> pd.DataFrame:
+    """Add the ETS class and the group a B or C item favours."""
+    out["ets"] = ets_class(out["d_dif"], out["se_d"], out["p_value"], sig_level=sig_level)
     flagged = out["ets"].isin(["B", "C"]).to_numpy()
     fav = np.where(out["d_dif"] < 0, out["reference"].astype(object), out["focal"].astype(object))
     out["favours"] = pd.Series(np.where(flagged, fav, None), dtype=object)
     return out
 
 
-def _compare(K: np.ndarray, is_focal: np.ndarray, matching: str, purify: bool, level: float) -> list[dict]:
+def _compare(K: np.ndarray, is_focal: np.ndarray, matching: str, purify: bool, sig_level: float) -> list[dict]:
     """MH statistics of every item for one focal-reference comparison, with purification."""
     n_items = K.shape[1]
     anchor = np.ones(n_items, dtype=bool)
@@ -247,7 +262,8 @@ def _compare(K: np.ndarray, is_focal: np.ndarray, matching: str, purify: bool, l
         if not purify or anchor.sum() <= 2:
             return res
         d = np.array([r["d_dif"] for r in res])
-        cls = ets_class(d, np.array([r["se_d"] for r in res]), np.array([r["p_value"] for r in res]), level=level)
+        cls = ets_class(d, np.array([r["se_d"] for r in res]), np.array([r["p_value"] for r in res]),
+                        sig_level=sig_level)
         suspect = anchor & np.isin(np.asarray(cls, dtype=object), ["B", "C"])
         if not suspect.any():
             return res

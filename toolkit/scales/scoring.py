@@ -30,21 +30,23 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import as_instrument, as_list, check_weights, renamed_keywords
 from toolkit.errors import ScaleError
-from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW, LEVELS
-from toolkit.scales._matrix import item_matrix, normalise_weights
+from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
+from toolkit.scales._matrix import item_matrix
 
-__all__ = ["score_items", "score_knowledge", "confidence_gap", "score", "DONT_KNOW", "REASONS", "CONFIDENCE"]
+__all__ = ["score_items", "score_knowledge", "confidence_gap", "scale_items", "score", "DONT_KNOW", "REASONS",
+           "CONFIDENCE"]
 
 REASONS = ("too_few_valid", "no_answers", "not_asked")
 CONFIDENCE = ("underconfident", "aligned", "overconfident")
 
 
-def _min_valid(min_valid: int | None, n_items: int, scale: str | None) -> int:
+def _min_valid(min_valid: int | None, n_items: int, name: str | None) -> int:
     if min_valid is None:
         return 1
     if not 1 <= int(min_valid) <= n_items:
-        raise ScaleError(f"min_valid for {scale or 'the scale'} must be from 1 to {n_items}, got {min_valid}")
+        raise ScaleError(f"min_valid for {name or 'the scale'} must be from 1 to {n_items}, got {min_valid}")
     return int(min_valid)
 
 
@@ -60,15 +62,6 @@ def _reasons(n_valid: np.ndarray, need: int, index: pd.Index, not_asked: np.ndar
     return _categorical(codes, REASONS, index)
 
 
-def _levels(scores: pd.Series, levels: Mapping[str, float], index: pd.Index) -> pd.Series:
-    """low / basic / above_basic from inclusive lower bounds (as ``Scale.classify``)."""
-    names = [lv for lv in LEVELS if lv in levels]
-    bounds = np.array([levels[lv] for lv in names], dtype=float)
-    x = scores.to_numpy(dtype=float, na_value=np.nan)
-    idx = np.clip(np.searchsorted(bounds, x, side="right") - 1, 0, len(names) - 1)
-    return _categorical(np.where(np.isnan(x), -1, idx), names, index, ordered=True)
-
-
 def _mean_score(X: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray]:
     valid = ~np.isnan(X)
     n_valid = valid.sum(axis=1)
@@ -77,29 +70,25 @@ def _mean_score(X: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(n_valid >= need, score, np.nan), n_valid
 
 
-def score_items(
-    df: pd.DataFrame,
-    items: Sequence[str],
-    *,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] | None = None,
-    min_valid: int | None = None,
-    rescale: bool = False,
-    name: str | None = None,
-) -> pd.Series:
-    """Mean score of self-report items.
+@renamed_keywords(df="data", scale="response_range")
+def score_items(data: pd.DataFrame, items: Sequence[str], *, reverse: Sequence[str] = (),
+                response_range: tuple[float, float] | None = None, min_valid: int | None = None,
+                rescale: bool = False, name: str | None = None) -> pd.Series:
+    """Mean score of self-report items, as ``psych::scoreItems`` (``totals = FALSE``, no imputation).
 
     Parameters
     ----------
-    df : DataFrame
-        Item columns coded as numbers, NaN = missing (clean data).
+    data : DataFrame
+        Item columns coded as numbers, NaN = missing (clean data); other
+        columns are ignored. Formerly ``df``.
     items : sequence of str
         The scale's items; column order does not matter.
     reverse : sequence of str
         Reverse-keyed items, scored ``min + max - x``.
-    scale : (min, max)
+    response_range : (min, max)
         The response scale's range. Required when ``reverse`` or ``rescale``
         is used; when given, values outside it raise :class:`ScaleError`.
+        Formerly ``scale``.
     min_valid : int, optional
         Fewest valid items for a score (default 1: the mean of what was answered).
     rescale : bool
@@ -110,25 +99,26 @@ def score_items(
     Returns
     -------
     Series
-        One score per row of ``df`` (same index); NaN below ``min_valid``.
+        One score per row of ``data`` (same index); NaN below ``min_valid``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from toolkit import scales
     >>> df = pd.DataFrame({"a": [1, 5, None], "b": [1, 5, None], "c": [5, 1, 3]})
-    >>> scales.score_items(df, ["a", "b", "c"], reverse=["c"], scale=(1, 5), min_valid=2).tolist()
+    >>> # psych::scoreItems(list(s = c("a", "b", "-c")), df, min = 1, max = 5, impute = "none")
+    >>> scales.score_items(df, ["a", "b", "c"], reverse=["c"], response_range=(1, 5), min_valid=2).tolist()
     [1.0, 5.0, nan]
     """
-    X, names = item_matrix(df, items, scale=name, allow_constant=True)
-    reverse = (reverse,) if isinstance(reverse, str) else tuple(reverse)
+    X, names = item_matrix(data, items, name=name, allow_constant=True)
+    reverse = as_list(reverse, "reverse")
     unknown = [r for r in reverse if r not in names]
     if unknown:
         raise ScaleError(f"reverse-keyed items not among the items of {name or 'the scale'}: {', '.join(unknown)}")
-    if (reverse or rescale) and scale is None:
-        raise ScaleError(f"scale=(min, max) is needed to reverse or rescale {name or 'the scale'}")
-    if scale is not None:
-        lo, hi = map(float, scale)
+    if (reverse or rescale) and response_range is None:
+        raise ScaleError(f"response_range=(min, max) is needed to reverse or rescale {name or 'the scale'}")
+    if response_range is not None:
+        lo, hi = map(float, response_range)
         bad = (X < lo) | (X > hi)
         if bad.any():
             cols = [f"{c} ({', '.join(map(_fmt, np.unique(X[bad[:, j], j])[:5]))})" for j, c in enumerate(names)
@@ -142,7 +132,7 @@ def score_items(
     score, _ = _mean_score(X, _min_valid(min_valid, len(names), name))
     if rescale:
         score = 100 * (score - lo) / (hi - lo)
-    return pd.Series(score, index=df.index, name=name or "score")
+    return pd.Series(score, index=data.index, name=name or "score")
 
 
 def _fmt(v: float) -> str:
@@ -165,8 +155,9 @@ def _not_asked(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     return np.logical_and.reduce([_is_kind(data[c], "not_asked") for c in cols])
 
 
-def _knowledge_matrix(df, items, correct, dont_know, missing_codes, name):
-    X, names = item_matrix(df, items, scale=name, allow_constant=True)
+def _knowledge_matrix(data, items, correct, dont_know, missing_codes, name):
+    """Knowledge items as 1 (correct), 0 (incorrect or "don't know") and NaN (missing)."""
+    X, names = item_matrix(data, items, name=name, allow_constant=True)
     missing_keys = [c for c in names if c not in correct]
     if missing_keys:
         raise ScaleError(f"no correct answer given for knowledge items of {name or 'the scale'}: "
@@ -175,30 +166,29 @@ def _knowledge_matrix(df, items, correct, dont_know, missing_codes, name):
     dk = X == dont_know
     for j, c in enumerate(names):
         companion = f"{c}_missing"
-        if companion in df.columns:
-            dk[:, j] |= _is_kind(df[companion], "dont_know")
+        if companion in data.columns:
+            dk[:, j] |= _is_kind(data[companion], "dont_know")
     right = X == keyed
     answered = ~np.isnan(X) & ~np.isin(X, list(missing_codes))
     valid = answered | dk
     return np.where(valid, right.astype(float), np.nan), names
 
 
-def score_knowledge(
-    df: pd.DataFrame,
-    items: Sequence[str],
-    correct: Mapping[str, int],
-    *,
-    min_valid: int | None = None,
-    dont_know: int = DONT_KNOW,
-    missing_codes: Sequence[int] = tuple(DEFAULT_MISSING_CODES.values()),
-    name: str | None = None,
-) -> pd.DataFrame:
-    """Number and share correct on knowledge items.
+@renamed_keywords(df="data")
+def score_knowledge(data: pd.DataFrame, items: Sequence[str], correct: Mapping[str, int], *,
+                    min_valid: int | None = None, dont_know: int = DONT_KNOW,
+                    missing_codes: Sequence[int] = tuple(DEFAULT_MISSING_CODES.values()),
+                    name: str | None = None) -> pd.DataFrame:
+    """Number and share correct on knowledge items, as ``psych::score.multiple.choice(totals = TRUE)``.
+
+    Unlike psych, "don't know" is scored incorrect and other missing answers
+    stay missing (the number correct is prorated over them).
 
     Parameters
     ----------
-    df : DataFrame
-        Item columns with the answer codes (raw or cleaned, see the module notes).
+    data : DataFrame
+        Item columns with the answer codes (raw or cleaned, see the module
+        notes); other columns are ignored. Formerly ``df``.
     items : sequence of str
         The knowledge items.
     correct : mapping
@@ -235,7 +225,7 @@ def score_knowledge(
     3  NaN       NaN  no_answers
     """
     label = name or "score"
-    K, names = _knowledge_matrix(df, items, correct, dont_know, missing_codes, name)
+    K, names = _knowledge_matrix(data, items, correct, dont_know, missing_codes, name)
     need = _min_valid(min_valid, len(names), name)
     share, n_valid = _mean_score(K, need)
     return pd.DataFrame(
@@ -244,9 +234,9 @@ def score_knowledge(
             f"{label}_n_correct": np.where(np.isnan(share), np.nan, np.nansum(K, axis=1)),
             f"{label}_share": share,
             f"{label}_n_valid": n_valid,
-            f"{label}_reason": _reasons(n_valid, need, df.index),
+            f"{label}_reason": _reasons(n_valid, need, data.index),
         },
-        index=df.index,
+        index=data.index,
     )
 
 
@@ -260,20 +250,26 @@ def _standardise(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     return (x - mean) / np.sqrt(var)
 
 
-def confidence_gap(
-    self_report: pd.Series,
-    knowledge: pd.Series,
-    *,
-    weights: pd.Series | np.ndarray | None = None,
-    cutoff: float = 1.0,
-    name: str = "gap",
-) -> pd.DataFrame:
+def confidence_gap(self_report: pd.Series, knowledge: pd.Series, *, weights: pd.Series | np.ndarray | None = None,
+                   cutoff: float = 1.0, name: str = "gap") -> pd.DataFrame:
     """Standardised self-report minus standardised knowledge, with a flag.
 
     Both scores are turned into z-scores over the respondents who have both
     (weighted mean and SD with the unbiased divisor when ``weights`` are
-    given). ``|gap| > cutoff`` flags ``overconfident`` (self-report above
+    given), as R's ``scale()`` does unweighted; psych has no equivalent.
+    ``|gap| > cutoff`` flags ``overconfident`` (self-report above
     performance) or ``underconfident``; the rest are ``aligned``.
+
+    Parameters
+    ----------
+    self_report, knowledge : Series
+        The two scores, one value per respondent (same index).
+    weights : Series or array, optional
+        One survey weight per respondent.
+    cutoff : float
+        SD cut-off of the flag (default 1).
+    name : str
+        Name of the gap column (the flag is ``<name>_flag``).
 
     Returns
     -------
@@ -298,7 +294,7 @@ def confidence_gap(
     s = pd.to_numeric(self_report, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     k = pd.to_numeric(knowledge, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     both = ~np.isnan(s) & ~np.isnan(k)
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    w = None if weights is None else check_weights(weights, self_report.to_frame(), error=ScaleError)
     s, k = np.where(both, s, np.nan), np.where(both, k, np.nan)
     if both.sum() < 2:
         gap = np.full(len(s), np.nan)
@@ -320,11 +316,26 @@ def _chosen_scales(instrument, scales):
 
 
 def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
-    """A scale's items ready for reliability analysis.
+    """A scale's items ready for reliability analysis (the matrix ``psych::alpha`` is given).
 
     Self-report items: missing codes become NaN and reverse-keyed items are
-    reversed on the response scale. Knowledge items: 1 = correct, 0 =
-    incorrect or "don't know", NaN = missing.
+    reversed on the response scale (``psych::reverse.code``). Knowledge
+    items: 1 = correct, 0 = incorrect or "don't know", NaN = missing
+    (``psych::score.multiple.choice(score = FALSE)``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Response data keyed by item id.
+    instrument : Instrument, str or path
+        An Instrument, a bundled id such as ``"dis-full"`` or a YAML path.
+    scale_id : str
+        The scale, by its id.
+
+    Returns
+    -------
+    DataFrame
+        The scale's items as floats, same index as ``data``.
 
     Examples
     --------
@@ -333,12 +344,13 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     >>> inst = toolkit.load_instrument("dis-full")
     >>> kn = inst.scales["practical_kn"].items
     >>> df = pd.DataFrame({i: [inst.item(i).correct, 88, 99] for i in kn})
-    >>> scales.scale_items(df, inst, "practical_kn")[list(kn[:2])]
+    >>> scales.scale_items(df, "dis-full", "practical_kn")[list(kn[:2])]
        prac_k1  prac_k2
     0      1.0      1.0
     1      0.0      0.0
     2      NaN      NaN
     """
+    instrument = as_instrument(instrument)
     sc = _chosen_scales(instrument, [scale_id])[0]
     items = list(sc.items)
     absent = [i for i in items if i not in data.columns]
@@ -349,7 +361,7 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
         correct = {i: instrument.item(i).correct for i in items}
         K, _ = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, sc.id)
         return pd.DataFrame(K, columns=items, index=data.index)
-    X, _ = item_matrix(data, items, scale=sc.id, allow_constant=True)
+    X, _ = item_matrix(data, items, name=sc.id, allow_constant=True)
     X[np.isin(X, codes)] = np.nan
     rs = instrument.response_set_of(items[0])
     flip = np.array([instrument.item(i).reverse for i in items])
@@ -361,7 +373,7 @@ def _check_codes(data: pd.DataFrame, chosen, instrument, missing_codes) -> None:
     """Every scale item holds only its response set's codes, missing codes or NaN (one error for all)."""
     problems = []
     for sc in chosen:
-        X, names = item_matrix(data, sc.items, scale=sc.id, allow_constant=True, min_items=1)
+        X, names = item_matrix(data, sc.items, name=sc.id, allow_constant=True, min_items=1)
         for j, item_id in enumerate(names):
             allowed = sorted(instrument.response_set_of(item_id).valid_codes | set(missing_codes))
             x = X[:, j]
@@ -374,16 +386,43 @@ def _check_codes(data: pd.DataFrame, chosen, instrument, missing_codes) -> None:
         raise ScaleError("values that are not codes of the item's response set: " + "; ".join(problems))
 
 
-def score(
-    data: pd.DataFrame,
-    instrument,
-    *,
-    weights: pd.Series | np.ndarray | str | None = None,
-    rescale: bool = False,
-    gap_cutoff: float = 1.0,
-    scales: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Score every scale of an instrument.
+def _score_knowledge_scale(data, instrument, sc, missing_codes, rescale) -> pd.DataFrame:
+    correct = {i: instrument.item(i).correct for i in sc.items}
+    part = score_knowledge(data, list(sc.items), correct, min_valid=sc.min_valid, missing_codes=tuple(missing_codes),
+                           name=sc.id)
+    if rescale:
+        part[f"{sc.id}_100"] = 100 * part[f"{sc.id}_share"]
+    return part
+
+
+def _score_self_report_scale(data, instrument, sc, missing_codes, rescale) -> pd.DataFrame:
+    items = list(sc.items)
+    rs = instrument.response_set_of(items[0])
+    lo, hi = rs.min, rs.max
+    X = data[items].mask(data[items].isin(list(missing_codes)))
+    reverse = [i for i in items if instrument.item(i).reverse]
+    mean = score_items(X, items, reverse=reverse, response_range=(lo, hi), min_valid=sc.min_valid, name=sc.id)
+    part = pd.DataFrame({sc.id: mean, f"{sc.id}_n_valid": X.notna().sum(axis=1).to_numpy()}, index=data.index)
+    if rescale:
+        part[f"{sc.id}_100"] = 100 * (mean - lo) / (hi - lo)
+    return part
+
+
+def _score_scale(data, instrument, sc, missing_codes, rescale) -> pd.DataFrame:
+    """One scale's columns: score, n_valid, reason (not asked recognised), level and 0-100 score."""
+    part = (_score_knowledge_scale if sc.kind == "knowledge" else _score_self_report_scale)(
+        data, instrument, sc, missing_codes, rescale)
+    n_valid = part[f"{sc.id}_n_valid"].to_numpy()
+    part[f"{sc.id}_reason"] = _reasons(n_valid, sc.min_valid, data.index, _not_asked(data, sc.items))
+    part[sc.level_column] = sc.classify(part[sc.id])
+    columns = [sc.id, f"{sc.id}_n_correct", f"{sc.id}_share", f"{sc.id}_n_valid", f"{sc.id}_reason",
+               f"{sc.id}_100", sc.level_column]
+    return part[[c for c in columns if c in part.columns]]
+
+
+def score(data: pd.DataFrame, instrument, *, weights: pd.Series | np.ndarray | str | None = None,
+          rescale: bool = False, gap_cutoff: float = 1.0, scales: Sequence[str] | None = None) -> pd.DataFrame:
+    """Score every scale of an instrument (``psych::scoreItems`` per scale, plus levels and confidence gaps).
 
     Parameters
     ----------
@@ -391,8 +430,9 @@ def score(
         Response data keyed by item id (clean, or raw with missing codes
         66/88/99 in the item columns, which are treated as missing; 88 on a
         knowledge item is "don't know", i.e. incorrect).
-    instrument : Instrument
-        From :func:`toolkit.load_instrument`.
+    instrument : Instrument, str or path
+        An :class:`~toolkit.instrument.Instrument`, a bundled id such as
+        ``"dis-full"`` or the path to an instrument YAML file.
     weights : column name, Series, array or survey Design, optional
         Survey weights (a :class:`toolkit.survey.Design` on the same rows
         lends its, possibly raked, weights); the gap's standardisation then
@@ -422,13 +462,14 @@ def score(
     >>> inst = toolkit.load_instrument("dis-full")
     >>> kn = inst.scales["practical_kn"].items
     >>> df = pd.DataFrame({i: [inst.item(i).correct, 88, None] for i in kn})
-    >>> toolkit.score(df, inst, scales=["practical_kn"])[["practical_kn", "practical_kn_level"]]
+    >>> toolkit.score(df, "dis-full", scales=["practical_kn"])[["practical_kn", "practical_kn_level"]]
        practical_kn practical_kn_level
     0           4.0        above_basic
     1           0.0                low
     2           NaN                NaN
     """
-    w = normalise_weights(weights, data)
+    instrument = as_instrument(instrument)
+    w = None if weights is None else check_weights(weights, data, error=ScaleError)
     missing_codes = set(instrument.missing_codes) or set(DEFAULT_MISSING_CODES.values())
     chosen = _chosen_scales(instrument, scales)
     absent = {s.id: [i for i in s.items if i not in data.columns] for s in chosen}
@@ -440,28 +481,7 @@ def score(
     out: dict[str, pd.Series] = {}
     by_domain: dict[str, dict[str, str]] = {}
     for sc in chosen:
-        items = list(sc.items)
-        if sc.kind == "knowledge":
-            correct = {i: instrument.item(i).correct for i in items}
-            part = score_knowledge(data, items, correct, min_valid=sc.min_valid, missing_codes=tuple(missing_codes),
-                                   name=sc.id)
-            n_valid = part[f"{sc.id}_n_valid"].to_numpy()
-            part[f"{sc.id}_reason"] = _reasons(n_valid, sc.min_valid, data.index, _not_asked(data, items))
-            if rescale:
-                part[f"{sc.id}_100"] = 100 * part[f"{sc.id}_share"]
-        else:
-            rs = instrument.response_set_of(items[0])
-            lo, hi = rs.min, rs.max
-            X = data[items].mask(data[items].isin(list(missing_codes)))
-            reverse = [i for i in items if instrument.item(i).reverse]
-            mean = score_items(X, items, reverse=reverse, scale=(lo, hi), min_valid=sc.min_valid, name=sc.id)
-            n_valid = X.notna().sum(axis=1).to_numpy()
-            part = pd.DataFrame({sc.id: mean, f"{sc.id}_n_valid": n_valid,
-                                 f"{sc.id}_reason": _reasons(n_valid, sc.min_valid, data.index,
-                                                             _not_asked(data, items))}, index=data.index)
-            if rescale:
-                part[f"{sc.id}_100"] = 100 * (mean - lo) / (hi - lo)
-        part[sc.level_column] = _levels(part[sc.id], sc.levels, data.index)
+        part = _score_scale(data, instrument, sc, missing_codes, rescale)
         out.update({c: part[c] for c in part.columns})
         if sc.domain is not None:
             by_domain.setdefault(sc.domain, {})[sc.kind] = sc.id
