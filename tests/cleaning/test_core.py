@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolkit
-from toolkit.cleaning.core import LOG_COLUMNS, PRIVACY_RULES
+from toolkit.cleaning.flags import FlagOptions
+from toolkit.cleaning.log import LOG_COLUMNS, PRIVACY_RULES
 from toolkit.errors import DataQualityWarning, OptionError, PrivacyError, ResponseError, SchemaErrors
 
 KEY = "test-key"
@@ -40,7 +41,7 @@ def run(raw, inst, **kw):
 
 
 def all_text(res) -> str:
-    return res.data.to_csv() + res.log.to_csv() + res.flags.to_csv() + res.summary.to_csv()
+    return res.data.to_csv() + res.log.to_csv() + res.flags.to_csv() + res.summary().to_csv()
 
 
 def logged(res, column):
@@ -296,7 +297,7 @@ def test_quality_flags(inst):
     assert res.counts("flag") == {"duplicate_id": 1, "duplicate_answers": 1, "speeder": 1, "straightlining": 1,
                                   "too_many_missing": 1, "failed_check": 1, "flagged": 4}
     assert len(res.data) == n  # flagged, not dropped
-    loose = run(raw, inst, longstring_share=0.3)
+    loose = run(raw, inst, flags=FlagOptions(longstring_share=0.3))
     assert loose.flags["straightlining"][5]
 
 
@@ -308,7 +309,7 @@ def test_drop_flagged_is_explicit_and_logged(inst):
     dropped = res.log[res.log["rule"] == "drop_flagged"]
     assert dropped["row"].tolist() == [1] and dropped["position"].iloc[0] == "speeder; too_many_missing"
     assert res.counts("rows") == {"input": 3, "output": 2, "dropped": 1}
-    with pytest.raises(OptionError, match="unknown flag.*known: "):
+    with pytest.raises(OptionError, match="drop_flagged must be one of .duplicate_id., .*; got .fast."):
         run(raw, inst, drop_flagged=["fast"])
 
 
