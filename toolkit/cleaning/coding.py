@@ -38,6 +38,12 @@ class Decoded:
     ``codes`` index every row's raw value in ``raw_uniques`` / its decoded value in
     ``new_uniques`` (-1, the last entry, = missing), so the log can point at shared
     objects instead of copying a value per changed cell.
+
+    Examples
+    --------
+    >>> d = decode_number_column(pd.Series(["1", "1", "2,5"]))
+    >>> d.codes.tolist(), d.raw_uniques.tolist(), d.new_uniques.tolist()
+    ([0, 0, 1], ['1', '2,5', nan], [1.0, 2.5, nan])
     """
 
     values: np.ndarray
@@ -92,7 +98,16 @@ def is_blank(value: Any) -> bool:
 
 
 class ColumnCoder:
-    """Decoding rules for one item, built from the instrument once."""
+    """Decoding rules for one item, built from the instrument once.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+    >>> sorted(coder.valid), coder.labels["ja"]
+    ([1, 2], 1)
+    """
 
     def __init__(self, item: Any, response_set: Any | None, missing_codes: dict[int, str]):
         self.item = item
@@ -193,7 +208,16 @@ class ColumnCoder:
         return str(raw), None, None
 
     def decode_one(self, raw: Any) -> tuple[Any, str | None, str | None]:
-        """Decode one distinct, non-blank raw value."""
+        """Decode one distinct, non-blank raw value: (new value, missing kind or None, rule or None).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-full")
+        >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+        >>> coder.decode_one("Nej"), coder.decode_one("88"), coder.decode_one("7")
+        ((2.0, None, 'label_to_code'), (nan, 'dont_know', 'missing_code'), (nan, None, 'out_of_range'))
+        """
         if self.type == "multiple":
             return self._multiple(raw)
         if self.type == "numeric":
@@ -203,7 +227,17 @@ class ColumnCoder:
         return self._coded(raw)
 
     def decode(self, column: pd.Series) -> Decoded:
-        """Apply the rules to a whole column (vectorised over distinct values)."""
+        """Apply the rules to a whole column (vectorised over distinct values).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-full")
+        >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+        >>> d = coder.decode(pd.Series(["Ja", "2", None, "Ja"]))
+        >>> d.values.tolist(), [VALUE_RULES[r] if r >= 0 else None for r in d.rule]
+        ([1.0, 2.0, nan, 1.0], ['label_to_code', None, None, 'label_to_code'])
+        """
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         codes = _small(codes, len(uniques))
         results = [(math.nan, None, None) if is_blank(u) else self.decode_one(u) for u in uniques]

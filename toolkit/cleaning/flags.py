@@ -146,7 +146,17 @@ def flags_to_drop(drop_flagged: bool | str | Sequence[str]) -> list[str]:
 
 
 def likert_grids(instrument: Any, columns: pd.Index, min_items: int) -> list[list[str]]:
-    """Likert items grouped by (section, response set), in questionnaire order."""
+    """Likert items grouped by (section, response set), in questionnaire order; grids of ``min_items`` or more.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> [(g[0], len(g)) for g in likert_grids(inst, pd.Index(inst.item_ids), 8)]
+    [('prac_01', 29)]
+    >>> likert_grids(toolkit.load_instrument("dis-screener"), pd.Index(inst.item_ids), 8)  # its grid has 4 items
+    []
+    """
     grids: dict[tuple[str, str], list[str]] = {}
     for item in instrument.items:
         if item.type == "likert" and item.id in columns:

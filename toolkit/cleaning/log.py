@@ -56,7 +56,15 @@ class LogBuilder:
 
     def add(self, rows: np.ndarray, column: str, old: np.ndarray, new: np.ndarray, rule: np.ndarray | str,
             position: np.ndarray | None = None) -> None:
-        """Log ``rows`` of ``column``: old and new values, one rule (name) or a rule code per row."""
+        """Log ``rows`` of ``column``: old and new values, one rule (name) or a rule code per row.
+
+        Examples
+        --------
+        >>> log = LogBuilder()
+        >>> log.add(np.array([0]), "age", np.array(["34,5"], object), np.array([34.5]), "decimal_comma")
+        >>> log.build(None)[["old", "new", "rule"]].to_dict("records")
+        [{'old': '34,5', 'new': 34.5, 'rule': 'decimal_comma'}]
+        """
         if rows.size == 0:
             return
         codes = (np.full(rows.size, RULES.index(rule), np.int8) if isinstance(rule, str)
@@ -70,6 +78,14 @@ class LogBuilder:
 
         ``redact`` (applied to those distinct values, only when a cell changed) keeps PII in
         an old value out of the log. Frees the column's per-row bookkeeping once logged.
+
+        Examples
+        --------
+        >>> from toolkit.cleaning.coding import decode_number_column
+        >>> log = LogBuilder()
+        >>> log.add_values("duration_sec", decode_number_column(pd.Series(["60", "7,5"])))
+        >>> log.build(None)[["row", "old", "new", "rule"]].to_dict("records")
+        [{'row': 1, 'old': '7,5', 'new': 7.5, 'rule': 'decimal_comma'}]
         """
         changed = np.flatnonzero(decoded.rule >= 0)
         if not changed.size:
@@ -81,7 +97,20 @@ class LogBuilder:
         decoded.codes = decoded.rule = np.empty(0, np.int8)
 
     def add_pii(self, column: str, found: pd.DataFrame, new: np.ndarray) -> None:
-        """One entry per (cell, kind of PII); position lists every span of that kind. No old value."""
+        """One entry per (cell, kind of PII); position lists every span of that kind. No old value.
+
+        ``found`` is the match table of :func:`toolkit.privacy.redact` (row, kind, start, end);
+        ``new`` the column's values after redaction.
+
+        Examples
+        --------
+        >>> from toolkit import privacy
+        >>> new, found = privacy.redact(pd.Series(["ring 20 30 40 50 or 20304050"]))
+        >>> log = LogBuilder()
+        >>> log.add_pii("note", found, new.to_numpy(object))
+        >>> log.build(None)[["old", "rule", "position"]].to_dict("records")
+        [{'old': None, 'rule': 'pii_phone', 'position': '5-16;20-28'}]
+        """
         if found.empty:
             return
         spans = found.assign(span=found["start"].astype("str") + "-" + found["end"].astype("str"))
@@ -91,12 +120,28 @@ class LogBuilder:
         self.add(rows, column, np.full(rows.size, None, object), new[rows], rule, grouped["span"].to_numpy(object))
 
     def add_dropped(self, rows: np.ndarray, reasons: np.ndarray) -> None:
-        """One entry per dropped row, under column ``<row>``, its flags as position."""
+        """One entry per dropped row, under column ``<row>``, its flags as position.
+
+        ``reasons`` has one entry per input row (``Cleaned.flags["reasons"]``).
+
+        Examples
+        --------
+        >>> log = LogBuilder()
+        >>> log.add_dropped(np.array([1]), np.array(["", "speeder"], object))
+        >>> log.build(None)[["row", "column", "new", "position"]].to_dict("records")
+        [{'row': 1, 'column': '<row>', 'new': 'dropped', 'position': 'speeder'}]
+        """
         self.add(rows, ROW_COLUMN, np.full(rows.size, "kept", object), np.full(rows.size, "dropped", object),
                  "drop_flagged", reasons[rows])
 
     def build(self, pseudonyms: np.ndarray | None) -> pd.DataFrame:
-        """The log (columns ``LOG_COLUMNS``), sorted by row; ``pseudonyms`` give each row's respondent_id."""
+        """The log (columns ``LOG_COLUMNS``), sorted by row; ``pseudonyms`` give each row's respondent_id.
+
+        Examples
+        --------
+        >>> tuple(LogBuilder().build(None).columns) == LOG_COLUMNS
+        True
+        """
         parts = self.parts
         if not parts:
             return _empty_log()
