@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import toolkit
 from tests.cleaning._helpers import INST, KEY, all_text, frame, logged, run
 from toolkit.cleaning.log import PRIVACY_RULES
-from toolkit.errors import OptionError, ResponseError
+from toolkit.errors import DataQualityWarning, OptionError, ResponseError
 
 
 # --------------------------------------------------------------------------- options
@@ -332,3 +332,16 @@ def test_cli_strict_writes_every_failure_case_to_the_log(tmp_path, monkeypatch, 
     cases = pd.read_csv(log)
     assert cases[["row", "column"]].values.tolist() == [[0, "age"], [0, "prac_01"], [2, "prac_01"]]
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_data_quality_warnings_point_at_the_caller_of_clean(inst):
+    ids = frame(inst, 2)
+    ids["respondent_id"] = [20000001, 20000002]
+    with pytest.warns(DataQualityWarning, match="look like phone") as record:
+        toolkit.clean(ids, inst, pseudonymise=False)
+    assert record[0].filename == __file__
+    partial = frame(inst, 1).drop(columns="net_use_3m")
+    partial.attrs = {"read": {"format": "csv"}}  # as read_responses left it: no second required-column check
+    with pytest.warns(DataQualityWarning, match="skip rule of .* not checked") as record:
+        toolkit.clean(partial, inst, pseudonym_key=KEY)
+    assert {r.filename for r in record} == {__file__}

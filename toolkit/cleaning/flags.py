@@ -39,7 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FLAGS = ("duplicate_id", "duplicate_answers", "speeder", "straightlining", "too_many_missing", "failed_check")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlagOptions:
     """Thresholds of the quality flags (read-only; see the module docstring for each flag).
 

@@ -39,6 +39,10 @@ SYSTEM_ID_FORMATS = {
 }
 
 
+#: Warnings point at clean()'s caller: this function < assemble_columns < clean < its two keyword shims.
+_CLEAN_CALLER = 6
+
+
 def id_columns_in(frame: pd.DataFrame, id_columns: Sequence[str] | None, item_ids: Sequence[str]) -> list[str]:
     """The id columns of ``frame``: ``id_columns``, or those of :data:`ID_COLUMNS` present (any case).
 
@@ -122,7 +126,7 @@ def redact_other_column(column: str, src: pd.Series, ids: Sequence[str], log: Lo
         if share > 0.5:
             warnings.warn(f"id column {column!r}: {share:.0%} of ids look like phone or CPR numbers and "
                           "were redacted; pseudonymise them instead (pseudonymise=True)",
-                          DataQualityWarning, stacklevel=2)
+                          DataQualityWarning, stacklevel=_CLEAN_CALLER)
     return out
 
 

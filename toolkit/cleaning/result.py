@@ -15,7 +15,7 @@ from toolkit.cleaning.log import RULES
 TOTAL_KINDS = ("rows", "rule", "flag")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cleaned:
     """The result of :func:`toolkit.clean` (read-only).
 

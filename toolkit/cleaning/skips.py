@@ -33,6 +33,8 @@ from toolkit.errors import DataQualityWarning, ResponseError
 from toolkit.instrument.vocabulary import MISSING_KINDS
 
 _NOT_ASKED_KIND = MISSING_KINDS.index("not_asked")
+#: Warnings point at clean()'s caller: apply_skip_logic < clean < its two keyword shims.
+_CLEAN_CALLER = 5
 _NOT_ASKED_RULE = VALUE_RULES.index("not_asked")
 
 
@@ -87,7 +89,8 @@ def apply_skip_logic(instrument: Any, items: Sequence[Any], decoded: dict[str, D
         try:
             ok = instrument.relevant(current, item.id).to_numpy(dtype=bool)
         except ResponseError as exc:
-            warnings.warn(f"skip rule of {item.id} not checked: {exc}", DataQualityWarning, stacklevel=2)
+            warnings.warn(f"skip rule of {item.id} not checked: {exc}", DataQualityWarning,
+                          stacklevel=_CLEAN_CALLER)
             continue
         skipped = ~ok & _decided(item, decoded, n, clear_undecided)
         asked[item.id] = ~skipped
