@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import toolkit
 
 KEY = "test-key"
 INST = toolkit.load_instrument("dis-full")
+
+
+def instrument_fixture():
+    """The ``inst`` fixture (the full instrument) for a test module: ``inst = instrument_fixture()``."""
+    return pytest.fixture(scope="module", name="inst")(lambda: INST)
 
 
 def frame(inst, n: int, **columns) -> pd.DataFrame:

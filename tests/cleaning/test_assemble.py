@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.cleaning._helpers import instrument_fixture
 from toolkit.cleaning.assemble import _frame, assemble_columns, assemble_data
 from toolkit.cleaning.coding import decode_items, decode_numeric_metadata
 from toolkit.cleaning.log import LogBuilder
+
+inst = instrument_fixture()
 
 
 def assembled(inst, data, **kw):

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.cleaning._helpers import frame, logged, run
+from tests.cleaning._helpers import frame, instrument_fixture, logged, run
 from toolkit.cleaning.coding import (VALUE_RULES, carry_over_missing_kinds, decode_items,
                                      decode_numeric_metadata)
 from toolkit.instrument.vocabulary import MISSING_KINDS
+
+inst = instrument_fixture()
 
 
 def test_labels_in_either_language_case_and_space_insensitive(inst):

@@ -1,20 +1,24 @@
-"""clean(): the pipeline end to end, its options and old keywords, its guarantees as properties, the CLI."""
+"""clean(): the pipeline end to end, its options and old keywords, its guarantees as properties.
+
+The command line (``ditk clean``) is tested in tests/cli.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolkit
-from tests.cleaning._helpers import INST, KEY, all_text, frame, logged, run
+from tests.cleaning._helpers import INST, KEY, all_text, frame, instrument_fixture, logged, run
 from toolkit.cleaning.log import PRIVACY_RULES
 from toolkit.errors import DataQualityWarning, OptionError, ResponseError
+
+inst = instrument_fixture()
 
 
 # --------------------------------------------------------------------------- options
@@ -237,101 +241,6 @@ def test_simulated_cleaning_guarantees(simulated, inst):
     assert not any(s in text for s in secrets)
     again = run(res.data, inst)
     assert again.log.empty and again.data.equals(res.data)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def test_cli_clean_end_to_end(tmp_path, monkeypatch, inst):
-    from typer.testing import CliRunner
-
-    from toolkit.cli import app
-
-    sim = toolkit.simulate.survey(inst, n=300, seed=2)
-    messy = sim.responses.copy()
-    messy.loc[0, "comment"] = "=HYPERLINK(\"http://x\") ring 20 30 40 50"
-    src = tmp_path / "in.csv"
-    messy.to_csv(src, index=False, sep=";", encoding="cp1252")
-    before = src.read_bytes()
-    monkeypatch.setenv("SURVEY_KEY", KEY)
-    out, log, flags = tmp_path / "clean.csv", tmp_path / "log.csv", tmp_path / "flags.xlsx"
-    result = CliRunner().invoke(app, ["clean", str(src), "--instrument", "dis-full", "--out", str(out), "--log",
-                                      str(log), "--flags", str(flags), "--pseudonym-key-env", "SURVEY_KEY"])
-    assert result.exit_code == 0, result.output
-    assert result.stderr == ""  # the summary goes to stdout; a small file shows no progress bar
-    assert f"Instrument {inst.id} version {inst.version}" in result.stdout
-    assert f"Read {len(messy)} rows from {src} (csv, encoding cp1252, delimiter ';')" in result.stdout
-    assert "label_to_code" in result.stdout and "respondents flagged" in result.stdout
-    assert f"Wrote {len(messy)} rows to {out}, {log}, {flags}" in result.stdout
-    assert src.read_bytes() == before
-    written = pd.read_csv(out)
-    assert len(written) == len(messy)
-    assert written.loc[0, "comment"] == "'=HYPERLINK(\"http://x\") ring [PHONE]"
-    everything = (out.read_text() + log.read_text() + pd.read_excel(flags, engine="calamine").to_csv()
-                  + result.stdout)
-    secrets = sim.artefacts.loc[sim.artefacts["kind"] == "pii", "messy"].str.extract(
-        r"(\d{6}-\d{4}|[\w.]+@example\.\w+|\+45 [\d ]{11})")[0]
-    assert secrets.notna().all() and len(secrets) > 0
-    for secret in [*secrets, "20 30 40 50", "r0001"]:
-        assert secret not in everything
-    parquet = tmp_path / "clean.parquet"
-    assert CliRunner().invoke(app, ["clean", str(src), "--out", str(parquet),
-                                    "--pseudonym-key-env", "SURVEY_KEY"]).exit_code == 0
-    assert pd.read_parquet(parquet)["prac_01"].dtype == "float64"
-
-
-@pytest.mark.parametrize(("args", "message"), [
-    (["missing.csv"], "no such file"),
-    (["empty.csv"], "empty"),
-    (["in.csv", "--instrument", "nope"], "nope"),
-    (["in.csv", "--out", "{tmp}/no/dir/out.parquet"], "does not exist"),
-    (["in.csv", "--out", "{tmp}/out.json"], "unsupported"),
-    (["in.csv", "--pseudonym-key-env", "UNSET_KEY_VAR"], "UNSET_KEY_VAR"),
-    (["in.csv", "--strict"], "first: row 0, column prac_01, value '9'"),
-    (["in.csv", "--strict"], "add --log FILE to write every case"),
-    (["bad.xlsx"], "bad.xlsx"),
-    (["garbage.csv"], "garbage.csv"),
-    (["notes.csv"], "required column(s) missing"),
-])
-def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, monkeypatch, inst, args, message):
-    from typer.testing import CliRunner
-
-    from toolkit.cli import app
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
-    monkeypatch.delenv("UNSET_KEY_VAR", raising=False)
-    (tmp_path / "empty.csv").write_bytes(b"")
-    (tmp_path / "bad.xlsx").write_bytes(b"\x89PNG not a workbook")
-    (tmp_path / "garbage.csv").write_bytes(np.random.default_rng(0).bytes(3000))
-    (tmp_path / "notes.csv").write_text("a;b\n1;2\n")
-    raw = frame(inst, 3, prac_01=["9", "1", "2"])
-    raw.to_csv(tmp_path / "in.csv", index=False)
-    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    if "--out" not in args:
-        args += ["--out", str(tmp_path / "out.parquet")]
-    result = CliRunner().invoke(app, ["clean", *args])
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
-    assert result.stdout == ""
-    assert "Traceback" not in result.output
-
-
-def test_cli_strict_writes_every_failure_case_to_the_log(tmp_path, monkeypatch, inst):
-    from typer.testing import CliRunner
-
-    from toolkit.cli import app
-
-    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
-    frame(inst, 3, prac_01=["9", "1", "0"], age=["300", "40", "41"]).to_csv(tmp_path / "in.csv", index=False)
-    log = tmp_path / "failures.csv"
-    result = CliRunner().invoke(app, ["clean", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.parquet"),
-                                      "--log", str(log), "--strict"])
-    assert result.exit_code == 2 and "every case written to" in result.stderr
-    cases = pd.read_csv(log)
-    assert cases[["row", "column"]].values.tolist() == [[0, "age"], [0, "prac_01"], [2, "prac_01"]]
-    assert not (tmp_path / "o.parquet").exists()
 
 
 def test_data_quality_warnings_point_at_the_caller_of_clean(inst):

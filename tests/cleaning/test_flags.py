@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.cleaning._helpers import frame, run
-from toolkit.errors import OptionError
-import dataclasses
-
+from tests.cleaning._helpers import frame, instrument_fixture, run
 from toolkit.cleaning.flags import FLAGS, FlagOptions, check_flag_options, flag_keywords, flags_to_drop
+from toolkit.errors import OptionError
+
+inst = instrument_fixture()
 
 
 def grid(inst):

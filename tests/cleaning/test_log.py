@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.cleaning._helpers import frame, run
+from tests.cleaning._helpers import INST, frame, run
 from toolkit import privacy
 from toolkit.cleaning.coding import decode_number_column
 from toolkit.cleaning.log import LOG_COLUMNS, PRIVACY_RULES, RULES, LogBuilder
@@ -31,8 +31,7 @@ def test_the_log_is_sorted_by_row_stably_across_columns():
 
 
 def test_an_empty_log_has_the_columns_and_types_of_a_full_one():
-    empty, full = LogBuilder().build(None), run(frame(__import__("toolkit").load_instrument("dis-full"), 1,
-                                                      net_use_3m=["Yes"]), "dis-full").log
+    empty, full = LogBuilder().build(None), run(frame(INST, 1, net_use_3m=["Yes"]), INST).log
     assert empty.empty and tuple(empty.columns) == LOG_COLUMNS
     assert empty["row"].dtype == full["row"].dtype and empty["rule"].dtype == full["rule"].dtype
 

@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 
 import toolkit
-from tests.cleaning._helpers import KEY, all_text, frame, logged, run
-from toolkit.errors import DataQualityWarning, PrivacyError
+from tests.cleaning._helpers import KEY, all_text, frame, instrument_fixture, logged, run
 from toolkit.cleaning.log import LOG_COLUMNS, LogBuilder
-from toolkit.cleaning.pii import (ID_COLUMNS, SYSTEM_ID_FORMATS, id_columns_in, may_hold_pii,
+from toolkit.cleaning.pii import (ID_COLUMNS, SYSTEM_ID_FORMATS, id_columns_in, may_hold_pii, redact_other_column,
                                   redact_values, resolve_pseudonym_key)
+from toolkit.errors import DataQualityWarning, PrivacyError
 from toolkit.io import KOBO_ID_COLUMNS, KOBO_METADATA
+
+inst = instrument_fixture()
 
 
 def test_pii_redacted_and_never_logged(inst):
@@ -168,8 +170,6 @@ def test_redacted_values_keep_values_without_pii_as_they_are():
 
 def test_a_mostly_redacted_id_column_warns_once_per_column():
     log = LogBuilder()
-    from toolkit.cleaning.pii import redact_other_column
-
     with pytest.warns(DataQualityWarning, match="'key': 100% of ids"):
         out = redact_other_column("key", pd.Series(["20304050"]), ["key"], log)
     assert out.tolist() == ["[PHONE]"]

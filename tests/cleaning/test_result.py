@@ -7,11 +7,13 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from tests.cleaning._helpers import frame, run
+from tests.cleaning._helpers import frame, instrument_fixture, run
 from toolkit.cleaning.flags import FLAGS
 from toolkit.cleaning.log import RULES
 from toolkit.cleaning.result import Cleaned, totals
 from toolkit.errors import OptionError
+
+inst = instrument_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.cleaning._helpers import frame, logged, run
-from toolkit.errors import DataQualityWarning
+from tests.cleaning._helpers import frame, instrument_fixture, logged, run
 from toolkit.cleaning.coding import VALUE_RULES, decode_items
 from toolkit.cleaning.skips import apply_skip_logic
+from toolkit.errors import DataQualityWarning
+
+inst = instrument_fixture()
 
 
 def test_skip_logic_clears_and_cascades(inst):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
 import toolkit
-from tests.cleaning._helpers import frame, run
-from toolkit.errors import ResponseError, SchemaErrors
+from tests.cleaning._helpers import frame, instrument_fixture, run
 from toolkit.cleaning.strict import FAILURE_COLUMNS, failure_cases, raise_failures
+from toolkit.errors import ResponseError, SchemaErrors
+
+inst = instrument_fixture()
 
 
 def test_strict_gathers_every_failure_in_one_error(inst):
