@@ -76,7 +76,7 @@ print(f"{info['n_rows']} rows; encoding {info['encoding']}, delimiter {info['del
 
 # The key would normally come from an environment variable kept out of the code.
 cleaned = toolkit.clean(raw, inst, pseudonym_key="notebook-demo-key")
-cleaned.summary
+cleaned.summary()
 
 # %%
 cleaned.log.groupby("rule").size().sort_values(ascending=False).rename("changed cells")

@@ -395,3 +395,32 @@ def test_cleaned_files_clean_to_themselves(tmp_path, sims, ext):
     again = toolkit.clean(read_responses(path, INST), INST, pseudonym_key=KEY)
     assert again.log.empty
     assert again.data["respondent_id"].tolist() == res.data["respondent_id"].tolist()
+
+
+# --------------------------------------------------------------------------- options and vocabulary
+
+
+def test_instrument_as_object_bundled_id_or_path_and_options_keyword_only(tmp_path):
+    from pathlib import Path
+
+    from toolkit.errors import OptionError
+
+    df = base()
+    by_object = read_responses(df, INST)
+    for instrument in ("dis-full", Path(toolkit.__file__).parent / "questionnaires" / "dis-full.yaml"):
+        pd.testing.assert_frame_equal(read_responses(df, instrument), by_object)
+    with pytest.raises(OptionError, match="instrument must be an Instrument"):
+        read_responses(df, None)
+    path = tmp_path / "resp.csv"
+    write_csv_bytes(path, df, ";", "utf-8")
+    with pytest.raises(TypeError):
+        read_responses(path, INST, None, "utf-8")
+
+
+def test_kobo_metadata_lists_each_column_once_ids_included():
+    from toolkit.io import KOBO_ID_COLUMNS, KOBO_METADATA
+
+    assert len(KOBO_METADATA) == len(set(KOBO_METADATA))
+    assert KOBO_METADATA[:len(KOBO_ID_COLUMNS)] == KOBO_ID_COLUMNS
+    kobo = pd.DataFrame({"DeviceID": ["d"], "_submitted_by": ["u"], **{i: [""] for i in INST.item_ids}})
+    assert read_info(read_responses(kobo, INST))["metadata_columns"] == ["DeviceID", "_submitted_by"]

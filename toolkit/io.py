@@ -57,23 +57,25 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
+from toolkit._validation import as_instrument
 from toolkit.errors import InputFileError, OutputError, ResponseError
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
 
 __all__ = ["read_responses", "read_info", "write_table", "check_writable", "normalise_label", "METADATA_COLUMNS",
-           "KOBO_METADATA"]
+           "KOBO_METADATA", "KOBO_ID_COLUMNS"]
 
 
+#: KoboToolbox/ODK columns that identify a submission, its device or the person who sent it
+#: (:func:`toolkit.clean` pseudonymises them). Compared case-insensitively.
+KOBO_ID_COLUMNS = ("_uuid", "_id", "instanceid", "meta/instanceid", "deviceid", "subscriberid", "simserial",
+                   "username", "_submitted_by", "submitterid", "key")
 #: KoboToolbox/ODK system columns, recognised (and kept) as metadata. Compared case-insensitively.
 KOBO_METADATA = (
-    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
-    "audit", "instanceid", "instancename", "deprecatedid", "rootuuid", "meta/instanceid",
-    "meta/deprecatedid", "meta/rootuuid", "meta/instancename", "formhub/uuid",
-    "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
-    "_submitted_by", "__version__", "_version_", "_tags", "_index", "_parent_index",
-    "_parent_table_name", "_xform_id_string", "_attachments", "_geolocation", "_duration",
-    "key", "submissiondate", "submitterid", "submittername", "attachmentspresent",
-    "attachmentsexpected", "status", "reviewstate", "deviceid", "edits", "formversion",
+    *KOBO_ID_COLUMNS, "start", "end", "today", "phonenumber", "audit", "instancename", "deprecatedid", "rootuuid",
+    "meta/deprecatedid", "meta/rootuuid", "meta/instancename", "formhub/uuid", "_submission_time",
+    "_validation_status", "_notes", "_status", "__version__", "_version_", "_tags", "_index", "_parent_index",
+    "_parent_table_name", "_xform_id_string", "_attachments", "_geolocation", "_duration", "submissiondate",
+    "submittername", "attachmentspresent", "attachmentsexpected", "status", "reviewstate", "edits", "formversion",
 )
 
 # Group separators: Kobo "/", ".", ":"; ODK Central "-"; LimeSurvey "item[sub]" is read as "item/sub".
@@ -422,8 +424,8 @@ def read_responses(
     ----------
     source : str, Path or pd.DataFrame
         A file (.csv/.tsv/.txt, .xlsx, .sav, .dta, .parquet) or a DataFrame already in memory.
-    instrument : Instrument or str
-        The questionnaire (or a bundled id such as ``"dis-full"``).
+    instrument : Instrument, str or Path
+        The questionnaire, a bundled id such as ``"dis-full"`` or the path of its YAML file.
     sheet : str or int, optional
         XLSX sheet name or index; default the first sheet.
     encoding, delimiter : str, optional
@@ -453,10 +455,7 @@ def read_responses(
     >>> list(df.columns[:3]), df.attrs["read"]["unknown_columns"]
     (['respondent_id', 'devices', 'home_conn'], ['note'])
     """
-    if isinstance(instrument, (str, Path)):
-        from toolkit.instrument import load_instrument
-
-        instrument = load_instrument(instrument)
+    instrument = as_instrument(instrument)
     if isinstance(source, pd.DataFrame):
         frame = source.copy(deep=False)  # copy-on-write: the caller's frame can never change
         frame.attrs = {}

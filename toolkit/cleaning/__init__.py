@@ -1,17 +1,24 @@
 """Cleaning: validate responses against an instrument, with a full audit log, PII protection and flags.
 
 :func:`clean` (also ``toolkit.clean``) returns a :class:`Cleaned` with ``.data``, ``.log``,
-``.flags`` and ``.summary``.
+``.flags`` and ``.totals`` (also ``.summary()``).
 
-Submodules: :mod:`~toolkit.cleaning.coding` (value rules), :mod:`~toolkit.cleaning.flags`
-(quality flags), :mod:`~toolkit.cleaning.core` (the pipeline, skip logic, privacy, log).
+Submodules, one per phase: :mod:`~toolkit.cleaning.coding` (value rules),
+:mod:`~toolkit.cleaning.skips` (skip logic), :mod:`~toolkit.cleaning.strict` (strict mode's
+failure cases), :mod:`~toolkit.cleaning.assemble` (data column by column),
+:mod:`~toolkit.cleaning.pii` (ids, pseudonyms, PII), :mod:`~toolkit.cleaning.log` (the change
+log), :mod:`~toolkit.cleaning.flags` (quality flags), :mod:`~toolkit.cleaning.result`
+(:class:`Cleaned`) and :mod:`~toolkit.cleaning.core` (the pipeline).
 """
 
 from __future__ import annotations
 
 from toolkit.cleaning.coding import VALUE_RULES
-from toolkit.cleaning.core import FAILURE_RULES, RULES, Cleaned, clean
+from toolkit.cleaning.core import clean
 from toolkit.cleaning.flags import FLAGS, FlagOptions
+from toolkit.cleaning.log import RULES
+from toolkit.cleaning.result import Cleaned
+from toolkit.cleaning.strict import FAILURE_RULES
 from toolkit.instrument.vocabulary import MISSING_KINDS
 
 __all__ = ["clean", "Cleaned", "RULES", "VALUE_RULES", "FAILURE_RULES", "FLAGS", "FlagOptions", "MISSING_KINDS"]

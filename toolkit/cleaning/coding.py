@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from toolkit.instrument.vocabulary import MISSING_KINDS
+from toolkit.instrument.vocabulary import MISSING_KINDS, NUMERIC_METADATA
 from toolkit.io import normalise_label
 
 #: Rules a value can be changed by, in the order they appear in summaries.
@@ -37,6 +38,12 @@ class Decoded:
     ``codes`` index every row's raw value in ``raw_uniques`` / its decoded value in
     ``new_uniques`` (-1, the last entry, = missing), so the log can point at shared
     objects instead of copying a value per changed cell.
+
+    Examples
+    --------
+    >>> d = decode_number_column(pd.Series(["1", "1", "2,5"]))
+    >>> d.codes.tolist(), d.raw_uniques.tolist(), d.new_uniques.tolist()
+    ([0, 0, 1], ['1', '2,5', nan], [1.0, 2.5, nan])
     """
 
     values: np.ndarray
@@ -91,7 +98,16 @@ def is_blank(value: Any) -> bool:
 
 
 class ColumnCoder:
-    """Decoding rules for one item, built from the instrument once."""
+    """Decoding rules for one item, built from the instrument once.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+    >>> sorted(coder.valid), coder.labels["ja"]
+    ([1, 2], 1)
+    """
 
     def __init__(self, item: Any, response_set: Any | None, missing_codes: dict[int, str]):
         self.item = item
@@ -192,7 +208,16 @@ class ColumnCoder:
         return str(raw), None, None
 
     def decode_one(self, raw: Any) -> tuple[Any, str | None, str | None]:
-        """Decode one distinct, non-blank raw value."""
+        """Decode one distinct, non-blank raw value: (new value, missing kind or None, rule or None).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-full")
+        >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+        >>> coder.decode_one("Nej"), coder.decode_one("88"), coder.decode_one("7")
+        ((2.0, None, 'label_to_code'), (nan, 'dont_know', 'missing_code'), (nan, None, 'out_of_range'))
+        """
         if self.type == "multiple":
             return self._multiple(raw)
         if self.type == "numeric":
@@ -202,7 +227,17 @@ class ColumnCoder:
         return self._coded(raw)
 
     def decode(self, column: pd.Series) -> Decoded:
-        """Apply the rules to a whole column (vectorised over distinct values)."""
+        """Apply the rules to a whole column (vectorised over distinct values).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-full")
+        >>> coder = ColumnCoder(inst.item("net_use_3m"), inst.response_set_of("net_use_3m"), inst.missing_codes)
+        >>> d = coder.decode(pd.Series(["Ja", "2", None, "Ja"]))
+        >>> d.values.tolist(), [VALUE_RULES[r] if r >= 0 else None for r in d.rule]
+        ([1.0, 2.0, nan, 1.0], ['label_to_code', None, None, 'label_to_code'])
+        """
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         codes = _small(codes, len(uniques))
         results = [(math.nan, None, None) if is_blank(u) else self.decode_one(u) for u in uniques]
@@ -259,3 +294,66 @@ def _with_missing(uniques: Any) -> np.ndarray:
     out[:-1] = np.asarray(uniques, dtype=object)
     out[-1] = math.nan
     return out
+
+
+def decode_items(frame: pd.DataFrame, instrument: Any, items: Sequence[Any],
+                 progress: Callable[[str, float], None] | None = None) -> tuple[dict[str, ColumnCoder],
+                                                                                dict[str, Decoded]]:
+    """The value rules applied to every item column of ``frame``: ({item id: coder}, {item id: decoded}).
+
+    ``progress("values", fraction_done)`` is called after each item.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> _, decoded = decode_items(pd.DataFrame({"net_use_3m": ["Yes", "7"]}), inst, [inst.item("net_use_3m")])
+    >>> decoded["net_use_3m"].values.tolist()
+    [1.0, nan]
+    """
+    coders: dict[str, ColumnCoder] = {}
+    decoded: dict[str, Decoded] = {}
+    for k, item in enumerate(items):
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
+        coders[item.id] = ColumnCoder(item, rs, instrument.missing_codes)
+        decoded[item.id] = coders[item.id].decode(frame[item.id])
+        if progress is not None:
+            progress("values", (k + 1) / max(len(items), 1))
+    return coders, decoded
+
+
+def decode_numeric_metadata(frame: pd.DataFrame) -> dict[str, Decoded]:
+    """Numeric metadata columns present (``NUMERIC_METADATA``: duration, design weight) as non-negative numbers.
+
+    Examples
+    --------
+    >>> decode_numeric_metadata(pd.DataFrame({"duration_sec": ["60", "-1"], "x": [1, 2]}))["duration_sec"].values
+    array([60., nan])
+    """
+    return {c: decode_number_column(frame[c], lower=0.0) for c in NUMERIC_METADATA if c in frame.columns}
+
+
+def carry_over_missing_kinds(frame: pd.DataFrame, items: Sequence[Any], decoded: dict[str, Decoded]) -> None:
+    """Keep the missing kinds the input already carried (cleaned data cleaned again), in place.
+
+    A ``<item>_missing`` column of the input gives its kind to each cell this pass left
+    blank without a kind of its own (a not-asked answer of the first pass, say).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> frame = pd.DataFrame({"net_freq": [np.nan], "net_freq_missing": ["not_asked"]})
+    >>> items = [inst.item("net_freq")]
+    >>> _, decoded = decode_items(frame, inst, items)
+    >>> carry_over_missing_kinds(frame, items, decoded)
+    >>> MISSING_KINDS[decoded["net_freq"].kind[0]]
+    'not_asked'
+    """
+    for item in items:
+        prior = frame.get(f"{item.id}_missing")
+        if prior is not None:
+            d = decoded[item.id]
+            prior_codes = pd.Categorical(prior.astype(object), categories=list(MISSING_KINDS)).codes
+            take = (d.kind < 0) & pd.isna(d.values) & (prior_codes >= 0)
+            d.kind[take] = prior_codes[take]

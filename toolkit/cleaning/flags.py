@@ -22,18 +22,45 @@ grid of ``dis-screener`` it would flag about 5 % of honest respondents).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import functools
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import as_list, check_option
+from toolkit.errors import OptionError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 FLAGS = ("duplicate_id", "duplicate_answers", "speeder", "straightlining", "too_many_missing", "failed_check")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlagOptions:
-    """Thresholds of the quality flags (see the module docstring)."""
+    """Thresholds of the quality flags (read-only; see the module docstring for each flag).
+
+    Attributes
+    ----------
+    speeder_share : float
+        ``speeder``: duration below this share of the median duration.
+    longstring_share : float
+        ``straightlining``: a run of one answer at least this share of the grid's answered items.
+    grid_min_items : int
+        ``straightlining``: Likert grids with fewer items are not checked.
+    max_missing_share : float
+        ``too_many_missing``: more than this share of the asked items unanswered.
+    min_answers : int
+        ``duplicate_answers``: only rows with at least this many answered items count.
+
+    Examples
+    --------
+    >>> FlagOptions(speeder_share=0.2)
+    FlagOptions(speeder_share=0.2, longstring_share=1.0, grid_min_items=8, max_missing_share=0.5, min_answers=20)
+    """
 
     speeder_share: float = 0.3
     longstring_share: float = 1.0
@@ -42,8 +69,94 @@ class FlagOptions:
     min_answers: int = 20
 
 
+#: The threshold keywords ``clean()`` took before ``flags=FlagOptions(...)``.
+FLAG_KEYWORDS = tuple(f.name for f in fields(FlagOptions))
+
+
+def flag_keywords(*, stacklevel: int = 2) -> Callable[[F], F]:
+    """Accept the flag thresholds as keywords for one release: ``speeder_share=0.2`` -> ``flags=FlagOptions(...)``.
+
+    A call with the old keywords works, with a :class:`FutureWarning` naming the new
+    form; a call that gives both them and ``flags=`` is an error. ``stacklevel`` is
+    that of the warning as seen from the wrapper (3 under another keyword decorator).
+
+    Examples
+    --------
+    >>> @flag_keywords()
+    ... def f(*, flags=None):
+    ...     return flags
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     f(speeder_share=0.2).speeder_share
+    0.2
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            old = {k: kwargs.pop(k) for k in FLAG_KEYWORDS if k in kwargs}
+            if old:
+                if kwargs.get("flags") is not None:
+                    raise OptionError(f"{func.__name__}() got flags= and the old flag keywords "
+                                      f"{', '.join(f'{k}=' for k in old)}; put them in flags=FlagOptions(...)")
+                new = ", ".join(f"{k}={v!r}" for k, v in old.items())
+                warnings.warn(f"{func.__name__}(): the keywords {', '.join(f'{k}=' for k in old)} are now "
+                              f"flags=FlagOptions({new}); the old names go in the next release", FutureWarning,
+                              stacklevel=stacklevel)
+                kwargs["flags"] = FlagOptions(**old)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def check_flag_options(flags: FlagOptions | None) -> FlagOptions:
+    """``flags``, or the default thresholds for None; anything else is an OptionError.
+
+    Examples
+    --------
+    >>> check_flag_options(None).grid_min_items
+    8
+    """
+    if flags is None:
+        return FlagOptions()
+    if not isinstance(flags, FlagOptions):
+        raise OptionError(f"flags must be a FlagOptions (toolkit.cleaning.FlagOptions), got {type(flags).__name__}")
+    return flags
+
+
+def flags_to_drop(drop_flagged: bool | str | Sequence[str]) -> list[str]:
+    """The flags whose rows ``drop_flagged`` drops: none (False), every flag (True), or those named.
+
+    Examples
+    --------
+    >>> flags_to_drop(False), flags_to_drop("speeder")
+    ([], ['speeder'])
+    >>> flags_to_drop(["fast"])
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.OptionError: drop_flagged must be one of 'duplicate_id', ...; got 'fast'
+    """
+    if drop_flagged is False:
+        return []
+    chosen = list(FLAGS) if drop_flagged is True else as_list(drop_flagged, "drop_flagged")
+    return [check_option(name, "drop_flagged", FLAGS) for name in chosen]
+
+
 def likert_grids(instrument: Any, columns: pd.Index, min_items: int) -> list[list[str]]:
-    """Likert items grouped by (section, response set), in questionnaire order."""
+    """Likert items grouped by (section, response set), in questionnaire order; grids of ``min_items`` or more.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> [(g[0], len(g)) for g in likert_grids(inst, pd.Index(inst.item_ids), 8)]
+    [('prac_01', 29)]
+    >>> likert_grids(toolkit.load_instrument("dis-screener"), pd.Index(inst.item_ids), 8)  # its grid has 4 items
+    []
+    """
     grids: dict[tuple[str, str], list[str]] = {}
     for item in instrument.items:
         if item.type == "likert" and item.id in columns:
@@ -72,47 +185,41 @@ def longstring(block: np.ndarray) -> np.ndarray:
     return best
 
 
-def compute_flags(
-    data: pd.DataFrame,
-    instrument: Any,
-    *,
-    raw_ids: pd.Series | None,
-    asked: dict[str, np.ndarray],
-    options: FlagOptions,
-) -> pd.DataFrame:
-    """One row per respondent: the flags, diagnostics (``duration_ratio``, ``longstring``,
-    ``missing_share``), ``flagged`` (any flag) and ``reasons`` (flag names joined by ``"; "``)."""
+def _duplicate_id(raw_ids: pd.Series | None, n: int) -> np.ndarray:
+    """The respondent id (as text, trimmed) was already seen in an earlier row."""
+    if raw_ids is None:
+        return np.zeros(n, dtype=bool)
+    ids = raw_ids.astype("str").str.strip()
+    return (ids.duplicated(keep="first") & raw_ids.notna()).to_numpy()
+
+
+def _duplicate_answers(data: pd.DataFrame, answer_cols: list[str], min_answers: int) -> np.ndarray:
+    """Every answer equals an earlier row's, with at least ``min_answers`` answered."""
     n = len(data)
-    items = [i for i in instrument.items if i.id in data.columns]
-    answer_cols = [i.id for i in items if i.type != "text"]
-    out: dict[str, Any] = {}
-
-    if raw_ids is not None:
-        ids = raw_ids.astype("str").str.strip()
-        out["duplicate_id"] = (ids.duplicated(keep="first") & raw_ids.notna()).to_numpy()
-    else:
-        out["duplicate_id"] = np.zeros(n, dtype=bool)
-
-    # Row fingerprint built column by column (no copy of the answer block).
     n_answered = np.zeros(n, dtype=np.int64)
     fingerprint = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # a row fingerprint built column by column (no copy of the answer block)
         for col in answer_cols:
             n_answered += data[col].notna().to_numpy()
             h = pd.util.hash_pandas_object(data[col], index=False).to_numpy(np.uint64)
             fingerprint = fingerprint * np.uint64(1_000_003) + h
-    out["duplicate_answers"] = pd.Series(fingerprint).duplicated(keep="first").to_numpy() & (
-        n_answered >= options.min_answers)
+    return pd.Series(fingerprint).duplicated(keep="first").to_numpy() & (n_answered >= min_answers)
 
-    if "duration_sec" in data.columns:
-        dur = pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
-        med = np.nanmedian(dur) if np.isfinite(dur).any() else np.nan
-        ratio = dur / med if med and np.isfinite(med) else np.full(n, np.nan)
-        out["speeder"] = np.nan_to_num(ratio, nan=np.inf) < options.speeder_share
-    else:
-        ratio = np.full(n, np.nan)
-        out["speeder"] = np.zeros(n, dtype=bool)
 
+def _speeder(data: pd.DataFrame, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(speeder, duration / median duration)."""
+    n = len(data)
+    if "duration_sec" not in data.columns:
+        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+    dur = pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
+    med = np.nanmedian(dur) if np.isfinite(dur).any() else np.nan
+    ratio = dur / med if med and np.isfinite(med) else np.full(n, np.nan)
+    return np.nan_to_num(ratio, nan=np.inf) < share, ratio
+
+
+def _straightlining(data: pd.DataFrame, instrument: Any, options: FlagOptions) -> tuple[np.ndarray, np.ndarray]:
+    """(straight-lined a long Likert grid, longest run of one answer in any grid)."""
+    n = len(data)
     straight = np.zeros(n, dtype=bool)
     longest = np.zeros(n, dtype=np.int64)
     for grid in likert_grids(instrument, data.columns, options.grid_min_items):
@@ -122,8 +229,13 @@ def compute_flags(
         n_ans = (~np.isnan(block)).sum(axis=1)
         need = np.maximum(options.grid_min_items, np.ceil(options.longstring_share * n_ans))
         straight |= (n_ans >= options.grid_min_items) & (ls >= need)
-    out["straightlining"] = straight
+    return straight, longest
 
+
+def _too_many_missing(data: pd.DataFrame, answer_cols: list[str], asked: dict[str, np.ndarray],
+                      max_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(more than ``max_share`` of the asked items unanswered, that share)."""
+    n = len(data)
     n_asked = np.zeros(n, dtype=np.int64)
     n_missing = np.zeros(n, dtype=np.int64)
     for col in answer_cols:
@@ -132,15 +244,51 @@ def compute_flags(
         n_missing += a & data[col].isna().to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         miss_share = np.where(n_asked > 0, n_missing / np.maximum(n_asked, 1), np.nan)
-    out["too_many_missing"] = np.nan_to_num(miss_share, nan=0.0) > options.max_missing_share
+    return np.nan_to_num(miss_share, nan=0.0) > max_share, miss_share
 
-    failed = np.zeros(n, dtype=bool)
+
+def _failed_check(data: pd.DataFrame, items: list[Any]) -> np.ndarray:
+    """An attention check answered, but not with its expected code."""
+    failed = np.zeros(len(data), dtype=bool)
     for item in items:
         if item.check:
             x = data[item.id].to_numpy(dtype=float)
             failed |= ~np.isnan(x) & (x != float(item.check["expected"]))
-    out["failed_check"] = failed
+    return failed
 
+
+def compute_flags(
+    data: pd.DataFrame,
+    instrument: Any,
+    *,
+    raw_ids: pd.Series | None,
+    asked: dict[str, np.ndarray],
+    options: FlagOptions,
+) -> pd.DataFrame:
+    """One row per respondent: the flags, ``flagged`` (any flag), ``reasons`` and the diagnostics.
+
+    ``reasons`` joins the names of a row's flags by ``"; "``; the diagnostics are
+    ``duration_ratio``, ``longstring`` and ``missing_share``. ``raw_ids`` are the
+    respondent ids before pseudonymisation, ``asked`` says which items each row was asked.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-screener")
+    >>> data = pd.DataFrame({"duration_sec": [600.0, 60.0, 600.0]})
+    >>> flags = compute_flags(data, inst, raw_ids=pd.Series(["a", "b", "a"]), asked={}, options=FlagOptions())
+    >>> flags["reasons"].tolist()
+    ['', 'speeder', 'duplicate_id']
+    """
+    items = [i for i in instrument.items if i.id in data.columns]
+    answer_cols = [i.id for i in items if i.type != "text"]
+    speeder, ratio = _speeder(data, options.speeder_share)
+    straight, longest = _straightlining(data, instrument, options)
+    too_many, miss_share = _too_many_missing(data, answer_cols, asked, options.max_missing_share)
+    out = {"duplicate_id": _duplicate_id(raw_ids, len(data)),
+           "duplicate_answers": _duplicate_answers(data, answer_cols, options.min_answers),
+           "speeder": speeder, "straightlining": straight, "too_many_missing": too_many,
+           "failed_check": _failed_check(data, items)}
     flags = pd.DataFrame({f: np.asarray(out[f], dtype=bool) for f in FLAGS}, index=data.index)
     flags["flagged"] = flags[list(FLAGS)].any(axis=1)
     reasons = pd.Series("", index=data.index, dtype="str")
