@@ -15,15 +15,23 @@ FORBIDDEN = {
     "group": "by", "groups": "by", "level": "conf_level or sig_level", "ci": "conf_level or ci_method",
     "threshold": "min_cell", "min_n": "min_cell", "w": "weights", "weight": "weights",
 }
+#: what may be passed positionally even with a default: the data, the instrument or items, and
+#: the names of what is estimated (DESIGN.md)
+POSITIONAL = {"data", "items", "instrument", "variables", "variable", "formula", "path", "source", "key"}
 #: callables whose defaulted parameters may stay positional, with the reason
 POSITIONAL_DEFAULTS: dict[str, str] = {}
 
 
+def _is_record(obj) -> bool:
+    """Exceptions and results records: made by the toolkit, not called with options."""
+    return inspect.isclass(obj) and (issubclass(obj, BaseException | Warning) or dataclasses.is_dataclass(obj))
+
+
 def _signatures():
-    for name, obj in public_callables():
-        if inspect.isclass(obj) and (issubclass(obj, BaseException | Warning) or dataclasses.is_dataclass(obj)):
-            continue  # exceptions and results records are made by the toolkit, not called with options
-        if name.endswith(".__init__") and dataclasses.is_dataclass(inspect.unwrap(obj)):
+    callables = dict(public_callables())
+    for name, obj in callables.items():
+        owner = callables.get(name.rsplit(".", 1)[0])
+        if _is_record(obj) or (name.endswith(".__init__") and _is_record(owner)):
             continue
         try:
             sig = inspect.signature(obj)
@@ -53,6 +61,6 @@ def test_options_are_keyword_only(name):
     if name in POSITIONAL_DEFAULTS:
         return
     positional = [p.name for p in SIGNATURES[name].parameters.values()
-                  if p.default is not inspect.Parameter.empty
+                  if p.default is not inspect.Parameter.empty and p.name not in POSITIONAL
                   and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     assert not positional, f"{name}: options {positional} should be keyword-only (after *)"

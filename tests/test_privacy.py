@@ -155,12 +155,12 @@ def test_same_id_same_pseudonym_whatever_the_export_typed():
 def test_resolve_key(monkeypatch):
     monkeypatch.delenv("X_KEY", raising=False)
     with pytest.raises(PrivacyError, match="X_KEY"):
-        privacy.resolve_key(None, "X_KEY")
+        privacy.resolve_key(None, env="X_KEY")
     monkeypatch.setenv("X_KEY", "abc")
-    assert privacy.resolve_key(None, "X_KEY") == b"abc"
-    assert privacy.resolve_key(b"raw", "X_KEY") == b"raw"
+    assert privacy.resolve_key(None, env="X_KEY") == b"abc"
+    assert privacy.resolve_key(b"raw", env="X_KEY") == b"raw"
     with pytest.raises(PrivacyError):
-        privacy.resolve_key("", None)
+        privacy.resolve_key("", env=None)
 
 
 def test_protect_formulas():

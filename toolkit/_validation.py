@@ -28,7 +28,7 @@ from toolkit.errors import DesignError, OptionError, ToolkitError
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["check_option", "as_list", "as_instrument", "check_frame", "check_weights", "check_conf_level",
-           "renamed_keywords"]
+           "check_sig_level", "renamed_keywords"]
 
 
 def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
@@ -167,22 +167,36 @@ def check_weights(weights: Any, data: pd.DataFrame, *, name: str = "weights",
     return w
 
 
+def _probability(value: Any, name: str, example: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = np.nan
+    if not 0 < number < 1:
+        raise OptionError(f"{name} must be between 0 and 1, such as {example}; got {value!r}")
+    return number
+
+
 def check_conf_level(conf_level: float) -> float:
-    """A confidence level strictly between 0 and 1 (0.95, not 95 or 0.05's complement).
+    """A confidence level strictly between 0 and 1 (0.95, not 95).
 
     Examples
     --------
     >>> check_conf_level(0.9)
     0.9
     """
-    try:
-        value = float(conf_level)
-    except (TypeError, ValueError):
-        value = np.nan
-    if not 0 < value < 1:
-        raise OptionError(f"conf_level must be a confidence level between 0 and 1, such as 0.95; "
-                          f"got {conf_level!r}")
-    return value
+    return _probability(conf_level, "conf_level (a confidence level)", "0.95")
+
+
+def check_sig_level(sig_level: float) -> float:
+    """A significance level strictly between 0 and 1 (0.05, not 5).
+
+    Examples
+    --------
+    >>> check_sig_level(0.01)
+    0.01
+    """
+    return _probability(sig_level, "sig_level (a significance level)", "0.05")
 
 
 def renamed_keywords(**renames: str) -> Callable[[F], F]:

@@ -219,8 +219,8 @@ def contains_pii(values: pd.Series) -> pd.Series:
     return pd.Series(hit, index=values.index)
 
 
-def resolve_key(key: str | bytes | None = None, env: str | None = DEFAULT_KEY_ENV) -> bytes:
-    """The pseudonymisation key: ``key`` if given, else the environment variable ``env``.
+def resolve_key(key: str | bytes | None, *, env: str | None = DEFAULT_KEY_ENV) -> bytes:
+    """The pseudonymisation key: ``key`` if given (not None), else the environment variable ``env``.
 
     Raises
     ------

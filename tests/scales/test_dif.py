@@ -160,7 +160,7 @@ def test_sig_level_sets_the_ets_tests():
     assert list(ets_class(d, se, p)) == ["B", "C"]  # (1.8 - 1) / 0.45 = 1.78 > z(0.95) = 1.645
     assert list(ets_class(d, se, p, sig_level=0.01)) == ["A", "A"]  # p = 0.03 is not significant at 1%
     assert list(ets_class([-1.8], [0.45], [0.001], sig_level=0.01)) == ["B"]  # 1.78 < z(0.99) = 2.33
-    data = rasch(1, biased=7, shift=1.2)
+    data = rasch(1, biased=7, shift=0.8)
     default = scales.dif(data, ITEMS, by="group", reference="a", purify=False)
     hit = (default["item"] == "k7") & (default["focal"] == "c")
     assert default.loc[hit, "ets"].item() == "C"
@@ -187,3 +187,12 @@ def test_options_are_keyword_only():
     for fn, positional in ((scales.dif, ["data", "items"]), (ets_class, ["d", "se", "p_value"])):
         params = inspect.signature(fn).parameters.values()
         assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional
+
+
+@pytest.mark.parametrize("bad", [5, 0, 1.0, "0.05x"])
+def test_sig_level_outside_zero_one_is_an_option_error(bad):
+    from toolkit.errors import OptionError
+
+    data = pd.DataFrame({"k1": [0, 1, 1, 0], "k2": [1, 1, 0, 0], "g": ["a", "b", "a", "b"]})
+    with pytest.raises(OptionError, match="sig_level .*between 0 and 1, such as 0.05"):
+        toolkit.scales.dif(data, ["k1", "k2"], by="g", sig_level=bad)

@@ -74,7 +74,7 @@ def resolve_pseudonym_key(frame: pd.DataFrame, ids: Sequence[str], *, pseudonymi
     False
     """
     if pseudonymise and any(frame[c].notna().any() for c in ids):
-        return privacy.resolve_key(key, key_env)
+        return privacy.resolve_key(key, env=key_env)
     return None
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
-from toolkit._validation import as_instrument, as_list, check_frame, check_option, renamed_keywords
+from toolkit._validation import as_instrument, as_list, check_frame, check_option, check_sig_level, renamed_keywords
 from toolkit.errors import ScaleError
 from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
 from toolkit.scales._matrix import item_matrix
@@ -202,6 +202,7 @@ def dif(data: pd.DataFrame, items: Sequence[str] | None = None, *, by: str | Seq
     >>> res.loc[res["ets"] != "A", ["item", "ets", "favours"]].to_string(index=False)
     'item ets favours\\n  k4   C   young'
     """
+    check_sig_level(sig_level)
     by = as_list(by, "by")
     check_frame(data, columns=by, error=ScaleError)
     check_option(matching, "matching", ("total", "rest"))
