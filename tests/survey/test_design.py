@@ -266,3 +266,18 @@ def test_weight_errors_name_the_column_the_count_and_the_first_rows():
         survey.Design(df, weights="w")
     with pytest.raises(DesignError, match="weights column 'g' must be numeric"):
         survey.Design(toy(), weights="g")
+
+
+def test_update_adds_columns_and_keeps_calibrated_weights():
+    df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "g": list("aabbab"), "w": [1.0, 2, 1, 2, 1, 2]})
+    d = survey.Design(df, weights="w").rake({"g": {"a": 10.0, "b": 20.0}})
+    u = d.update(y2=df["y"].to_numpy() * 2, y=lambda data: data["y"] + 1)
+    assert np.array_equal(u.weights, d.weights)
+    est = u.mean(["y", "y2"], min_cell=0).set_index("variable")
+    base = d.mean("y", min_cell=0)
+    assert est.loc["y2", "estimate"] == pytest.approx(2 * base["estimate"].iloc[0])
+    assert est.loc["y2", "se"] == pytest.approx(2 * base["se"].iloc[0])
+    assert est.loc["y", "estimate"] == pytest.approx(base["estimate"].iloc[0] + 1)
+    assert list(df.columns) == ["y", "g", "w"]  # input untouched
+    with pytest.raises(DesignError, match="one value per row"):
+        d.update(z=[1, 2])

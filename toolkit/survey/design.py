@@ -263,6 +263,31 @@ class Design:
         new._wcache = {}
         return new
 
+    def update(self, **columns) -> Design:
+        """A design with new or replaced columns, keeping weights, structure and calibration.
+
+        Mirrors R's ``update.survey.design``. Each value is an array or Series
+        with one entry per row (aligned by position), or a callable of the data.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = Design(pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 1, 2, 2]}), weights="w")
+        >>> round(float(d.update(y2=lambda df: df["y"] * 2).mean("y2", min_cell=0)["estimate"].iloc[0]), 4)
+        5.6667
+        """
+        data = self.data.copy(deep=False)
+        for name, value in columns.items():
+            value = value(self.data) if callable(value) else value
+            values = np.asarray(value)
+            if values.shape[:1] != (self.n,):
+                raise DesignError(f"update(): column {name!r} needs one value per row ({self.n}), "
+                                  f"got shape {values.shape}")
+            data[name] = values
+        new = self._replace(self.weights, self.plan, self.rake_result)
+        new.data, new._cache = data, {}
+        return new
+
     # ------------------------------------------------------------ variance core
     def _variance(self, x: Influence, members: np.ndarray | None = None) -> np.ndarray:
         """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
