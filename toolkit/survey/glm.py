@@ -315,6 +315,22 @@ class SurveyGLM:
         except patsy.PatsyError as e:
             raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
 
+    def model_matrix(self, newdata: pd.DataFrame) -> np.ndarray:
+        """The model matrix of ``newdata`` in the fit's coding, one column per coefficient.
+
+        As R's ``model.matrix(fit, newdata)``: categorical terms keep the fit's
+        levels and reference, so ``X @ coef_`` is the linear predictor.
+
+        Examples
+        --------
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "g": ["a", "b", "a", "b"], "w": 1.0})
+        >>> fit = survey.Design(df, weights="w").glm("y ~ C(g)")
+        >>> fit.model_matrix(pd.DataFrame({"g": ["b"]})).tolist()
+        [[1.0, 1.0]]
+        """
+        return self._matrix(newdata)
+
     def predict(self, newdata: pd.DataFrame, *, type: str = "response") -> pd.DataFrame:
         """Predictions with delta-method SEs, as R's ``predict.svyglm``.
 
