@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 
 import toolkit
 from toolkit.cli import app
-from toolkit.errors import DesignError, InputFileError, OutputError
-from toolkit.simulate import age_band, design, items, people, population
+from toolkit.errors import DesignError, InputFileError, OptionError
+from toolkit.instrument.derived import age_band
+from toolkit.instrument.outcomes import evaluate_outcomes
+from toolkit.simulate import design, items, people, population
 from toolkit.simulate.bundle import BUNDLE, write_bundle
 from toolkit.simulate.messiness import RATES
 
@@ -199,7 +201,7 @@ def test_truth_equals_a_direct_count_on_a_census(monkeypatch):
 def test_truth_agrees_with_a_large_weighted_draw():
     """Horvitz-Thompson estimates from a large sample without nonresponse land on the truth."""
     sim = toolkit.simulate.survey(INST, n=30_000, seed=9, clean=True, nonresponse=False)
-    out = items.outcomes(INST, sim.responses)
+    out = evaluate_outcomes(sim.responses, items.score(INST, sim.responses), INST)
     w = sim.responses["design_weight"].to_numpy()
     for oid in INST.outcomes:
         y = out[oid].to_numpy(dtype=float)
@@ -242,7 +244,7 @@ def test_unweighted_sample_understates_exclusion_and_raking_fixes_most(large_cle
     df = large_clean.responses.assign(age_band=age_band(large_clean.responses["age"]))
     for col in ("district", "education", "home_lang", "gender"):
         df[col] = df[col].astype(int)
-    out = items.outcomes(INST, large_clean.responses)
+    out = evaluate_outcomes(large_clean.responses, items.score(INST, large_clean.responses), INST)
     w = _rake(df, large_clean.population, ["district", "age_band", "education", "home_lang", "gender"],
               df["design_weight"].to_numpy())
     for oid in INST.outcomes:  # README: every exclusion outcome is understated
@@ -378,7 +380,7 @@ def test_clean_true_switches_every_artefact_off():
 def test_rates_are_configurable_and_validated():
     sim = toolkit.simulate.survey(SCREENER, n=300, seed=1, rates={k: 0.0 for k in RATES} | {"duplicate": 0.2})
     assert set(sim.artefacts["kind"]) == {"duplicate"}
-    with pytest.raises(DesignError, match="unknown messiness rate"):
+    with pytest.raises(OptionError, match="messiness rate must be one of 'speeder'.*; got 'typo'"):
         toolkit.simulate.survey(SCREENER, n=10, rates={"typo": 0.1})
     with pytest.raises(DesignError, match="between 0 and 1"):
         toolkit.simulate.survey(SCREENER, n=10, rates={"label": 2})
@@ -395,11 +397,11 @@ def test_dif_item_changes_only_that_item():
     assert (b.loc[old, "navi_k2"] == right).mean() < (a.loc[old, "navi_k2"] == right).mean() - 0.1
     assert ((a.loc[~old, "navi_k2"] == right) == (b.loc[~old, "navi_k2"] == right)).all()
     assert planted.truth["models"]["dif"] == dif
-    with pytest.raises(DesignError, match="group must be a population column"):
+    with pytest.raises(OptionError, match=r"dif_items\['navi_k2'\] group must be one of 'age_band'"):
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k2": {"group": "shoe_size", "level": 1, "shift": 1}})
     with pytest.raises(DesignError, match="has no item 'navi_k9'"):
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k9": {"group": "gender", "level": 1, "shift": 1}})
-    with pytest.raises(DesignError, match="level must be an age band"):
+    with pytest.raises(OptionError, match=r"level must be one of '18-29'.*; got '80\+'"):
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k2": {"group": "age_band", "level": "80+", "shift": 1}})
 
 
@@ -444,12 +446,12 @@ def test_cli_simulate_writes_files_and_reports_user_errors(tmp_path):
     assert res.exit_code == 0, res.output
     assert (pd.read_csv(arte)["kind"] == "duplicate").sum() > 30
     res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "typo=0.1"])
-    assert res.exit_code == 2 and "unknown messiness rate" in res.output
+    assert res.exit_code == 2 and "messiness rate must be one of" in res.output
     res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "label"])
     assert res.exit_code == 2 and "kind=number" in res.output
 
 
-def test_output_errors_are_toolkit_errors(tmp_path):
+def test_unknown_output_format_is_an_option_error(tmp_path):
     sim = toolkit.simulate.survey(SCREENER, n=20, seed=1)
-    with pytest.raises(OutputError):
+    with pytest.raises(OptionError, match="format must be one of 'csv', 'xlsx', 'sav', 'kobo'; got 'pdf'"):
         sim.write(tmp_path / "x.pdf")

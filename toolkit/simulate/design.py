@@ -17,6 +17,7 @@ oldest, the young and the least educated respond least.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from toolkit.errors import DesignError
 
@@ -37,10 +38,6 @@ DURATION_LOG_SD = 0.35
 FIELDWORK_DAYS = 21
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def response_propensity(age: np.ndarray, edu3: np.ndarray, lang_w: np.ndarray) -> np.ndarray:
     """P(respond) from age band (0-4), education level (0-2), other-language weight.
 
@@ -52,7 +49,7 @@ def response_propensity(age: np.ndarray, edu3: np.ndarray, lang_w: np.ndarray) -
     """
     m = RESPONSE_MODEL
     logit = m["intercept"] + np.asarray(m["age_band"])[age] + np.asarray(m["education"])[edu3]
-    return _expit(logit + m["language_other"] * lang_w)
+    return expit(logit + m["language_other"] * lang_w)
 
 
 def allocate(n: int, district_sizes: np.ndarray, caps: np.ndarray) -> np.ndarray:
@@ -140,7 +137,7 @@ def draw_mode_and_time(
     """Mode code, web completion time (s, NaN off the web) and submission offset (s)."""
     n = age.shape[0]
     m = PAPER_MODEL
-    p_paper = _expit(m["intercept"] + np.asarray(m["age_band"])[age] + m["edu_basic"] * (edu3 == 0))
+    p_paper = expit(m["intercept"] + np.asarray(m["age_band"])[age] + m["edu_basic"] * (edu3 == 0))
     u, v = rng.random(n), rng.random(n)
     mode = np.full(n, float(WEB))
     if modes:

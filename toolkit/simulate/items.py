@@ -20,12 +20,16 @@ every instrument that shares the item. ``truth["item_parameters"]`` holds them.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
+from toolkit._validation import renamed_keywords
+from toolkit.instrument.derived import AGE_BANDS
+from toolkit.instrument.outcomes import rule_frame
 from toolkit.simulate.background import ITEM_MODELS, custom
+from toolkit.simulate.draws import grm_draw, multiple_strings
 from toolkit.simulate.people import DOMAINS, DRIVER_MODELS
 
 OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -0.1, -0.2)}
@@ -34,20 +38,17 @@ OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -
 # sign, demographic, custom, design) are modelled in toolkit.simulate.background.
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _item_rng(item_id: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(item_id.encode("utf-8")))
 
 
-def item_parameters(inst) -> dict[str, dict]:
+@renamed_keywords(inst="instrument")
+def item_parameters(instrument) -> dict[str, dict]:
     """Model and parameters of every coded/numeric item, in questionnaire order."""
     out: dict[str, dict] = {}
-    for item in inst.items:
+    for item in instrument.items:
         r = _item_rng(item.id)
-        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
         spec = ITEM_MODELS.get(item.id)
         if spec is not None:
             params = dict(spec)
@@ -81,25 +82,6 @@ def _thresholds(r: np.random.Generator, k: int, location: float) -> list[float]:
     return [round(float(x), 3) for x in np.sort(steps + location)]
 
 
-def grm_draw(theta: np.ndarray, a: float, b, rng: np.random.Generator) -> np.ndarray:
-    """Category index 0..K-1 from the GRM, one logistic draw per person.
-
-    ``P(theta - eps / a > b_k) = expit(a (theta - b_k))`` with ``eps`` standard
-    logistic, so counting exceeded thresholds gives the GRM exactly.
-
-    Examples
-    --------
-    >>> idx = grm_draw(np.zeros(100_000), 1.5, [-1.0, 0.0, 1.0], np.random.default_rng(0))
-    >>> np.round(np.bincount(idx) / idx.size, 2).tolist()  # expit(-1.5), 0.5 - expit(-1.5), ...
-    [0.18, 0.32, 0.32, 0.18]
-    """
-    latent = theta - rng.logistic(size=theta.shape) / a
-    idx = np.zeros(latent.shape, dtype=np.int64)
-    for threshold in np.asarray(b, dtype=float):  # a few thresholds: cheaper than searchsorted
-        idx += latent > threshold
-    return idx
-
-
 def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
     out = {d: people["theta"][:, k] for k, d in enumerate(domains)}
     out["g"] = people["theta"].mean(axis=1)
@@ -108,7 +90,8 @@ def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
     return out
 
 
-def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
+@renamed_keywords(inst="instrument")
+def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
              dif: dict | None = None) -> dict[str, np.ndarray]:
     """Clean answers for these people: item id -> array (codes as float, NaN where not asked).
 
@@ -127,9 +110,9 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
     over = np.asarray(OVERSTATEMENT["education"])[people["edu3"]] + np.asarray(
         OVERSTATEMENT["age_band"])[people["age_band"]]
     cols: dict[str, np.ndarray] = {}
-    for item in inst.items:
+    for item in instrument.items:
         p = params.get(item.id)
-        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
         codes = np.array([c.code for c in rs.codes], dtype=float) if rs else None
         shift = dif_shift(dif, item.id, people)
         kind = p["kind"] if p else None
@@ -142,7 +125,7 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
                 idx = len(codes) - 1 - idx
             cols[item.id] = codes[idx]
         elif kind == "2pl":
-            right = rng.random(n) < _expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
+            right = rng.random(n) < expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
             wrong_codes = codes[codes != item.correct]
             wrong = wrong_codes[rng.integers(0, len(wrong_codes), n)]
             cols[item.id] = np.where(right, float(item.correct), wrong)
@@ -153,18 +136,18 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
         elif kind == "demographic":
             cols[item.id] = people[p["column"]].astype(float)
         elif kind == "custom":
-            cols[item.id] = custom(item.id, people, codes, rng, grm_draw)
+            cols[item.id] = custom(item.id, people, codes, rng)
         elif kind == "multiple":
             logits = np.asarray(p["intercepts"]) + p["slope"] * drivers[p["driver"]][:, None]
-            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < _expit(logits), codes)
+            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < expit(logits), codes)
         elif kind == "numeric":
             lo = 0.0 if p["min"] is None else p["min"]
             hi = lo + 40.0 if p["max"] is None else p["max"]
-            frac = _expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
+            frac = expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
             cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
         else:  # text, and design columns (mode), are filled in for respondents only
             cols[item.id] = np.full(n, np.nan)
-    return apply_skips(inst, cols)
+    return apply_skips(instrument, cols)
 
 
 def dif_shift(dif, item_id, people) -> np.ndarray:
@@ -172,8 +155,6 @@ def dif_shift(dif, item_id, people) -> np.ndarray:
     n = people["theta"].shape[0]
     if not dif or item_id not in dif:
         return np.zeros(n)
-    from toolkit.simulate.population import AGE_BANDS
-
     spec = dif[item_id]
     group, level = spec["group"], spec["level"]
     if group == "age_band":
@@ -183,28 +164,12 @@ def dif_shift(dif, item_id, people) -> np.ndarray:
     return float(spec["shift"]) * member
 
 
-def multiple_strings(selected: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Rows of 0/1 selections -> space-separated codes ("1 3"); NaN when none."""
-    k = selected.shape[1]
-    mask = selected.astype(np.int64) @ (1 << np.arange(k))
-    table = np.array(
-        [" ".join(str(int(codes[j])) for j in range(k) if m >> j & 1) or np.nan for m in range(1 << k)],
-        dtype=object,
-    )
-    return table[mask]
-
-
-def _frame(data: Mapping[str, np.ndarray], names) -> pd.DataFrame:
-    """A small DataFrame of just the columns a rule needs (text stays object, not Arrow)."""
-    return pd.DataFrame({v: pd.Series(np.asarray(data[v]), dtype=object) if np.asarray(data[v]).dtype == object
-                         else np.asarray(data[v]) for v in sorted(names)})
-
-
-def apply_skips(inst, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+@renamed_keywords(inst="instrument")
+def apply_skips(instrument, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Blank every item that its skip rule says is not asked (in questionnaire order)."""
-    for item in inst.items:
+    for item in instrument.items:
         if item.rule is not None:
-            asked = inst.relevant(_frame(cols, item.rule.variables()), item.id).to_numpy()
+            asked = instrument.relevant(rule_frame(cols, item.rule.variables()), item.id).to_numpy()
             if not asked.all():
                 col = cols[item.id].copy()
                 col[~asked] = np.nan
@@ -212,7 +177,8 @@ def apply_skips(inst, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return cols
 
 
-def score(inst, data) -> pd.DataFrame:
+@renamed_keywords(inst="instrument")
+def score(instrument, data) -> pd.DataFrame:
     """Scale scores and levels of clean data (a DataFrame or item -> array); the scoring the truth uses.
 
     self_report / mean: mean of the substantive answers, reverse-keyed items
@@ -222,11 +188,11 @@ def score(inst, data) -> pd.DataFrame:
     """
     index = data.index if isinstance(data, pd.DataFrame) else None
     out = {}
-    for scale in inst.scales.values():
-        items = [inst.item(i) for i in scale.items]
+    for scale in instrument.scales.values():
+        items = [instrument.item(i) for i in scale.items]
         block = np.column_stack([pd.to_numeric(pd.Series(np.asarray(data[i])), errors="coerce").to_numpy(float)
                                  for i in scale.items])
-        missing = np.isin(block, list(inst.missing_codes))
+        missing = np.isin(block, list(instrument.missing_codes))
         if scale.method == "sum_correct":
             correct = np.array([it.correct for it in items], dtype=float)
             asked = ~np.isnan(block) & ~np.isin(block, [66.0, 99.0])  # 88 counts as not correct
@@ -235,7 +201,7 @@ def score(inst, data) -> pd.DataFrame:
             x = np.where(missing, np.nan, block)
             for j, it in enumerate(items):
                 if it.reverse:
-                    rs = inst.response_sets[it.response_set]
+                    rs = instrument.response_sets[it.response_set]
                     x[:, j] = rs.min + rs.max - x[:, j]
             valid = (~np.isnan(x)).sum(1)
             total = np.nansum(x, axis=1)
@@ -243,17 +209,4 @@ def score(inst, data) -> pd.DataFrame:
         s = pd.Series(value, index=index, name=scale.id)
         out[scale.id] = s
         out[scale.level_column] = scale.classify(s)
-    return pd.DataFrame(out, index=index)
-
-
-def outcomes(inst, data, scores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every outcome of the instrument as a bool column (data: DataFrame or item -> array)."""
-    scores = score(inst, data) if scores is None else scores
-    index = data.index if isinstance(data, pd.DataFrame) else scores.index
-    out = {}
-    for oid, o in inst.outcomes.items():
-        names = o.parsed.variables()
-        small = _frame({**{k: data[k] for k in names if k not in scores},
-                        **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
-        out[oid] = inst.evaluate(o.parsed, small).to_numpy()
     return pd.DataFrame(out, index=index)

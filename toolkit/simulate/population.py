@@ -4,9 +4,9 @@ The cell counts are a fixed, documented structure (they do not depend on the
 seed): district x age band x gender x education x language at home, coded as
 the instrument codes them (``district``, ``gender``, ``education``,
 ``home_lang``; ``age_band`` is a label such as "30-44", from the ``age`` item
-with :func:`age_band`). One district is older (Strandvig), one has many
-students (Nordby), one has many residents who speak another language at home
-(Kildemose). ``population.csv`` is this table; weighting and projection use
+with :func:`toolkit.instrument.derived.age_band`). One district is older
+(Strandvig), one has many students (Nordby), one has many residents who speak
+another language at home (Kildemose). ``population.csv`` is this table; weighting and projection use
 it as the register totals.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-AGE_BANDS = ("18-29", "30-44", "45-59", "60-74", "75+")
-AGE_LIMITS = ((18, 29), (30, 44), (45, 59), (60, 74), (75, 95))
+from toolkit.instrument.derived import AGE_BANDS
+
 # The coarse levels the latent model uses, and the instrument codes in each.
 EDUCATION_CODES = ((1,), (2, 3), (4, 5, 6))  # basic; upper secondary / vocational; tertiary
 HOME_LANG_CODES = ((1,), (2, 3))  # Danish; (partly) another language
@@ -50,7 +50,8 @@ _OTHER_LANG = np.array([0.13, 0.14, 0.10, 0.06, 0.03])
 DISTRICT_PROFILES = (
     {"kind": "central, many students", "size": 1.35, "age": (2.3, 1.2, 0.8, 0.6, 0.5), "edu": 1.8, "lang": 1.3},
     {"kind": "older", "size": 0.75, "age": (0.5, 0.6, 0.9, 1.5, 2.6), "edu": 0.8, "lang": 0.4},
-    {"kind": "many speak another language at home", "size": 1.0, "age": (1.3, 1.4, 1.0, 0.7, 0.5), "edu": 0.55, "lang": 3.2},
+    {"kind": "many speak another language at home", "size": 1.0, "age": (1.3, 1.4, 1.0, 0.7, 0.5), "edu": 0.55,
+     "lang": 3.2},
     {"kind": "suburban families", "size": 1.2, "age": (0.8, 1.3, 1.2, 0.9, 0.7), "edu": 1.3, "lang": 0.8},
     {"kind": "mixed", "size": 1.0, "age": (1.0, 1.0, 1.0, 1.0, 1.0), "edu": 1.0, "lang": 1.0},
     {"kind": "rural", "size": 0.7, "age": (0.7, 0.8, 1.1, 1.3, 1.3), "edu": 0.6, "lang": 0.5},
@@ -90,19 +91,6 @@ def cell_shares(n_districts: int) -> np.ndarray:
             * lang[:, None, None, :]
         )
     return shares / shares.sum()
-
-
-def age_band(age) -> pd.Series:
-    """Age in years -> the age-band label population.csv uses (NaN outside 18+).
-
-    Examples
-    --------
-    >>> age_band([18, 44, 75, 17]).tolist()
-    ['18-29', '30-44', '75+', nan]
-    """
-    age = pd.to_numeric(pd.Series(age), errors="coerce")
-    bins = [lo for lo, _ in AGE_LIMITS] + [np.inf]
-    return pd.cut(age, bins, right=False, labels=list(AGE_BANDS)).astype(object).where(age >= 18)
 
 
 def fine_shares(n_districts: int) -> np.ndarray:
