@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from toolkit import forms, load_instrument
 from toolkit.cli import app
-from toolkit.errors import OutputError, UnknownInstrumentError
+from toolkit.errors import OptionError, OutputError
 
 INSTRUMENTS = ["dis-full", "dis-screener"]
 
@@ -124,15 +124,15 @@ def test_codebook_lists_every_item(built, inst_id):
 
 
 def test_build_rejects_unknown_format_and_language(tmp_path):
-    with pytest.raises(UnknownInstrumentError, match="available: xlsform, html, codebook, all"):
+    with pytest.raises(OptionError, match="form format must be one of 'xlsform', 'html', 'codebook', 'all'; got 'pdf'"):
         forms.build("dis-full", "pdf", None, tmp_path)
-    with pytest.raises(UnknownInstrumentError, match="available: en, da"):
+    with pytest.raises(OptionError, match="language of instrument 'dis-full' must be one of 'en', 'da'; got 'de'"):
         forms.build("dis-full", "html", ["de"], tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
-    def broken(inst, path, default_language="en"):
+    def broken(instrument, path, *, default_language="en"):
         path.write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
@@ -170,8 +170,8 @@ def test_cli_one_language_one_format(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["dis-nope"], "unknown instrument 'dis-nope'; available: dis-full, dis-screener"),
-    (["dis-full", "--lang", "fr"], "has no language 'fr'; available: en, da"),
-    (["dis-full", "--format", "pdf"], "unknown form format 'pdf'"),
+    (["dis-full", "--lang", "fr"], "language of instrument 'dis-full' must be one of 'en', 'da'; got 'fr'"),
+    (["dis-full", "--format", "pdf"], "form format must be one of 'xlsform', 'html', 'codebook', 'all'; got 'pdf'"),
 ])
 def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, args, message):
     result = runner.invoke(app, ["questionnaire", "build", *args, "--out", str(tmp_path / "o")])

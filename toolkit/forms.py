@@ -27,40 +27,43 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import OutputError, UnknownInstrumentError
-from toolkit.instrument import Instrument, Item, load_instrument
-from toolkit.instrument.loader import available_instruments
+from toolkit._validation import as_instrument, check_option, renamed_keywords
+from toolkit.errors import OutputError
+from toolkit.instrument import Instrument, Item, available_instruments
 from toolkit.privacy import protect_formulas
 
 FORMATS = ("xlsform", "html", "codebook")
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
 
-_TEXT = {
-    "en": {
-        "question": "question", "answer_only_if": "Answer only if", "if": "If", "go_to": "go to question",
-        "go_to_end": "go to the end of the questionnaire", "tick_one": "Tick one box.",
-        "tick_all": "Tick all boxes that apply.", "write": "Write your answer.", "number": "Write a number",
-        "version": "version", "instrument": "instrument", "end": "Thank you for your answers.",
-        "intro": "Tick one box per question unless the question says otherwise. Arrows (→) tell you "
-                 "which question to answer next.",
-        "between": "between", "and": "and", "codebook": "Codebook", "asked_if": "asked if",
-        "missing": "Missing codes", "key": "key",
-        "constraint_multiple": "{answers} cannot be combined with other answers.",
-        "constraint_range": "Enter a number from {lo} to {hi}.",
-    },
-    "da": {
-        "question": "spørgsmål", "answer_only_if": "Besvares kun hvis", "if": "Hvis", "go_to": "gå til spørgsmål",
-        "go_to_end": "gå til slutningen af skemaet", "tick_one": "Sæt ét kryds.",
-        "tick_all": "Sæt kryds ved alle, der passer.", "write": "Skriv dit svar.", "number": "Skriv et tal",
-        "version": "version", "instrument": "skema", "end": "Tak for dine svar.",
-        "intro": "Sæt ét kryds ved hvert spørgsmål, medmindre andet er angivet. Pile (→) viser, hvilket "
-                 "spørgsmål du skal besvare næste gang.",
-        "between": "mellem", "and": "og", "codebook": "Kodebog", "asked_if": "stilles hvis",
-        "missing": "Koder for manglende svar", "key": "facit",
-        "constraint_multiple": "{answers} kan ikke kombineres med andre svar.",
-        "constraint_range": "Skriv et tal fra {lo} til {hi}.",
-    },
+# text key -> (English, Danish)
+_PHRASES = {
+    "question": ("question", "spørgsmål"),
+    "answer_only_if": ("Answer only if", "Besvares kun hvis"),
+    "if": ("If", "Hvis"),
+    "go_to": ("go to question", "gå til spørgsmål"),
+    "go_to_end": ("go to the end of the questionnaire", "gå til slutningen af skemaet"),
+    "tick_one": ("Tick one box.", "Sæt ét kryds."),
+    "tick_all": ("Tick all boxes that apply.", "Sæt kryds ved alle, der passer."),
+    "write": ("Write your answer.", "Skriv dit svar."),
+    "number": ("Write a number", "Skriv et tal"),
+    "version": ("version", "version"),
+    "instrument": ("instrument", "skema"),
+    "end": ("Thank you for your answers.", "Tak for dine svar."),
+    "intro": ("Tick one box per question unless the question says otherwise. Arrows (→) tell you which question "
+              "to answer next.",
+              "Sæt ét kryds ved hvert spørgsmål, medmindre andet er angivet. Pile (→) viser, hvilket spørgsmål du "
+              "skal besvare næste gang."),
+    "between": ("between", "mellem"),
+    "and": ("and", "og"),
+    "codebook": ("Codebook", "Kodebog"),
+    "asked_if": ("asked if", "stilles hvis"),
+    "missing": ("Missing codes", "Koder for manglende svar"),
+    "key": ("key", "facit"),
+    "constraint_multiple": ("{answers} cannot be combined with other answers.",
+                            "{answers} kan ikke kombineres med andre svar."),
+    "constraint_range": ("Enter a number from {lo} to {hi}.", "Skriv et tal fra {lo} til {hi}."),
 }
+_TEXT = {lang: {key: texts[i] for key, texts in _PHRASES.items()} for i, lang in enumerate(("en", "da"))}
 
 
 def _t(lang: str) -> dict[str, str]:
@@ -71,21 +74,34 @@ def _lang_column(lang: str) -> str:
     return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
 
 
-def check_languages(inst: Instrument, languages: Iterable[str] | None) -> list[str]:
-    """The languages to build (all of the instrument's by default); unknown ones raise.
+@renamed_keywords(inst="instrument")
+def check_languages(instrument: Instrument | str, languages: Iterable[str] | None) -> list[str]:
+    """The languages to build (all of the instrument's by default); one it lacks raises OptionError.
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    languages : iterable of str, optional
+        Language codes; None means every language of the instrument.
+
+    Returns
+    -------
+    list of str
+        The languages, each once, in the order given.
 
     Examples
     --------
-    >>> check_languages(load_instrument("dis-full"), ["fr"])
+    >>> check_languages("dis-full", None)
+    ['en', 'da']
+    >>> check_languages("dis-full", ["fr"])
     Traceback (most recent call last):
     ...
-    toolkit.errors.UnknownInstrumentError: instrument 'dis-full' has no language 'fr'; available: en, da
+    toolkit.errors.OptionError: language of instrument 'dis-full' must be one of 'en', 'da'; got 'fr'
     """
-    langs = list(dict.fromkeys(languages or inst.languages))
-    unknown = [lang for lang in langs if lang not in inst.languages]
-    if unknown:
-        raise UnknownInstrumentError(
-            f"instrument {inst.id!r} has no language {unknown[0]!r}; available: {', '.join(inst.languages)}")
+    instrument = as_instrument(instrument)
+    langs = list(dict.fromkeys(languages or instrument.languages))
+    for lang in langs:
+        check_option(lang, f"language of instrument {instrument.id!r}", instrument.languages)
     return langs
 
 
@@ -98,20 +114,20 @@ def _xls_type(item: Item) -> str:
     return {"numeric": "integer", "text": "text"}[item.type]
 
 
-def _constraint(inst: Instrument, item: Item) -> tuple[str | None, dict[str, str]]:
+def _constraint(instrument: Instrument, item: Item) -> tuple[str | None, dict[str, str]]:
     if item.type == "numeric" and (item.min is not None or item.max is not None):
         parts = ([f". >= {item.min:g}"] if item.min is not None else []) + (
             [f". <= {item.max:g}"] if item.max is not None else [])
         msg = {lang: _t(lang)["constraint_range"].format(lo=f"{item.min:g}", hi=f"{item.max:g}")
-               for lang in inst.languages}
+               for lang in instrument.languages}
         return " and ".join(parts), msg
     if item.type == "multiple":
         # missing codes and answers such as "None of these" stand alone
-        rs = inst.response_sets[item.response_set]
-        alone = [*item.exclusive, *inst.missing_codes]
+        rs = instrument.response_sets[item.response_set]
+        alone = [*item.exclusive, *instrument.missing_codes]
         any_alone = " or ".join(f"selected(., '{c}')" for c in alone)
         messages = {}
-        for lang in inst.languages:
+        for lang in instrument.languages:
             labels = [f"'{rs.label(c, lang)}'" for c in alone]
             messages[lang] = _t(lang)["constraint_multiple"].format(
                 answers=", ".join(labels[:-1]) + f" {_t(lang)['and']} " + labels[-1])
@@ -119,31 +135,45 @@ def _constraint(inst: Instrument, item: Item) -> tuple[str | None, dict[str, str
     return None, {}
 
 
-def xlsform_sheets(inst: Instrument, default_language: str = "en") -> dict[str, pd.DataFrame]:
+@renamed_keywords(inst="instrument")
+def xlsform_sheets(instrument: Instrument | str, *, default_language: str = "en") -> dict[str, pd.DataFrame]:
     """The three XLSForm sheets as DataFrames: survey, choices, settings.
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    default_language : str
+        The language a form shows first (``settings.default_language``).
+
+    Returns
+    -------
+    dict of str -> pd.DataFrame
+        ``survey`` (one group per section, then the items), ``choices`` and ``settings``.
 
     Examples
     --------
-    >>> sheets = xlsform_sheets(load_instrument("dis-screener"))
+    >>> sheets = xlsform_sheets("dis-screener")
     >>> sheets["survey"].set_index("name").loc["prac_02", ["type", "required"]].tolist()
     ['select_one describes_me', 'yes']
     >>> sheets["settings"]["version"].item()
     '1.0.0'
     """
-    langs = inst.languages
+    instrument = as_instrument(instrument)
+    (default_language,) = check_languages(instrument, [default_language])
+    langs = instrument.languages
     label = {lang: f"label::{_lang_column(lang)}" for lang in langs}
     hint = {lang: f"hint::{_lang_column(lang)}" for lang in langs}
     cmsg = {lang: f"constraint_message::{_lang_column(lang)}" for lang in langs}
     rows: list[dict[str, str]] = [
         # the version travels with every submission, so every export says which form produced it
-        {"type": "calculate", "name": "instrument_version", "calculation": f"'{inst.version}'"},
+        {"type": "calculate", "name": "instrument_version", "calculation": f"'{instrument.version}'"},
     ]
-    for section in inst.sections:
+    for section in instrument.sections:
         rows.append({"type": "begin_group", "name": section.id,
                      **{label[lang]: section.label[lang] for lang in langs}})
         for iid in section.item_ids:
-            item = inst.item(iid)
-            constraint, messages = _constraint(inst, item)
+            item = instrument.item(iid)
+            constraint, messages = _constraint(instrument, item)
             row = {
                 "type": _xls_type(item),
                 "name": item.id,
@@ -162,37 +192,51 @@ def xlsform_sheets(inst: Instrument, default_language: str = "en") -> dict[str, 
                *cmsg.values(), "appearance", "calculation"]
     survey = pd.DataFrame([{c: row.get(c, "") for c in columns} for row in rows], columns=columns)
 
-    used = list(dict.fromkeys(it.response_set for it in inst.items if it.response_set))
+    used = list(dict.fromkeys(it.response_set for it in instrument.items if it.response_set))
     choices = pd.DataFrame(
         [{"list_name": name, "name": str(c.code), **{label[lang]: c.label[lang] for lang in langs}}
-         for name in used for c in (*inst.response_sets[name].codes, *inst.response_sets[name].missing)],
+         for name in used for c in (*instrument.response_sets[name].codes, *instrument.response_sets[name].missing)],
         columns=["list_name", "name", *label.values()],
     )
     settings = pd.DataFrame([{
-        "form_title": inst.title[default_language],
-        "form_id": inst.id.replace("-", "_"),
-        "version": inst.version,
+        "form_title": instrument.title[default_language],
+        "form_id": instrument.id.replace("-", "_"),
+        "version": instrument.version,
         "default_language": _lang_column(default_language),
         "allow_choice_duplicates": "no",
     }])
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def write_xlsform(inst: Instrument, path: str | os.PathLike, default_language: str = "en") -> Path:
+@renamed_keywords(inst="instrument")
+def write_xlsform(instrument: Instrument | str, path: str | os.PathLike, *, default_language: str = "en") -> Path:
     """Write the XLSForm ``.xlsx`` (convertible with pyxform, importable in KoboToolbox).
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    path : str or path-like
+        The ``.xlsx`` file to write.
+    default_language : str
+        See :func:`xlsform_sheets`.
+
+    Returns
+    -------
+    Path
+        The file written.
 
     Examples
     --------
     >>> import tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = write_xlsform(load_instrument("dis-screener"), Path(tmp) / "screener.xlsx")
+    ...     path = write_xlsform("dis-screener", Path(tmp) / "screener.xlsx")
     ...     sorted(pd.read_excel(path, sheet_name=None, engine="calamine"))
     ['choices', 'settings', 'survey']
     """
     path = Path(path)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, sheet in xlsform_sheets(inst, default_language).items():
+        for name, sheet in xlsform_sheets(instrument, default_language=default_language).items():
             sheet.to_excel(writer, sheet_name=name, index=False)
     return path
 
@@ -202,8 +246,8 @@ _PAPER = jinja2.Template("""<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
-<title>{{ title }} ({{ inst.id }} {{ inst.version }})</title>
-<meta name="generator" content="Digital Inclusion Toolkit: {{ inst.id }} {{ inst.version }}">
+<title>{{ title }} ({{ instrument.id }} {{ instrument.version }})</title>
+<meta name="generator" content="Digital Inclusion Toolkit: {{ instrument.id }} {{ instrument.version }}">
 <style>
 body { font-family: "Helvetica Neue", Arial, sans-serif; font-size: 12pt; line-height: 1.4; max-width: 48em;
        margin: 2em auto; color: #000; }
@@ -238,7 +282,7 @@ footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; }
 <body>
 <header>
 <h1>{{ title }}</h1>
-<p class="meta">{{ t.instrument }} {{ inst.id }}, {{ t.version }} {{ inst.version }}</p>
+<p class="meta">{{ t.instrument }} {{ instrument.id }}, {{ t.version }} {{ instrument.version }}</p>
 <p>{{ t.intro }}</p>
 </header>
 {% for section in sections %}
@@ -252,7 +296,9 @@ footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; }
 {% if q.howto %}<div class="howto">{{ q.howto }}</div>{% endif %}
 {% if q.options %}
 <ul class="opts">
-{% for o in q.options %}<li{% if o.missing %} class="miss"{% endif %}><span class="box"></span>{{ o.label }}<span class="code">{{ o.code }}</span>{% if o.route %}<span class="route">→ {{ o.route }}</span>{% endif %}</li>
+{% for o in q.options %}<li{% if o.missing %} class="miss"{% endif %}><span class="box"></span>{{ o.label -}}
+    <span class="code">{{ o.code }}</span>
+    {%- if o.route %}<span class="route">→ {{ o.route }}</span>{% endif %}</li>
 {% endfor %}</ul>
 {% elif q.type == "numeric" %}<div class="write"></div>
 {% else %}<div class="lines"><div></div><div></div><div></div></div>
@@ -262,32 +308,41 @@ footer { margin-top: 2em; border-top: 1px solid #000; font-size: 9pt; }
 {% endfor %}
 </section>
 {% endfor %}
-<footer><p>{{ t.end }}</p><p class="meta">{{ inst.id }} {{ inst.version }} ({{ lang }})</p></footer>
+<footer><p>{{ t.end }}</p><p class="meta">{{ instrument.id }} {{ instrument.version }} ({{ lang }})</p></footer>
 </body>
 </html>
 """, autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def question_numbers(inst: Instrument) -> dict[str, int]:
+@renamed_keywords(inst="instrument")
+def question_numbers(instrument: Instrument | str) -> dict[str, int]:
     """Paper-form question number of each item (1, 2, ... in questionnaire order).
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+
+    Returns
+    -------
+    dict of item id -> int
 
     Examples
     --------
-    >>> numbers = question_numbers(load_instrument("dis-full"))
+    >>> numbers = question_numbers("dis-full")
     >>> numbers["devices"], numbers["eid"]
     (1, 7)
     """
-    return {iid: n for n, iid in enumerate(inst.item_ids, start=1)}
+    return {iid: n for n, iid in enumerate(as_instrument(instrument).item_ids, start=1)}
 
 
-def _routes(inst: Instrument, numbers: dict[str, int]) -> dict[str, dict[int, int | None]]:
+def _routes(instrument: Instrument, numbers: dict[str, int]) -> dict[str, dict[int, int | None]]:
     """For each gate question: answer code -> the question to go to (None = end of the form).
 
     A gate is a question followed by a run of questions whose skip rules refer
     to it alone. The rules are evaluated on one row per answer code, so the
     routing in words always agrees with the XLSForm ``relevant`` expressions.
     """
-    items, routes = inst.items, {}
+    items, routes = instrument.items, {}
     for i, gate in enumerate(items):
         if gate.response_set is None or gate.type == "multiple":
             continue
@@ -297,12 +352,12 @@ def _routes(inst: Instrument, numbers: dict[str, int]) -> dict[str, dict[int, in
         block = items[i + 1:j]
         if not block:
             continue
-        rs = inst.response_sets[gate.response_set]
+        rs = instrument.response_sets[gate.response_set]
         codes = [c.code for c in (*rs.codes, *rs.missing)]
         frame = pd.DataFrame({gate.id: np.array(codes, dtype=float)})
-        asked = np.column_stack([inst.relevant(frame, it.id).to_numpy() for it in block])
+        asked = np.column_stack([instrument.relevant(frame, it.id).to_numpy() for it in block])
         target = numbers[items[j].id] if j < len(items) else None
-        routes[gate.id] = {code: target for code, skip in zip(codes, ~asked.any(axis=1)) if skip}
+        routes[gate.id] = {code: target for code, skip in zip(codes, ~asked.any(axis=1), strict=True) if skip}
     return routes
 
 
@@ -310,25 +365,42 @@ def _quote(text: str) -> str:
     return f"“{text}”"
 
 
-def paper_html(inst: Instrument, lang: str = "en") -> str:
+@renamed_keywords(inst="instrument")
+def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
     """The printable paper form in one language, as an HTML string.
+
+    Questions are numbered in questionnaire order; skip rules become
+    instructions in words ("If “No”, go to question 7") that agree with the
+    XLSForm ``relevant`` expressions.
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    lang : str
+        One of the instrument's languages.
+
+    Returns
+    -------
+    str
+        A complete HTML page with a print stylesheet.
 
     Examples
     --------
-    >>> page = paper_html(load_instrument("dis-full"), "en")
+    >>> page = paper_html("dis-full", "en")
     >>> "If “No”, go to question 7." in page and "@media print" in page
     True
     """
-    (lang,) = check_languages(inst, [lang])
+    instrument = as_instrument(instrument)
+    (lang,) = check_languages(instrument, [lang])
     t = _t(lang)
-    numbers = question_numbers(inst)
-    routes = _routes(inst, numbers)
+    numbers = question_numbers(instrument)
+    routes = _routes(instrument, numbers)
 
     def describe_var(var: str, _lang: str) -> str:
         return f"{t['question']} {numbers[var]}" if var in numbers else var
 
     def describe_value(var: str, value, _lang: str) -> str:
-        rs = inst.response_set_of(var) if var in numbers else None
+        rs = instrument.response_set_of(var) if var in numbers else None
         if rs is not None and isinstance(value, int):
             return _quote(rs.label(value, lang))
         return str(value)
@@ -337,11 +409,11 @@ def paper_html(inst: Instrument, lang: str = "en") -> str:
         return f"{t['go_to']} {target}" if target is not None else t["go_to_end"]
 
     sections = []
-    for section in inst.sections:
+    for section in instrument.sections:
         questions = []
         for iid in section.item_ids:
-            item = inst.item(iid)
-            rs = inst.response_set_of(iid)
+            item = instrument.item(iid)
+            rs = instrument.response_set_of(iid)
             item_routes = routes.get(iid, {})
             options, route_lines = [], []
             if rs is not None:
@@ -367,7 +439,7 @@ def paper_html(inst: Instrument, lang: str = "en") -> str:
                 "options": options, "routes": route_lines,
             })
         sections.append({"id": section.id, "label": section.label[lang], "questions": questions})
-    return _PAPER.render(inst=inst, lang=lang, t=t, title=inst.title[lang], sections=sections)
+    return _PAPER.render(instrument=instrument, lang=lang, t=t, title=instrument.title[lang], sections=sections)
 
 
 # --------------------------------------------------------------------------- codebook
@@ -377,27 +449,40 @@ def _md(text) -> str:
     return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
+@renamed_keywords(inst="instrument")
+def codebook_markdown(instrument: Instrument | str, lang: str = "en") -> str:
     """The codebook as a Markdown document in one language.
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    lang : str
+        One of the instrument's languages.
+
+    Returns
+    -------
+    str
+        One table of items per section, then the scales and the outcomes.
 
     Examples
     --------
-    >>> md = codebook_markdown(load_instrument("dis-screener"), "da")
+    >>> md = codebook_markdown("dis-screener", "da")
     >>> "| bure_k4 |" in md and "Kodebog" in md
     True
     """
-    (lang,) = check_languages(inst, [lang])
+    instrument = as_instrument(instrument)
+    (lang,) = check_languages(instrument, [lang])
     t = _t(lang)
-    cb = inst.codebook()
-    missing = "; ".join(f"{c.code} = {c.label[lang]}" for c in inst.missing)
+    cb = instrument.codebook()
+    missing = "; ".join(f"{c.code} = {c.label[lang]}" for c in instrument.missing)
     lines = [
-        f"# {t['codebook']}: {inst.title[lang]}",
+        f"# {t['codebook']}: {instrument.title[lang]}",
         "",
-        f"{t['instrument']} `{inst.id}`, {t['version']} `{inst.version}`. {t['missing']}: {missing}.",
+        f"{t['instrument']} `{instrument.id}`, {t['version']} `{instrument.version}`. {t['missing']}: {missing}.",
         "",
     ]
     header = ["variable", "question", "type", "codes", "domain", "reverse", "scale", t["key"], t["asked_if"]]
-    for section in inst.sections:
+    for section in instrument.sections:
         lines += [f"## {_md(section.label[lang])} (`{section.id}`)", "",
                   "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in cb[cb["section"] == section.id].itertuples(index=False):
@@ -409,56 +494,63 @@ def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
         lines.append("")
     lines += ["## Scales", "", "| scale | domain | kind | method | items | min_valid | levels |",
               "|---|---|---|---|---|---|---|"]
-    for s in inst.scales.values():
+    for s in instrument.scales.values():
         levels = ", ".join(f"{k} ≥ {v:g}" for k, v in s.levels.items())
         lines.append(f"| {s.id} | {s.domain or ''} | {s.kind} | {s.method} | {' '.join(s.items)} | "
                      f"{s.min_valid} | {levels} |")
     lines += ["", "## Outcomes", "", "| outcome | label | rule |", "|---|---|---|"]
-    for o in inst.outcomes.values():
+    for o in instrument.outcomes.values():
         lines.append(f"| {o.id} | {_md(o.label[lang])} | `{_md(o.rule)}` |")
     return "\n".join(lines) + "\n"
 
 
-def codebook_csv(inst: Instrument) -> str:
+@renamed_keywords(inst="instrument")
+def codebook_csv(instrument: Instrument | str) -> str:
     """The codebook as CSV text (all languages; text protected against spreadsheet formulas).
 
     The last two columns, ``instrument`` and ``instrument_version``, say which
     form the file describes once it travels on its own.
 
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+
+    Returns
+    -------
+    str
+        :meth:`Instrument.codebook` as CSV.
+
     Examples
     --------
-    >>> text = codebook_csv(load_instrument("dis-screener"))
+    >>> text = codebook_csv("dis-screener")
     >>> text.splitlines()[0].split(",")[:4]
     ['variable', 'section', 'kobo_path', 'domain']
     """
-    book = inst.codebook().assign(instrument=inst.id, instrument_version=inst.version)
+    instrument = as_instrument(instrument)
+    book = instrument.codebook().assign(instrument=instrument.id, instrument_version=instrument.version)
     return protect_formulas(book).to_csv(index=False)
 
 
 # --------------------------------------------------------------------------- build
 def _check_formats(formats: str | Sequence[str]) -> list[str]:
     wanted = [formats] if isinstance(formats, str) else list(formats)
-    if "all" in wanted:
-        return list(FORMATS)
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        raise UnknownInstrumentError(
-            f"unknown form format {unknown[0] if unknown else ''!r}; available: {', '.join(FORMATS)}, all")
-    return list(dict.fromkeys(wanted))
+    for fmt in wanted or [""]:
+        check_option(fmt, "form format", (*FORMATS, "all"))
+    return list(FORMATS) if "all" in wanted else list(dict.fromkeys(wanted))
 
 
-def _render(inst: Instrument, formats: list[str], langs: list[str]) -> dict[str, str | None]:
+def _render(instrument: Instrument, formats: list[str], langs: list[str]) -> dict[str, str | None]:
     """File name -> text content (None for the XLSForm, written separately)."""
     files: dict[str, str | None] = {}
     if "xlsform" in formats:
-        files[f"{inst.id}.xlsx"] = None
+        files[f"{instrument.id}.xlsx"] = None
     if "html" in formats:
         for lang in langs:
-            files[f"{inst.id}.{lang}.html"] = paper_html(inst, lang)
+            files[f"{instrument.id}.{lang}.html"] = paper_html(instrument, lang)
     if "codebook" in formats:
-        files[f"{inst.id}.codebook.csv"] = codebook_csv(inst)
+        files[f"{instrument.id}.codebook.csv"] = codebook_csv(instrument)
         for lang in langs:
-            files[f"{inst.id}.codebook.{lang}.md"] = codebook_markdown(inst, lang)
+            files[f"{instrument.id}.codebook.{lang}.md"] = codebook_markdown(instrument, lang)
     return files
 
 
@@ -486,7 +578,9 @@ def build(instruments: str | Instrument | Sequence[str | Instrument], formats: s
     Raises
     ------
     UnknownInstrumentError
-        Unknown instrument, language or format (the message lists the available ones).
+        Unknown instrument (the message lists the bundled ones).
+    OptionError
+        A language the instrument lacks or an unknown format (the message lists the choices).
     OutputError
         ``out`` cannot be created or written.
 
@@ -502,9 +596,9 @@ def build(instruments: str | Instrument | Sequence[str | Instrument], formats: s
     expanded: list[str | Instrument] = []
     for i in instruments:
         expanded.extend(available_instruments() if i == "all" else [i])
-    insts = [load_instrument(i) for i in expanded]
+    insts = [as_instrument(i) for i in expanded]
     fmts = _check_formats(formats)
-    plans = [(inst, _render(inst, fmts, check_languages(inst, languages))) for inst in insts]
+    plans = [(instrument, _render(instrument, fmts, check_languages(instrument, languages))) for instrument in insts]
     return _publish(plans, Path(out))
 
 
@@ -517,14 +611,14 @@ def _publish(plans: list[tuple[Instrument, dict[str, str | None]]], out: Path) -
         raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
     written = []
     try:
-        for inst, files in plans:
+        for instrument, files in plans:
             for name, text in files.items():
                 target = tmp / name
                 if text is None:
-                    write_xlsform(inst, target)
+                    write_xlsform(instrument, target)
                 else:
                     target.write_text(text, encoding="utf-8")
-        for inst, files in plans:
+        for _, files in plans:
             for name in files:
                 os.replace(tmp / name, out / name)
                 written.append(out / name)

@@ -183,14 +183,28 @@ class _Leaf(Rule):
 
 
 @dataclass(frozen=True)
-class Compare(_Leaf):
+class _OneValue(_Leaf):
+    """A leaf that relates its variable to one value: ``<var> <word> <value>`` in words."""
+
+    word = ""
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.value,)
+
+    def _words(self, lang, dv, dval, top=False):
+        return f"{dv(self.var, lang)} {_WORDS[lang][self.word]} {dval(self.var, self.value, lang)}"
+
+
+@dataclass(frozen=True)
+class Compare(_OneValue):
     """``var <op> value``."""
 
     op: str
     value: Value
 
-    def values(self) -> tuple[Value, ...]:
-        return (self.value,)
+    @property
+    def word(self) -> str:
+        return self.op
 
     def _eval(self, data, missing):
         left, valid = _operand(data, self.var, (self.value,), missing)
@@ -202,9 +216,6 @@ class Compare(_Leaf):
 
     def _xls(self, top=False):
         return f"${{{self.var}}} {_XLS_OPS[self.op]} {_xls_value(self.value)}"
-
-    def _words(self, lang, dv, dval, top=False):
-        return f"{dv(self.var, lang)} {_WORDS[lang][self.op]} {dval(self.var, self.value, lang)}"
 
 
 @dataclass(frozen=True)
@@ -231,13 +242,11 @@ class In(_Leaf):
 
 
 @dataclass(frozen=True)
-class Selected(_Leaf):
+class Selected(_OneValue):
     """``selected(var, code)`` for a select_multiple column of space-separated codes."""
 
     value: Value
-
-    def values(self) -> tuple[Value, ...]:
-        return (self.value,)
+    word = "selected"
 
     def _eval(self, data, missing):
         col = data[self.var]
@@ -249,9 +258,6 @@ class Selected(_Leaf):
 
     def _xls(self, top=False):
         return f"selected(${{{self.var}}}, '{_code_text(self.value)}')"
-
-    def _words(self, lang, dv, dval, top=False):
-        return f"{dv(self.var, lang)} {_WORDS[lang]['selected']} {dval(self.var, self.value, lang)}"
 
 
 @dataclass(frozen=True)

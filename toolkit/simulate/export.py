@@ -48,11 +48,12 @@ def write_csv(data: pd.DataFrame, path) -> Path:
     Returns
     -------
     Path
+        The file written.
 
     Examples
     --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
+    >>> from tempfile import TemporaryDirectory
+    >>> with TemporaryDirectory() as tmp:
     ...     write_csv(pd.DataFrame({"x": [3.0, 0.5]}), Path(tmp) / "x.csv").read_text()
     'x\\n3\\n0.5\\n'
     """
@@ -73,6 +74,7 @@ def write_json(obj: dict, path) -> Path:
     Returns
     -------
     Path
+        ``path``, once written.
 
     Examples
     --------
