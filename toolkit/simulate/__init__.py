@@ -67,6 +67,12 @@ class Simulation:
         population.csv: district, age_band, gender, education, home_lang, count.
     truth : dict
         See :func:`survey`.
+
+    Examples
+    --------
+    >>> sim = survey("dis-screener", n=40, seed=2, clean=True)
+    >>> sim.responses is sim.clean_responses, sim.artefacts.empty, sim.truth["n"]
+    (True, True, 40)
     """
 
     instrument: object
@@ -96,16 +102,46 @@ class Simulation:
         return write_responses(self, path, format)
 
     def write_population(self, path) -> Path:
+        """Write ``population`` (population.csv: the register totals) as CSV.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sim = survey("dis-screener", n=30, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     int(pd.read_csv(sim.write_population(Path(tmp) / "p.csv"))["count"].sum())
+        60000
+        """
         from toolkit.simulate.export import write_csv
 
         return write_csv(self.population, path)
 
     def write_truth(self, path) -> Path:
+        """Write ``truth`` as JSON (truth.json).
+
+        Examples
+        --------
+        >>> import json, tempfile
+        >>> sim = survey("dis-screener", n=30, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     json.loads(sim.write_truth(Path(tmp) / "t.json").read_text())["instrument"]
+        'dis-screener'
+        """
         from toolkit.simulate.export import write_json
 
         return write_json(self.truth, path)
 
     def write_artefacts(self, path) -> Path:
+        """Write ``artefacts`` (every corrupted cell and duplicate row) as CSV.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sim = survey("dis-screener", n=100, seed=1, rates={"duplicate": 0.5})
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     pd.read_csv(sim.write_artefacts(Path(tmp) / "a.csv")).columns.tolist()[:3]
+        ['row', 'respondent_id', 'column']
+        """
         from toolkit.simulate.export import write_csv
 
         return write_csv(self.artefacts, path)
@@ -227,7 +263,7 @@ def survey(instrument, *, n: int = 2000, seed: int = 1, clean: bool = False, rat
     else:
         comment = "comment" if "comment" in instrument.item_ids else None
         messy, artefacts = messiness.corrupt(instrument, clean_df, used_rates, np.random.default_rng([seed, 5]),
-                                             comment)
+                                             comment_col=comment)
     return Simulation(instrument, seed, messy, clean_df, artefacts, table, truth, used_rates, fieldwork)
 
 
@@ -288,7 +324,7 @@ def _chunk(job):
     n_d = int(res["district_idx"].max()) + 1
     cells = {k: v[start:stop] for k, v in res.items()}
     folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
-    data = items.generate(instrument, folk, params, np.random.default_rng([seed, 3, c]), dif)
+    data = items.generate(instrument, folk, params, np.random.default_rng([seed, 3, c]), dif=dif)
     scores = items.score(instrument, data)
     outs = evaluate_outcomes(data, scores, instrument)
     group = np.concatenate([cells["district_idx"], n_d + cells["age_band"].astype(np.int64)])

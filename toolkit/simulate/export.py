@@ -134,7 +134,7 @@ def write_responses(sim, path, format: str | None = None) -> Path:
 
 
 @renamed_keywords(df="data")
-def write_xlsx(data: pd.DataFrame, path, sheet: str = "responses") -> Path:
+def write_xlsx(data: pd.DataFrame, path, *, sheet: str = "responses") -> Path:
     """XLSX with fixed zip timestamps and document dates (byte-stable).
 
     Parameters

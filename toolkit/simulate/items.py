@@ -44,7 +44,25 @@ def _item_rng(item_id: str) -> np.random.Generator:
 
 @renamed_keywords(inst="instrument")
 def item_parameters(instrument) -> dict[str, dict]:
-    """Model and parameters of every coded/numeric item, in questionnaire order."""
+    """Model and parameters of every coded/numeric item, in questionnaire order.
+
+    Parameters
+    ----------
+    instrument : Instrument
+
+    Returns
+    -------
+    dict of item id -> dict
+        ``kind`` (grm, 2pl, check, state, demographic, custom, multiple,
+        numeric, design) and its parameters; ``truth["item_parameters"]``.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> params = item_parameters(load_instrument("dis-full"))
+    >>> params["prac_k1"]["kind"], params["prac_05"]["kind"], len(params["prac_05"]["b"])
+    ('2pl', 'grm', 4)
+    """
     out: dict[str, dict] = {}
     for item in instrument.items:
         r = _item_rng(item.id)
@@ -91,7 +109,7 @@ def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
 
 
 @renamed_keywords(inst="instrument")
-def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
+def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator, *,
              dif: dict | None = None) -> dict[str, np.ndarray]:
     """Clean answers for these people: item id -> array (codes as float, NaN where not asked).
 
@@ -104,6 +122,18 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
     ``value``, at the same latent. ``col`` is a population.csv column:
     ``age_band`` (a label such as "75+"), ``district``, ``gender``,
     ``education`` or ``home_lang`` (instrument codes).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> from toolkit.simulate.people import draw_people
+    >>> inst, n = load_instrument("dis-screener"), 500
+    >>> cells = {"age_band": np.full(n, 1), "edu3": np.ones(n, dtype=int), "lang_w": np.zeros(n),
+    ...          "gender": np.ones(n), "education": np.full(n, 2), "home_lang": np.ones(n), "district": np.ones(n)}
+    >>> folk = draw_people(cells, np.random.default_rng(0))
+    >>> answers = generate(inst, folk, item_parameters(inst), np.random.default_rng(1))
+    >>> np.unique(answers["prac_02"][~np.isnan(answers["prac_02"])]).tolist()
+    [1.0, 2.0, 3.0, 4.0, 5.0]
     """
     n = people["theta"].shape[0]
     drivers = _drivers(people, DOMAINS)
@@ -151,7 +181,14 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
 
 
 def dif_shift(dif, item_id, people) -> np.ndarray:
-    """Difficulty shift (logits) of ``item_id`` for each person."""
+    """Difficulty shift (logits) of ``item_id`` for each person (see :func:`generate`).
+
+    Examples
+    --------
+    >>> folk = {"theta": np.zeros((3, 4)), "age_band": np.array([0, 4, 4])}
+    >>> dif_shift({"navi_k2": {"group": "age_band", "level": "75+", "shift": 1.5}}, "navi_k2", folk).tolist()
+    [0.0, 1.5, 1.5]
+    """
     n = people["theta"].shape[0]
     if not dif or item_id not in dif:
         return np.zeros(n)
@@ -166,7 +203,26 @@ def dif_shift(dif, item_id, people) -> np.ndarray:
 
 @renamed_keywords(inst="instrument")
 def apply_skips(instrument, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Blank every item that its skip rule says is not asked (in questionnaire order)."""
+    """Blank every item that its skip rule says is not asked (in questionnaire order).
+
+    Parameters
+    ----------
+    instrument : Instrument
+    cols : dict of item id -> array
+        Answers of every item; changed in place and returned.
+
+    Returns
+    -------
+    dict of item id -> array
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> inst = load_instrument("dis-full")
+    >>> cols = {i: np.ones(2) for i in inst.item_ids} | {"net_use_3m": np.array([1.0, 2.0])}
+    >>> apply_skips(inst, cols)["net_freq"].tolist()
+    [1.0, nan]
+    """
     for item in instrument.items:
         if item.rule is not None:
             asked = instrument.relevant(rule_frame(cols, item.rule.variables()), item.id).to_numpy()
@@ -185,6 +241,14 @@ def score(instrument, data) -> pd.DataFrame:
     recoded ``min + max - x``, when at least ``min_valid`` are answered.
     knowledge / sum_correct: number of items answered correctly, when at least
     ``min_valid`` items were asked (don't know counts as not correct).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> inst = load_instrument("dis-screener")
+    >>> scores = score(inst, pd.DataFrame({i: [5.0, 1.0] for i in inst.item_ids}))
+    >>> scores["practical_sr"].tolist()[0] > scores["practical_sr"].tolist()[1]
+    True
     """
     index = data.index if isinstance(data, pd.DataFrame) else None
     out = {}

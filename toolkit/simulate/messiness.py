@@ -99,7 +99,25 @@ def _fake_identifiers(kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def comments(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Clean free-text comments (no identifiers): NaN for most respondents."""
+    """Clean free-text comments (no identifiers): NaN for most respondents.
+
+    Parameters
+    ----------
+    n : int
+        Respondents.
+    rng : np.random.Generator
+
+    Returns
+    -------
+    np.ndarray of object
+        A comment for about ``COMMENT_RATE`` of them, else NaN.
+
+    Examples
+    --------
+    >>> texts = comments(1000, np.random.default_rng(0))
+    >>> 0.1 < float(np.mean([isinstance(t, str) for t in texts])) < 0.2
+    True
+    """
     has = rng.random(n) < COMMENT_RATE
     pick = np.asarray(_COMMENTS, dtype=object)[rng.integers(0, len(_COMMENTS), n)]
     return np.where(has, pick, np.nan).astype(object)
@@ -113,10 +131,10 @@ def _label_variant(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return variants[inverse, style]
 
 
-@renamed_keywords(inst="instrument")
-def corrupt(instrument, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.Generator,
-            comment_col: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Messy copy of ``clean`` and its artefacts table (see the module docstring).
+@renamed_keywords(inst="instrument", clean="data")
+def corrupt(instrument, data: pd.DataFrame, rates: dict[str, float], rng: np.random.Generator, *,
+            comment_col: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Messy copy of ``data`` and its artefacts table (see the module docstring).
 
     The corruptions are drawn in a fixed order (row-level kinds first, then each
     cell at most once), so the same ``rng`` state gives the same messy file.
@@ -125,12 +143,12 @@ def corrupt(instrument, clean: pd.DataFrame, rates: dict[str, float], rng: np.ra
     ----------
     instrument : Instrument
         The questionnaire the responses answer.
-    clean : pd.DataFrame
+    data : pd.DataFrame
         Clean responses (``Simulation.clean_responses``).
     rates : dict
         Kind -> rate (keys of ``RATES``); a kind left out is not drawn.
     rng : np.random.Generator
-    comment_col : str or None
+    comment_col : str, optional
         The free-text column that receives fake identifiers (kind ``pii``).
 
     Returns
@@ -142,16 +160,15 @@ def corrupt(instrument, clean: pd.DataFrame, rates: dict[str, float], rng: np.ra
     --------
     >>> import toolkit
     >>> sim = toolkit.simulate.survey("dis-screener", n=200, seed=1, clean=True)
-    >>> messy, art = corrupt(sim.instrument, sim.clean_responses, {"duplicate": 0.1}, np.random.default_rng(0),
-    ...                      None)
+    >>> messy, art = corrupt(sim.instrument, sim.clean_responses, {"duplicate": 0.1}, np.random.default_rng(0))
     >>> len(messy) - len(sim.clean_responses) == len(art), set(art["kind"])
     (True, {'duplicate'})
     """
-    cells = _Cells(clean)
+    cells = _Cells(data)
     items = {it.id: it for it in instrument.items}
     likert = [i for i, it in items.items() if it.type == "likert"]  # attention checks too
-    answered = {c: pd.notna(clean[c]).to_numpy() for c in clean.columns}
-    speed = _speeders(cells, instrument, clean, likert, answered, rates, rng)
+    answered = {c: pd.notna(data[c]).to_numpy() for c in data.columns}
+    speed = _speeders(cells, instrument, data, likert, answered, rates, rng)
     _straightliners(cells, instrument, items, likert, answered, ~speed, rates, rng)
     _skip_violations(cells, instrument, items, answered, rates, rng)
     for c in [i for i, it in items.items() if it.type in ("likert", "knowledge", "single")]:
@@ -159,14 +176,14 @@ def corrupt(instrument, clean: pd.DataFrame, rates: dict[str, float], rng: np.ra
     numeric = [i for i, it in items.items() if it.type == "numeric"]
     for c in numeric:
         free = answered[c] & ~cells.touched[c]
-        r = np.flatnonzero(free & (rng.random(len(clean)) < rates.get("out_of_range", 0)))
+        r = np.flatnonzero(free & (rng.random(len(data)) < rates.get("out_of_range", 0)))
         high = 10 * items[c].max if items[c].max else 999.0
         cells.record(r, c, "out_of_range", np.where(rng.random(r.size) < 0.5, high, -1.0))
     for c in [*numeric, "design_weight"]:
-        _decimal_commas(cells, clean, c, rates, rng)
+        _decimal_commas(cells, data, c, rates, rng)
     if comment_col is not None:
-        _pii(cells, comment_col, len(clean), rates, rng)
-    return _with_duplicates(clean, cells, rates, rng)
+        _pii(cells, comment_col, len(data), rates, rng)
+    return _with_duplicates(data, cells, rates, rng)
 
 
 class _Cells:
