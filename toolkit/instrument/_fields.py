@@ -17,16 +17,29 @@ from toolkit.instrument.schema import Code
 
 
 class Problems:
-    """Every problem found in one file: file, item, field, message."""
+    """Every problem found in one file: file, item, field, message.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> p.add("prac_01", "type", "must be one of likert, ...")
+    >>> p.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.InstrumentError: x.yaml: 1 problem in the instrument definition:
+      x.yaml: prac_01: type: must be one of likert, ...
+    """
 
     def __init__(self, file: str):
         self.file = file
         self.rows: list[dict[str, str | None]] = []
 
     def add(self, item: str | None, fld: str | None, message: str) -> None:
+        """Record one problem (``item`` None: the instrument as a whole)."""
         self.rows.append({"file": self.file, "item": item, "field": fld, "message": message})
 
     def raise_if_any(self) -> None:
+        """Raise one InstrumentError listing every problem, with ``.problems`` as a DataFrame."""
         if not self.rows:
             return
         df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
@@ -42,7 +55,16 @@ class Problems:
 
 def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
            optional: bool = False) -> dict[str, str]:
-    """Check a {lang: text} mapping; report each missing or non-text translation."""
+    """Check a {lang: text} mapping; report each missing or non-text translation.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> texts(p, {"en": " Yes ", "da": ""}, ("en", "da"), "q1", "text")
+    {'en': 'Yes', 'da': ''}
+    >>> p.rows[0]["field"], p.rows[0]["message"]
+    ('text.da', "missing translation 'da'")
+    """
     if value is None and optional:
         return {}
     if not isinstance(value, Mapping):
@@ -65,6 +87,16 @@ def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
 
 
 def codes(p: Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
+    """A list of ``{code: <int>, <lang>: <label>}`` entries as Codes; bad entries are reported and left out.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> [c.code for c in codes(p, [{"code": 1, "en": "Yes"}, {"code": "2", "en": "No"}], ("en",), "yn", "codes")]
+    [1]
+    >>> p.rows[0]["message"]
+    "must be an integer, got '2'"
+    """
     if not isinstance(entries, list) or not entries:
         p.add(where, fld, "must be a non-empty list of {code: <int>, <lang>: <label>} entries")
         return []
@@ -86,6 +118,14 @@ def codes(p: Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
 
 
 def boolean(p, raw: Mapping, key: str, default: bool, where: str) -> bool:
+    """``raw[key]`` if it is true or false (``default`` when absent); else the default, reported.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> boolean(p, {"reverse": "yes"}, "reverse", False, "q1"), p.rows[0]["message"]
+    (False, "must be true or false, got 'yes'")
+    """
     v = raw.get(key, default)
     if not isinstance(v, bool):
         p.add(where, key, f"must be true or false, got {v!r}")
@@ -94,6 +134,14 @@ def boolean(p, raw: Mapping, key: str, default: bool, where: str) -> bool:
 
 
 def number(p, raw: Mapping, key: str, where: str) -> float | None:
+    """``raw[key]`` if it is a number or absent (None); else None, reported.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> number(p, {"min": 15}, "min", "age"), number(p, {"max": "110"}, "max", "age"), len(p.rows)
+    (15, None, 1)
+    """
     v = raw.get(key)
     if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
         p.add(where, key, f"must be a number, got {v!r}")
@@ -102,7 +150,14 @@ def number(p, raw: Mapping, key: str, where: str) -> float | None:
 
 
 def mapping(p: Problems, raw: Any, fld: str, what: str) -> Mapping | None:
-    """``raw`` if it is a mapping; else None, reporting ``what`` unless the field is absent."""
+    """``raw`` if it is a mapping; else None, reporting ``what`` unless the field is absent.
+
+    Examples
+    --------
+    >>> p = Problems("x.yaml")
+    >>> mapping(p, None, "scales", "must map ..."), mapping(p, [1], "scales", "must map ..."), len(p.rows)
+    (None, None, 1)
+    """
     if isinstance(raw, Mapping):
         return raw
     if raw is not None:

@@ -75,16 +75,35 @@ def _default_value(var: str, value: Value, lang: str) -> str:
 
 
 class Rule:
-    """Base class of the parsed expression tree."""
+    """Base class of the parsed expression tree; build one with :func:`parse`.
+
+    Examples
+    --------
+    >>> rule = parse("a == 1 or not b in [2, 3]")
+    >>> type(rule).__name__, str(rule)
+    ('Or', 'a == 1 or not b in [2, 3]')
+    """
 
     source: str = ""
 
     def variables(self) -> set[str]:
-        """Every column name the rule refers to."""
+        """Every column name the rule refers to.
+
+        Examples
+        --------
+        >>> sorted(parse("a == 1 and (b > 2 or selected(c, 3))").variables())
+        ['a', 'b', 'c']
+        """
         raise NotImplementedError
 
     def comparisons(self) -> list[_Leaf]:
-        """Every leaf (comparison, ``in`` or ``selected``) of the rule."""
+        """Every leaf (comparison, ``in`` or ``selected``) of the rule, left to right.
+
+        Examples
+        --------
+        >>> [leaf.var for leaf in parse("a == 1 and not b in [2, 3]").comparisons()]
+        ['a', 'b']
+        """
         raise NotImplementedError
 
     def evaluate(self, data: pd.DataFrame, missing: Mapping[str, set] | None = None) -> pd.Series:
@@ -181,6 +200,16 @@ class _Leaf(Rule):
     def comparisons(self) -> list[_Leaf]:
         return [self]
 
+    def values(self) -> tuple[Value, ...]:
+        """The value(s) the variable is compared with.
+
+        Examples
+        --------
+        >>> parse("x in [1, 2]").values(), parse("x >= 65").values()
+        ((1, 2), (65,))
+        """
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class _OneValue(_Leaf):
@@ -197,13 +226,20 @@ class _OneValue(_Leaf):
 
 @dataclass(frozen=True)
 class Compare(_OneValue):
-    """``var <op> value``."""
+    """``var <op> value``.
+
+    Examples
+    --------
+    >>> parse("age >= 65")
+    Compare(var='age', op='>=', value=65)
+    """
 
     op: str
     value: Value
 
     @property
     def word(self) -> str:
+        """The operator, which is also the key of its words (``>=``: "is at least")."""
         return self.op
 
     def _eval(self, data, missing):
@@ -220,7 +256,13 @@ class Compare(_OneValue):
 
 @dataclass(frozen=True)
 class In(_Leaf):
-    """``var in [v1, v2, ...]``."""
+    """``var in [v1, v2, ...]``.
+
+    Examples
+    --------
+    >>> parse("home_conn in [1, 2]").xlsform()
+    '${home_conn} = 1 or ${home_conn} = 2'
+    """
 
     options: tuple[Value, ...]
 
@@ -243,7 +285,13 @@ class In(_Leaf):
 
 @dataclass(frozen=True)
 class Selected(_OneValue):
-    """``selected(var, code)`` for a select_multiple column of space-separated codes."""
+    """``selected(var, code)`` for a select_multiple column of space-separated codes.
+
+    Examples
+    --------
+    >>> parse("selected(devices, 3)").evaluate(pd.DataFrame({"devices": ["1 3", "13", None]})).tolist()
+    [True, False, False]
+    """
 
     value: Value
     word = "selected"
@@ -262,7 +310,13 @@ class Selected(_OneValue):
 
 @dataclass(frozen=True)
 class Not(Rule):
-    """``not rule``."""
+    """``not rule``: plain negation, so a missing value makes ``not x == 1`` True.
+
+    Examples
+    --------
+    >>> parse("not x == 1").evaluate(pd.DataFrame({"x": [1, 2, None]})).tolist()
+    [False, True, True]
+    """
 
     rule: Rule
 
@@ -307,7 +361,13 @@ class _Junction(Rule):
 
 @dataclass(frozen=True)
 class And(_Junction):
-    """``a and b and ...``."""
+    """``a and b and ...``.
+
+    Examples
+    --------
+    >>> parse("a == 1 and b == 2").words("da")
+    'a er 1 og b er 2'
+    """
 
     word = "and"
 
@@ -317,7 +377,13 @@ class And(_Junction):
 
 @dataclass(frozen=True)
 class Or(_Junction):
-    """``a or b or ...``."""
+    """``a or b or ...``.
+
+    Examples
+    --------
+    >>> parse("(a == 1 or b == 2) and c == 3").xlsform()
+    '(${a} = 1 or ${b} = 2) and ${c} = 3'
+    """
 
     word = "or"
 
@@ -336,7 +402,16 @@ def _xls_value(value: Value) -> str:
 
 
 class RuleSyntaxError(InstrumentError):
-    """A rule string that does not parse; ``position`` is the offending character."""
+    """A rule string that does not parse; ``position`` is the offending character (0-based).
+
+    Examples
+    --------
+    >>> try:
+    ...     parse("a == ")
+    ... except RuleSyntaxError as exc:
+    ...     exc.position, str(exc)
+    (4, 'expected a number or a quoted text value at position 5, but the rule ends')
+    """
 
     def __init__(self, message: str, position: int):
         super().__init__(message)
