@@ -42,7 +42,8 @@ def test_every_built_xlsform_converts_with_pyxform(built, inst_id):
 @pytest.mark.parametrize("inst_id", INSTRUMENTS)
 def test_xlsform_sheets_follow_the_instrument(built, inst_id):
     inst = load_instrument(inst_id)
-    sheets = pd.read_excel(built / f"{inst_id}.xlsx", engine="calamine", sheet_name=None, dtype=str, keep_default_na=False)
+    sheets = pd.read_excel(built / f"{inst_id}.xlsx", engine="calamine", sheet_name=None, dtype=str,
+                           keep_default_na=False)
     assert set(sheets) == {"survey", "choices", "settings"}
     survey = sheets["survey"]
     assert {"label::English (en)", "label::Dansk (da)", "required", "relevant", "constraint"} <= set(survey.columns)
@@ -81,7 +82,7 @@ def test_paper_form_numbers_questions_and_routes_in_words():
     numbers = forms.question_numbers(inst)
     page = forms.paper_html(inst, "en")
     assert list(numbers.values()) == list(range(1, len(inst.items) + 1))
-    for iid, n in numbers.items():  # each question printed with its number, in order
+    for n in numbers.values():  # each question printed with its number, in order
         assert f'<div class="q" id="q{n}">\n<div class="qtext"><span class="num">{n}.</span>' in page
     starts = [page.index(f'id="q{n}"') for n in numbers.values()]
     assert starts == sorted(starts)
@@ -200,7 +201,8 @@ def test_cli_broken_instrument_file_lists_problems(tmp_path):
 def test_committed_built_forms_are_up_to_date(built):
     committed = Path(__file__).resolve().parents[1] / "questionnaires" / "built"
     fresh = sorted(p.name for p in built.iterdir())
-    assert sorted(p.name for p in committed.iterdir()) == fresh, "rebuild: ditk questionnaire build all --out questionnaires/built"
+    assert sorted(p.name for p in committed.iterdir()) == fresh, (
+        "rebuild: ditk questionnaire build all --out questionnaires/built")
     for name in fresh:
         if name.endswith(".xlsx"):
             old = pd.read_excel(committed / name, engine="calamine", sheet_name=None, dtype=str, keep_default_na=False)
@@ -209,3 +211,55 @@ def test_committed_built_forms_are_up_to_date(built):
         else:
             assert (committed / name).read_text(encoding="utf-8") == (built / name).read_text(encoding="utf-8"), (
                 f"{name} is stale: ditk questionnaire build all --out questionnaires/built")
+
+
+# --------------------------------------------------------------------------- arguments
+SCREENER = load_instrument("dis-screener")
+BUILDERS = {  # name -> call with the instrument given as an object, as an id, and with the old keyword
+    "check_languages": (lambda: forms.check_languages(SCREENER, None),
+                        lambda: forms.check_languages("dis-screener", None),
+                        lambda: forms.check_languages(inst=SCREENER, languages=None)),
+    "xlsform_sheets": (lambda: forms.xlsform_sheets(SCREENER)["survey"],
+                       lambda: forms.xlsform_sheets("dis-screener")["survey"],
+                       lambda: forms.xlsform_sheets(inst=SCREENER)["survey"]),
+    "question_numbers": (lambda: forms.question_numbers(SCREENER), lambda: forms.question_numbers("dis-screener"),
+                         lambda: forms.question_numbers(inst=SCREENER)),
+    "paper_html": (lambda: forms.paper_html(SCREENER, "da"), lambda: forms.paper_html("dis-screener", "da"),
+                   lambda: forms.paper_html(inst=SCREENER, lang="da")),
+    "codebook_markdown": (lambda: forms.codebook_markdown(SCREENER), lambda: forms.codebook_markdown("dis-screener"),
+                          lambda: forms.codebook_markdown(inst=SCREENER)),
+    "codebook_csv": (lambda: forms.codebook_csv(SCREENER), lambda: forms.codebook_csv("dis-screener"),
+                     lambda: forms.codebook_csv(inst=SCREENER)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_instrument_as_object_or_id_and_the_old_keyword(name):
+    by_object, by_id, old_keyword = BUILDERS[name]
+    expected = by_object()
+    assert _equal(by_id(), expected)
+    with pytest.warns(FutureWarning, match="inst= is now instrument="):
+        assert _equal(old_keyword(), expected)
+
+
+def _equal(a, b) -> bool:
+    return a.equals(b) if isinstance(a, pd.DataFrame) else a == b
+
+
+def test_write_xlsform_old_keyword_and_keyword_only_language(tmp_path):
+    with pytest.warns(FutureWarning, match="inst= is now instrument="):
+        forms.write_xlsform(inst="dis-screener", path=tmp_path / "a.xlsx")
+    with pytest.raises(TypeError):
+        forms.write_xlsform("dis-screener", tmp_path / "b.xlsx", "da")
+    sheets = forms.xlsform_sheets("dis-screener", default_language="da")
+    assert sheets["settings"]["default_language"].item() == "Dansk (da)"
+    with pytest.raises(OptionError, match="got 'fr'"):
+        forms.xlsform_sheets("dis-screener", default_language="fr")
+
+
+def test_build_takes_instrument_objects_and_ids(tmp_path):
+    paths = forms.build([load_instrument("dis-screener"), "dis-full"], "codebook", ["da"], tmp_path)
+    assert [p.name for p in paths] == ["dis-screener.codebook.csv", "dis-screener.codebook.da.md",
+                                       "dis-full.codebook.csv", "dis-full.codebook.da.md"]
+    with pytest.raises(OptionError, match="form format must be one of"):
+        forms.build("dis-full", [], None, tmp_path / "none")
