@@ -101,4 +101,18 @@ def check_languages(instrument: Instrument | str, languages: Iterable[str] | Non
     return langs
 
 
-__all__ = ["LANGUAGE_NAMES", "phrases", "lang_column", "check_languages"]
+def one_language(instrument: Instrument | str, lang: str) -> tuple[Instrument, str, dict[str, str]]:
+    """The instrument, its language ``lang`` (checked) and the phrases, for a form printed in one language.
+
+    Examples
+    --------
+    >>> instrument, lang, t = one_language("dis-full", "da")
+    >>> instrument.id, lang, t["if"]
+    ('dis-full', 'da', 'Hvis')
+    """
+    instrument = as_instrument(instrument)
+    (lang,) = check_languages(instrument, [lang])
+    return instrument, lang, phrases(lang)
+
+
+__all__ = ["LANGUAGE_NAMES", "phrases", "lang_column", "check_languages", "one_language"]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._validation import as_instrument, renamed_keywords
-from toolkit.forms.languages import check_languages, phrases
+from toolkit.forms.languages import one_language
 from toolkit.instrument import Instrument
 
 _PAPER = jinja2.Template("""<!DOCTYPE html>
@@ -158,9 +158,7 @@ def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
     >>> "If “No”, go to question 7." in page and "@media print" in page
     True
     """
-    instrument = as_instrument(instrument)
-    (lang,) = check_languages(instrument, [lang])
-    t = phrases(lang)
+    instrument, lang, t = one_language(instrument, lang)
     numbers = question_numbers(instrument)
     routes = _routes(instrument, numbers)
 

@@ -296,6 +296,9 @@ class Selected(_OneValue):
     value: Value
     word = "selected"
 
+    def _xls(self, top=False):
+        return f"selected(${{{self.var}}}, '{_code_text(self.value)}')"
+
     def _eval(self, data, missing):
         col = data[self.var]
         target = _code_text(self.value)
@@ -303,9 +306,6 @@ class Selected(_OneValue):
             return (col == self.value).fillna(False).to_numpy(dtype=bool)
         padded = " " + col.astype("string").str.strip() + " "
         return padded.str.contains(f" {target} ", regex=False).fillna(False).to_numpy(dtype=bool)
-
-    def _xls(self, top=False):
-        return f"selected(${{{self.var}}}, '{_code_text(self.value)}')"
 
 
 @dataclass(frozen=True)
@@ -381,8 +381,9 @@ class Or(_Junction):
 
     Examples
     --------
-    >>> parse("(a == 1 or b == 2) and c == 3").xlsform()
-    '(${a} = 1 or ${b} = 2) and ${c} = 3'
+    >>> rule = parse("(a == 1 or b == 2) and c == 3")
+    >>> type(rule.rules[0]).__name__, rule.xlsform()
+    ('Or', '(${a} = 1 or ${b} = 2) and ${c} = 3')
     """
 
     word = "or"

@@ -48,7 +48,7 @@ def write_csv(data: pd.DataFrame, path) -> Path:
     Returns
     -------
     Path
-        The file written.
+        The CSV file.
 
     Examples
     --------
