@@ -154,3 +154,15 @@ def test_n_must_be_a_positive_whole_number():
     for bad in (0, 2.5, "10"):
         with pytest.raises(DesignError, match="n must be a positive whole number"):
             toolkit.simulate.survey(SCREENER, n=bad)
+
+
+def test_simulation_is_read_only_and_summarises_truth_against_respondents(large_clean):
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        large_clean.seed = 2
+    table = large_clean.summary()
+    assert table["outcome"].tolist() == list(INST.outcomes) and (table["n"] == 20000).all()
+    truth = {o: p["overall"] for o, p in large_clean.truth["prevalence"].items()}
+    assert table.set_index("outcome")["truth"].to_dict() == truth
+    assert (table["respondents"] < table["truth"]).all()  # nonresponse hides exclusion

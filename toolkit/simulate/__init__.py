@@ -43,9 +43,9 @@ METADATA = METADATA_COLUMNS
 DIF_GROUPS = ("age_band", "district", "gender", "education", "home_lang")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Simulation:
-    """A simulated survey: respondents (messy and clean), population, truth.
+    """A simulated survey: respondents (messy and clean), population, truth (read-only).
 
     Attributes
     ----------
@@ -84,6 +84,27 @@ class Simulation:
     truth: dict
     rates: dict[str, float]
     fieldwork: pd.DataFrame = field(repr=False)  # respondent_id, submitted (for the Kobo export)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per outcome: its population prevalence (truth) and its unweighted share among respondents.
+
+        The gap between the two is what nonresponse does to a naive estimate.
+
+        Examples
+        --------
+        >>> sim = survey("dis-screener", n=300, seed=1)
+        >>> table = sim.summary()
+        >>> table.columns.tolist(), table["outcome"].tolist()[:2]
+        (['outcome', 'truth', 'respondents', 'n'], ['offline', 'exempt'])
+        """
+        data = self.clean_responses
+        outs = evaluate_outcomes(data, items.score(self.instrument, data), self.instrument)
+        return pd.DataFrame({
+            "outcome": list(self.instrument.outcomes),
+            "truth": [self.truth["prevalence"][o]["overall"] for o in self.instrument.outcomes],
+            "respondents": outs.mean().round(6).to_numpy(),
+            "n": len(data),
+        })
 
     def write(self, path, format: str | None = None) -> Path:
         """Write the responses as csv, xlsx, sav or kobo (default: from the suffix).
