@@ -36,7 +36,8 @@ import pandas as pd
 import seaborn as sns
 
 import toolkit
-from toolkit import simulate, survey
+from toolkit import survey
+from toolkit.instrument.derived import age_band
 
 sns.set_theme(style="whitegrid")
 
@@ -134,7 +135,7 @@ data = pd.concat([cleaned.data, scores], axis=1)
 outcomes = {name: inst.evaluate(outcome.rule, data).astype(float) for name, outcome in inst.outcomes.items()}
 margin_vars = ["age_band", "education", "home_lang"]
 analysis = (
-    data.assign(**outcomes, age_band=simulate.age_band(data["age"]), equal_weight=1.0)
+    data.assign(**outcomes, age_band=age_band(data["age"]), equal_weight=1.0)
     .loc[~cleaned.flags["duplicate_id"].to_numpy()]
     .dropna(subset=margin_vars)
     .astype({"stratum": int, "education": int, "home_lang": int})

@@ -7,7 +7,7 @@ import pytest
 
 import toolkit
 from toolkit import scales
-from toolkit.simulate.population import age_band
+from toolkit.instrument.derived import age_band
 
 INST = toolkit.load_instrument("dis-full")
 

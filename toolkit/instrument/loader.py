@@ -9,24 +9,21 @@ row per problem. The schema itself is documented in questionnaires/SCHEMA.md.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from toolkit.errors import InstrumentError, UnknownInstrumentError
+from toolkit.errors import UnknownInstrumentError
+from toolkit.instrument import _fields as F
 from toolkit.instrument import rules as R
+from toolkit.instrument.schema import Code, Domain, Instrument, Item, Outcome, ResponseSet, Scale, Section
 from toolkit.instrument.vocabulary import CODED_TYPES, DEFAULT_MISSING_CODES, ITEM_TYPES, LEVELS
-from toolkit.instrument.schema import (
-    Code, Domain, Instrument, Item, Outcome,
-    ResponseSet, Scale, Section,
-)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -132,90 +129,6 @@ def _load_file(path: str, mtime_ns: int) -> Instrument:  # mtime in the key: an 
     return parse_instrument(Path(path).read_text(encoding="utf-8"), path)
 
 
-# --------------------------------------------------------------------------- validation
-class _Problems:
-    def __init__(self, file: str):
-        self.file = file
-        self.rows: list[dict[str, str | None]] = []
-
-    def add(self, item: str | None, fld: str | None, message: str) -> None:
-        self.rows.append({"file": self.file, "item": item, "field": fld, "message": message})
-
-    def raise_if_any(self) -> None:
-        if not self.rows:
-            return
-        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
-        lines = [
-            f"  {r.file}: {r.item or '(instrument)'}: {r.field or '-'}: {r.message}" for r in df.itertuples()
-        ]
-        n = len(df)
-        raise InstrumentError(
-            f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),
-            problems=df,
-        )
-
-
-def _texts(p: _Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
-           optional: bool = False) -> dict[str, str]:
-    """Check a {lang: text} mapping; report each missing or non-text translation."""
-    if value is None and optional:
-        return {}
-    if not isinstance(value, Mapping):
-        p.add(where, fld, f"must map each language ({', '.join(langs)}) to a text, got {value!r}")
-        return {lang: "" for lang in langs}
-    out = {}
-    for lang in langs:
-        v = value.get(lang)
-        if v is None or (isinstance(v, str) and not v.strip()):
-            p.add(where, f"{fld}.{lang}", f"missing translation '{lang}'")
-            out[lang] = ""
-        elif not isinstance(v, str):
-            p.add(where, f"{fld}.{lang}", f"must be text, got {v!r} (quote values such as Yes/No in YAML)")
-            out[lang] = str(v)
-        else:
-            out[lang] = v.strip()
-    for extra in sorted(set(map(str, value)) - set(langs)):
-        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages")
-    return out
-
-
-def _codes(p: _Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
-    if not isinstance(entries, list) or not entries:
-        p.add(where, fld, "must be a non-empty list of {code: <int>, <lang>: <label>} entries")
-        return []
-    out, seen = [], set()
-    for i, e in enumerate(entries):
-        if not isinstance(e, Mapping) or "code" not in e:
-            p.add(where, f"{fld}[{i}]", f"must be a mapping with a 'code', got {e!r}")
-            continue
-        code = e["code"]
-        if not isinstance(code, int) or isinstance(code, bool):
-            p.add(where, f"{fld}[{i}].code", f"must be an integer, got {code!r}")
-            continue
-        if code in seen:
-            p.add(where, f"{fld}[{i}].code", f"duplicate code {code}")
-        seen.add(code)
-        labels = {k: v for k, v in e.items() if k not in ("code", "kind")}
-        out.append(Code(code, _texts(p, labels, langs, where, f"{fld}[code {code}]"), e.get("kind")))
-    return out
-
-
-def _bool(p, raw: Mapping, key: str, default: bool, where: str) -> bool:
-    v = raw.get(key, default)
-    if not isinstance(v, bool):
-        p.add(where, key, f"must be true or false, got {v!r}")
-        return default
-    return v
-
-
-def _number(p, raw: Mapping, key: str, where: str) -> float | None:
-    v = raw.get(key)
-    if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
-        p.add(where, key, f"must be a number, got {v!r}")
-        return None
-    return v
-
-
 def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     """Validate YAML text and build the Instrument (``file`` names it in errors).
 
@@ -227,7 +140,7 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     toolkit.errors.InstrumentError: x.yaml: ... problems in the instrument definition:
     ...
     """
-    p = _Problems(file)
+    p = F.Problems(file)
     loader = _Loader(text)
     try:
         doc = loader.get_single_data()
@@ -246,7 +159,7 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     return _build(doc, p)
 
 
-def _build(doc: Mapping, p: _Problems) -> Instrument:
+def _build(doc: Mapping, p: F.Problems) -> Instrument:
     for key in sorted(set(map(str, doc)) - _TOP_KEYS):
         p.add(None, key, f"unknown top-level field; expected one of {', '.join(sorted(_TOP_KEYS))}")
     for key in ("id", "version", "languages", "title", "missing_codes", "response_sets", "domains",
@@ -268,14 +181,14 @@ def _build(doc: Mapping, p: _Problems) -> Instrument:
     for lang in REQUIRED_LANGUAGES:
         if lang not in langs:
             p.add(None, "languages", f"must include '{lang}'")
-    title = _texts(p, doc.get("title"), langs, None, "title")
-    description = _texts(p, doc.get("description"), langs, None, "description", optional=True)
+    title = F.texts(p, doc.get("title"), langs, None, "title")
+    description = F.texts(p, doc.get("description"), langs, None, "description", optional=True)
 
     missing = _missing_codes(p, doc.get("missing_codes"), langs)
     response_sets = _response_sets(p, doc.get("response_sets"), langs, missing)
     domains = _domains(p, doc.get("domains"), langs)
     sections, raw_items = _sections(p, doc.get("sections"), langs)
-    items = _items(p, raw_items, langs, response_sets, domains, missing)
+    items = _items(p, raw_items, langs, response_sets, domains)
     scales = _scales(p, doc.get("scales"), langs, items, domains)
     items = [_with_scale(it, scales) for it in items]
     outcomes = _outcomes(p, doc.get("outcomes"), langs, items, scales, domains, response_sets)
@@ -289,7 +202,7 @@ def _build(doc: Mapping, p: _Problems) -> Instrument:
 
 def _missing_codes(p, raw, langs) -> list[Code]:
     where = "missing_codes"
-    codes = _codes(p, raw, langs, where, "codes") if raw is not None else []
+    codes = F.codes(p, raw, langs, where, "codes") if raw is not None else []
     by_kind = {c.kind: c for c in codes}
     for kind, code in DEFAULT_MISSING_CODES.items():
         if kind not in by_kind:
@@ -298,22 +211,22 @@ def _missing_codes(p, raw, langs) -> list[Code]:
             p.add(where, "code", f"kind '{kind}' must use code {code}, got {by_kind[kind].code}")
     for c in codes:
         if c.kind not in DEFAULT_MISSING_CODES:
-            p.add(where, "kind", f"code {c.code}: kind must be one of {', '.join(DEFAULT_MISSING_CODES)}, got {c.kind!r}")
+            p.add(where, "kind",
+                  f"code {c.code}: kind must be one of {', '.join(DEFAULT_MISSING_CODES)}, got {c.kind!r}")
     return sorted(codes, key=lambda c: c.code)
 
 
 def _response_sets(p, raw, langs, missing) -> dict[str, ResponseSet]:
     out: dict[str, ResponseSet] = {}
-    if not isinstance(raw, Mapping):
-        if raw is not None:
-            p.add(None, "response_sets", "must map a response-set name to a list of codes")
+    raw = F.mapping(p, raw, "response_sets", "must map a response-set name to a list of codes")
+    if raw is None:
         return out
     missing_codes = {c.code for c in missing}
     for name, entries in raw.items():
         where = f"response_sets.{name}"
         if not isinstance(name, str) or not _NAME.match(name):
             p.add(where, "name", "must be lower-case letters, digits and '_', starting with a letter")
-        codes = _codes(p, entries, langs, where, "codes")
+        codes = F.codes(p, entries, langs, where, "codes")
         for c in codes:
             if c.code in missing_codes:
                 p.add(where, f"codes[code {c.code}]", f"code {c.code} is reserved for a missing code")
@@ -325,15 +238,14 @@ def _response_sets(p, raw, langs, missing) -> dict[str, ResponseSet]:
 
 def _domains(p, raw, langs) -> dict[str, Domain]:
     out: dict[str, Domain] = {}
-    if not isinstance(raw, Mapping):
-        if raw is not None:
-            p.add(None, "domains", "must map a domain id to its label and description")
+    raw = F.mapping(p, raw, "domains", "must map a domain id to its label and description")
+    if raw is None:
         return out
     for did, spec in raw.items():
         where = f"domains.{did}"
         spec = spec if isinstance(spec, Mapping) else {}
-        out[str(did)] = Domain(str(did), _texts(p, spec.get("label"), langs, where, "label"),
-                               _texts(p, spec.get("description"), langs, where, "description", optional=True))
+        out[str(did)] = Domain(str(did), F.texts(p, spec.get("label"), langs, where, "label"),
+                               F.texts(p, spec.get("description"), langs, where, "description", optional=True))
     return out
 
 
@@ -354,7 +266,7 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
         elif sid in seen:
             p.add(where, "id", f"duplicate section id {sid!r}")
         seen.add(sid)
-        label = _texts(p, spec.get("label"), langs, where, "label")
+        label = F.texts(p, spec.get("label"), langs, where, "label")
         raw_items = spec.get("items")
         if not isinstance(raw_items, list) or not raw_items:
             p.add(where, "items", "must be a non-empty list of items")
@@ -365,92 +277,107 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
     return sections, items
 
 
-def _items(p, raw_items, langs, response_sets, domains, missing) -> list[Item]:
+def _items(p, raw_items, langs, response_sets, domains) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, Item] = {}
     for pos, (section, raw) in enumerate(raw_items):
         if not isinstance(raw, Mapping):
             p.add(f"sections.{section}[{pos}]", None, f"an item must be a mapping, got {raw!r}")
             continue
-        iid = raw.get("id")
-        where = str(iid) if iid is not None else f"sections.{section}[{pos}]"
-        if not isinstance(iid, str) or not _NAME.match(iid) or iid in R._KEYWORDS:
-            p.add(where, "id", f"must be lower-case letters, digits and '_', starting with a letter, got {iid!r}")
-        elif iid in seen:
-            p.add(where, "id", f"duplicate item id {iid!r}")
-        for key in sorted(set(map(str, raw)) - _ITEM_KEYS):
-            p.add(where, key, f"unknown field; expected one of {', '.join(sorted(_ITEM_KEYS))}")
-        typ = raw.get("type")
-        if typ not in ITEM_TYPES:
-            p.add(where, "type", f"must be one of {', '.join(ITEM_TYPES)}, got {typ!r}")
-        text = _texts(p, raw.get("text"), langs, where, "text")
-        hint = _texts(p, raw.get("hint"), langs, where, "hint", optional=True) or None
-
-        rs_name = raw.get("response_set")
-        rs = None
-        if typ in CODED_TYPES:
-            if rs_name is None:
-                p.add(where, "response_set", f"a {typ} item needs a response_set")
-            elif rs_name not in response_sets:
-                p.add(where, "response_set", f"unknown response set {rs_name!r}; defined: "
-                      f"{', '.join(sorted(response_sets)) or '(none)'}")
-            else:
-                rs = response_sets[rs_name]
-        elif rs_name is not None:
-            p.add(where, "response_set", f"a {typ} item takes no response_set")
-
-        domain = raw.get("domain")
-        if domain is not None and domain not in domains:
-            p.add(where, "domain", f"unknown domain {domain!r}; defined: {', '.join(domains) or '(none)'}")
-        if typ == "knowledge" and domain is None:
-            p.add(where, "domain", "a knowledge item needs a domain")
-
-        reverse = _bool(p, raw, "reverse", False, where)
-        if reverse and typ != "likert":
-            p.add(where, "reverse", "only likert items can be reverse-keyed")
-        correct = raw.get("correct")
-        if typ == "knowledge":
-            if correct is None:
-                p.add(where, "correct", "a knowledge item needs the keyed correct code")
-            elif rs is not None and correct not in rs.valid_codes:
-                p.add(where, "correct", f"{correct!r} is not a substantive code of response set {rs.name!r}")
-        elif correct is not None:
-            p.add(where, "correct", "only knowledge items have a correct answer")
-
-        lo, hi = _number(p, raw, "min", where), _number(p, raw, "max", where)
-        if (lo is not None or hi is not None) and typ != "numeric":
-            p.add(where, "min" if lo is not None else "max", "only numeric items take min/max")
-        if lo is not None and hi is not None and lo > hi:
-            p.add(where, "min", f"min {lo} is above max {hi}")
-
-        check = raw.get("check")
-        if check is not None:
-            exp = check.get("expected") if isinstance(check, Mapping) else None
-            if rs is None or exp not in rs.valid_codes:
-                p.add(where, "check", f"must be {{expected: <a substantive code of the item>}}, got {check!r}")
-                check = None
-            else:
-                check = {"expected": exp}
-
-        exclusive = raw.get("exclusive", [])
-        if exclusive and typ != "multiple":
-            p.add(where, "exclusive", "only select-multiple items have exclusive answers")
-            exclusive = []
-        elif not isinstance(exclusive, list) or (rs is not None and not set(exclusive) <= rs.valid_codes):
-            p.add(where, "exclusive", f"must be a list of substantive codes of the item, got {exclusive!r}")
-            exclusive = []
-
-        required = _bool(p, raw, "required", typ != "text", where)
-        relevant = raw.get("relevant")
-        rule = _item_rule(p, relevant, where, seen, iid, response_sets) if relevant is not None else None
-        item = Item(id=str(iid), section=section, type=str(typ), text=text, response_set=rs_name if rs else None,
-                    domain=domain, reverse=reverse, correct=correct if typ == "knowledge" else None,
-                    relevant=rule.source if rule is not None else None, required=required,
-                    min=lo, max=hi, hint=hint, check=check, exclusive=tuple(exclusive), rule=rule)
-        if isinstance(iid, str) and iid not in seen:
-            seen[iid] = item
+        item = _item(p, raw, section, pos, langs, response_sets, domains, seen)
+        if isinstance(raw.get("id"), str) and raw["id"] not in seen:
+            seen[raw["id"]] = item
         items.append(item)
     return items
+
+
+def _item(p, raw, section, pos, langs, response_sets, domains, seen) -> Item:
+    """One item, checked field by field against its type (every problem is reported, in field order)."""
+    iid = raw.get("id")
+    where = str(iid) if iid is not None else f"sections.{section}[{pos}]"
+    if not isinstance(iid, str) or not _NAME.match(iid) or iid in R._KEYWORDS:
+        p.add(where, "id", f"must be lower-case letters, digits and '_', starting with a letter, got {iid!r}")
+    elif iid in seen:
+        p.add(where, "id", f"duplicate item id {iid!r}")
+    for key in sorted(set(map(str, raw)) - _ITEM_KEYS):
+        p.add(where, key, f"unknown field; expected one of {', '.join(sorted(_ITEM_KEYS))}")
+    typ = raw.get("type")
+    if typ not in ITEM_TYPES:
+        p.add(where, "type", f"must be one of {', '.join(ITEM_TYPES)}, got {typ!r}")
+    text = F.texts(p, raw.get("text"), langs, where, "text")
+    hint = F.texts(p, raw.get("hint"), langs, where, "hint", optional=True) or None
+    rs = _item_response_set(p, raw.get("response_set"), typ, where, response_sets)
+    domain = raw.get("domain")
+    if domain is not None and domain not in domains:
+        p.add(where, "domain", f"unknown domain {domain!r}; defined: {', '.join(domains) or '(none)'}")
+    if typ == "knowledge" and domain is None:
+        p.add(where, "domain", "a knowledge item needs a domain")
+    reverse, correct = _scoring_key(p, raw, typ, rs, where)
+    lo, hi = F.number(p, raw, "min", where), F.number(p, raw, "max", where)
+    if (lo is not None or hi is not None) and typ != "numeric":
+        p.add(where, "min" if lo is not None else "max", "only numeric items take min/max")
+    if lo is not None and hi is not None and lo > hi:
+        p.add(where, "min", f"min {lo} is above max {hi}")
+    check = _attention_check(p, raw.get("check"), rs, where)
+    exclusive = _exclusive(p, raw.get("exclusive", []), typ, rs, where)
+    required = F.boolean(p, raw, "required", typ != "text", where)
+    relevant = raw.get("relevant")
+    rule = _item_rule(p, relevant, where, seen, iid, response_sets) if relevant is not None else None
+    return Item(id=str(iid), section=section, type=str(typ), text=text, response_set=rs.name if rs else None,
+                domain=domain, reverse=reverse, correct=correct, relevant=rule.source if rule is not None else None,
+                required=required, min=lo, max=hi, hint=hint, check=check, exclusive=exclusive, rule=rule)
+
+
+def _item_response_set(p, name, typ, where, response_sets) -> ResponseSet | None:
+    """The response set a coded item names; a numeric or text item takes none."""
+    if typ not in CODED_TYPES:
+        if name is not None:
+            p.add(where, "response_set", f"a {typ} item takes no response_set")
+        return None
+    if name is None:
+        p.add(where, "response_set", f"a {typ} item needs a response_set")
+    elif name not in response_sets:
+        p.add(where, "response_set", f"unknown response set {name!r}; defined: "
+              f"{', '.join(sorted(response_sets)) or '(none)'}")
+    else:
+        return response_sets[name]
+    return None
+
+
+def _scoring_key(p, raw, typ, rs, where) -> tuple[bool, int | None]:
+    """``reverse`` (likert items only) and the keyed ``correct`` code (knowledge items only)."""
+    reverse = F.boolean(p, raw, "reverse", False, where)
+    if reverse and typ != "likert":
+        p.add(where, "reverse", "only likert items can be reverse-keyed")
+    correct = raw.get("correct")
+    if typ == "knowledge":
+        if correct is None:
+            p.add(where, "correct", "a knowledge item needs the keyed correct code")
+        elif rs is not None and correct not in rs.valid_codes:
+            p.add(where, "correct", f"{correct!r} is not a substantive code of response set {rs.name!r}")
+    elif correct is not None:
+        p.add(where, "correct", "only knowledge items have a correct answer")
+    return reverse, correct if typ == "knowledge" else None
+
+
+def _attention_check(p, check, rs, where) -> dict | None:
+    if check is None:
+        return None
+    exp = check.get("expected") if isinstance(check, Mapping) else None
+    if rs is None or exp not in rs.valid_codes:
+        p.add(where, "check", f"must be {{expected: <a substantive code of the item>}}, got {check!r}")
+        return None
+    return {"expected": exp}
+
+
+def _exclusive(p, exclusive, typ, rs, where) -> tuple[int, ...]:
+    if exclusive and typ != "multiple":
+        p.add(where, "exclusive", "only select-multiple items have exclusive answers")
+        return ()
+    if not isinstance(exclusive, list) or (rs is not None and not set(exclusive) <= rs.valid_codes):
+        p.add(where, "exclusive", f"must be a list of substantive codes of the item, got {exclusive!r}")
+        return ()
+    return tuple(exclusive)
 
 
 def _item_rule(p, text, where, earlier: Mapping[str, Item], own_id, response_sets) -> R.Rule | None:
@@ -502,9 +429,8 @@ def _with_scale(item: Item, scales: Mapping[str, Scale]) -> Item:
 
 def _scales(p, raw, langs, items: list[Item], domains) -> dict[str, Scale]:
     out: dict[str, Scale] = {}
-    if not isinstance(raw, Mapping):
-        if raw is not None:
-            p.add(None, "scales", "must map a scale id to its definition")
+    raw = F.mapping(p, raw, "scales", "must map a scale id to its definition")
+    if raw is None:
         return out
     by_id = {it.id: it for it in items}
     owner: dict[str, str] = {}
@@ -550,7 +476,7 @@ def _scales(p, raw, langs, items: list[Item], domains) -> dict[str, Scale]:
             min_valid = len(ids)
         levels = _levels(p, spec.get("levels"), where, kind, len(ids))
         out[str(sid)] = Scale(str(sid), domain, str(kind), tuple(ids), str(method), int(min_valid), levels,
-                              _texts(p, spec.get("label"), langs, where, "label", optional=True))
+                              F.texts(p, spec.get("label"), langs, where, "label", optional=True))
     return out
 
 
@@ -578,17 +504,16 @@ def _levels(p, raw, where, kind, n_items) -> dict[str, float]:
 
 def _outcomes(p, raw, langs, items, scales, domains, response_sets) -> dict[str, Outcome]:
     out: dict[str, Outcome] = {}
-    if not isinstance(raw, Mapping):
-        if raw is not None:
-            p.add(None, "outcomes", "must map an outcome id to its label and rule")
+    raw = F.mapping(p, raw, "outcomes", "must map an outcome id to its label and rule")
+    if raw is None:
         return out
     by_id = {it.id: it for it in items}
     level_cols = {s.level_column: s for s in scales.values()}
     for oid, spec in raw.items():
         where = f"outcomes.{oid}"
         spec = spec if isinstance(spec, Mapping) else {}
-        label = _texts(p, spec.get("label"), langs, where, "label")
-        desc = _texts(p, spec.get("description"), langs, where, "description", optional=True) or None
+        label = F.texts(p, spec.get("label"), langs, where, "label")
+        desc = F.texts(p, spec.get("description"), langs, where, "description", optional=True) or None
         text = spec.get("rule")
         try:
             rule = R.parse(text)

@@ -75,16 +75,35 @@ def _default_value(var: str, value: Value, lang: str) -> str:
 
 
 class Rule:
-    """Base class of the parsed expression tree."""
+    """Base class of the parsed expression tree; build one with :func:`parse`.
+
+    Examples
+    --------
+    >>> rule = parse("a == 1 or not b in [2, 3]")
+    >>> type(rule).__name__, str(rule)
+    ('Or', 'a == 1 or not b in [2, 3]')
+    """
 
     source: str = ""
 
     def variables(self) -> set[str]:
-        """Every column name the rule refers to."""
+        """Every column name the rule refers to.
+
+        Examples
+        --------
+        >>> sorted(parse("a == 1 and (b > 2 or selected(c, 3))").variables())
+        ['a', 'b', 'c']
+        """
         raise NotImplementedError
 
     def comparisons(self) -> list[_Leaf]:
-        """Every leaf (comparison, ``in`` or ``selected``) of the rule."""
+        """Every leaf (comparison, ``in`` or ``selected``) of the rule, left to right.
+
+        Examples
+        --------
+        >>> [leaf.var for leaf in parse("a == 1 and not b in [2, 3]").comparisons()]
+        ['a', 'b']
+        """
         raise NotImplementedError
 
     def evaluate(self, data: pd.DataFrame, missing: Mapping[str, set] | None = None) -> pd.Series:
@@ -181,16 +200,47 @@ class _Leaf(Rule):
     def comparisons(self) -> list[_Leaf]:
         return [self]
 
+    def values(self) -> tuple[Value, ...]:
+        """The value(s) the variable is compared with.
+
+        Examples
+        --------
+        >>> parse("x in [1, 2]").values(), parse("x >= 65").values()
+        ((1, 2), (65,))
+        """
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
-class Compare(_Leaf):
-    """``var <op> value``."""
+class _OneValue(_Leaf):
+    """A leaf that relates its variable to one value: ``<var> <word> <value>`` in words."""
+
+    word = ""
+
+    def values(self) -> tuple[Value, ...]:
+        return (self.value,)
+
+    def _words(self, lang, dv, dval, top=False):
+        return f"{dv(self.var, lang)} {_WORDS[lang][self.word]} {dval(self.var, self.value, lang)}"
+
+
+@dataclass(frozen=True)
+class Compare(_OneValue):
+    """``var <op> value``.
+
+    Examples
+    --------
+    >>> parse("age >= 65")
+    Compare(var='age', op='>=', value=65)
+    """
 
     op: str
     value: Value
 
-    def values(self) -> tuple[Value, ...]:
-        return (self.value,)
+    @property
+    def word(self) -> str:
+        """The operator, which is also the key of its words (``>=``: "is at least")."""
+        return self.op
 
     def _eval(self, data, missing):
         left, valid = _operand(data, self.var, (self.value,), missing)
@@ -203,13 +253,16 @@ class Compare(_Leaf):
     def _xls(self, top=False):
         return f"${{{self.var}}} {_XLS_OPS[self.op]} {_xls_value(self.value)}"
 
-    def _words(self, lang, dv, dval, top=False):
-        return f"{dv(self.var, lang)} {_WORDS[lang][self.op]} {dval(self.var, self.value, lang)}"
-
 
 @dataclass(frozen=True)
 class In(_Leaf):
-    """``var in [v1, v2, ...]``."""
+    """``var in [v1, v2, ...]``.
+
+    Examples
+    --------
+    >>> parse("home_conn in [1, 2]").xlsform()
+    '${home_conn} = 1 or ${home_conn} = 2'
+    """
 
     options: tuple[Value, ...]
 
@@ -231,13 +284,20 @@ class In(_Leaf):
 
 
 @dataclass(frozen=True)
-class Selected(_Leaf):
-    """``selected(var, code)`` for a select_multiple column of space-separated codes."""
+class Selected(_OneValue):
+    """``selected(var, code)`` for a select_multiple column of space-separated codes.
+
+    Examples
+    --------
+    >>> parse("selected(devices, 3)").evaluate(pd.DataFrame({"devices": ["1 3", "13", None]})).tolist()
+    [True, False, False]
+    """
 
     value: Value
+    word = "selected"
 
-    def values(self) -> tuple[Value, ...]:
-        return (self.value,)
+    def _xls(self, top=False):
+        return f"selected(${{{self.var}}}, '{_code_text(self.value)}')"
 
     def _eval(self, data, missing):
         col = data[self.var]
@@ -247,16 +307,16 @@ class Selected(_Leaf):
         padded = " " + col.astype("string").str.strip() + " "
         return padded.str.contains(f" {target} ", regex=False).fillna(False).to_numpy(dtype=bool)
 
-    def _xls(self, top=False):
-        return f"selected(${{{self.var}}}, '{_code_text(self.value)}')"
-
-    def _words(self, lang, dv, dval, top=False):
-        return f"{dv(self.var, lang)} {_WORDS[lang]['selected']} {dval(self.var, self.value, lang)}"
-
 
 @dataclass(frozen=True)
 class Not(Rule):
-    """``not rule``."""
+    """``not rule``: plain negation, so a missing value makes ``not x == 1`` True.
+
+    Examples
+    --------
+    >>> parse("not x == 1").evaluate(pd.DataFrame({"x": [1, 2, None]})).tolist()
+    [False, True, True]
+    """
 
     rule: Rule
 
@@ -301,7 +361,13 @@ class _Junction(Rule):
 
 @dataclass(frozen=True)
 class And(_Junction):
-    """``a and b and ...``."""
+    """``a and b and ...``.
+
+    Examples
+    --------
+    >>> parse("a == 1 and b == 2").words("da")
+    'a er 1 og b er 2'
+    """
 
     word = "and"
 
@@ -311,7 +377,14 @@ class And(_Junction):
 
 @dataclass(frozen=True)
 class Or(_Junction):
-    """``a or b or ...``."""
+    """``a or b or ...``.
+
+    Examples
+    --------
+    >>> rule = parse("(a == 1 or b == 2) and c == 3")
+    >>> type(rule.rules[0]).__name__, rule.xlsform()
+    ('Or', '(${a} = 1 or ${b} = 2) and ${c} = 3')
+    """
 
     word = "or"
 
@@ -330,7 +403,16 @@ def _xls_value(value: Value) -> str:
 
 
 class RuleSyntaxError(InstrumentError):
-    """A rule string that does not parse; ``position`` is the offending character."""
+    """A rule string that does not parse; ``position`` is the offending character (0-based).
+
+    Examples
+    --------
+    >>> try:
+    ...     parse("a == ")
+    ... except RuleSyntaxError as exc:
+    ...     exc.position, str(exc)
+    (4, 'expected a number or a quoted text value at position 5, but the rule ends')
+    """
 
     def __init__(self, message: str, position: int):
         super().__init__(message)

@@ -20,7 +20,13 @@ from toolkit.instrument.vocabulary import CODED_TYPES, classify_levels
 
 @dataclass(frozen=True)
 class Code:
-    """One answer option: integer ``code`` and its ``label`` per language."""
+    """One answer option: integer ``code`` and its ``label`` per language.
+
+    Examples
+    --------
+    >>> Code(1, {"en": "Yes", "da": "Ja"}).label["da"]
+    'Ja'
+    """
 
     code: int
     label: Mapping[str, str]
@@ -29,7 +35,15 @@ class Code:
 
 @dataclass(frozen=True)
 class ResponseSet:
-    """A named list of substantive codes plus the shared missing codes."""
+    """A named list of substantive codes plus the shared missing codes.
+
+    Examples
+    --------
+    >>> rs = ResponseSet("yes_no", [Code(1, {"en": "Yes"}), Code(2, {"en": "No"})],
+    ...                  [Code(88, {"en": "Don't know"}, "dont_know")])
+    >>> sorted(rs.valid_codes), rs.missing_codes, rs.min, rs.max
+    ([1, 2], {88: 'dont_know'}, 1, 2)
+    """
 
     name: str
     codes: list[Code]
@@ -47,14 +61,24 @@ class ResponseSet:
 
     @property
     def min(self) -> int:
+        """The lowest substantive code."""
         return min(self.valid_codes)
 
     @property
     def max(self) -> int:
+        """The highest substantive code."""
         return max(self.valid_codes)
 
     def label(self, code: int, lang: str = "en") -> str:
-        """Label of a substantive or missing code."""
+        """Label of a substantive or missing code.
+
+        Examples
+        --------
+        >>> from toolkit.instrument import load_instrument
+        >>> rs = load_instrument("dis-full").response_set_of("net_use_3m")
+        >>> rs.label(1), rs.label(88, "da")
+        ('Yes', 'Ved ikke')
+        """
         for c in (*self.codes, *self.missing):
             if c.code == code:
                 return c.label[lang]
@@ -63,7 +87,14 @@ class ResponseSet:
 
 @dataclass(frozen=True)
 class Domain:
-    """A competence domain (practical, cognitive, navigation, bureaucratic)."""
+    """A competence domain (practical, cognitive, navigation, bureaucratic).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> list(load_instrument("dis-full").domains)
+    ['practical', 'cognitive', 'navigation', 'bureaucratic']
+    """
 
     id: str
     label: Mapping[str, str]
@@ -72,7 +103,14 @@ class Domain:
 
 @dataclass(frozen=True)
 class Section:
-    """A questionnaire section; its id is also the XLSForm group name."""
+    """A questionnaire section; its id is also the XLSForm group name.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> load_instrument("dis-full").section("skills").item_ids[:2]
+    ('prac_01', 'prac_02')
+    """
 
     id: str
     label: Mapping[str, str]
@@ -81,7 +119,15 @@ class Section:
 
 @dataclass(frozen=True)
 class Item:
-    """One question. See questionnaires/SCHEMA.md for each field."""
+    """One question. See questionnaires/SCHEMA.md for each field.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> item = load_instrument("dis-full").item("prac_05")
+    >>> item.type, item.domain, item.reverse, item.scale
+    ('likert', 'practical', True, 'practical_sr')
+    """
 
     id: str
     section: str
@@ -109,6 +155,13 @@ class Scale:
     ``levels`` maps each level (low, basic, above_basic) to the inclusive
     lower bound of its score range; ``low`` starts at the lowest possible
     score. A level may be absent when the scale is too short to separate it.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> scale = load_instrument("dis-full").scales["practical_kn"]
+    >>> scale.kind, scale.method, scale.level_column
+    ('knowledge', 'sum_correct', 'practical_kn_level')
     """
 
     id: str
@@ -140,7 +193,16 @@ class Scale:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A respondent-level outcome defined by a rule over items and scale columns."""
+    """A respondent-level outcome defined by a rule over items and scale columns.
+
+    Evaluate every outcome at once with :func:`toolkit.instrument.outcomes.evaluate_outcomes`.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> load_instrument("dis-full").outcomes["offline"].rule
+    'net_use_3m == 2'
+    """
 
     id: str
     label: Mapping[str, str]
@@ -151,7 +213,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A validated questionnaire definition. Build it with :func:`toolkit.load_instrument`."""
+    """A validated questionnaire definition. Build it with :func:`toolkit.load_instrument`.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> inst = load_instrument("dis-screener")
+    >>> inst.id, inst.item_ids[:2], inst.missing_codes
+    ('dis-screener', ['net_use_3m', 'dp_exempt'], {66: 'dont_understand', 88: 'dont_know', 99: 'refused'})
+    """
 
     id: str
     version: str
@@ -182,18 +252,41 @@ class Instrument:
         return {c.code: c.kind for c in self.missing}
 
     def item(self, item_id: str) -> Item:
-        """The item with this id; UnknownInstrumentError (a LookupError) if none."""
+        """The item with this id; UnknownInstrumentError (a LookupError) if none.
+
+        Examples
+        --------
+        >>> from toolkit.instrument import load_instrument
+        >>> load_instrument("dis-full").item("eid").section
+        'use'
+        """
         try:
             return self._by_id[item_id]
         except KeyError:
             raise UnknownInstrumentError(f"instrument {self.id!r} has no item {item_id!r}") from None
 
     def response_set_of(self, item_id: str) -> ResponseSet | None:
-        """The response set of an item (None for numeric and text items)."""
+        """The response set of an item (None for numeric and text items).
+
+        Examples
+        --------
+        >>> from toolkit.instrument import load_instrument
+        >>> inst = load_instrument("dis-full")
+        >>> inst.response_set_of("net_use_3m").name, inst.response_set_of("age")
+        ('yes_no', None)
+        """
         name = self.item(item_id).response_set
         return None if name is None else self.response_sets[name]
 
     def section(self, section_id: str) -> Section:
+        """The section with this id; UnknownInstrumentError (a LookupError) if none.
+
+        Examples
+        --------
+        >>> from toolkit.instrument import load_instrument
+        >>> load_instrument("dis-full").section("access").label["en"]
+        'Access to devices and the internet'
+        """
         for s in self.sections:
             if s.id == section_id:
                 return s

@@ -17,28 +17,35 @@ the share among all residents of the district. A census with
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import as_instrument, check_option, renamed_keywords
 from toolkit.errors import DesignError
+from toolkit.instrument.derived import AGE_BANDS
+from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
 from toolkit.simulate import background, design, items, messiness, people, population
-from toolkit.simulate.population import AGE_BANDS, age_band
 
 CHUNK = 200_000  # residents generated at a time (bounds memory for large populations)
 FIELDWORK_START = pd.Timestamp("2026-03-02 08:00:00")
 METADATA = METADATA_COLUMNS
+#: population.csv columns a planted DIF effect can depend on
+DIF_GROUPS = ("age_band", "district", "gender", "education", "home_lang")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Simulation:
-    """A simulated survey: respondents (messy and clean), population, truth.
+    """A simulated survey: respondents (messy and clean), population, truth (read-only).
 
     Attributes
     ----------
@@ -60,6 +67,12 @@ class Simulation:
         population.csv: district, age_band, gender, education, home_lang, count.
     truth : dict
         See :func:`survey`.
+
+    Examples
+    --------
+    >>> sim = survey("dis-screener", n=40, seed=2, clean=True)
+    >>> sim.responses is sim.clean_responses, sim.artefacts.empty, sim.truth["n"]
+    (True, True, 40)
     """
 
     instrument: object
@@ -71,6 +84,27 @@ class Simulation:
     truth: dict
     rates: dict[str, float]
     fieldwork: pd.DataFrame = field(repr=False)  # respondent_id, submitted (for the Kobo export)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per outcome: its population prevalence (truth) and its unweighted share among respondents.
+
+        The gap between the two is what nonresponse does to a naive estimate.
+
+        Examples
+        --------
+        >>> sim = survey("dis-screener", n=300, seed=1)
+        >>> table = sim.summary()
+        >>> table.columns.tolist(), table["outcome"].tolist()[:2]
+        (['outcome', 'truth', 'respondents', 'n'], ['offline', 'exempt'])
+        """
+        data = self.clean_responses
+        outs = evaluate_outcomes(data, items.score(self.instrument, data), self.instrument)
+        return pd.DataFrame({
+            "outcome": list(self.instrument.outcomes),
+            "truth": [self.truth["prevalence"][o]["overall"] for o in self.instrument.outcomes],
+            "respondents": outs.mean().round(6).to_numpy(),
+            "n": len(data),
+        })
 
     def write(self, path, format: str | None = None) -> Path:
         """Write the responses as csv, xlsx, sav or kobo (default: from the suffix).
@@ -89,16 +123,46 @@ class Simulation:
         return write_responses(self, path, format)
 
     def write_population(self, path) -> Path:
+        """Write ``population`` (population.csv: the register totals) as CSV.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sim = survey("dis-screener", n=30, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     int(pd.read_csv(sim.write_population(Path(tmp) / "p.csv"))["count"].sum())
+        60000
+        """
         from toolkit.simulate.export import write_csv
 
         return write_csv(self.population, path)
 
     def write_truth(self, path) -> Path:
+        """Write ``truth`` as JSON (truth.json).
+
+        Examples
+        --------
+        >>> import json, tempfile
+        >>> sim = survey("dis-screener", n=30, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     json.loads(sim.write_truth(Path(tmp) / "t.json").read_text())["instrument"]
+        'dis-screener'
+        """
         from toolkit.simulate.export import write_json
 
         return write_json(self.truth, path)
 
     def write_artefacts(self, path) -> Path:
+        """Write ``artefacts`` (every corrupted cell and duplicate row) as CSV.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sim = survey("dis-screener", n=100, seed=1, rates={"duplicate": 0.5})
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     pd.read_csv(sim.write_artefacts(Path(tmp) / "a.csv")).columns.tolist()[:3]
+        ['row', 'respondent_id', 'column']
+        """
         from toolkit.simulate.export import write_csv
 
         return write_csv(self.artefacts, path)
@@ -108,20 +172,18 @@ def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
     if clean:
         return {k: 0.0 for k in messiness.RATES}
     out = dict(messiness.RATES)
-    unknown = sorted(set(rates or {}) - set(out))
-    if unknown:
-        raise DesignError(f"unknown messiness rate(s) {', '.join(unknown)}; known: {', '.join(out)}")
     for key, value in (rates or {}).items():
+        check_option(key, "messiness rate", out)
         if not 0 <= float(value) <= 1:
             raise DesignError(f"rate {key!r} must be between 0 and 1, got {value!r}")
         out[key] = float(value)
     return out
 
 
-def _district_codes(inst) -> tuple[list[int], list[str]]:
-    rs = inst.response_sets.get("district")
+def _district_codes(instrument) -> tuple[list[int], list[str]]:
+    rs = instrument.response_sets.get("district")
     if rs is not None:
-        return [c.code for c in rs.codes], [c.label[inst.languages[0]] for c in rs.codes]
+        return [c.code for c in rs.codes], [c.label[instrument.languages[0]] for c in rs.codes]
     names = population.DEFAULT_DISTRICTS
     return list(range(1, len(names) + 1)), list(names)
 
@@ -146,15 +208,16 @@ def _residents(table: pd.DataFrame, codes: list[int]) -> dict[str, np.ndarray]:
     }
 
 
-def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict | None = None,
-           modes: bool = True, dif_items: dict | None = None, *, nonresponse: bool = True,
+@renamed_keywords(inst="instrument")
+def survey(instrument, *, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict | None = None,
+           modes: bool = True, dif_items: dict | None = None, nonresponse: bool = True,
            population_size: int | None = None) -> Simulation:
     """Simulate a survey of ``n`` respondents with known truth.
 
     Parameters
     ----------
-    inst : Instrument or str
-        The questionnaire (``toolkit.load_instrument`` id or object).
+    instrument : Instrument, str or path
+        The questionnaire: an Instrument, a bundled id or a YAML path.
     n : int
         Respondents (before duplicate submissions are added).
     seed : int
@@ -195,15 +258,12 @@ def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict 
     >>> round(sim.truth["prevalence"]["exempt"]["overall"], 2)
     0.06
     """
-    from toolkit.instrument import load_instrument
-
-    if isinstance(inst, str | Path):
-        inst = load_instrument(inst)
+    instrument = as_instrument(instrument)
     if not isinstance(n, int | np.integer) or n < 1:
         raise DesignError(f"n must be a positive whole number, got {n!r}")
     used_rates = _rates(clean, rates)
-    _check_dif(dif_items, inst)
-    codes, labels = _district_codes(inst)
+    _check_dif(dif_items, instrument)
+    codes, labels = _district_codes(instrument)
     if population_size is None:
         shares = population.fine_shares(len(codes)).sum(axis=(1, 2, 3, 4))
         rr = _district_response(codes) if nonresponse else np.ones(len(codes))
@@ -214,31 +274,30 @@ def survey(inst, n: int = 2000, seed: int = 1, clean: bool = False, rates: dict 
              "lang_w": res["lang_w"]}
     sample = design.draw_sample(frame, int(n), np.random.default_rng([seed, 1]), nonresponse=nonresponse)
     chosen = np.sort(sample["index"])
-    params = items.item_parameters(inst)
-    rows, truth_parts = _generate(inst, res, chosen, params, seed, dif_items)
-    clean_df, fieldwork = _respondents(inst, rows, res, chosen, sample, seed, modes, codes)
-    truth = _truth(inst, truth_parts, res, codes, labels, params, sample, used_rates, seed, n, dif_items)
+    params = items.item_parameters(instrument)
+    rows, truth_parts = _generate(instrument, res, chosen, params, seed, dif_items)
+    clean_df, fieldwork = _respondents(instrument, rows, res, chosen, sample, seed, modes, codes)
+    truth = _truth(instrument, truth_parts, res, codes, labels, params, sample, used_rates, seed, n, dif_items)
     if clean:
         messy, artefacts = clean_df, pd.DataFrame(columns=["row", "respondent_id", "column", "kind", "clean",
                                                            "messy"])
     else:
-        comment = "comment" if "comment" in inst.item_ids else None
-        messy, artefacts = messiness.corrupt(inst, clean_df, used_rates, np.random.default_rng([seed, 5]), comment)
-    return Simulation(inst, seed, messy, clean_df, artefacts, table, truth, used_rates, fieldwork)
+        comment = "comment" if "comment" in instrument.item_ids else None
+        messy, artefacts = messiness.corrupt(instrument, clean_df, used_rates, np.random.default_rng([seed, 5]),
+                                             comment_col=comment)
+    return Simulation(instrument, seed, messy, clean_df, artefacts, table, truth, used_rates, fieldwork)
 
 
-def _check_dif(dif: dict | None, inst) -> None:
+def _check_dif(dif: dict | None, instrument) -> None:
     for item_id, spec in (dif or {}).items():
-        if item_id not in inst.item_ids:  # a typo would otherwise plant nothing, silently
-            raise DesignError(f"dif_items: instrument {inst.id!r} has no item {item_id!r}")
+        if item_id not in instrument.item_ids:  # a typo would otherwise plant nothing, silently
+            raise DesignError(f"dif_items: instrument {instrument.id!r} has no item {item_id!r}")
         missing = {"group", "level", "shift"} - set(spec)
         if missing:
             raise DesignError(f"dif_items[{item_id!r}] needs {', '.join(sorted(missing))}")
-        if spec["group"] not in ("age_band", "district", "gender", "education", "home_lang"):
-            raise DesignError(f"dif_items[{item_id!r}]: group must be a population column, got {spec['group']!r}")
-        if spec["group"] == "age_band" and spec["level"] not in AGE_BANDS:
-            raise DesignError(f"dif_items[{item_id!r}]: level must be an age band ({', '.join(AGE_BANDS)}), "
-                              f"got {spec['level']!r}")
+        check_option(spec["group"], f"dif_items[{item_id!r}] group", DIF_GROUPS)
+        if spec["group"] == "age_band":
+            check_option(spec["level"], f"dif_items[{item_id!r}] level", AGE_BANDS)
 
 
 def _district_response(codes) -> np.ndarray:
@@ -249,7 +308,7 @@ def _district_response(codes) -> np.ndarray:
     return np.bincount(res["district_idx"], weights=p) / np.bincount(res["district_idx"])
 
 
-def _generate(inst, res, chosen, params, seed, dif):
+def _generate(instrument, res, chosen, params, seed, dif):
     """Answers of every resident, chunk by chunk: respondents' rows and truth sums.
 
     Each chunk has its own random stream (seeded by its index), so results do
@@ -259,7 +318,7 @@ def _generate(inst, res, chosen, params, seed, dif):
     global _WORK
     total = res["district"].shape[0]
     starts = list(range(0, total, CHUNK))
-    _WORK = (inst, res, chosen, params, seed, dif)
+    _WORK = (instrument, res, chosen, params, seed, dif)
     try:
         if len(starts) > 2 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as pool:
@@ -281,21 +340,21 @@ _WORK = None  # the arguments of _chunk, inherited by forked workers instead of 
 
 def _chunk(job):
     c, start = job
-    inst, res, chosen, params, seed, dif = _WORK
+    instrument, res, chosen, params, seed, dif = _WORK
     stop = min(start + CHUNK, res["district"].shape[0])
     n_d = int(res["district_idx"].max()) + 1
     cells = {k: v[start:stop] for k, v in res.items()}
     folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
-    data = items.generate(inst, folk, params, np.random.default_rng([seed, 3, c]), dif)
-    scores = items.score(inst, data)
-    outs = items.outcomes(inst, data, scores)
+    data = items.generate(instrument, folk, params, np.random.default_rng([seed, 3, c]), dif=dif)
+    scores = items.score(instrument, data)
+    outs = evaluate_outcomes(data, scores, instrument)
     group = np.concatenate([cells["district_idx"], n_d + cells["age_band"].astype(np.int64)])
     sums = {"n": _bincount2(group, np.ones(stop - start), n_d)}
-    for oid in inst.outcomes:
+    for oid in instrument.outcomes:
         sums[f"o:{oid}"] = _bincount2(group, outs[oid].to_numpy(dtype=float), n_d)
     for k, dom in enumerate(people.DOMAINS):
         sums[f"t:{dom}"] = _bincount2(group, folk["theta"][:, k], n_d)
-    for sid in inst.scales:
+    for sid in instrument.scales:
         x = scores[sid].to_numpy(dtype=float)
         ok = ~np.isnan(x)
         sums[f"s:{sid}"] = _bincount2(group, np.where(ok, x, 0.0), n_d)
@@ -313,7 +372,7 @@ def _bincount2(group, weights, n_d):
     return np.bincount(group, weights=w, minlength=n_d + len(AGE_BANDS))
 
 
-def _respondents(inst, rows, res, chosen, sample, seed, modes, codes):
+def _respondents(instrument, rows, res, chosen, sample, seed, modes, codes):
     """The clean respondents' file in submission order, and the fieldwork times."""
     rng = np.random.default_rng([seed, 4])
     online = rows.pop("_online").to_numpy(dtype=bool)
@@ -346,7 +405,7 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
-def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif) -> dict:
+def _truth(instrument, parts, res, codes, labels, params, sample, rates, seed, n, dif) -> dict:
     tot = {k: sum(p[k] for p in parts) for k in parts[0]}
     n_d = len(codes)
     count = tot["n"]
@@ -364,16 +423,16 @@ def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif)
         "definition": ("Finite-population truth: every resident of the generated municipality answers every "
                        "item without error; scales and outcome rules of the instrument are applied; shares "
                        "and means are over all residents (aged 18+) of each district and overall."),
-        "instrument": inst.id,
-        "instrument_version": inst.version,
+        "instrument": instrument.id,
+        "instrument_version": instrument.version,
         "seed": int(seed),
         "n": int(n),
         "population_size": int(count[:n_d].sum()),
         "districts": dict(zip(keys, labels, strict=True)),
-        "prevalence": {oid: by(f"o:{oid}", count) for oid in inst.outcomes},
-        "prevalence_by_age_band": {oid: by_age(f"o:{oid}") for oid in inst.outcomes},
+        "prevalence": {oid: by(f"o:{oid}", count) for oid in instrument.outcomes},
+        "prevalence_by_age_band": {oid: by_age(f"o:{oid}") for oid in instrument.outcomes},
         "latent_mean": {dom: by(f"t:{dom}", count) for dom in people.DOMAINS},
-        "scale_mean": {sid: by(f"s:{sid}", tot[f"c:{sid}"]) for sid in inst.scales},
+        "scale_mean": {sid: by(f"s:{sid}", tot[f"c:{sid}"]) for sid in instrument.scales},
         "item_parameters": params,
         "models": {
             "latent": people.LATENT_MODEL,
@@ -398,4 +457,17 @@ def _truth(inst, parts, res, codes, labels, params, sample, rates, seed, n, dif)
     }
 
 
-__all__ = ["survey", "Simulation", "age_band", "AGE_BANDS", "METADATA"]
+# old name -> (new home, attribute): they work, with a FutureWarning, for one release
+_MOVED = {"age_band": ("toolkit.instrument.derived", "age_band")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        module_name, attr = _MOVED[name]
+        warnings.warn(f"toolkit.simulate.{name} is now {module_name}.{attr} (analysis does not need the "
+                      "simulator); the old name goes in the next release", FutureWarning, stacklevel=2)
+        return getattr(importlib.import_module(module_name), attr)
+    raise AttributeError(f"module 'toolkit.simulate' has no attribute {name!r}")
+
+
+__all__ = ["survey", "Simulation", "AGE_BANDS", "METADATA", "DIF_GROUPS"]

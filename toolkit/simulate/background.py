@@ -9,6 +9,10 @@ rules in ``_custom``; they are also exported to ``truth["item_parameters"]``.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
+
+from toolkit.instrument.derived import AGE_LIMITS
+from toolkit.simulate.draws import grm_draw, multiple_strings
 
 ITEM_MODELS: dict[str, dict] = {
     "devices": {"kind": "custom", "rule": "1 smartphone, 2 tablet, 3 computer, 4 smart TV from the has_* states; "
@@ -66,18 +70,16 @@ HOUSEHOLD = np.array([
     [0.28, 0.65, 0.04, 0.01, 0.02],
     [0.50, 0.40, 0.00, 0.00, 0.10],
 ])
-# P(helper selected | helped) by age band; codes 1..6 of help_who.
-HELPERS = np.array([
-    [0.45, 0.40, 0.25, 0.10, 0.05, 0.05],
-    [0.50, 0.20, 0.25, 0.12, 0.05, 0.05],
-    [0.45, 0.25, 0.20, 0.15, 0.07, 0.05],
-    [0.40, 0.40, 0.12, 0.18, 0.12, 0.05],
-    [0.25, 0.60, 0.10, 0.20, 0.15, 0.08],
-])
-
-
-def _expit(x):
-    return 1.0 / (1.0 + np.exp(-x))
+# P(helper selected | helped): help_who code -> probability by age band (18-29 ... 75+).
+_HELPER_BY_AGE = {
+    1: (0.45, 0.50, 0.45, 0.40, 0.25),  # someone in the household
+    2: (0.40, 0.20, 0.25, 0.40, 0.60),  # family outside the household
+    3: (0.25, 0.25, 0.20, 0.12, 0.10),  # a friend, neighbour or colleague
+    4: (0.10, 0.12, 0.15, 0.18, 0.20),  # citizen service staff
+    5: (0.05, 0.05, 0.07, 0.12, 0.15),  # library staff, an IT volunteer or an association
+    6: (0.05, 0.05, 0.05, 0.05, 0.08),  # someone else
+}
+HELPERS = np.array(list(_HELPER_BY_AGE.values())).T  # rows: age bands, columns: codes 1..6
 
 
 def _categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -86,12 +88,34 @@ def _categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (rng.random(probs.shape[0])[:, None] > cum[:, :-1]).sum(axis=1)
 
 
-def custom(item_id: str, people: dict[str, np.ndarray], codes: np.ndarray, rng: np.random.Generator,
-           grm_draw) -> np.ndarray:
-    """Answers (codes as float) to the item ``item_id`` under its documented rule."""
-    from toolkit.simulate.items import multiple_strings
-    from toolkit.simulate.population import AGE_LIMITS
+def custom(item_id: str, people: dict[str, np.ndarray], codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Answers (codes as float) to the item ``item_id`` under its rule in ``ITEM_MODELS``.
 
+    Parameters
+    ----------
+    item_id : str
+        An item whose model is ``{"kind": "custom"}``.
+    people : dict of arrays
+        States, drivers and demographics from :func:`toolkit.simulate.people.draw_people`.
+    codes : np.ndarray
+        The item's substantive codes (for select-multiple items).
+    rng : np.random.Generator
+
+    Returns
+    -------
+    np.ndarray
+        Codes as float; space-separated codes (object) for select-multiple items.
+
+    Examples
+    --------
+    >>> from toolkit.simulate.people import draw_people
+    >>> n = 1000
+    >>> folk = draw_people({"age_band": np.full(n, 4), "edu3": np.ones(n, dtype=int), "lang_w": np.zeros(n)},
+    ...                    np.random.default_rng(0))
+    >>> ages = custom("age", folk, np.array([]), np.random.default_rng(1))
+    >>> bool(ages.min() >= 75 and ages.max() <= 95)
+    True
+    """
     age = people["age_band"]
     n = age.shape[0]
     u = rng.random(n)
@@ -105,10 +129,10 @@ def custom(item_id: str, people: dict[str, np.ndarray], codes: np.ndarray, rng: 
                                                                np.where(u < 0.8, 3.0, 1.0)))
     if item_id == "eid":
         p_none = np.where(people["exempt"], 0.6, np.where(~online, 0.5, 0.01))
-        app = people["has_smartphone"] & (rng.random(n) < _expit(1.5 + people["theta"][:, 0]))
+        app = people["has_smartphone"] & (rng.random(n) < expit(1.5 + people["theta"][:, 0]))
         return np.where(u < p_none, 3.0, np.where(app, 1.0, 2.0))
     if item_id == "dp_read":
-        other = ((age == 4) | ~online) & (u < _expit(people["help_need"] - 1.5))
+        other = ((age == 4) | ~online) & (u < expit(people["help_need"] - 1.5))
         idx = grm_draw(people["mail_engagement"], 1.5, [-1.2, -0.3, 0.6], rng)
         # offline people cannot read it themselves: someone reads it for them, or no one does
         return np.where(other, 4.0, np.where(online, np.array([5.0, 3.0, 2.0, 1.0])[idx], 5.0))
@@ -120,7 +144,7 @@ def custom(item_id: str, people: dict[str, np.ndarray], codes: np.ndarray, rng: 
         sel[none, np.where(age[none] == 4, 1, 0)] = True
         return multiple_strings(sel, codes)
     if item_id == "proxy":
-        has = u < _expit(-3.2 + 1.2 * people["help_need"] + 1.0 * (age == 4))
+        has = u < expit(-3.2 + 1.2 * people["help_need"] + 1.0 * (age == 4))
         return np.where(has, np.where(rng.random(n) < 0.4, 1.0, 2.0), 3.0)
     if item_id == "age":
         lo = np.array([a for a, _ in AGE_LIMITS])[age]

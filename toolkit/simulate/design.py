@@ -17,6 +17,7 @@ oldest, the young and the least educated respond least.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from toolkit.errors import DesignError
 
@@ -37,10 +38,6 @@ DURATION_LOG_SD = 0.35
 FIELDWORK_DAYS = 21
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def response_propensity(age: np.ndarray, edu3: np.ndarray, lang_w: np.ndarray) -> np.ndarray:
     """P(respond) from age band (0-4), education level (0-2), other-language weight.
 
@@ -52,7 +49,7 @@ def response_propensity(age: np.ndarray, edu3: np.ndarray, lang_w: np.ndarray) -
     """
     m = RESPONSE_MODEL
     logit = m["intercept"] + np.asarray(m["age_band"])[age] + np.asarray(m["education"])[edu3]
-    return _expit(logit + m["language_other"] * lang_w)
+    return expit(logit + m["language_other"] * lang_w)
 
 
 def allocate(n: int, district_sizes: np.ndarray, caps: np.ndarray) -> np.ndarray:
@@ -90,7 +87,27 @@ def allocate(n: int, district_sizes: np.ndarray, caps: np.ndarray) -> np.ndarray
 
 
 def needed_population(n: int, shares: np.ndarray, rr: np.ndarray) -> int:
-    """Smallest population size whose districts can deliver ``n`` respondents."""
+    """Smallest population size whose districts can deliver ``n`` respondents.
+
+    Parameters
+    ----------
+    n : int
+        Respondents wanted.
+    shares : np.ndarray
+        Population share of each district.
+    rr : np.ndarray
+        Expected response rate of each district.
+
+    Returns
+    -------
+    int
+        With a 6 % margin and 500 more, for the randomness of who responds.
+
+    Examples
+    --------
+    >>> needed_population(1000, np.array([0.5, 0.5]), np.array([0.5, 0.5]))
+    2620
+    """
     alloc_share = np.sqrt(shares) / np.sqrt(shares).sum()
     return int(np.ceil((n * alloc_share / (rr * shares)).max() * 1.06)) + 500
 
@@ -98,7 +115,32 @@ def needed_population(n: int, shares: np.ndarray, rr: np.ndarray) -> int:
 def draw_sample(
     people: dict[str, np.ndarray], n: int, rng: np.random.Generator, *, nonresponse: bool
 ) -> dict[str, np.ndarray]:
-    """Select respondents; return their population indices and design columns."""
+    """Select respondents; return their population indices and design columns.
+
+    Parameters
+    ----------
+    people : dict of arrays
+        ``district`` (0-based index), ``age_band``, ``edu3`` and ``lang_w`` of everyone.
+    n : int
+        Respondents to select.
+    rng : np.random.Generator
+    nonresponse : bool
+        False: everyone released responds.
+
+    Returns
+    -------
+    dict of arrays
+        ``index`` (of the respondents), ``design_weight`` (theirs), and per
+        district ``released``, ``respondents`` and ``district_size``.
+
+    Examples
+    --------
+    >>> frame = {"district": np.repeat([0, 1], 500), "age_band": np.full(1000, 2), "edu3": np.ones(1000, dtype=int),
+    ...          "lang_w": np.zeros(1000)}
+    >>> s = draw_sample(frame, 100, np.random.default_rng(0), nonresponse=False)
+    >>> s["respondents"].tolist(), s["design_weight"][:1].tolist()
+    ([50, 50], [10.0])
+    """
     district = people["district"]
     n_districts = int(district.max()) + 1
     sizes = np.bincount(district, minlength=n_districts)
@@ -137,10 +179,33 @@ def draw_sample(
 def draw_mode_and_time(
     age: np.ndarray, edu3: np.ndarray, online: np.ndarray, rng: np.random.Generator, *, modes: bool
 ) -> dict[str, np.ndarray]:
-    """Mode code, web completion time (s, NaN off the web) and submission offset (s)."""
+    """Mode code, web completion time (s, NaN off the web) and submission offset (s).
+
+    Parameters
+    ----------
+    age, edu3 : np.ndarray
+        Age band (0-4) and education level (0-2) of each respondent.
+    online : np.ndarray of bool
+        Used the internet in the last 3 months.
+    rng : np.random.Generator
+    modes : bool
+        False: everyone answers on the web.
+
+    Returns
+    -------
+    dict of arrays
+        ``mode``, ``duration_sec`` and ``offset_sec``.
+
+    Examples
+    --------
+    >>> fw = draw_mode_and_time(np.full(4, 2), np.ones(4, dtype=int), np.array([True, True, False, False]),
+    ...                         np.random.default_rng(0), modes=True)
+    >>> bool((fw["mode"][2:] != WEB).all())  # offline people answer on paper or by telephone
+    True
+    """
     n = age.shape[0]
     m = PAPER_MODEL
-    p_paper = _expit(m["intercept"] + np.asarray(m["age_band"])[age] + m["edu_basic"] * (edu3 == 0))
+    p_paper = expit(m["intercept"] + np.asarray(m["age_band"])[age] + m["edu_basic"] * (edu3 == 0))
     u, v = rng.random(n), rng.random(n)
     mode = np.full(n, float(WEB))
     if modes:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import check_option, renamed_keywords
 from toolkit.errors import OutputError
 
 FORMATS = ("csv", "xlsx", "sav", "kobo")
@@ -34,14 +35,54 @@ def _target(path) -> Path:
     return path
 
 
-def write_csv(df: pd.DataFrame, path) -> Path:
-    """UTF-8 CSV, '\\n' line ends, floats as %.10g (codes appear as 3, not 3.0)."""
+@renamed_keywords(df="data")
+def write_csv(data: pd.DataFrame, path) -> Path:
+    """UTF-8 CSV, '\\n' line ends, floats as %.10g (codes appear as 3, not 3.0).
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+    path : str or path-like
+        The file; its folder must exist.
+
+    Returns
+    -------
+    Path
+        The CSV file.
+
+    Examples
+    --------
+    >>> from tempfile import TemporaryDirectory
+    >>> with TemporaryDirectory() as tmp:
+    ...     write_csv(pd.DataFrame({"x": [3.0, 0.5]}), Path(tmp) / "x.csv").read_text()
+    'x\\n3\\n0.5\\n'
+    """
     path = _target(path)
-    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, encoding="utf-8")
+    data.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, encoding="utf-8")
     return path
 
 
 def write_json(obj: dict, path) -> Path:
+    """JSON with one-space indents, UTF-8 text and NaN written as null (truth.json).
+
+    Parameters
+    ----------
+    obj : dict
+        Tuples become lists, numpy scalars plain numbers.
+    path : str or path-like
+
+    Returns
+    -------
+    Path
+        ``path``, once written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_json({"p": (np.float64(0.5), float("nan"))}, Path(tmp) / "t.json").read_text()
+    '{\\n "p": [\\n  0.5,\\n  null\\n ]\\n}\\n'
+    """
     path = _target(path)
     path.write_text(json.dumps(_plain(obj), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
@@ -61,10 +102,28 @@ def _plain(obj):
 
 
 def write_responses(sim, path, format: str | None = None) -> Path:
-    """Write ``sim.responses`` as csv, xlsx, sav or kobo (default: from the suffix)."""
-    fmt = (format or Path(path).suffix.lstrip(".")).lower()
-    if fmt not in FORMATS:
-        raise OutputError(f"unknown format {fmt!r} for {path}; expected one of {', '.join(FORMATS)}")
+    """Write ``sim.responses`` as csv, xlsx, sav or kobo (default: from the suffix).
+
+    Parameters
+    ----------
+    sim : Simulation
+    path : str or path-like
+    format : {"csv", "xlsx", "sav", "kobo"}, optional
+        Default: the file's suffix.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, toolkit
+    >>> sim = toolkit.simulate.survey("dis-screener", n=20, seed=1)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_responses(sim, Path(tmp) / "r.sav").suffix
+    '.sav'
+    """
+    fmt = check_option((format or Path(path).suffix.lstrip(".")).lower(), "format", FORMATS)
     if fmt == "csv":
         return write_csv(sim.responses, path)
     if fmt == "xlsx":
@@ -74,15 +133,36 @@ def write_responses(sim, path, format: str | None = None) -> Path:
     return write_csv(kobo_frame(sim), path)
 
 
-def write_xlsx(df: pd.DataFrame, path, sheet: str = "responses") -> Path:
-    """XLSX with fixed zip timestamps and document dates (byte-stable)."""
+@renamed_keywords(df="data")
+def write_xlsx(data: pd.DataFrame, path, *, sheet: str = "responses") -> Path:
+    """XLSX with fixed zip timestamps and document dates (byte-stable).
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+    path : str or path-like
+    sheet : str
+        The sheet's name.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_xlsx(pd.DataFrame({"x": [1, 2]}), Path(tmp) / "x.xlsx")
+    ...     pd.read_excel(path, engine="calamine")["x"].tolist()
+    [1, 2]
+    """
     import openpyxl
 
     path = _target(path)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    ws.append([str(c) for c in df.columns])
-    for row in df.astype(object).where(df.notna(), None).to_numpy().tolist():
+    ws.append([str(c) for c in data.columns])
+    for row in data.astype(object).where(data.notna(), None).to_numpy().tolist():
         ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
@@ -104,25 +184,48 @@ def _stable_zip(data: bytes, path: Path) -> None:
             dst.writestr(out, body)
 
 
-def write_sav(df: pd.DataFrame, inst, path) -> Path:
-    """SPSS .sav with variable labels and value labels (numeric coded columns)."""
+@renamed_keywords(df="data", inst="instrument")
+def write_sav(data: pd.DataFrame, instrument, path) -> Path:
+    """SPSS .sav with variable labels and value labels (numeric coded columns).
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+        Responses to ``instrument``.
+    instrument : Instrument
+        Gives the labels (in its first language).
+    path : str or path-like
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pyreadstat, toolkit
+    >>> inst = toolkit.load_instrument("dis-screener")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_sav(pd.DataFrame({"net_use_3m": [1.0, 2.0]}), inst, Path(tmp) / "r.sav")
+    ...     pyreadstat.read_sav(str(path))[1].variable_value_labels["net_use_3m"][2.0]
+    'No'
+    """
     import pyreadstat
 
     path = _target(path)
-    out = df.copy()
+    out = data.copy()
     labels, value_labels = {}, {}
-    for item in inst.items:
+    for item in instrument.items:
         if item.id not in out:
             continue
-        labels[item.id] = item.text[inst.languages[0]][:250]
-        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        labels[item.id] = item.text[instrument.languages[0]][:250]
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
         if rs is not None and pd.api.types.is_numeric_dtype(out[item.id]):
-            value_labels[item.id] = {float(c.code): c.label[inst.languages[0]] for c in (*rs.codes, *rs.missing)}
+            value_labels[item.id] = {float(c.code): c.label[instrument.languages[0]] for c in (*rs.codes, *rs.missing)}
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     pyreadstat.write_sav(out, str(path), column_labels=[labels.get(c, c) for c in out.columns],
-                         variable_value_labels=value_labels, file_label=f"Synthetic {inst.id} survey")
+                         variable_value_labels=value_labels, file_label=f"Synthetic {instrument.id} survey")
     _fix_sav_header(path)
     return path
 
@@ -145,8 +248,23 @@ def kobo_frame(sim) -> pd.DataFrame:
     (``access/devices/1``); ``start``/``end``, ``_id``, ``_uuid``,
     ``_submission_time``, ``_index``. Design columns (stratum,
     design_weight, respondent_id) are kept ungrouped.
+
+    Parameters
+    ----------
+    sim : Simulation
+
+    Returns
+    -------
+    pd.DataFrame
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> kobo = kobo_frame(toolkit.simulate.survey("dis-full", n=30, seed=1))
+    >>> "access/devices/1" in kobo and kobo["_index"].tolist()[:3]
+    [1, 2, 3]
     """
-    inst, df = sim.instrument, sim.responses
+    instrument, df = sim.instrument, sim.responses
     n = len(df)
     submitted = sim.fieldwork.set_index("respondent_id")["submitted"].reindex(df["respondent_id"]).to_numpy()
     # a duplicate submission arrives a few minutes after the first
@@ -158,18 +276,18 @@ def kobo_frame(sim) -> pd.DataFrame:
         "start": start.strftime("%Y-%m-%dT%H:%M:%S"),
         "end": submitted.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    for item in inst.items:
+    for item in instrument.items:
         path = f"{item.section}/{item.id}"
         cols[path] = df[item.id].to_numpy()
         if item.type == "multiple":
-            rs = inst.response_sets[item.response_set]
+            rs = instrument.response_sets[item.response_set]
             text = df[item.id].astype("str")
             asked = df[item.id].notna().to_numpy()
             for c in rs.codes:  # the code as a whole space-separated token
                 has = text.str.contains(rf"(?:^| ){c.code}(?:$| )", regex=True, na=False).to_numpy()
                 cols[f"{path}/{c.code}"] = np.where(asked, has.astype(float), np.nan)
     for meta in ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec"):
-        if meta not in inst.item_ids:
+        if meta not in instrument.item_ids:
             cols[meta] = df[meta].to_numpy()
     rng = np.random.default_rng([sim.seed, 6])
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)

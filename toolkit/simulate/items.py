@@ -20,12 +20,16 @@ every instrument that shares the item. ``truth["item_parameters"]`` holds them.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
+from toolkit._validation import renamed_keywords
+from toolkit.instrument.derived import AGE_BANDS
+from toolkit.instrument.outcomes import rule_frame
 from toolkit.simulate.background import ITEM_MODELS, custom
+from toolkit.simulate.draws import grm_draw, multiple_strings
 from toolkit.simulate.people import DOMAINS, DRIVER_MODELS
 
 OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -0.1, -0.2)}
@@ -34,20 +38,35 @@ OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -
 # sign, demographic, custom, design) are modelled in toolkit.simulate.background.
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _item_rng(item_id: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(item_id.encode("utf-8")))
 
 
-def item_parameters(inst) -> dict[str, dict]:
-    """Model and parameters of every coded/numeric item, in questionnaire order."""
+@renamed_keywords(inst="instrument")
+def item_parameters(instrument) -> dict[str, dict]:
+    """Model and parameters of every coded/numeric item, in questionnaire order.
+
+    Parameters
+    ----------
+    instrument : Instrument
+
+    Returns
+    -------
+    dict of item id -> dict
+        ``kind`` (grm, 2pl, check, state, demographic, custom, multiple,
+        numeric, design) and its parameters; ``truth["item_parameters"]``.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> params = item_parameters(load_instrument("dis-full"))
+    >>> params["prac_k1"]["kind"], params["prac_05"]["kind"], len(params["prac_05"]["b"])
+    ('2pl', 'grm', 4)
+    """
     out: dict[str, dict] = {}
-    for item in inst.items:
+    for item in instrument.items:
         r = _item_rng(item.id)
-        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
         spec = ITEM_MODELS.get(item.id)
         if spec is not None:
             params = dict(spec)
@@ -81,25 +100,6 @@ def _thresholds(r: np.random.Generator, k: int, location: float) -> list[float]:
     return [round(float(x), 3) for x in np.sort(steps + location)]
 
 
-def grm_draw(theta: np.ndarray, a: float, b, rng: np.random.Generator) -> np.ndarray:
-    """Category index 0..K-1 from the GRM, one logistic draw per person.
-
-    ``P(theta - eps / a > b_k) = expit(a (theta - b_k))`` with ``eps`` standard
-    logistic, so counting exceeded thresholds gives the GRM exactly.
-
-    Examples
-    --------
-    >>> idx = grm_draw(np.zeros(100_000), 1.5, [-1.0, 0.0, 1.0], np.random.default_rng(0))
-    >>> np.round(np.bincount(idx) / idx.size, 2).tolist()  # expit(-1.5), 0.5 - expit(-1.5), ...
-    [0.18, 0.32, 0.32, 0.18]
-    """
-    latent = theta - rng.logistic(size=theta.shape) / a
-    idx = np.zeros(latent.shape, dtype=np.int64)
-    for threshold in np.asarray(b, dtype=float):  # a few thresholds: cheaper than searchsorted
-        idx += latent > threshold
-    return idx
-
-
 def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
     out = {d: people["theta"][:, k] for k, d in enumerate(domains)}
     out["g"] = people["theta"].mean(axis=1)
@@ -108,7 +108,8 @@ def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
     return out
 
 
-def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator,
+@renamed_keywords(inst="instrument")
+def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict], rng: np.random.Generator, *,
              dif: dict | None = None) -> dict[str, np.ndarray]:
     """Clean answers for these people: item id -> array (codes as float, NaN where not asked).
 
@@ -121,15 +122,27 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
     ``value``, at the same latent. ``col`` is a population.csv column:
     ``age_band`` (a label such as "75+"), ``district``, ``gender``,
     ``education`` or ``home_lang`` (instrument codes).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> from toolkit.simulate.people import draw_people
+    >>> inst, n = load_instrument("dis-screener"), 500
+    >>> cells = {"age_band": np.full(n, 1), "edu3": np.ones(n, dtype=int), "lang_w": np.zeros(n),
+    ...          "gender": np.ones(n), "education": np.full(n, 2), "home_lang": np.ones(n), "district": np.ones(n)}
+    >>> folk = draw_people(cells, np.random.default_rng(0))
+    >>> answers = generate(inst, folk, item_parameters(inst), np.random.default_rng(1))
+    >>> np.unique(answers["prac_02"][~np.isnan(answers["prac_02"])]).tolist()
+    [1.0, 2.0, 3.0, 4.0, 5.0]
     """
     n = people["theta"].shape[0]
     drivers = _drivers(people, DOMAINS)
     over = np.asarray(OVERSTATEMENT["education"])[people["edu3"]] + np.asarray(
         OVERSTATEMENT["age_band"])[people["age_band"]]
     cols: dict[str, np.ndarray] = {}
-    for item in inst.items:
+    for item in instrument.items:
         p = params.get(item.id)
-        rs = inst.response_sets.get(item.response_set) if item.response_set else None
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
         codes = np.array([c.code for c in rs.codes], dtype=float) if rs else None
         shift = dif_shift(dif, item.id, people)
         kind = p["kind"] if p else None
@@ -142,7 +155,7 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
                 idx = len(codes) - 1 - idx
             cols[item.id] = codes[idx]
         elif kind == "2pl":
-            right = rng.random(n) < _expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
+            right = rng.random(n) < expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
             wrong_codes = codes[codes != item.correct]
             wrong = wrong_codes[rng.integers(0, len(wrong_codes), n)]
             cols[item.id] = np.where(right, float(item.correct), wrong)
@@ -153,27 +166,32 @@ def generate(inst, people: dict[str, np.ndarray], params: dict[str, dict], rng: 
         elif kind == "demographic":
             cols[item.id] = people[p["column"]].astype(float)
         elif kind == "custom":
-            cols[item.id] = custom(item.id, people, codes, rng, grm_draw)
+            cols[item.id] = custom(item.id, people, codes, rng)
         elif kind == "multiple":
             logits = np.asarray(p["intercepts"]) + p["slope"] * drivers[p["driver"]][:, None]
-            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < _expit(logits), codes)
+            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < expit(logits), codes)
         elif kind == "numeric":
             lo = 0.0 if p["min"] is None else p["min"]
             hi = lo + 40.0 if p["max"] is None else p["max"]
-            frac = _expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
+            frac = expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
             cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
         else:  # text, and design columns (mode), are filled in for respondents only
             cols[item.id] = np.full(n, np.nan)
-    return apply_skips(inst, cols)
+    return apply_skips(instrument, cols)
 
 
 def dif_shift(dif, item_id, people) -> np.ndarray:
-    """Difficulty shift (logits) of ``item_id`` for each person."""
+    """Difficulty shift (logits) of ``item_id`` for each person (see :func:`generate`).
+
+    Examples
+    --------
+    >>> folk = {"theta": np.zeros((3, 4)), "age_band": np.array([0, 4, 4])}
+    >>> dif_shift({"navi_k2": {"group": "age_band", "level": "75+", "shift": 1.5}}, "navi_k2", folk).tolist()
+    [0.0, 1.5, 1.5]
+    """
     n = people["theta"].shape[0]
     if not dif or item_id not in dif:
         return np.zeros(n)
-    from toolkit.simulate.population import AGE_BANDS
-
     spec = dif[item_id]
     group, level = spec["group"], spec["level"]
     if group == "age_band":
@@ -183,28 +201,31 @@ def dif_shift(dif, item_id, people) -> np.ndarray:
     return float(spec["shift"]) * member
 
 
-def multiple_strings(selected: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Rows of 0/1 selections -> space-separated codes ("1 3"); NaN when none."""
-    k = selected.shape[1]
-    mask = selected.astype(np.int64) @ (1 << np.arange(k))
-    table = np.array(
-        [" ".join(str(int(codes[j])) for j in range(k) if m >> j & 1) or np.nan for m in range(1 << k)],
-        dtype=object,
-    )
-    return table[mask]
+@renamed_keywords(inst="instrument")
+def apply_skips(instrument, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Blank every item that its skip rule says is not asked (in questionnaire order).
 
+    Parameters
+    ----------
+    instrument : Instrument
+    cols : dict of item id -> array
+        Answers of every item; changed in place and returned.
 
-def _frame(data: Mapping[str, np.ndarray], names) -> pd.DataFrame:
-    """A small DataFrame of just the columns a rule needs (text stays object, not Arrow)."""
-    return pd.DataFrame({v: pd.Series(np.asarray(data[v]), dtype=object) if np.asarray(data[v]).dtype == object
-                         else np.asarray(data[v]) for v in sorted(names)})
+    Returns
+    -------
+    dict of item id -> array
 
-
-def apply_skips(inst, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Blank every item that its skip rule says is not asked (in questionnaire order)."""
-    for item in inst.items:
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> inst = load_instrument("dis-full")
+    >>> cols = {i: np.ones(2) for i in inst.item_ids} | {"net_use_3m": np.array([1.0, 2.0])}
+    >>> apply_skips(inst, cols)["net_freq"].tolist()
+    [1.0, nan]
+    """
+    for item in instrument.items:
         if item.rule is not None:
-            asked = inst.relevant(_frame(cols, item.rule.variables()), item.id).to_numpy()
+            asked = instrument.relevant(rule_frame(cols, item.rule.variables()), item.id).to_numpy()
             if not asked.all():
                 col = cols[item.id].copy()
                 col[~asked] = np.nan
@@ -212,21 +233,30 @@ def apply_skips(inst, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return cols
 
 
-def score(inst, data) -> pd.DataFrame:
+@renamed_keywords(inst="instrument")
+def score(instrument, data) -> pd.DataFrame:
     """Scale scores and levels of clean data (a DataFrame or item -> array); the scoring the truth uses.
 
     self_report / mean: mean of the substantive answers, reverse-keyed items
     recoded ``min + max - x``, when at least ``min_valid`` are answered.
     knowledge / sum_correct: number of items answered correctly, when at least
     ``min_valid`` items were asked (don't know counts as not correct).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> inst = load_instrument("dis-screener")
+    >>> scores = score(inst, pd.DataFrame({i: [5.0, 1.0] for i in inst.item_ids}))
+    >>> scores["practical_sr"].tolist()[0] > scores["practical_sr"].tolist()[1]
+    True
     """
     index = data.index if isinstance(data, pd.DataFrame) else None
     out = {}
-    for scale in inst.scales.values():
-        items = [inst.item(i) for i in scale.items]
+    for scale in instrument.scales.values():
+        items = [instrument.item(i) for i in scale.items]
         block = np.column_stack([pd.to_numeric(pd.Series(np.asarray(data[i])), errors="coerce").to_numpy(float)
                                  for i in scale.items])
-        missing = np.isin(block, list(inst.missing_codes))
+        missing = np.isin(block, list(instrument.missing_codes))
         if scale.method == "sum_correct":
             correct = np.array([it.correct for it in items], dtype=float)
             asked = ~np.isnan(block) & ~np.isin(block, [66.0, 99.0])  # 88 counts as not correct
@@ -235,7 +265,7 @@ def score(inst, data) -> pd.DataFrame:
             x = np.where(missing, np.nan, block)
             for j, it in enumerate(items):
                 if it.reverse:
-                    rs = inst.response_sets[it.response_set]
+                    rs = instrument.response_sets[it.response_set]
                     x[:, j] = rs.min + rs.max - x[:, j]
             valid = (~np.isnan(x)).sum(1)
             total = np.nansum(x, axis=1)
@@ -243,17 +273,4 @@ def score(inst, data) -> pd.DataFrame:
         s = pd.Series(value, index=index, name=scale.id)
         out[scale.id] = s
         out[scale.level_column] = scale.classify(s)
-    return pd.DataFrame(out, index=index)
-
-
-def outcomes(inst, data, scores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every outcome of the instrument as a bool column (data: DataFrame or item -> array)."""
-    scores = score(inst, data) if scores is None else scores
-    index = data.index if isinstance(data, pd.DataFrame) else scores.index
-    out = {}
-    for oid, o in inst.outcomes.items():
-        names = o.parsed.variables()
-        small = _frame({**{k: data[k] for k in names if k not in scores},
-                        **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
-        out[oid] = inst.evaluate(o.parsed, small).to_numpy()
     return pd.DataFrame(out, index=index)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import renamed_keywords
 from toolkit.simulate.design import WEB
 
 FLOAT_FORMAT = "%.10g"  # as in the CSV writer
@@ -85,18 +86,38 @@ def _fake_identifiers(kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     month = rng.integers(1, 13, n)
     year = rng.integers(0, 100, n)
     serial = rng.integers(0, 10_000, n)
-    cpr = np.array([f"{d:02d}{m:02d}{y:02d}-{s:04d}" for d, m, y, s in zip(day, month, year, serial)], dtype=object)
+    cpr = np.array([f"{d:02d}{m:02d}{y:02d}-{s:04d}" for d, m, y, s in zip(day, month, year, serial, strict=True)],
+                   dtype=object)
     names = np.asarray(_NAMES, dtype=object)
     first, last = names[rng.integers(0, len(names), n)], names[rng.integers(0, len(names), n)]
     dom = np.where(rng.random(n) < 0.5, "example.com", "example.org")
-    email = np.array([f"{a}.{b}{s % 100}@{d}" for a, b, s, d in zip(first, last, serial, dom)], dtype=object)
+    email = np.array([f"{a}.{b}{s % 100}@{d}" for a, b, s, d in zip(first, last, serial, dom, strict=True)],
+                     dtype=object)
     digits = rng.integers(20_000_000, 99_999_999, n)
     phone = np.array([f"+45 {str(x)[:2]} {str(x)[2:4]} {str(x)[4:6]} {str(x)[6:]}" for x in digits], dtype=object)
     return np.where(kind == "cpr", cpr, np.where(kind == "email", email, phone))
 
 
 def comments(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Clean free-text comments (no identifiers): NaN for most respondents."""
+    """Clean free-text comments (no identifiers): NaN for most respondents.
+
+    Parameters
+    ----------
+    n : int
+        Respondents.
+    rng : np.random.Generator
+
+    Returns
+    -------
+    np.ndarray of object
+        A comment for about ``COMMENT_RATE`` of them, else NaN.
+
+    Examples
+    --------
+    >>> texts = comments(1000, np.random.default_rng(0))
+    >>> 0.1 < float(np.mean([isinstance(t, str) for t in texts])) < 0.2
+    True
+    """
     has = rng.random(n) < COMMENT_RATE
     pick = np.asarray(_COMMENTS, dtype=object)[rng.integers(0, len(_COMMENTS), n)]
     return np.where(has, pick, np.nan).astype(object)
@@ -110,113 +131,186 @@ def _label_variant(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return variants[inverse, style]
 
 
-def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.Generator,
-            comment_col: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Messy copy of ``clean`` and its artefacts table (see the module docstring)."""
-    n = len(clean)
-    numeric_cols = [c for c in clean.columns if pd.api.types.is_numeric_dtype(clean[c])]
-    num = {c: clean[c].to_numpy(dtype=float).copy() for c in numeric_cols}
-    obj = {c: clean[c].to_numpy(dtype=object).copy() for c in clean.columns if c not in num}
-    overrides: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # text written into numeric columns
-    touched = {c: np.zeros(n, dtype=bool) for c in clean.columns}
-    records: list[pd.DataFrame] = []
+@renamed_keywords(inst="instrument", clean="data")
+def corrupt(instrument, data: pd.DataFrame, rates: dict[str, float], rng: np.random.Generator, *,
+            comment_col: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Messy copy of ``data`` and its artefacts table (see the module docstring).
 
-    def current(col: str) -> np.ndarray:
-        return num[col] if col in num else obj[col]
+    The corruptions are drawn in a fixed order (row-level kinds first, then each
+    cell at most once), so the same ``rng`` state gives the same messy file.
 
-    def record(rows: np.ndarray, col: str, kind: str, new: np.ndarray) -> None:
+    Parameters
+    ----------
+    instrument : Instrument
+        The questionnaire the responses answer.
+    data : pd.DataFrame
+        Clean responses (``Simulation.clean_responses``).
+    rates : dict
+        Kind -> rate (keys of ``RATES``); a kind left out is not drawn.
+    rng : np.random.Generator
+    comment_col : str, optional
+        The free-text column that receives fake identifiers (kind ``pii``).
+
+    Returns
+    -------
+    (pd.DataFrame, pd.DataFrame)
+        The messy responses and the artefacts table.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> sim = toolkit.simulate.survey("dis-screener", n=200, seed=1, clean=True)
+    >>> messy, art = corrupt(sim.instrument, sim.clean_responses, {"duplicate": 0.1}, np.random.default_rng(0))
+    >>> len(messy) - len(sim.clean_responses) == len(art), set(art["kind"])
+    (True, {'duplicate'})
+    """
+    cells = _Cells(data)
+    items = {it.id: it for it in instrument.items}
+    likert = [i for i, it in items.items() if it.type == "likert"]  # attention checks too
+    answered = {c: pd.notna(data[c]).to_numpy() for c in data.columns}
+    speed = _speeders(cells, instrument, data, likert, answered, rates, rng)
+    _straightliners(cells, instrument, items, likert, answered, ~speed, rates, rng)
+    _skip_violations(cells, instrument, items, answered, rates, rng)
+    for c in [i for i, it in items.items() if it.type in ("likert", "knowledge", "single")]:
+        _answer_corruptions(cells, instrument, items[c], answered[c] & ~cells.touched[c], rates, rng)
+    numeric = [i for i, it in items.items() if it.type == "numeric"]
+    for c in numeric:
+        free = answered[c] & ~cells.touched[c]
+        r = np.flatnonzero(free & (rng.random(len(data)) < rates.get("out_of_range", 0)))
+        high = 10 * items[c].max if items[c].max else 999.0
+        cells.record(r, c, "out_of_range", np.where(rng.random(r.size) < 0.5, high, -1.0))
+    for c in [*numeric, "design_weight"]:
+        _decimal_commas(cells, data, c, rates, rng)
+    if comment_col is not None:
+        _pii(cells, comment_col, len(data), rates, rng)
+    return _with_duplicates(data, cells, rates, rng)
+
+
+class _Cells:
+    """The messy copy under construction, and the record of every corrupted cell.
+
+    Numeric columns stay float arrays; text written into one (a label, "3,5")
+    is kept aside in ``overrides`` and merged when the frame is assembled.
+    """
+
+    def __init__(self, clean: pd.DataFrame):
+        n = len(clean)
+        numeric_cols = [c for c in clean.columns if pd.api.types.is_numeric_dtype(clean[c])]
+        self.num = {c: clean[c].to_numpy(dtype=float).copy() for c in numeric_cols}
+        self.obj = {c: clean[c].to_numpy(dtype=object).copy() for c in clean.columns if c not in self.num}
+        self.overrides: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self.touched = {c: np.zeros(n, dtype=bool) for c in clean.columns}
+        self.records: list[tuple] = []
+
+    def current(self, col: str) -> np.ndarray:
+        return self.num[col] if col in self.num else self.obj[col]
+
+    def record(self, rows: np.ndarray, col: str, kind: str, new: np.ndarray) -> None:
         if rows.size == 0:
             return
-        old = _text(current(col)[rows])
-        if col in obj:
-            obj[col][rows] = new
+        old = _text(self.current(col)[rows])
+        if col in self.obj:
+            self.obj[col][rows] = new
         elif new.dtype == object:
-            overrides.setdefault(col, []).append((rows, new))
+            self.overrides.setdefault(col, []).append((rows, new))
         else:
-            num[col][rows] = new
-        touched[col][rows] = True
-        records.append((rows, col, kind, old, _text(new)))
+            self.num[col][rows] = new
+        self.touched[col][rows] = True
+        self.records.append((rows, col, kind, old, _text(new)))
 
-    items = {it.id: it for it in inst.items}
-    likert = [i for i, it in items.items() if it.type == "likert"]  # attention checks too
-    coded = [i for i, it in items.items() if it.type in ("likert", "knowledge", "single")]
-    numeric = [i for i, it in items.items() if it.type == "numeric"]
-    answered = {c: pd.notna(clean[c]).to_numpy() for c in clean.columns}
 
-    # speeders: web rows, short duration, likert answers redrawn uniformly
+def _codes(instrument, item) -> list[float]:
+    return [float(x.code) for x in instrument.response_sets[item.response_set].codes]
+
+
+def _speeders(cells, instrument, clean, likert, answered, rates, rng) -> np.ndarray:
+    """Web rows with a short duration and every answered likert cell redrawn uniformly."""
     web = (clean["mode"] == WEB).to_numpy()
-    speed = web & (rng.random(n) < rates.get("speeder", 0))
+    speed = web & (rng.random(len(clean)) < rates.get("speeder", 0))
     rows = np.flatnonzero(speed)
     median = np.nanmedian(clean["duration_sec"].to_numpy(dtype=float)) if web.any() else 600.0
-    record(rows, "duration_sec", "speeder", np.round(median * rng.uniform(0.10, 0.25, rows.size)))
+    cells.record(rows, "duration_sec", "speeder", np.round(median * rng.uniform(0.10, 0.25, rows.size)))
     for c in likert:
-        rs = inst.response_sets[items[c].response_set]
         r = rows[answered[c][rows]]
-        record(r, c, "speeder", rng.choice([float(x.code) for x in rs.codes], r.size))
-    # straightliners: one code across the longest likert section
-    sections = pd.Series({c: items[c].section for c in likert})
-    if len(sections):
-        block = sections[sections == sections.value_counts().index[0]].index.tolist()
-        lines = ~speed & (rng.random(n) < rates.get("straightliner", 0))
-        rs = inst.response_sets[items[block[0]].response_set]
-        value = rng.choice([float(x.code) for x in rs.codes], n)
-        for c in block:
-            r = np.flatnonzero(lines & answered[c])
-            record(r, c, "straightliner", value[r])
-    # skip violations: one skipped item answered anyway
-    skippable = [i for i, it in items.items() if it.rule is not None and it.type in ("likert", "single", "knowledge")]
-    if skippable:
-        skipped = np.stack([~answered[c] for c in skippable], axis=1)
-        chosen = (rng.random(n) < rates.get("skip_violation", 0)) & skipped.any(axis=1)
-        pick = np.argmax(rng.random(skipped.shape) * skipped, axis=1)
-        for j, c in enumerate(skippable):
-            r = np.flatnonzero(chosen & (pick == j) & ~touched[c])
-            rs = inst.response_sets[items[c].response_set]
-            record(r, c, "skip_violation", rng.choice([float(x.code) for x in rs.codes], r.size))
-    # per-cell answer corruptions, in a fixed order, each cell at most once
-    for c in coded:
-        rs = inst.response_sets[items[c].response_set]
-        free = answered[c] & ~touched[c]
-        u = rng.random(n)
-        edges = np.cumsum([rates.get(k, 0) for k in ("dont_know", "refused", "dont_understand",
-                                                    "out_of_range", "label")])
-        kinds = np.searchsorted(edges, u, side="right")
-        for k, (kind, code) in enumerate((("dont_know", 88.0), ("refused", 99.0), ("dont_understand", 66.0))):
-            if kind == "dont_understand" and items[c].type != "likert":
-                continue
-            r = np.flatnonzero(free & (kinds == k))
-            record(r, c, kind, np.full(r.size, code))
-        r = np.flatnonzero(free & (kinds == 3))
-        bad = np.array([0.0, rs.max + 1.0, 9.0 if rs.max < 9 else rs.max + 2.0])
-        record(r, c, "out_of_range", bad[rng.integers(0, 3, r.size)])
-        r = np.flatnonzero(free & (kinds == 4))
-        if r.size:
-            lang = rng.integers(0, len(inst.languages), r.size)
-            table = np.array([[x.label[lg] for x in rs.codes] for lg in inst.languages], dtype=object)
-            order = np.argsort([x.code for x in rs.codes])
-            pos = order[np.searchsorted(np.sort([x.code for x in rs.codes]), num[c][r])]
-            labels = table[lang, pos]
-            record(r, c, "label", _label_variant(labels, rng))
-    for c in numeric:
-        it = items[c]
-        vals = pd.to_numeric(clean[c], errors="coerce").to_numpy(dtype=float)
-        free = answered[c] & ~touched[c]
-        r = np.flatnonzero(free & (rng.random(n) < rates.get("out_of_range", 0)))
-        high = 10 * it.max if it.max else 999.0
-        record(r, c, "out_of_range", np.where(rng.random(r.size) < 0.5, high, -1.0))
-    for c in [*numeric, "design_weight"]:
-        vals = pd.to_numeric(clean[c], errors="coerce").to_numpy(dtype=float)
-        frac = ~touched[c] & (np.mod(vals, 1) > 0)
-        r = np.flatnonzero(frac & (rng.random(n) < rates.get("decimal_comma", 0)))
-        record(r, c, "decimal_comma", np.array([(FLOAT_FORMAT % v).replace(".", ",") for v in vals[r]], dtype=object))
-    if comment_col is not None:
-        r = np.flatnonzero(rng.random(n) < rates.get("pii", 0))
-        tmpl = rng.integers(0, len(_PII), r.size)
-        kind = np.array([_PII[t][0] for t in tmpl], dtype=object)
-        ids = _fake_identifiers(kind, rng)
-        record(r, comment_col, "pii", np.array([_PII[t][1].format(v=v) for t, v in zip(tmpl, ids)], dtype=object))
+        cells.record(r, c, "speeder", rng.choice(_codes(instrument, instrument.item(c)), r.size))
+    return speed
 
-    # duplicate submissions: copies inserted at random later positions
+
+def _straightliners(cells, instrument, items, likert, answered, eligible, rates, rng) -> None:
+    """One code across the longest likert section, for rows that are not speeders."""
+    sections = pd.Series({c: items[c].section for c in likert})
+    if not len(sections):
+        return
+    block = sections[sections == sections.value_counts().index[0]].index.tolist()
+    n = eligible.shape[0]
+    lines = eligible & (rng.random(n) < rates.get("straightliner", 0))
+    value = rng.choice(_codes(instrument, items[block[0]]), n)
+    for c in block:
+        r = np.flatnonzero(lines & answered[c])
+        cells.record(r, c, "straightliner", value[r])
+
+
+def _skip_violations(cells, instrument, items, answered, rates, rng) -> None:
+    """One item the skip logic skips gets an answer anyway."""
+    skippable = [i for i, it in items.items() if it.rule is not None and it.type in ("likert", "single", "knowledge")]
+    if not skippable:
+        return
+    skipped = np.stack([~answered[c] for c in skippable], axis=1)
+    chosen = (rng.random(skipped.shape[0]) < rates.get("skip_violation", 0)) & skipped.any(axis=1)
+    pick = np.argmax(rng.random(skipped.shape) * skipped, axis=1)
+    for j, c in enumerate(skippable):
+        r = np.flatnonzero(chosen & (pick == j) & ~cells.touched[c])
+        cells.record(r, c, "skip_violation", rng.choice(_codes(instrument, items[c]), r.size))
+
+
+_MISSING_KINDS = (("dont_know", 88.0), ("refused", 99.0), ("dont_understand", 66.0))
+
+
+def _answer_corruptions(cells, instrument, item, free, rates, rng) -> None:
+    """Missing codes, an invalid code or the answer's label in one coded column (each cell at most once)."""
+    c, rs = item.id, instrument.response_sets[item.response_set]
+    u = rng.random(free.shape[0])
+    edges = np.cumsum([rates.get(k, 0) for k in (*(k for k, _ in _MISSING_KINDS), "out_of_range", "label")])
+    kinds = np.searchsorted(edges, u, side="right")
+    for k, (kind, code) in enumerate(_MISSING_KINDS):
+        if kind == "dont_understand" and item.type != "likert":
+            continue
+        r = np.flatnonzero(free & (kinds == k))
+        cells.record(r, c, kind, np.full(r.size, code))
+    r = np.flatnonzero(free & (kinds == 3))
+    bad = np.array([0.0, rs.max + 1.0, 9.0 if rs.max < 9 else rs.max + 2.0])
+    cells.record(r, c, "out_of_range", bad[rng.integers(0, 3, r.size)])
+    r = np.flatnonzero(free & (kinds == 4))
+    if r.size:
+        lang = rng.integers(0, len(instrument.languages), r.size)
+        table = np.array([[x.label[lg] for x in rs.codes] for lg in instrument.languages], dtype=object)
+        order = np.argsort([x.code for x in rs.codes])
+        pos = order[np.searchsorted(np.sort([x.code for x in rs.codes]), cells.num[c][r])]
+        cells.record(r, c, "label", _label_variant(table[lang, pos], rng))
+
+
+def _decimal_commas(cells, clean, col, rates, rng) -> None:
+    """Cells with a fraction written with a decimal comma ("12,5625")."""
+    vals = pd.to_numeric(clean[col], errors="coerce").to_numpy(dtype=float)
+    frac = ~cells.touched[col] & (np.mod(vals, 1) > 0)
+    r = np.flatnonzero(frac & (rng.random(len(clean)) < rates.get("decimal_comma", 0)))
+    cells.record(r, col, "decimal_comma", np.array([(FLOAT_FORMAT % v).replace(".", ",") for v in vals[r]],
+                                                   dtype=object))
+
+
+def _pii(cells, col, n, rates, rng) -> None:
+    """Comments that hold a fake CPR number, e-mail address or phone number."""
+    r = np.flatnonzero(rng.random(n) < rates.get("pii", 0))
+    tmpl = rng.integers(0, len(_PII), r.size)
+    kind = np.array([_PII[t][0] for t in tmpl], dtype=object)
+    ids = _fake_identifiers(kind, rng)
+    cells.record(r, col, "pii", np.array([_PII[t][1].format(v=v) for t, v in zip(tmpl, ids, strict=True)],
+                                         dtype=object))
+
+
+def _with_duplicates(clean, cells, rates, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Insert duplicate submissions at random later positions; assemble the messy frame and artefacts."""
+    n = len(clean)
     dup = np.flatnonzero(rng.random(n) < rates.get("duplicate", 0))
     key = np.concatenate([np.arange(n, dtype=float), dup + rng.uniform(0.5, 50.0, dup.size)])
     order = np.argsort(key, kind="stable")
@@ -224,9 +318,8 @@ def corrupt(inst, clean: pd.DataFrame, rates: dict[str, float], rng: np.random.G
     new_pos[order] = np.arange(order.size)
     dup_rows = new_pos[n:]
     source = np.concatenate([np.arange(n), dup])[order]
-    messy = _assemble(clean, num, obj, overrides, touched, source)
-    del num, obj, overrides
-    artefacts = _artefact_frame(records)
+    messy = _assemble(clean, cells, source)
+    artefacts = _artefact_frame(cells.records)
     # a copy carries the corrupted cells of its source row: list them for the copy too
     src = artefacts["row"].to_numpy(dtype=np.int64)
     copies = pd.DataFrame({"row": dup_rows, "src": dup}).merge(
@@ -278,12 +371,13 @@ def _artefact_frame(records) -> pd.DataFrame:
     })
 
 
-def _assemble(clean: pd.DataFrame, num, obj, overrides, touched, source: np.ndarray) -> pd.DataFrame:
+def _assemble(clean: pd.DataFrame, cells: _Cells, source: np.ndarray) -> pd.DataFrame:
     """The messy frame, rows in ``source`` order (duplicates included).
 
     Numeric columns that received text become object columns of str (codes
     written as "3"); columns nothing touched are taken from ``clean``.
     """
+    num, obj, overrides, touched = cells.num, cells.obj, cells.overrides, cells.touched
     out = {}
     for c in clean.columns:
         if c in overrides:

@@ -22,6 +22,7 @@ Model (all coefficients below are exported to ``truth.json`` under
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 DOMAINS = ("practical", "cognitive", "navigation", "bureaucratic")
 
@@ -88,10 +89,6 @@ DRIVER_MODELS = {
 }
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _terms(people: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     age, edu = people["age_band"], people["edu3"]
     terms = {
@@ -152,16 +149,16 @@ def draw_people(cells: dict[str, np.ndarray], rng: np.random.Generator) -> dict[
     people["theta"] = mean + resid
     terms = _terms(people)
     # states in a fixed order: later models use earlier states (offline)
-    online = rng.random(n) < _expit(_linear(STATE_MODELS["online"], terms))
+    online = rng.random(n) < expit(_linear(STATE_MODELS["online"], terms))
     people["online"] = online
     terms["offline"] = (~online).astype(float)
     for name in _BEFORE_DRIVERS:
-        people[name] = rng.random(n) < _expit(_linear(STATE_MODELS[name], terms))
+        people[name] = rng.random(n) < expit(_linear(STATE_MODELS[name], terms))
         terms[name] = people[name].astype(float)
     for name, model in DRIVER_MODELS.items():
         value = _linear(model, terms) + model["noise_sd"] * rng.standard_normal(n)
         people[name] = value
         terms[name] = value
     for name in _AFTER_DRIVERS:
-        people[name] = rng.random(n) < _expit(_linear(STATE_MODELS[name], terms))
+        people[name] = rng.random(n) < expit(_linear(STATE_MODELS[name], terms))
     return people

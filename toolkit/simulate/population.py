@@ -4,9 +4,9 @@ The cell counts are a fixed, documented structure (they do not depend on the
 seed): district x age band x gender x education x language at home, coded as
 the instrument codes them (``district``, ``gender``, ``education``,
 ``home_lang``; ``age_band`` is a label such as "30-44", from the ``age`` item
-with :func:`age_band`). One district is older (Strandvig), one has many
-students (Nordby), one has many residents who speak another language at home
-(Kildemose). ``population.csv`` is this table; weighting and projection use
+with :func:`toolkit.instrument.derived.age_band`). One district is older
+(Strandvig), one has many students (Nordby), one has many residents who speak
+another language at home (Kildemose). ``population.csv`` is this table; weighting and projection use
 it as the register totals.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-AGE_BANDS = ("18-29", "30-44", "45-59", "60-74", "75+")
-AGE_LIMITS = ((18, 29), (30, 44), (45, 59), (60, 74), (75, 95))
+from toolkit.instrument.derived import AGE_BANDS
+
 # The coarse levels the latent model uses, and the instrument codes in each.
 EDUCATION_CODES = ((1,), (2, 3), (4, 5, 6))  # basic; upper secondary / vocational; tertiary
 HOME_LANG_CODES = ((1,), (2, 3))  # Danish; (partly) another language
@@ -50,7 +50,8 @@ _OTHER_LANG = np.array([0.13, 0.14, 0.10, 0.06, 0.03])
 DISTRICT_PROFILES = (
     {"kind": "central, many students", "size": 1.35, "age": (2.3, 1.2, 0.8, 0.6, 0.5), "edu": 1.8, "lang": 1.3},
     {"kind": "older", "size": 0.75, "age": (0.5, 0.6, 0.9, 1.5, 2.6), "edu": 0.8, "lang": 0.4},
-    {"kind": "many speak another language at home", "size": 1.0, "age": (1.3, 1.4, 1.0, 0.7, 0.5), "edu": 0.55, "lang": 3.2},
+    {"kind": "many speak another language at home", "size": 1.0, "age": (1.3, 1.4, 1.0, 0.7, 0.5), "edu": 0.55,
+     "lang": 3.2},
     {"kind": "suburban families", "size": 1.2, "age": (0.8, 1.3, 1.2, 0.9, 0.7), "edu": 1.3, "lang": 0.8},
     {"kind": "mixed", "size": 1.0, "age": (1.0, 1.0, 1.0, 1.0, 1.0), "edu": 1.0, "lang": 1.0},
     {"kind": "rural", "size": 0.7, "age": (0.7, 0.8, 1.1, 1.3, 1.3), "edu": 0.6, "lang": 0.5},
@@ -70,7 +71,24 @@ def _largest_remainder(expected: np.ndarray, total: int) -> np.ndarray:
 
 
 def cell_shares(n_districts: int) -> np.ndarray:
-    """Coarse shares: (district, age band, gender, education level 0-2, other language 0/1)."""
+    """Coarse shares: (district, age band, gender, education level 0-2, other language 0/1).
+
+    Parameters
+    ----------
+    n_districts : int
+        Districts take the profiles of ``DISTRICT_PROFILES`` in turn.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (n_districts, 5, 2, 3, 2), summing to 1.
+
+    Examples
+    --------
+    >>> shares = cell_shares(8)
+    >>> shares.shape, round(float(shares.sum()), 6)
+    ((8, 5, 2, 3, 2), 1.0)
+    """
     shares = np.zeros((n_districts, len(AGE_BANDS), 2, 3, 2))
     for d in range(n_districts):
         prof = DISTRICT_PROFILES[d % len(DISTRICT_PROFILES)]
@@ -92,21 +110,23 @@ def cell_shares(n_districts: int) -> np.ndarray:
     return shares / shares.sum()
 
 
-def age_band(age) -> pd.Series:
-    """Age in years -> the age-band label population.csv uses (NaN outside 18+).
+def fine_shares(n_districts: int) -> np.ndarray:
+    """Shares by (district, age band, gender, education code, home_lang code).
+
+    Parameters
+    ----------
+    n_districts : int
+
+    Returns
+    -------
+    np.ndarray
+        Shape (n_districts, 5, 2, 6, 3): :func:`cell_shares` split into the instrument's codes.
 
     Examples
     --------
-    >>> age_band([18, 44, 75, 17]).tolist()
-    ['18-29', '30-44', '75+', nan]
+    >>> bool(np.isclose(fine_shares(3).sum(), cell_shares(3).sum()))
+    True
     """
-    age = pd.to_numeric(pd.Series(age), errors="coerce")
-    bins = [lo for lo, _ in AGE_LIMITS] + [np.inf]
-    return pd.cut(age, bins, right=False, labels=list(AGE_BANDS)).astype(object).where(age >= 18)
-
-
-def fine_shares(n_districts: int) -> np.ndarray:
-    """Shares by (district, age band, gender, education code, home_lang code)."""
     coarse = cell_shares(n_districts)  # (d, a, s, e3, l2)
     edu = np.zeros(coarse.shape[:3] + (6, 2))
     for a in range(len(AGE_BANDS)):

@@ -1,0 +1,118 @@
+"""The languages of the forms: the phrases every form prints, in English and Danish, and the language check.
+
+Examples
+--------
+>>> phrases("da")["go_to"]
+'gå til spørgsmål'
+>>> lang_column("da")
+'Dansk (da)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from toolkit._validation import as_instrument, check_option, renamed_keywords
+from toolkit.instrument import Instrument
+
+LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
+
+# text key -> (English, Danish)
+_PHRASES = {
+    "question": ("question", "spørgsmål"),
+    "answer_only_if": ("Answer only if", "Besvares kun hvis"),
+    "if": ("If", "Hvis"),
+    "go_to": ("go to question", "gå til spørgsmål"),
+    "go_to_end": ("go to the end of the questionnaire", "gå til slutningen af skemaet"),
+    "tick_one": ("Tick one box.", "Sæt ét kryds."),
+    "tick_all": ("Tick all boxes that apply.", "Sæt kryds ved alle, der passer."),
+    "write": ("Write your answer.", "Skriv dit svar."),
+    "number": ("Write a number", "Skriv et tal"),
+    "version": ("version", "version"),
+    "instrument": ("instrument", "skema"),
+    "end": ("Thank you for your answers.", "Tak for dine svar."),
+    "intro": ("Tick one box per question unless the question says otherwise. Arrows (→) tell you which question "
+              "to answer next.",
+              "Sæt ét kryds ved hvert spørgsmål, medmindre andet er angivet. Pile (→) viser, hvilket spørgsmål du "
+              "skal besvare næste gang."),
+    "between": ("between", "mellem"),
+    "and": ("and", "og"),
+    "codebook": ("Codebook", "Kodebog"),
+    "asked_if": ("asked if", "stilles hvis"),
+    "missing": ("Missing codes", "Koder for manglende svar"),
+    "key": ("key", "facit"),
+    "constraint_multiple": ("{answers} cannot be combined with other answers.",
+                            "{answers} kan ikke kombineres med andre svar."),
+    "constraint_range": ("Enter a number from {lo} to {hi}.", "Skriv et tal fra {lo} til {hi}."),
+}
+_TEXT = {lang: {key: texts[i] for key, texts in _PHRASES.items()} for i, lang in enumerate(("en", "da"))}
+
+
+def phrases(lang: str) -> dict[str, str]:
+    """The printed phrases in ``lang`` (English for a language without its own).
+
+    Examples
+    --------
+    >>> phrases("en")["tick_one"], phrases("fr")["tick_one"]
+    ('Tick one box.', 'Tick one box.')
+    """
+    return _TEXT.get(lang, _TEXT["en"])
+
+
+def lang_column(lang: str) -> str:
+    """The XLSForm column suffix of a language, e.g. ``English (en)``.
+
+    Examples
+    --------
+    >>> lang_column("en"), lang_column("fr")
+    ('English (en)', 'fr (fr)')
+    """
+    return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
+
+
+@renamed_keywords(inst="instrument")
+def check_languages(instrument: Instrument | str, languages: Iterable[str] | None) -> list[str]:
+    """The languages to build (all of the instrument's by default); one it lacks raises OptionError.
+
+    Parameters
+    ----------
+    instrument : Instrument, bundled id or path
+    languages : iterable of str, optional
+        Language codes; None means every language of the instrument.
+
+    Returns
+    -------
+    list of str
+        The languages, each once, in the order given.
+
+    Examples
+    --------
+    >>> check_languages("dis-full", None)
+    ['en', 'da']
+    >>> check_languages("dis-full", ["fr"])
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.OptionError: language of instrument 'dis-full' must be one of 'en', 'da'; got 'fr'
+    """
+    instrument = as_instrument(instrument)
+    langs = list(dict.fromkeys(languages or instrument.languages))
+    for lang in langs:
+        check_option(lang, f"language of instrument {instrument.id!r}", instrument.languages)
+    return langs
+
+
+def one_language(instrument: Instrument | str, lang: str) -> tuple[Instrument, str, dict[str, str]]:
+    """The instrument, its language ``lang`` (checked) and the phrases, for a form printed in one language.
+
+    Examples
+    --------
+    >>> instrument, lang, t = one_language("dis-full", "da")
+    >>> instrument.id, lang, t["if"]
+    ('dis-full', 'da', 'Hvis')
+    """
+    instrument = as_instrument(instrument)
+    (lang,) = check_languages(instrument, [lang])
+    return instrument, lang, phrases(lang)
+
+
+__all__ = ["LANGUAGE_NAMES", "phrases", "lang_column", "check_languages", "one_language"]
