@@ -52,8 +52,9 @@ def make_data(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
     })
     total = float(df["w"].sum()) * 1.1
     margins = {
-        "group": dict(zip([f"g{i}" for i in range(1, 6)], np.array([0.28, 0.26, 0.2, 0.16, 0.1]) * total)),
-        "region": dict(zip(["east", "north", "south", "west"], np.array([0.22, 0.38, 0.3, 0.1]) * total)),
+        "group": dict(zip([f"g{i}" for i in range(1, 6)], np.array([0.28, 0.26, 0.2, 0.16, 0.1]) * total,
+                          strict=True)),
+        "region": dict(zip(["east", "north", "south", "west"], np.array([0.22, 0.38, 0.3, 0.1]) * total, strict=True)),
     }
     return df, margins
 

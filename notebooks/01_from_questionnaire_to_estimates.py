@@ -167,8 +167,8 @@ estimates.pivot_table(index="outcome", columns="weighting", values="estimate").a
 # %%
 fig, ax = plt.subplots(figsize=(8, 5))
 order = list(inst.outcomes)
-palette = dict(zip(["unweighted", "design weights", "raked"], sns.color_palette("deep", 3)))
-for offset, (label, group) in zip([-0.2, 0.0, 0.2], estimates.groupby("weighting", sort=False)):
+palette = dict(zip(["unweighted", "design weights", "raked"], sns.color_palette("deep", 3), strict=True))
+for offset, (label, group) in zip([-0.2, 0.0, 0.2], estimates.groupby("weighting", sort=False), strict=True):
     y = [order.index(o) + offset for o in group["outcome"]]
     ax.errorbar(
         group["estimate"], y,

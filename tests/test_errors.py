@@ -19,7 +19,8 @@ def _error_classes():
 
 @pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.__name__)
 def test_every_error_subclasses_a_builtin(cls):
-    builtin_bases = [b for b in cls.__mro__ if b.__module__ == "builtins" and b not in (object, Exception, BaseException)]
+    builtin_bases = [b for b in cls.__mro__
+                     if b.__module__ == "builtins" and b not in (object, Exception, BaseException)]
     assert builtin_bases, f"{cls.__name__} subclasses no builtin"
 
 

@@ -313,7 +313,7 @@ def test_simulator_exports_round_trip(tmp_path, sims, fmt):
         file_bytes = path.read_bytes()
         raw = read_responses(path, INST)
     else:
-        path = messy.write(tmp_path / f"resp.{'csv' if fmt == 'kobo' else fmt}", fmt)
+        path = messy.write(tmp_path / f"resp.{'csv' if fmt == 'kobo' else fmt}", format=fmt)
         file_bytes = path.read_bytes()
         raw = read_responses(path, INST)
     before, attrs = raw.copy(deep=True), repr(raw.attrs)
@@ -356,7 +356,7 @@ def test_screener_round_trip(tmp_path, fmt):
     inst = toolkit.load_instrument("dis-screener")
     messy = toolkit.simulate.survey(inst, n=400, seed=8)
     clean = toolkit.simulate.survey(inst, n=400, seed=8, clean=True)
-    raw = read_responses(messy.write(tmp_path / "resp.csv", fmt), inst)
+    raw = read_responses(messy.write(tmp_path / "resp.csv", format=fmt), inst)
     res = toolkit.clean(raw, inst, pseudonym_key=KEY)
     assert uncorrupted_mismatches(res, messy.responses, clean.responses, messy.artefacts, inst) == []
 

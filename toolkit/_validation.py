@@ -28,7 +28,7 @@ from toolkit.errors import DesignError, OptionError, ToolkitError
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["check_option", "as_list", "as_instrument", "check_frame", "check_weights", "check_conf_level",
-           "check_sig_level", "renamed_keywords"]
+           "check_sig_level", "renamed_keywords", "renamed_attribute"]
 
 
 def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
@@ -167,13 +167,13 @@ def check_weights(weights: Any, data: pd.DataFrame, *, name: str = "weights",
     return w
 
 
-def _probability(value: Any, name: str, example: str) -> float:
+def _probability(value: Any, name: str, what: str, example: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = np.nan
     if not 0 < number < 1:
-        raise OptionError(f"{name} must be between 0 and 1, such as {example}; got {value!r}")
+        raise OptionError(f"{name} must be {what} between 0 and 1, such as {example}; got {value!r}")
     return number
 
 
@@ -185,7 +185,7 @@ def check_conf_level(conf_level: float) -> float:
     >>> check_conf_level(0.9)
     0.9
     """
-    return _probability(conf_level, "conf_level (a confidence level)", "0.95")
+    return _probability(conf_level, "conf_level", "a confidence level", "0.95")
 
 
 def check_sig_level(sig_level: float) -> float:
@@ -196,7 +196,7 @@ def check_sig_level(sig_level: float) -> float:
     >>> check_sig_level(0.01)
     0.01
     """
-    return _probability(sig_level, "sig_level (a significance level)", "0.05")
+    return _probability(sig_level, "sig_level", "a significance level", "0.05")
 
 
 def renamed_keywords(**renames: str) -> Callable[[F], F]:
@@ -234,3 +234,26 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def renamed_attribute(owner: str, old: str, new: str) -> property:
+    """A read-only alias ``old`` of the attribute ``new`` that warns: the old public name, kept for one release.
+
+    Examples
+    --------
+    >>> class Fit:
+    ...     degf = 3
+    ...     df = renamed_attribute("Fit", "df", "degf")
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     Fit().df
+    3
+    """
+
+    def get(self: Any) -> Any:
+        warnings.warn(f"{owner}.{old} is now {owner}.{new}; the old name goes in the next release",
+                      FutureWarning, stacklevel=2)
+        return getattr(self, new)
+
+    return property(get, doc=f"Deprecated name of :attr:`{new}`.")

@@ -91,7 +91,7 @@ def test_kept_ids_that_look_like_phone_numbers_are_redacted_with_a_warning(inst)
 
 def test_kobo_export_without_pseudonyms_keeps_its_ids(tmp_path, inst):
     sim = toolkit.simulate.survey(inst, n=150, seed=4)
-    raw = toolkit.read_responses(sim.write(tmp_path / "kobo.csv", "kobo"), inst)
+    raw = toolkit.read_responses(sim.write(tmp_path / "kobo.csv", format="kobo"), inst)
     res = toolkit.clean(raw, inst, pseudonymise=False)
     assert res.data["_id"].tolist() == raw["_id"].tolist()
     assert res.data["_uuid"].tolist() == raw["_uuid"].tolist()

@@ -40,8 +40,8 @@ def test_short_options(runner, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["dis-nope"], "unknown instrument 'dis-nope'; available: dis-full, dis-screener"),
-    (["dis-full", "--lang", "fr"], "has no language 'fr'; available: en, da"),
-    (["dis-full", "--format", "pdf"], "unknown form format 'pdf'"),
+    (["dis-full", "--lang", "fr"], "language of instrument 'dis-full' must be one of 'en', 'da'; got 'fr'"),
+    (["dis-full", "--format", "pdf"], "form format must be one of 'xlsform', 'html', 'codebook', 'all'; got 'pdf'"),
 ])
 def test_user_mistakes_exit_2_with_one_line(runner, user_error, tmp_path, args, message):
     result = runner.invoke(app, ["questionnaire", "build", *args, "--out", str(tmp_path / "o")])

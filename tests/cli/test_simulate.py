@@ -60,7 +60,7 @@ def test_clean_writes_no_artefacts(runner, tmp_path):
     (["--format", "pdf", "--out", "{tmp}/x.pdf"], "--format must be one of 'csv', 'xlsx', 'sav', 'kobo'; got 'pdf'"),
     (["--out", "{tmp}/missing/x.csv"], "does not exist"),
     (["--out", "{tmp}/r.csv", "--truth", "{tmp}/missing/t.json"], "does not exist"),
-    (["--out", "{tmp}/r.csv", "--rate", "typo=0.1"], "unknown messiness rate"),
+    (["--out", "{tmp}/r.csv", "--rate", "typo=0.1"], "messiness rate must be one of"),
     (["--out", "{tmp}/r.csv", "--rate", "duplicate=2"], "between 0 and 1"),
     (["--out", "{tmp}/r.csv", "--rate", "label"], "--rate 'label': expected kind=number"),
     (["--out", "{tmp}/r.csv", "--rate", "label=often"], "expected kind=number"),

@@ -10,5 +10,5 @@ from toolkit import forms
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("forms")
-    forms.build("all", "all", None, out)
+    forms.build("all", formats="all", languages=None, out=out)
     return out

@@ -10,7 +10,7 @@ from toolkit import forms, load_instrument
 def test_paper_form_numbers_questions_and_routes_in_words():
     inst = load_instrument("dis-full")
     numbers = forms.question_numbers(inst)
-    page = forms.paper_html(inst, "en")
+    page = forms.paper_html(inst, lang="en")
     assert list(numbers.values()) == list(range(1, len(inst.items) + 1))
     for n in numbers.values():  # each question printed with its number, in order
         assert f'<div class="q" id="q{n}">\n<div class="qtext"><span class="num">{n}.</span>' in page
@@ -23,7 +23,7 @@ def test_paper_form_numbers_questions_and_routes_in_words():
     assert f"If “Yes”, go to question {numbers['prac_01']}." in page
     assert f"Answer only if question {numbers['help_any']} is “Yes”." in page
     assert "@media print" in page and "dis-full 1.0.0" in page
-    da = forms.paper_html(inst, "da")
+    da = forms.paper_html(inst, lang="da")
     assert f"Hvis “Nej”, gå til spørgsmål {numbers['eid']}." in da
     assert 'lang="da"' in da and inst.item("prac_01").text["da"] in da
 

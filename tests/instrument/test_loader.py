@@ -165,7 +165,7 @@ BROKEN_CASES = {
 def test_broken_yaml_gets_its_specific_error(screener_doc, case):
     mutate, item, fld, message = BROKEN_CASES[case]
     with pytest.raises(InstrumentError) as info:
-        parse_instrument(_mutated(screener_doc, mutate), "broken.yaml")
+        parse_instrument(_mutated(screener_doc, mutate), file="broken.yaml")
     problems = info.value.problems
     assert list(problems.columns) == ["file", "item", "field", "message"]
     hit = problems[(problems["item"] == item) & (problems["field"] == fld)]
@@ -181,7 +181,7 @@ def test_every_problem_is_reported_at_once(screener_doc):
             m(doc)
 
     with pytest.raises(InstrumentError) as info:
-        parse_instrument(_mutated(screener_doc, many), "many.yaml")
+        parse_instrument(_mutated(screener_doc, many), file="many.yaml")
     fields = set(zip(info.value.problems["item"], info.value.problems["field"], strict=True))
     assert {("prac_k1", "id"), ("cogn_01", "text.da"), ("prac_02", "response_set"),
             ("dp_exempt", "relevant")} <= fields

@@ -20,8 +20,8 @@ def full():
 def test_rule_renders_to_xlsform_and_words(full):
     rule = parse_rule("home_conn in [1, 2] or not selected(devices, 1)")
     assert rule.xlsform() == "${home_conn} = 1 or ${home_conn} = 2 or not(selected(${devices}, '1'))"
-    assert rule.words("en") == "home_conn is 1 or 2 or it is not the case that devices includes 1"
-    assert "eller" in rule.words("da")
+    assert rule.words(lang="en") == "home_conn is 1 or 2 or it is not the case that devices includes 1"
+    assert "eller" in rule.words(lang="da")
     assert full.item("afford").rule.xlsform() == "${home_conn} = 1 or ${home_conn} = 2 or ${mobile_data} = 1"
 
 
@@ -40,11 +40,11 @@ def test_rule_algebra_matches_elementwise_logic(a, data):
 
     expect_a = [ok(x) and x == 1 for x in a]
     expect_b = [ok(y) and y in (2, 3) for y in b]
-    got = parse_rule("a == 1 and not b in [2, 3]").evaluate(df, miss).tolist()
+    got = parse_rule("a == 1 and not b in [2, 3]").evaluate(df, missing=miss).tolist()
     assert got == [x and not y for x, y in zip(expect_a, expect_b, strict=True)]
-    got = parse_rule("(a == 1) or b in [2, 3]").evaluate(df, miss).tolist()
+    got = parse_rule("(a == 1) or b in [2, 3]").evaluate(df, missing=miss).tolist()
     assert got == [x or y for x, y in zip(expect_a, expect_b, strict=True)]
-    assert parse_rule("a != 1").evaluate(df, miss).tolist() == [ok(x) and x != 1 for x in a]
+    assert parse_rule("a != 1").evaluate(df, missing=miss).tolist() == [ok(x) and x != 1 for x in a]
 
 
 @pytest.mark.parametrize("text, position", [("a ==", 5), ("a = 1", 3), ("(a == 1", 8), ("a == 1 b", 8),

@@ -194,5 +194,5 @@ def test_sig_level_outside_zero_one_is_an_option_error(bad):
     from toolkit.errors import OptionError
 
     data = pd.DataFrame({"k1": [0, 1, 1, 0], "k2": [1, 1, 0, 0], "g": ["a", "b", "a", "b"]})
-    with pytest.raises(OptionError, match="sig_level .*between 0 and 1, such as 0.05"):
+    with pytest.raises(OptionError, match="sig_level must be a significance level between 0 and 1, such as 0.05"):
         toolkit.scales.dif(data, ["k1", "k2"], by="g", sig_level=bad)

@@ -24,12 +24,12 @@ def test_same_seed_same_files_in_every_format(tmp_path):
     first = toolkit.simulate.survey(INST, n=60, seed=7)
     paths = {}
     for fmt in ("csv", "xlsx", "sav", "kobo"):
-        paths[fmt] = first.write(tmp_path / f"a_{fmt}.out", fmt)
+        paths[fmt] = first.write(tmp_path / f"a_{fmt}.out", format=fmt)
     first.write_truth(tmp_path / "a_truth.json")
     time.sleep(1.1)  # a timestamp in the file would now differ
     again = toolkit.simulate.survey(INST, n=60, seed=7)
     for fmt in ("csv", "xlsx", "sav", "kobo"):
-        assert _md5(again.write(tmp_path / f"b_{fmt}.out", fmt)) == _md5(paths[fmt]), fmt
+        assert _md5(again.write(tmp_path / f"b_{fmt}.out", format=fmt)) == _md5(paths[fmt]), fmt
     assert _md5(again.write_truth(tmp_path / "b_truth.json")) == _md5(tmp_path / "a_truth.json")
     other = toolkit.simulate.survey(INST, n=60, seed=8)
     assert not other.clean_responses.equals(first.clean_responses)
@@ -50,7 +50,7 @@ def test_xlsx_and_sav_hold_the_csv_content(tmp_path):
 
 def test_kobo_export_has_group_paths_and_select_multiple_columns(tmp_path):
     sim = toolkit.simulate.survey(INST, n=150, seed=4, clean=True)
-    kobo = pd.read_csv(sim.write(tmp_path / "k.csv", "kobo"), dtype={"access/devices": "str"})
+    kobo = pd.read_csv(sim.write(tmp_path / "k.csv", format="kobo"), dtype={"access/devices": "str"})
     for col in ("skills/prac_03", "access/devices", "access/devices/1", "access/devices/5", "help/help_who/4",
                 "_uuid", "_submission_time", "_id", "_index", "start", "end", "design_weight", "stratum"):
         assert col in kobo.columns, col

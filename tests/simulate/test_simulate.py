@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import toolkit
-from toolkit.cli import app
 from toolkit.errors import DesignError, OptionError
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
@@ -105,28 +103,6 @@ def test_dif_item_changes_only_that_item():
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k9": {"group": "gender", "level": 1, "shift": 1}})
     with pytest.raises(OptionError, match=r"level must be one of '18-29'.*; got '80\+'"):
         toolkit.simulate.survey(INST, n=10, dif_items={"navi_k2": {"group": "age_band", "level": "80+", "shift": 1}})
-
-
-def test_cli_simulate_writes_files_and_reports_user_errors(tmp_path):
-    runner = CliRunner()
-    out, truth = tmp_path / "s.sav", tmp_path / "t.json"
-    res = runner.invoke(app, ["simulate", "--instrument", "dis-screener", "--n", "50", "--seed", "3",
-                              "--format", "sav", "--out", str(out), "--truth", str(truth)])
-    assert res.exit_code == 0, res.output
-    assert out.stat().st_size > 0 and "prevalence" in truth.read_text()
-    res = runner.invoke(app, ["simulate", "--n", "50", "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
-    assert res.exit_code == 2 and "--format must be one of" in res.output and "Traceback" not in res.output
-    res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "missing" / "x.csv")])
-    assert res.exit_code == 2 and "does not exist" in res.output
-    arte = tmp_path / "a.csv"
-    res = runner.invoke(app, ["simulate", "-i", "dis-screener", "--n", "100", "--out", str(tmp_path / "r.csv"),
-                              "--rate", "duplicate=0.5", "--artefacts", str(arte)])
-    assert res.exit_code == 0, res.output
-    assert (pd.read_csv(arte)["kind"] == "duplicate").sum() > 30
-    res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "typo=0.1"])
-    assert res.exit_code == 2 and "messiness rate must be one of" in res.output
-    res = runner.invoke(app, ["simulate", "--n", "5", "--out", str(tmp_path / "r.csv"), "--rate", "label"])
-    assert res.exit_code == 2 and "kind=number" in res.output
 
 
 def test_instrument_is_given_as_object_id_or_path():

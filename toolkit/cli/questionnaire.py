@@ -55,4 +55,4 @@ def questionnaire_build(
     """
     from toolkit import forms
 
-    _output.print_paths(forms.build(instrument, format, lang, out))
+    _output.print_paths(forms.build(instrument, formats=format, languages=lang, out=out))

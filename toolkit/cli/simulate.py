@@ -91,7 +91,7 @@ def _run_simulate(instrument: str, *, n: int, seed: int, clean: bool, rates: dic
     from toolkit import simulate
 
     sim = simulate.survey(instrument, n=n, seed=seed, clean=clean, rates=rates or None)
-    written = [sim.write(out, format)]
+    written = [sim.write(out, format=format)]
     for path, writer in ((population, sim.write_population), (truth, sim.write_truth),
                          (artefacts, sim.write_artefacts)):
         if path:

@@ -50,15 +50,15 @@ def _render(instrument: Instrument, formats: list[str], langs: list[str]) -> dic
         files[f"{instrument.id}.xlsx"] = None
     if "html" in formats:
         for lang in langs:
-            files[f"{instrument.id}.{lang}.html"] = paper_html(instrument, lang)
+            files[f"{instrument.id}.{lang}.html"] = paper_html(instrument, lang=lang)
     if "codebook" in formats:
         files[f"{instrument.id}.codebook.csv"] = codebook_csv(instrument)
         for lang in langs:
-            files[f"{instrument.id}.codebook.{lang}.md"] = codebook_markdown(instrument, lang)
+            files[f"{instrument.id}.codebook.{lang}.md"] = codebook_markdown(instrument, lang=lang)
     return files
 
 
-def build(instruments: str | Instrument | Sequence[str | Instrument], formats: str | Sequence[str] = "all",
+def build(instruments: str | Instrument | Sequence[str | Instrument], *, formats: str | Sequence[str] = "all",
           languages: Sequence[str] | None = None, out: str | os.PathLike = "built-forms") -> list[Path]:
     """Build forms for one or more instruments into ``out``, all or nothing.
 
@@ -92,7 +92,7 @@ def build(instruments: str | Instrument | Sequence[str | Instrument], formats: s
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     [p.name for p in build("dis-screener", "codebook", ["en"], d)]
+    ...     [p.name for p in build("dis-screener", formats="codebook", languages=["en"], out=d)]
     ['dis-screener.codebook.csv', 'dis-screener.codebook.en.md']
     """
     if isinstance(instruments, str | Instrument):

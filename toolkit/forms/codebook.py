@@ -20,7 +20,7 @@ def _md(text) -> str:
 
 
 @renamed_keywords(inst="instrument")
-def codebook_markdown(instrument: Instrument | str, lang: str = "en") -> str:
+def codebook_markdown(instrument: Instrument | str, *, lang: str = "en") -> str:
     """The codebook as a Markdown document in one language.
 
     Parameters
@@ -36,7 +36,7 @@ def codebook_markdown(instrument: Instrument | str, lang: str = "en") -> str:
 
     Examples
     --------
-    >>> md = codebook_markdown("dis-screener", "da")
+    >>> md = codebook_markdown("dis-screener", lang="da")
     >>> md.splitlines()[0].startswith("# Kodebog: "), "| bure_k4 |" in md
     (True, True)
     """

@@ -134,7 +134,7 @@ def _quote(text: str) -> str:
 
 
 @renamed_keywords(inst="instrument")
-def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
+def paper_html(instrument: Instrument | str, *, lang: str = "en") -> str:
     """The printable paper form in one language, as an HTML string.
 
     Questions are numbered in questionnaire order; skip rules become
@@ -154,7 +154,7 @@ def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
 
     Examples
     --------
-    >>> page = paper_html("dis-full", "en")
+    >>> page = paper_html("dis-full", lang="en")
     >>> "If “No”, go to question 7." in page and "@media print" in page
     True
     """
@@ -168,7 +168,7 @@ def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
     def describe_value(var: str, value, _lang: str) -> str:
         rs = instrument.response_set_of(var) if var in numbers else None
         if rs is not None and isinstance(value, int):
-            return _quote(rs.label(value, lang))
+            return _quote(rs.label(value, lang=lang))
         return str(value)
 
     def go(target: int | None) -> str:
@@ -198,7 +198,8 @@ def paper_html(instrument: Instrument | str, lang: str = "en") -> str:
                 "text": t["write"]}.get(item.type, t["tick_one"])
             condition = None
             if item.rule is not None:
-                condition = f"{t['answer_only_if']} {item.rule.words(lang, describe_var, describe_value)}."
+                words = item.rule.words(lang=lang, describe_var=describe_var, describe_value=describe_value)
+                condition = f"{t['answer_only_if']} {words}."
             questions.append({
                 "number": numbers[iid], "type": item.type, "text": item.text[lang],
                 "hint": item.hint[lang] if item.hint else None, "howto": howto, "condition": condition,

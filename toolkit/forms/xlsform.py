@@ -39,7 +39,7 @@ def _constraint(instrument: Instrument, item: Item) -> tuple[str | None, dict[st
         any_alone = " or ".join(f"selected(., '{c}')" for c in alone)
         messages = {}
         for lang in instrument.languages:
-            labels = [f"'{rs.label(c, lang)}'" for c in alone]
+            labels = [f"'{rs.label(c, lang=lang)}'" for c in alone]
             messages[lang] = phrases(lang)["constraint_multiple"].format(
                 answers=", ".join(labels[:-1]) + f" {phrases(lang)['and']} " + labels[-1])
         return f"not(({any_alone}) and count-selected(.) > 1)", messages

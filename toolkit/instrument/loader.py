@@ -121,20 +121,20 @@ def load_instrument(source: str | PathLike) -> Instrument:
 @functools.lru_cache(maxsize=8)
 def _load_bundled(instrument_id: str) -> Instrument:
     res = _bundled_dir() / f"{instrument_id}.yaml"
-    return parse_instrument(res.read_text(encoding="utf-8"), f"questionnaires/{instrument_id}.yaml")
+    return parse_instrument(res.read_text(encoding="utf-8"), file=f"questionnaires/{instrument_id}.yaml")
 
 
 @functools.lru_cache(maxsize=8)
 def _load_file(path: str, mtime_ns: int) -> Instrument:  # mtime in the key: an edited file reloads
-    return parse_instrument(Path(path).read_text(encoding="utf-8"), path)
+    return parse_instrument(Path(path).read_text(encoding="utf-8"), file=path)
 
 
-def parse_instrument(text: str, file: str = "<string>") -> Instrument:
+def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
     """Validate YAML text and build the Instrument (``file`` names it in errors).
 
     Examples
     --------
-    >>> parse_instrument("id: x\\nversion: 1", "x.yaml")
+    >>> parse_instrument("id: x\\nversion: 1", file="x.yaml")
     Traceback (most recent call last):
     ...
     toolkit.errors.InstrumentError: x.yaml: ... problems in the instrument definition:

@@ -106,7 +106,7 @@ class Rule:
         """
         raise NotImplementedError
 
-    def evaluate(self, data: pd.DataFrame, missing: Mapping[str, set] | None = None) -> pd.Series:
+    def evaluate(self, data: pd.DataFrame, *, missing: Mapping[str, set] | None = None) -> pd.Series:
         """Evaluate on every row at once.
 
         Parameters
@@ -123,9 +123,9 @@ class Rule:
         Examples
         --------
         >>> df = pd.DataFrame({"a": [1, 2, 88, None], "b": ["1 3", "2", None, "3"]})
-        >>> parse("a == 1 or selected(b, 3)").evaluate(df, {"a": {88}}).tolist()
+        >>> parse("a == 1 or selected(b, 3)").evaluate(df, missing={"a": {88}}).tolist()
         [True, False, False, True]
-        >>> parse("not a == 1").evaluate(df, {"a": {88}}).tolist()
+        >>> parse("not a == 1").evaluate(df, missing={"a": {88}}).tolist()
         [False, True, True, True]
         """
         missing = missing or {}
@@ -150,13 +150,13 @@ class Rule:
     def _xls(self, top: bool = False) -> str:
         raise NotImplementedError
 
-    def words(self, lang: str = "en", describe_var: VarNamer = _default_var,
+    def words(self, *, lang: str = "en", describe_var: VarNamer = _default_var,
               describe_value: ValueNamer = _default_value) -> str:
         """Render in words in ``lang`` ('en' or 'da').
 
         Examples
         --------
-        >>> parse("age >= 65 or x in [1, 2]").words("en")
+        >>> parse("age >= 65 or x in [1, 2]").words(lang="en")
         'age is at least 65 or x is 1 or 2'
         """
         if lang not in _WORDS:
@@ -365,7 +365,7 @@ class And(_Junction):
 
     Examples
     --------
-    >>> parse("a == 1 and b == 2").words("da")
+    >>> parse("a == 1 and b == 2").words(lang="da")
     'a er 1 og b er 2'
     """
 

@@ -69,14 +69,14 @@ class ResponseSet:
         """The highest substantive code."""
         return max(self.valid_codes)
 
-    def label(self, code: int, lang: str = "en") -> str:
+    def label(self, code: int, *, lang: str = "en") -> str:
         """Label of a substantive or missing code.
 
         Examples
         --------
         >>> from toolkit.instrument import load_instrument
         >>> rs = load_instrument("dis-full").response_set_of("net_use_3m")
-        >>> rs.label(1), rs.label(88, "da")
+        >>> rs.label(1), rs.label(88, lang="da")
         ('Yes', 'Ved ikke')
         """
         for c in (*self.codes, *self.missing):
@@ -312,7 +312,7 @@ class Instrument:
         item = self.item(item_id)
         if item.rule is None:
             return pd.Series(True, index=data.index, dtype=bool)
-        return item.rule.evaluate(data, self.missing_by_column)
+        return item.rule.evaluate(data, missing=self.missing_by_column)
 
     def evaluate(self, rule: str | Rule, data: pd.DataFrame) -> pd.Series:
         """Evaluate any rule (e.g. an outcome's) on data, treating missing codes as missing.
@@ -328,7 +328,7 @@ class Instrument:
         from toolkit.instrument.rules import parse
 
         parsed = parse(rule) if isinstance(rule, str) else rule
-        return parsed.evaluate(data, self.missing_by_column)
+        return parsed.evaluate(data, missing=self.missing_by_column)
 
     def codebook(self) -> pd.DataFrame:
         """One row per item: the variable's text, type, codes and scoring facts.

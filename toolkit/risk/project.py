@@ -171,8 +171,8 @@ def project(model, population: pd.DataFrame, *, by: str = "district", count: str
     >>> population = pd.DataFrame({"district": [1, 1, 2, 2], "old": [0, 1, 0, 1], "count": [600, 400, 300, 700]})
     >>> project(model, population, min_cell=0)[["district", "method", "share", "count"]].round(3)
       district method  share  count
-    0        1  model   0.44  440.0
-    1        2  model   0.58  580.0
+    0        1  model   0.45  450.0
+    1        2  model   0.60  600.0
     """
     z = float(stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2))
     _check_population(model, population, by, count)

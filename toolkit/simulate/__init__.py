@@ -106,7 +106,7 @@ class Simulation:
             "n": len(data),
         })
 
-    def write(self, path, format: str | None = None) -> Path:
+    def write(self, path, *, format: str | None = None) -> Path:
         """Write the responses as csv, xlsx, sav or kobo (default: from the suffix).
 
         Examples
@@ -114,7 +114,7 @@ class Simulation:
         >>> import tempfile
         >>> sim = survey("dis-screener", n=50, seed=1)
         >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = sim.write(Path(tmp) / "kobo.csv", "kobo")
+        ...     path = sim.write(Path(tmp) / "kobo.csv", format="kobo")
         ...     pd.read_csv(path).columns[:3].tolist()
         ['start', 'end', 'use/net_use_3m']
         """

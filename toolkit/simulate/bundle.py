@@ -58,9 +58,9 @@ def write_bundle(directory) -> list[Path]:
             sims[key] = survey(instrument, n=n, seed=seed)
         sim, path = sims[key], directory / name
         if what == "responses":
-            sim.write(path, "csv")
+            sim.write(path, format="csv")
         elif what == "kobo":
-            sim.write(path, "kobo")
+            sim.write(path, format="kobo")
         elif what == "artefacts":
             sim.write_artefacts(path)
         elif what == "population":

@@ -27,13 +27,12 @@ few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from toolkit._validation import as_list, check_frame, check_option, check_weights, renamed_keywords
+from toolkit._validation import as_list, check_frame, check_option, check_weights, renamed_attribute, renamed_keywords
 from toolkit.disclosure import DEFAULT_MIN_CELL, DisclosurePolicy
 from toolkit.errors import DesignError
 from toolkit.survey import estimators, weighting
@@ -327,22 +326,7 @@ class Design:
         """
         return int(self._degf()[0])
 
-    @property
-    def df(self) -> int:
-        """Deprecated name of :attr:`degf` (it clashed with the data frame's usual name).
-
-        Examples
-        --------
-        >>> import warnings, pandas as pd
-        >>> from toolkit import survey
-        >>> with warnings.catch_warnings():
-        ...     warnings.simplefilter("ignore", FutureWarning)
-        ...     survey.Design(pd.DataFrame({"y": [1.0, 2, 3]})).df
-        2
-        """
-        warnings.warn("Design.df is now Design.degf (R's name); df goes in the next release",
-                      FutureWarning, stacklevel=2)
-        return self.degf
+    df = renamed_attribute("Design", "df", "degf")  # it clashed with the data frame's usual name
 
     # ------------------------------------------------------------- estimators
     @renamed_keywords(level="conf_level")

@@ -35,7 +35,7 @@ import patsy
 from scipy import stats
 from scipy.special import expit, logit, xlogy
 
-from toolkit._validation import as_list, check_conf_level, check_frame, check_option
+from toolkit._validation import as_list, check_conf_level, check_frame, check_option, renamed_attribute
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.survey.linearization import Influence
 
@@ -226,17 +226,6 @@ def _coef_table(terms, coef, vcov, df_resid, conf_level, exp_name) -> pd.DataFra
     return tab
 
 
-def _renamed(old: str, new: str) -> property:
-    """A read-only alias of ``new`` that warns: the old public name, kept for one release."""
-
-    def get(self):
-        warnings.warn(f"SurveyGLM.{old} is now SurveyGLM.{new}; the old name goes in the next release",
-                      FutureWarning, stacklevel=2)
-        return getattr(self, new)
-
-    return property(get, doc=f"Deprecated name of :attr:`{new}`.")
-
-
 @dataclass(frozen=True, eq=False)
 class SurveyGLM:
     """A fitted survey GLM, as returned by R's ``svyglm``; read-only.
@@ -288,10 +277,10 @@ class SurveyGLM:
         for fitted in (self.coef_, self.vcov_):  # read-only like the rest of the fit
             fitted.setflags(write=False)
 
-    df_resid = _renamed("df_resid", "df_resid_")
-    n_iter = _renamed("n_iter", "n_iter_")
-    converged = _renamed("converged", "converged_")
-    level = _renamed("level", "conf_level")
+    df_resid = renamed_attribute("SurveyGLM", "df_resid", "df_resid_")
+    n_iter = renamed_attribute("SurveyGLM", "n_iter", "n_iter_")
+    converged = renamed_attribute("SurveyGLM", "converged", "converged_")
+    level = renamed_attribute("SurveyGLM", "level", "conf_level")
 
     def summary(self) -> pd.DataFrame:
         """The coefficient table (a copy of :attr:`table`), as ``summary(svyglm)`` prints it.
