@@ -142,3 +142,15 @@ def test_eblup_lies_between_direct_and_synthetic_and_mse_is_positive(seed, m):
         warnings.simplefilter("ignore", BoundaryWarning)
         again = FayHerriot().fit(shuffled, covariates=["x"]).table_.set_index("area").loc[t["area"]]
     assert np.allclose(again["eblup"].to_numpy(), t["eblup"].to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_an_offset_is_the_same_model_fitted_to_the_difference():
+    data = pd.read_csv(RESULTS / "fh_api_county.csv").assign(o=lambda d: 5.0 * d["meals"])
+    with_offset = FayHerriot().fit(data, covariates=["ell"], offset="o")
+    shifted = FayHerriot().fit(data.assign(estimate=data["estimate"] - data["o"]), covariates=["ell"])
+    assert with_offset.sigma2_u_ == pytest.approx(shifted.sigma2_u_, rel=1e-12)
+    assert np.allclose(with_offset.table_["eblup"], shifted.table_["eblup"] + data["o"])
+    assert np.allclose(with_offset.table_["mse"], shifted.table_["mse"])
+    new = pd.DataFrame({"area": ["x"], "ell": [10.0], "o": [100.0]})
+    assert with_offset.predict(new)["synthetic"].iloc[0] == pytest.approx(
+        shifted.predict(new)["synthetic"].iloc[0] + 100.0)

@@ -210,7 +210,7 @@ class FayHerriot:
         return np.column_stack(cols)
 
     def fit(self, data: pd.DataFrame, *, estimate: str = "estimate", se: str = "se",
-            covariates: Sequence[str] | str | None = None, area: str = "area",
+            covariates: Sequence[str] | str | None = None, area: str = "area", offset: str | None = None,
             benchmark: float | None = None, benchmark_weights: str | None = None) -> FayHerriot:
         """Fit the model to one row per area.
 
@@ -224,6 +224,10 @@ class FayHerriot:
             Area-level covariates (an intercept is always included).
         area : str
             Column naming the areas.
+        offset : str, optional
+            A column added to the regression with its coefficient fixed at 1, on the
+            fitting scale (after ``transform``): a model-based estimate that the
+            direct estimates are combined with (as an offset in R's ``glm``).
         benchmark : float, optional
             A total the EBLUPs are benchmarked to: ``Σ w θ̂ᴮ = benchmark`` with the
             weights scaled to sum to one (for example the direct municipal estimate).
@@ -250,22 +254,23 @@ class FayHerriot:
             y, D = self._to_arcsin(y, s, names)
         else:
             D = s**2
-        sigma2, iterations = _solve_sigma2(y, X, D, self.method)
+        off = self._offset(data, offset)
+        sigma2, iterations = _solve_sigma2(y - off, X, D, self.method)
         if sigma2 == 0.0:
             warnings.warn("Fay-Herriot: the area-effect variance is estimated as 0, so every EBLUP equals its "
                           "synthetic (regression) estimate; check the covariates and the direct SEs",
                           BoundaryWarning, stacklevel=2)
-        f = _fit_at(sigma2, y, X, D)
+        f = _fit_at(sigma2, y - off, X, D)
         labels = ["Intercept", *covs]
         self.sigma2_u_ = sigma2
         self.coef_ = pd.Series(f.beta, index=labels, name="coef")
         self.vcov_ = pd.DataFrame(f.Q, index=labels, columns=labels)
         self.loglik_ = _loglik(f, X, self.method)
         self.n_iter_ = iterations
-        self.covariates_ = covs
+        self.covariates_, self.offset_ = covs, offset
         self._fit, self._D = f, D
         parts = _mse(f, X, D, self.method)
-        self.table_ = self._table(names, direct, s, X, f, D, parts)
+        self.table_ = self._table(names, direct, s, X @ f.beta + off, f, D, parts)
         if benchmark is not None:
             self.table_ = self._benchmark(self.table_, data, benchmark, benchmark_weights)
         self.diagnostics_ = self._diagnostics(f, D)
@@ -279,8 +284,17 @@ class FayHerriot:
         self.n_eff_ = pd.Series(p * (1 - p) / s**2, index=names, name="n_eff")
         return np.arcsin(np.sqrt(p)), 1.0 / (4.0 * self.n_eff_.to_numpy())
 
-    def _table(self, names, direct, s, X, f: _Fit, D, parts: pd.DataFrame) -> pd.DataFrame:
-        synthetic = X @ f.beta
+    @staticmethod
+    def _offset(data: pd.DataFrame, column: str | None) -> np.ndarray | float:
+        if column is None:
+            return 0.0
+        check_frame(data, "areas", columns=[column], error=ModelError)
+        values = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
+        if not np.isfinite(values).all():
+            raise ModelError(f"offset {column!r} must be numeric and complete in every area")
+        return values
+
+    def _table(self, names, direct, s, synthetic, f: _Fit, D, parts: pd.DataFrame) -> pd.DataFrame:
         gamma = f.sigma2 / (f.sigma2 + D)
         eblup = gamma * (synthetic + f.resid) + (1 - gamma) * synthetic
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
@@ -344,7 +358,7 @@ class FayHerriot:
         self._check_fitted()
         check_frame(data, "new areas", columns=[area, *self.covariates_], error=ModelError)
         X = self._design_matrix(data, self.covariates_)
-        synthetic = X @ self.coef_.to_numpy()
+        synthetic = X @ self.coef_.to_numpy() + self._offset(data, self.offset_)
         mse = self.sigma2_u_ + np.einsum("ij,jk,ik->i", X, self.vcov_.to_numpy(), X)
         if self.transform == "arcsin":
             synthetic, mse = np.sin(synthetic) ** 2, np.sin(2 * synthetic) ** 2 * mse

@@ -15,11 +15,14 @@ Choices made here, in one place:
   The interval is built on the logit scale, so it stays inside (0, 1).
 * **Direct.** The design-based share of respondents in the district
   (``Design.proportion``, logit interval, as R's ``svyciprop``).
-* **Fay–Herriot.** An area-level model on the arcsine scale whose one covariate
-  is the model projection (:class:`~toolkit.risk.FayHerriot`, REML, Prasad–Rao
-  MSE): it shrinks each direct estimate towards the projection by how noisy
-  the direct estimate is. A district with no usable direct estimate gets the
-  synthetic value with its out-of-sample MSE.
+* **Fay–Herriot.** An area-level model on the arcsine scale with the model
+  projection as an offset and an intercept (:class:`~toolkit.risk.FayHerriot`,
+  REML, Prasad–Rao MSE): ``asin√direct = asin√model + β₀ + u + e``. The
+  intercept corrects the model's overall level to the survey's, and each
+  direct estimate is shrunk towards that corrected projection by how noisy it
+  is. With a handful of districts one estimated coefficient is what the data
+  can carry. A district with no usable direct estimate gets the synthetic
+  value with its out-of-sample MSE.
 * **Which to publish.** ``preferred`` marks the Fay–Herriot figure where the
   district's sample is small (fewer than ``small_n`` respondents), else the
   direct figure. Every row is published, so the choice can be checked.
@@ -106,6 +109,7 @@ def _direct_rows(design, outcome: str, by: str, conf_level: float) -> pd.DataFra
 def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) -> pd.DataFrame:
     areas = model_rows[["district", "share"]].rename(columns={"share": "model_share"}).merge(
         direct[["district", "share", "se"]], on="district", how="left")
+    areas["model_arcsin"] = np.arcsin(np.sqrt(areas["model_share"]))
     usable = areas["se"].gt(0) & areas["share"].gt(0) & areas["share"].lt(1)
     if usable.sum() < 3:
         raise ModelError("Fay-Herriot needs at least 3 districts with a direct share strictly between 0 and 1 "
@@ -113,7 +117,7 @@ def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BoundaryWarning)
         fh = FayHerriot(method="reml", transform="arcsin", conf_level=stats.norm.cdf(z) * 2 - 1).fit(
-            areas[usable], estimate="share", se="se", covariates=["model_share"], area="district")
+            areas[usable], estimate="share", se="se", offset="model_arcsin", area="district")
     for w in caught:  # said once, naming what it is about
         warnings.warn(f"district projection: {w.message}", w.category, stacklevel=3)
     t = fh.table_.rename(columns={"area": "district", "eblup": "share", "rmse": "se"})
