@@ -154,3 +154,15 @@ def test_an_offset_is_the_same_model_fitted_to_the_difference():
     new = pd.DataFrame({"area": ["x"], "ell": [10.0], "o": [100.0]})
     assert with_offset.predict(new)["synthetic"].iloc[0] == pytest.approx(
         shifted.predict(new)["synthetic"].iloc[0] + 100.0)
+
+
+def test_without_intercept_an_offset_alone_is_the_plain_composite():
+    data = pd.read_csv(RESULTS / "fh_bcg.csv").assign(o=0.0)
+    fh = FayHerriot(intercept=False).fit(data, offset="o")
+    assert fh.coef_.empty and fh.vcov_.shape == (0, 0)
+    t = fh.table_
+    assert np.allclose(t["synthetic"], 0.0)
+    assert np.allclose(t["eblup"], t["gamma"] * t["direct"])
+    v = 1.0 / (fh.sigma2_u_ + t["direct_se"] ** 2)
+    assert np.sum(v**2 * t["direct"] ** 2) == pytest.approx(np.sum(v), rel=1e-9)  # the score is zero (ML = REML)
+    assert np.allclose(fh.predict(data)["mse"], fh.sigma2_u_)

@@ -72,7 +72,7 @@ def test_model_rows_add_up_the_population_cells(table, model, population):
     assert np.allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 
-def test_delta_method_se_agrees_with_a_parametric_simulation(table, model, population):
+def test_delta_method_se_agrees_with_a_parametric_simulation(model, population):
     rng = np.random.default_rng(4)
     beta = rng.multivariate_normal(np.asarray(model.glm_.coef_), np.asarray(model.glm_.vcov_), size=4000)
     X = model.glm_.model_matrix(population[PREDICTORS])
@@ -81,8 +81,16 @@ def test_delta_method_se_agrees_with_a_parametric_simulation(table, model, popul
     N = population["count"].to_numpy(float)
     shares = np.stack([np.bincount(codes, weights=N * p[:, k]) / np.bincount(codes, weights=N)
                        for k in range(p.shape[1])])
-    got = table[table["method"] == "model"]["se"].to_numpy()
+    got = project(model, population)["se"].to_numpy()  # without a design: the coefficients' uncertainty only
     assert np.allclose(got, shares.std(axis=0), rtol=0.08)
+
+
+def test_with_a_design_the_model_interval_adds_the_unexplained_district_variance(table, model, population):
+    alone = project(model, population).set_index("district")
+    rows = table[table["method"] == "model"].set_index("district")
+    assert np.allclose(rows["share"], alone["share"])
+    assert (rows["se"] >= alone["se"] - 1e-15).all()
+    assert ((rows["ci_low"] <= alone["ci_low"] + 1e-15) & (rows["ci_high"] >= alone["ci_high"] - 1e-15)).all()
 
 
 def test_direct_rows_are_the_design_based_proportions(table, design):
@@ -100,13 +108,13 @@ def test_fay_herriot_combines_direct_and_model_as_documented(table):
                           "offset": np.arcsin(np.sqrt(wide["model"].to_numpy()))})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BoundaryWarning)
-        fh = FayHerriot(method="reml", transform="arcsin").fit(areas, estimate="share", se="se", offset="offset",
-                                                               area="district")
+        fh = FayHerriot(method="reml", transform="arcsin", intercept=False).fit(
+            areas, estimate="share", se="se", offset="offset", area="district")
     assert np.allclose(wide["fay_herriot"].to_numpy(), fh.table_["eblup"].to_numpy())
     t = fh.transformed_  # on the fitting scale each EBLUP lies between its direct and synthetic values
     lo, hi = np.minimum(t["estimate"], t["synthetic"]), np.maximum(t["estimate"], t["synthetic"])
     assert ((t["eblup"] >= lo - 1e-12) & (t["eblup"] <= hi + 1e-12)).all()
-    assert np.allclose(t["synthetic"] - areas["offset"].to_numpy(), fh.coef_["Intercept"])
+    assert np.allclose(t["synthetic"], areas["offset"].to_numpy())  # the projection is the prior mean
     se = table.pivot(index="district", columns="method", values="se")
     assert (se["fay_herriot"] <= se["direct"] * 1.05).all()  # borrowing strength does not add noise
 

@@ -131,6 +131,9 @@ class FayHerriot:
     transform : {"none", "arcsin"}
         ``"arcsin"`` for shares (proportions): fit on ``asin(√p)`` and back-transform
         with a bias correction (see the module notes).
+    intercept : bool
+        Include an intercept. ``False`` with an ``offset`` and no covariates is the
+        plain composite of a direct and a model-based estimate.
     conf_level : float
         Confidence level of the intervals in ``table_``.
 
@@ -139,7 +142,7 @@ class FayHerriot:
     sigma2_u_ : float
         The area-effect variance (on the transformed scale with ``transform="arcsin"``).
     coef_ : pd.Series
-        Regression coefficients, ``Intercept`` first.
+        Regression coefficients, ``Intercept`` first (empty without intercept and covariates).
     vcov_ : pd.DataFrame
         Their covariance ``(X'V⁻¹X)⁻¹``.
     table_ : pd.DataFrame
@@ -170,9 +173,11 @@ class FayHerriot:
     [0.4, 0.43, 0.072]
     """
 
-    def __init__(self, method: str = "reml", *, transform: str = "none", conf_level: float = 0.95):
+    def __init__(self, method: str = "reml", *, transform: str = "none", intercept: bool = True,
+                 conf_level: float = 0.95):
         self.method = method
         self.transform = transform
+        self.intercept = intercept
         self.conf_level = conf_level
 
     # ------------------------------------------------------------------ fitting
@@ -199,15 +204,14 @@ class FayHerriot:
             raise ModelError(f"the covariates {covs} are collinear across areas; drop one")
         return names.to_numpy(object), y, s, X, covs
 
-    @staticmethod
-    def _design_matrix(data: pd.DataFrame, covs: Sequence[str]) -> np.ndarray:
-        cols = [np.ones(len(data))]
+    def _design_matrix(self, data: pd.DataFrame, covs: Sequence[str]) -> np.ndarray:
+        cols = [np.ones(len(data))] if self.intercept else []
         for c in covs:
             x = pd.to_numeric(data[c], errors="coerce").to_numpy(float)
             if not np.isfinite(x).all():
                 raise ModelError(f"covariate {c!r} must be numeric and complete in every area")
             cols.append(x)
-        return np.column_stack(cols)
+        return np.column_stack(cols) if cols else np.empty((len(data), 0))
 
     def fit(self, data: pd.DataFrame, *, estimate: str = "estimate", se: str = "se",
             covariates: Sequence[str] | str | None = None, area: str = "area", offset: str | None = None,
@@ -261,7 +265,7 @@ class FayHerriot:
                           "synthetic (regression) estimate; check the covariates and the direct SEs",
                           BoundaryWarning, stacklevel=2)
         f = _fit_at(sigma2, y - off, X, D)
-        labels = ["Intercept", *covs]
+        labels = ["Intercept"] * bool(self.intercept) + covs
         self.sigma2_u_ = sigma2
         self.coef_ = pd.Series(f.beta, index=labels, name="coef")
         self.vcov_ = pd.DataFrame(f.Q, index=labels, columns=labels)

@@ -15,14 +15,19 @@ Choices made here, in one place:
   The interval is built on the logit scale, so it stays inside (0, 1).
 * **Direct.** The design-based share of respondents in the district
   (``Design.proportion``, logit interval, as R's ``svyciprop``).
-* **Fay–Herriot.** An area-level model on the arcsine scale with the model
-  projection as an offset and an intercept (:class:`~toolkit.risk.FayHerriot`,
-  REML, Prasad–Rao MSE): ``asin√direct = asin√model + β₀ + u + e``. The
-  intercept corrects the model's overall level to the survey's, and each
-  direct estimate is shrunk towards that corrected projection by how noisy it
-  is. With a handful of districts one estimated coefficient is what the data
-  can carry. A district with no usable direct estimate gets the synthetic
-  value with its out-of-sample MSE.
+* **Fay–Herriot.** The composite of the two: an area-level model on the
+  arcsine scale with the model projection as an offset and nothing else
+  estimated (:class:`~toolkit.risk.FayHerriot`, REML, Prasad–Rao MSE):
+  ``asin√direct = asin√model + u + e``. Each direct estimate is shrunk towards
+  the projection by how noisy it is. No intercept is needed: the model is
+  fitted on the same weighted survey, so its weighted mean already equals the
+  direct overall share, and with a handful of districts every estimated
+  coefficient costs precision. A district with no usable direct estimate gets
+  the projection with its out-of-sample MSE.
+* **Honest model intervals.** With a design, the model's interval also holds
+  σ²ᵤ, the district variation that the demographics leave unexplained, as the
+  Fay–Herriot fit estimates it (on the arcsine scale). Without one, it holds
+  the coefficients' uncertainty only.
 * **Which to publish.** ``preferred`` marks the Fay–Herriot figure where the
   district's sample is small (fewer than ``small_n`` respondents), else the
   direct figure. Every row is published, so the choice can be checked.
@@ -106,7 +111,7 @@ def _direct_rows(design, outcome: str, by: str, conf_level: float) -> pd.DataFra
     return rows.rename(columns={"estimate": "share"}).assign(method="direct")
 
 
-def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) -> pd.DataFrame:
+def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) -> tuple[pd.DataFrame, float]:
     areas = model_rows[["district", "share"]].rename(columns={"share": "model_share"}).merge(
         direct[["district", "share", "se"]], on="district", how="left")
     areas["model_arcsin"] = np.arcsin(np.sqrt(areas["model_share"]))
@@ -116,7 +121,7 @@ def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) 
                          "and a positive SE; use the direct or model rows instead")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BoundaryWarning)
-        fh = FayHerriot(method="reml", transform="arcsin", conf_level=stats.norm.cdf(z) * 2 - 1).fit(
+        fh = FayHerriot(method="reml", transform="arcsin", intercept=False, conf_level=stats.norm.cdf(z) * 2 - 1).fit(
             areas[usable], estimate="share", se="se", offset="model_arcsin", area="district")
     for w in caught:  # said once, naming what it is about
         warnings.warn(f"district projection: {w.message}", w.category, stacklevel=3)
@@ -128,7 +133,17 @@ def _fay_herriot_rows(direct: pd.DataFrame, model_rows: pd.DataFrame, z: float) 
         rows.append(pd.DataFrame({"district": out["area"], "share": out["synthetic"], "se": out["rmse"],
                                   "ci_low": np.clip(out["synthetic"] - half, 0, 1),
                                   "ci_high": np.clip(out["synthetic"] + half, 0, 1)}))
-    return pd.concat(rows, ignore_index=True).assign(method="fay_herriot")
+    return pd.concat(rows, ignore_index=True).assign(method="fay_herriot"), fh.sigma2_u_
+
+
+def _with_area_variance(rows: pd.DataFrame, sigma2_u: float, z: float) -> pd.DataFrame:
+    """Model rows whose interval also holds the district variation the demographics leave unexplained."""
+    theta = np.arcsin(np.sqrt(rows["share"].to_numpy()))
+    slope = np.sin(2 * theta)  # d share / d theta
+    var = (rows["se"].to_numpy() / slope) ** 2 + sigma2_u
+    half = z * np.sqrt(var)
+    return rows.assign(se=np.sqrt(var) * slope, ci_low=np.sin(np.clip(theta - half, 0, np.pi / 2)) ** 2,
+                       ci_high=np.sin(np.clip(theta + half, 0, np.pi / 2)) ** 2)
 
 
 def project(model, population: pd.DataFrame, *, by: str = "district", count: str = "count", design=None,
@@ -185,7 +200,8 @@ def project(model, population: pd.DataFrame, *, by: str = "district", count: str
     parts = [rows]
     if design is not None:
         direct = _direct_rows(design, model.outcome, by, conf_level)
-        parts = [direct, rows, _fay_herriot_rows(direct, rows, z)]
+        combined, sigma2_u = _fay_herriot_rows(direct, rows, z)
+        parts = [direct, _with_area_variance(rows, sigma2_u, z), combined]
     table = pd.concat(parts, ignore_index=True)
     n = direct.set_index("district")["n"] if design is not None else pd.Series(dtype=float)
     table["n"] = table["district"].map(n).fillna(0).astype(int) if design is not None else pd.NA
