@@ -127,8 +127,9 @@ def summarise(estimates: pd.DataFrame, *, smallest: int = 2) -> pd.DataFrame:
     >>> summarise(est, smallest=1)[["method", "coverage", "bias"]].round(2).to_dict("records")
     [{'method': 'direct', 'coverage': 1.0, 'bias': -0.02}, {'method': 'model', 'coverage': 0.0, 'bias': 0.08}]
     """
-    e = estimates.assign(error=estimates["share"] - estimates["truth"],
-                         covered=(estimates["ci_low"] <= estimates["truth"]) & (estimates["truth"] <= estimates["ci_high"]))
+    truth = estimates["truth"]
+    e = estimates.assign(error=estimates["share"] - truth,
+                         covered=(estimates["ci_low"] <= truth) & (truth <= estimates["ci_high"]))
     sizes = e[e["method"] == e["method"].iloc[0]].groupby("district")["n"].mean().sort_values()
     small = set(sizes.index[:smallest])
     rows = []
