@@ -10,8 +10,8 @@ from typing import Any
 import toolkit
 
 #: Public packages and modules whose ``__all__`` is the contract.
-PUBLIC_MODULES = ("cleaning", "datasets", "disclosure", "errors", "forms", "instrument", "io", "privacy",
-                  "scales", "simulate", "survey")
+PUBLIC_MODULES = ("cleaning", "config", "datasets", "disclosure", "errors", "forms", "instrument", "io", "pipeline",
+                  "privacy", "risk", "scales", "simulate", "survey")
 
 
 def public_modules() -> Iterator[Any]:

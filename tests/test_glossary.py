@@ -17,7 +17,8 @@ FORBIDDEN = {
 }
 #: what may be passed positionally even with a default: the data, the instrument or items, and
 #: the names of what is estimated (DESIGN.md)
-POSITIONAL = {"data", "items", "instrument", "variables", "variable", "formula", "path", "source", "key"}
+POSITIONAL = {"data", "items", "instrument", "variables", "variable", "formula", "path", "source", "key",
+              "population"}
 #: callables whose defaulted parameters may stay positional, with the reason
 POSITIONAL_DEFAULTS: dict[str, str] = {}
 

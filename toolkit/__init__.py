@@ -26,7 +26,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors; nothing is imported at run time
     from toolkit import (
-        cleaning, datasets, disclosure, errors, forms, instrument, io, privacy, scales, simulate, survey,
+        cleaning, config, datasets, disclosure, errors, forms, instrument, io, pipeline, privacy, risk, scales,
+        simulate, survey,
     )
     from toolkit.cleaning import clean
     from toolkit.instrument import load_instrument
@@ -42,13 +43,16 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "reliability": ("toolkit.scales", "reliability"),
     "dif": ("toolkit.scales", "dif"),
     "cleaning": ("toolkit.cleaning", None),
+    "config": ("toolkit.config", None),
     "datasets": ("toolkit.datasets", None),
     "disclosure": ("toolkit.disclosure", None),
     "errors": ("toolkit.errors", None),
     "forms": ("toolkit.forms", None),
     "instrument": ("toolkit.instrument", None),
     "io": ("toolkit.io", None),
+    "pipeline": ("toolkit.pipeline", None),
     "privacy": ("toolkit.privacy", None),
+    "risk": ("toolkit.risk", None),
     "scales": ("toolkit.scales", None),
     "simulate": ("toolkit.simulate", None),
     "survey": ("toolkit.survey", None),

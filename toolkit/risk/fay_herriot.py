@@ -173,7 +173,7 @@ class FayHerriot:
     [0.4, 0.43, 0.072]
     """
 
-    def __init__(self, method: str = "reml", *, transform: str = "none", intercept: bool = True,
+    def __init__(self, *, method: str = "reml", transform: str = "none", intercept: bool = True,
                  conf_level: float = 0.95):
         self.method = method
         self.transform = transform

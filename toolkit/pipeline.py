@@ -1,0 +1,312 @@
+"""The main job as one call: read, clean, score, weight, estimate, model and project.
+
+:func:`run` is what ``ditk report`` runs. It reads the input (and nothing
+else: no file is written, nothing is drawn) and returns a frozen
+:class:`Results` with tidy tables that the report, the figures and the
+notebooks use.
+
+Choices made here, in one place:
+
+* **Pseudonyms.** The key comes from the environment variable
+  ``config.pseudonym_key_env`` (``DITK_PSEUDONYM_KEY``). Without it a random key
+  is drawn for the run and never stored, so pseudonyms are not stable across
+  runs; ``Results.pseudonyms_stable`` says which.
+* **Who is analysed.** Every cleaned row except duplicate submissions (flag
+  ``duplicate_id``): those would count a resident twice. They stay in the
+  cleaned data and flags; ``Results.analysed`` counts both.
+* **Districts.** Where the district answer is missing, the sampling stratum
+  stands in when ``config.strata`` names one (the sample is stratified by
+  district).
+* **Raking needs every margin.** A respondent without a raking variable gets
+  one by hot-deck imputation: a donor drawn at random (seeded) among the
+  respondents of the same district. ``Results.imputed`` counts the cells.
+* **Estimates** are design-based shares (``Design.proportion``, logit
+  intervals as R's ``svyciprop``) of every outcome, overall and by every group,
+  raked when a population table is given. Every table goes through the one
+  small-cell policy; a figure whose coefficient of variation exceeds
+  ``config.cv_threshold`` is marked ``reliable = False``.
+* **Projection** to districts (:func:`toolkit.risk.project`) needs a
+  population table; without one it is empty, and the results say so.
+
+Examples
+--------
+>>> import toolkit
+>>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full",
+...           population=toolkit.datasets.load("population.csv"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit._validation import as_instrument, check_frame
+from toolkit.cleaning import Cleaned, clean
+from toolkit.config import Config
+from toolkit.errors import BoundaryWarning, OptionError
+from toolkit.instrument.derived import age_band
+from toolkit.instrument.outcomes import evaluate_outcomes
+from toolkit.io import read_responses
+from toolkit.risk.project import project
+from toolkit.scales import reliability, score
+from toolkit.survey import Design
+
+ESTIMATE_COLUMNS = ("outcome", "by", "group", "group_label", "estimate", "se", "ci_low", "ci_high", "cv", "n",
+                    "reliable", "suppressed", "note")
+
+__all__ = ["run", "Results", "ESTIMATE_COLUMNS"]
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything a run produced, as tidy tables (the results contract in DESIGN.md).
+
+    Attributes
+    ----------
+    cleaned : Cleaned
+        The cleaning result: data, log, flags, totals.
+    scores : pd.DataFrame
+        Scale scores, levels and confidence gaps, one row per cleaned respondent.
+    reliability : pd.DataFrame
+        One row per scale (alpha, omega, n).
+    outcomes : pd.DataFrame
+        The instrument's outcomes per analysed respondent (1, 0 or NaN).
+    estimates : pd.DataFrame
+        outcome, by, group, group_label, estimate, se, ci_low, ci_high, cv, n,
+        reliable, suppressed, note; ``by`` is "overall" or a group column.
+    projection : pd.DataFrame
+        district, outcome, method, share, count, ci_low, ci_high, ... (empty
+        without a population table).
+    model : object
+        The fitted risk model (``glm_``, ``predictors``, ``outcome``), or None.
+    weighting : pd.DataFrame
+        Weight diagnostics before and after raking (``Design.weight_summary``).
+    triage : pd.DataFrame or None
+        One support category per respondent, when the instrument declares triage rules.
+    meta : dict
+        Instrument id and version, toolkit version, input SHA-256, row counts,
+        pseudonym stability, imputed cells, whether the estimates are raked.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full", config=Config(groups=()))
+    >>> res.summary().columns.tolist()
+    ['outcome', 'estimate', 'ci_low', 'ci_high', 'n', 'reliable']
+    >>> res.meta["instrument"], res.meta["raked"]
+    ('dis-full', False)
+    """
+
+    cleaned: Cleaned
+    scores: pd.DataFrame
+    reliability: pd.DataFrame
+    outcomes: pd.DataFrame
+    estimates: pd.DataFrame
+    projection: pd.DataFrame
+    model: Any
+    weighting: pd.DataFrame
+    design: Any = field(repr=False)
+    triage: pd.DataFrame | None = None
+    meta: dict = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """The overall estimate of every outcome (one row per outcome).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full", config=Config(groups=()))
+        >>> res.summary()["outcome"].tolist()[:3]
+        ['offline', 'exempt', 'needs_help']
+        """
+        overall = self.estimates[self.estimates["by"] == "overall"]
+        return overall[["outcome", "estimate", "ci_low", "ci_high", "n", "reliable"]].reset_index(drop=True)
+
+
+def _sha256(source: Any) -> str | None:
+    if isinstance(source, str | os.PathLike) and Path(source).is_file():
+        digest = hashlib.sha256()
+        with open(source, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    return None
+
+
+def _pseudonym_key(config: Config) -> tuple[str, bool]:
+    key = os.environ.get(config.pseudonym_key_env)
+    return (key, True) if key else (secrets.token_hex(32), False)
+
+
+def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame:
+    keep = ~cleaned.flags["duplicate_id"].to_numpy() if "duplicate_id" in cleaned.flags else slice(None)
+    data = pd.concat([cleaned.data, scores], axis=1).loc[keep].reset_index(drop=True)
+    if "age" in data and "age_band" not in data:
+        data["age_band"] = age_band(data["age"]).astype(object)
+    if config.strata and config.district in data and config.strata in data:
+        stratum = pd.to_numeric(data[config.strata], errors="coerce")
+        data[config.district] = pd.to_numeric(data[config.district], errors="coerce").fillna(stratum)
+    elif config.strata and config.strata in data and config.district not in data:
+        data[config.district] = pd.to_numeric(data[config.strata], errors="coerce")
+    outcomes = evaluate_outcomes(data, data, instrument)
+    for name, values in outcomes.items():
+        inputs = data[sorted(instrument.outcomes[name].parsed.variables() & set(data.columns))]
+        data[name] = pd.Series(values, index=data.index, dtype=float).where(inputs.notna().all(axis=1))
+    return data
+
+
+def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Hot-deck: a missing value takes the value of a random respondent of the same district."""
+    rng = np.random.default_rng(seed)
+    out, counts = data.copy(), {}
+    groups = out[by] if by in out else pd.Series(0, index=out.index)
+    for col in columns:
+        if col not in out or col == by:
+            continue
+        missing = out[col].isna().to_numpy()
+        counts[col] = int(missing.sum())
+        if not missing.any():
+            continue
+        for g in pd.unique(groups[missing]):
+            members = (groups == g).to_numpy()
+            donors = out.loc[members & ~missing, col].to_numpy()
+            pool = donors if donors.size else out.loc[~missing, col].to_numpy()
+            targets = np.flatnonzero(members & missing)
+            out.iloc[targets, out.columns.get_loc(col)] = rng.choice(pool, size=targets.size)
+    return out, counts
+
+
+def _margins(population: pd.DataFrame, config: Config) -> dict:
+    check_frame(population, "population", columns=[*config.margins, "count"], error=OptionError)
+    return {v: population.groupby(v)["count"].sum().to_dict() for v in config.margins}
+
+
+def _text(value: Any) -> str:
+    """A group value as text: 1.0 -> "1", "18-29" stays."""
+    return f"{value:g}" if isinstance(value, int | float | np.number) and not isinstance(value, bool) else str(value)
+
+
+def _labels(instrument, by: str, values: pd.Series, lang: str) -> pd.Series:
+    rs = instrument.response_set_of(by) if by in instrument.item_ids else None
+    if rs is None:
+        return values.astype(str)
+    codes = {c.code: c.label.get(lang, c.label.get(instrument.languages[0])) for c in rs.codes}
+    return values.map(lambda v: codes.get(int(v), str(v)) if pd.notna(v) and float(v).is_integer() else str(v))
+
+
+def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataFrame:
+    parts = []
+    for name in outcomes:
+        for by in ("overall", *config.groups):
+            if by != "overall" and by not in design.data:
+                continue
+            t = design.proportion(name, by=None if by == "overall" else by, na_rm=True,
+                                  conf_level=config.conf_level, min_cell=config.min_cell)
+            level = pd.to_numeric(t["level"], errors="coerce")
+            t = t[level == 1].copy()
+            group = pd.Series("all", index=t.index) if by == "overall" else t[by]
+            t = t.assign(outcome=name, by=by, group=group.map(_text),
+                         group_label="all" if by == "overall" else _labels(instrument, by, group, config.lang))
+            parts.append(t)
+    est = pd.concat(parts, ignore_index=True)
+    est["cv"] = est["se"] / est["estimate"]
+    est["reliable"] = ~(est["cv"] > config.cv_threshold) & ~est["suppressed"]
+    return est[list(ESTIMATE_COLUMNS)]
+
+
+def _model(design: Design, config: Config):
+    predictors = [p for p in config.predictors if p in design.data]
+    formula = f"{config.model_outcome} ~ " + " + ".join(f"C({p})" for p in predictors)
+    fit = design.glm(formula, family="binomial", conf_level=config.conf_level)
+    return SimpleNamespace(outcome=config.model_outcome, predictors=predictors, categorical_=predictors, glm_=fit)
+
+
+def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
+        progress=None) -> Results:
+    """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        Responses in any format :func:`toolkit.read_responses` reads.
+    instrument : Instrument, str or path
+        The questionnaire.
+    population : pd.DataFrame, optional
+        Population cells with the raking margins and ``count`` (``population.csv``).
+        Without it estimates use the design weights and nothing is projected.
+    config : Config, optional
+        The settings (:class:`toolkit.config.Config`); default ``Config()``.
+    progress : callable, optional
+        Called as ``progress(stage)`` when a stage starts.
+
+    Returns
+    -------
+    Results
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full", config=Config(groups=("age_band",)))
+    >>> sorted(res.estimates["by"].unique())
+    ['age_band', 'overall']
+    >>> res.meta["raked"], res.projection.empty
+    (False, True)
+    """
+    instrument = as_instrument(instrument)
+    config = config or Config()
+    step = progress or (lambda _stage: None)
+    step("read")
+    raw = read_responses(source, instrument)
+    key, stable = _pseudonym_key(config)
+    step("clean")
+    cleaned = clean(raw, instrument, pseudonym_key=key)
+    step("score")
+    scores = score(cleaned.data, instrument)
+    rel = reliability(cleaned.data, instrument)
+    data = _analysis_frame(cleaned, scores, instrument, config)
+    names = list(config.outcomes or instrument.outcomes)
+    unknown = sorted(set(names) - set(instrument.outcomes))
+    if unknown:
+        raise OptionError(f"outcome(s) {', '.join(unknown)} are not declared by {instrument.id}; "
+                          f"declared: {', '.join(instrument.outcomes)}")
+    step("weight")
+    imputed: dict[str, int] = {}
+    if population is not None:
+        data, imputed = _impute(data, config.margins, config.district, config.seed)
+    weights = config.weights if config.weights in data else None
+    design = Design(data, weights=weights, strata=config.strata if config.strata in data else None,
+                    psu=config.psu)
+    before = design.weight_summary().assign(weighting="design")
+    if population is not None:
+        design = design.rake(_margins(population, config), max_iter=50)
+        weighting = pd.concat([before, design.weight_summary().assign(weighting="raked")], ignore_index=True)
+    else:
+        weighting = before
+    step("estimate")
+    estimates = _estimates(design, names, instrument, config)
+    step("model")
+    model = _model(design, config) if config.model_outcome in data else None
+    step("project")
+    projection = pd.DataFrame()
+    if population is not None and model is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BoundaryWarning)
+            projection = project(model, population, by=config.district, design=design, small_n=config.small_n,
+                                 conf_level=config.conf_level, min_cell=config.min_cell)
+    from toolkit import __version__
+
+    meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,
+            "input_sha256": _sha256(source), "rows_read": len(raw), "rows_analysed": len(data),
+            "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
+            "imputed": imputed, "raked": population is not None, "config": config}
+    return Results(cleaned=cleaned, scores=scores, reliability=rel, outcomes=data[names], estimates=estimates,
+                   projection=projection, model=model, weighting=weighting, design=design, meta=meta)
