@@ -14,7 +14,7 @@ from typing import Any
 from toolkit.instrument import _fields as F
 from toolkit.instrument.schema import Band, IndexComponent, IndexItem, IndexSpec
 
-_INDEX_KEYS = {"label", "components", "bands", "sensitivity"}
+_INDEX_KEYS = {"label", "components", "bands", "excluded", "sensitivity"}
 _COMPONENT_KEYS = {"label", "weight", "min_valid", "items", "domains", "knowledge_share"}
 _ITEM_KEYS = {"points", "reverse", "not_asked"}
 _SENSITIVITY = {"weight_concentration": 30.0, "threshold_jitter": 2.0, "knowledge_share": None}
@@ -181,6 +181,17 @@ def _sensitivity(p, raw: Any, share: float | None) -> dict:
     return out
 
 
+def _excluded(p, raw: Any, bands: tuple[Band, ...]) -> tuple[str, ...]:
+    ids = [b.id for b in bands]
+    if raw is None:
+        return tuple(ids[: len(ids) // 2])
+    if not isinstance(raw, list) or not raw or raw != ids[: len(raw)] or len(raw) == len(ids):
+        p.add("index", "excluded", f"must list the lowest bands, in order, that count as excluded (some of "
+              f"{', '.join(ids)}), got {raw!r}")
+        return tuple(ids[: len(ids) // 2])
+    return tuple(raw)
+
+
 def parse_index(p, raw: Any, langs, items, scales, domains, response_sets) -> IndexSpec | None:
     """The ``index:`` block as an :class:`IndexSpec` (None when the instrument declares no index).
 
@@ -208,9 +219,10 @@ def parse_index(p, raw: Any, langs, items, scales, domains, response_sets) -> In
     bands = _bands(p, raw.get("bands"))
     shares = [c.knowledge_share for c in components.values() if c.kind == "competence"]
     sensitivity = _sensitivity(p, raw.get("sensitivity"), shares[0] if shares else None)
+    excluded = _excluded(p, raw.get("excluded"), bands)
     if not components or not bands:
         return None
-    return IndexSpec(label, components, bands, sensitivity)
+    return IndexSpec(label, components, bands, sensitivity, excluded)
 
 
 __all__ = ["parse_index"]

@@ -317,6 +317,7 @@ class IndexSpec:
     components: dict[str, IndexComponent]
     bands: tuple[Band, ...]
     sensitivity: Mapping[str, float | tuple[float, float]]
+    excluded: tuple[str, ...] = ()
 
     @property
     def weights(self) -> dict[str, float]:
