@@ -28,9 +28,8 @@ Bands (dis-full): [0, 45] highly excluded, (45, 61) excluded, [61, 80) included,
 Examples
 --------
 >>> import toolkit
->>> inst = toolkit.load_instrument("dis-full")
->>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
->>> idx = inclusion_index(cleaned.data, toolkit.score(cleaned.data, inst), inst)
+>>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+>>> idx = inclusion_index(data, toolkit.score(data, "dis-full"), "dis-full")
 >>> idx.bands["band"].tolist()
 ['highly_excluded', 'excluded', 'included', 'highly_included']
 """
@@ -167,9 +166,9 @@ def component_scores(data: pd.DataFrame, scores: pd.DataFrame, instrument: Instr
     Examples
     --------
     >>> import toolkit
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
     >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> comps, parts = component_scores(cleaned.data, toolkit.score(cleaned.data, inst), inst, inst.index)
+    >>> comps, parts = component_scores(data, toolkit.score(data, inst), inst, inst.index)
     >>> comps.columns.tolist(), sorted(parts)
     (['access', 'ability', 'attitudes'], ['ability'])
     """
@@ -289,9 +288,8 @@ class InclusionIndex:
     Examples
     --------
     >>> import toolkit
-    >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> idx = inclusion_index(cleaned.data, toolkit.score(cleaned.data, inst), inst)
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+    >>> idx = inclusion_index(data, toolkit.score(data, "dis-full"), "dis-full")
     >>> idx.summary().columns.tolist()
     ['band', 'interval', 'n', 'share', 'mean_index']
     """
@@ -308,10 +306,9 @@ class InclusionIndex:
         Examples
         --------
         >>> import toolkit
-        >>> inst = toolkit.load_instrument("dis-full")
-        >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-        >>> idx = inclusion_index(cleaned.data, toolkit.score(cleaned.data, inst), inst)
-        >>> int(idx.summary()["n"].sum()) <= len(cleaned.data)
+        >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+        >>> idx = inclusion_index(data, toolkit.score(data, "dis-full"), "dis-full")
+        >>> int(idx.summary()["n"].sum()) <= len(data)
         True
         """
         from toolkit.disclosure import suppress
@@ -360,9 +357,8 @@ def inclusion_index(data: pd.DataFrame, scores: pd.DataFrame, instrument, *,
     Examples
     --------
     >>> import toolkit
-    >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> idx = inclusion_index(cleaned.data, toolkit.score(cleaned.data, inst), inst)
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+    >>> idx = inclusion_index(data, toolkit.score(data, "dis-full"), "dis-full")
     >>> bool(idx.scores["index"].between(0, 100).all()), idx.weights["weight"].round(3).tolist()
     (True, [0.333, 0.333, 0.333])
     """
@@ -390,8 +386,8 @@ def design_rows(rows: pd.Index, design) -> np.ndarray:
 
     Examples
     --------
-    >>> from toolkit import survey
-    >>> design_rows(pd.Index([10, 11, 12]), survey.Design(pd.DataFrame({"y": [1, 2]}, index=[12, 10]))).tolist()
+    >>> from toolkit.survey import Design
+    >>> design_rows(pd.Index([10, 11, 12]), Design(pd.DataFrame({"y": [1, 2]}, index=[12, 10]))).tolist()
     [2, 0]
     """
     from toolkit.errors import DesignError
@@ -438,11 +434,9 @@ def band_shares(index: InclusionIndex, design, *, by: str | None = "district", c
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit import survey
-    >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> idx = inclusion_index(cleaned.data, toolkit.score(cleaned.data, inst), inst)
-    >>> design = survey.Design(cleaned.data, weights="design_weight", strata="stratum")
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+    >>> idx = inclusion_index(data, toolkit.score(data, "dis-full"), "dis-full")
+    >>> design = toolkit.survey.Design(data, weights="design_weight", strata="stratum")
     >>> table = band_shares(idx, design)
     >>> table.groupby("district")["estimate"].sum().round(6).eq(1).all()
     np.True_

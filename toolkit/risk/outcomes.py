@@ -63,9 +63,8 @@ def outcomes(data: pd.DataFrame, scores: pd.DataFrame, instrument) -> pd.DataFra
     Examples
     --------
     >>> import toolkit
-    >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> out = outcomes(cleaned.data, toolkit.score(cleaned.data, inst), inst)
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+    >>> out = outcomes(data, toolkit.score(data, "dis-full"), "dis-full")
     >>> out.columns.tolist()[-2:], str(out["offline"].dtype)
     (['low_bureaucratic', 'excluded_any'], 'boolean')
     """

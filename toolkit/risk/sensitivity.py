@@ -19,11 +19,9 @@ estimates (design weights); sampling error is what :func:`band_shares` reports.
 Examples
 --------
 >>> import toolkit
->>> from toolkit import survey
->>> inst = toolkit.load_instrument("dis-full")
->>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
->>> design = survey.Design(cleaned.data, weights="design_weight", strata="stratum")
->>> sens = index_sensitivity(cleaned.data, toolkit.score(cleaned.data, inst), inst, design=design, n_draws=20)
+>>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+>>> design = toolkit.survey.Design(data, weights="design_weight", strata="stratum")
+>>> sens = index_sensitivity(data, toolkit.score(data, "dis-full"), "dis-full", design=design, n_draws=20)
 >>> sens.summary().columns.tolist()[:3]
 ['district', 'n', 'mean_index']
 """
@@ -86,13 +84,10 @@ class IndexSensitivity:
         Examples
         --------
         >>> import toolkit
-        >>> from toolkit import survey
-        >>> inst = toolkit.load_instrument("dis-full")
-        >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-        >>> design = survey.Design(cleaned.data, weights="design_weight", strata="stratum")
-        >>> sens = index_sensitivity(cleaned.data, toolkit.score(cleaned.data, inst), inst, design=design,
-        ...                          n_draws=10)
-        >>> len(sens.summary()) == cleaned.data["district"].nunique()
+        >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+        >>> scores = toolkit.score(data, "dis-full")
+        >>> sens = index_sensitivity(data, scores, "dis-full", design=toolkit.survey.Design(data), n_draws=10)
+        >>> len(sens.summary()) == data["district"].nunique()
         True
         """
         r, s = self.ranks, self.stability
@@ -238,11 +233,9 @@ def index_sensitivity(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, d
     Examples
     --------
     >>> import toolkit
-    >>> from toolkit import survey
-    >>> inst = toolkit.load_instrument("dis-full")
-    >>> cleaned = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), inst, pseudonym_key="x")
-    >>> design = survey.Design(cleaned.data, weights="design_weight", strata="stratum")
-    >>> sens = index_sensitivity(cleaned.data, toolkit.score(cleaned.data, inst), inst, design=design,
+    >>> data = toolkit.clean(toolkit.datasets.load("sample_survey.csv"), "dis-full", pseudonym_key="x").data
+    >>> design = toolkit.survey.Design(data, weights="design_weight", strata="stratum")
+    >>> sens = index_sensitivity(data, toolkit.score(data, "dis-full"), "dis-full", design=design,
     ...                          n_draws=20, seed=1)
     >>> bool(((sens.shares["low"] <= sens.shares["median"]) & (sens.shares["median"] <= sens.shares["high"])).all())
     True
