@@ -153,8 +153,9 @@ def _needed(spec: IndexSpec, instrument: Instrument) -> tuple[list[str], list[st
     items, scales = [], []
     for comp in spec.components.values():
         for part in comp.items:
-            items += [part.id, *(sorted(instrument.item(part.id).rule.variables()) if part.not_asked is not None
-                                 and instrument.item(part.id).rule is not None else [])]
+            items.append(part.id)
+            if part.not_asked is not None:  # the loader ensures such an item has a skip rule
+                items += sorted(instrument.item(part.id).rule.variables())
         scales += [s.id for s in instrument.scales.values() if s.domain in comp.domains]
     return list(dict.fromkeys(items)), scales
 
