@@ -10,7 +10,7 @@ Examples
 >>> datasets.load("population.csv")["count"].sum()
 np.int64(60000)
 >>> sorted(datasets.load("truth.json")["prevalence"])[:3]
-['exempt', 'low_bureaucratic', 'low_cognitive']
+['excluded_any', 'exempt', 'low_bureaucratic']
 """
 
 from __future__ import annotations

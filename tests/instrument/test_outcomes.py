@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 import toolkit
+from toolkit.errors import ResponseError
 from toolkit.instrument import load_instrument
-from toolkit.instrument.outcomes import evaluate_outcomes, rule_frame
+from toolkit.instrument.outcomes import evaluate_outcomes, kleene, rule_frame
+from toolkit.instrument.rules import parse
 
 INST = load_instrument("dis-full")
 
@@ -20,19 +22,58 @@ def scored():
     return cleaned.data, toolkit.score(cleaned.data, INST)
 
 
-def test_every_outcome_is_a_bool_column_on_the_data_index(scored):
+def test_every_outcome_is_a_nullable_boolean_column_on_the_data_index(scored):
     data, scores = scored
     out = evaluate_outcomes(data, scores, INST)
-    assert list(out.columns) == list(INST.outcomes)
-    assert out.index.equals(data.index) and all(pd.api.types.is_bool_dtype(t) for t in out.dtypes)
+    assert list(out.columns) == list(INST.outcomes) and "excluded_any" in out
+    assert out.index.equals(data.index) and all(str(t) == "boolean" for t in out.dtypes)
 
 
-def test_agrees_with_evaluating_each_rule_on_data_and_scores(scored):
+def test_where_known_it_agrees_with_the_two_valued_rule(scored):
     data, scores = scored
     both = pd.concat([data, scores], axis=1)
     out = evaluate_outcomes(data, scores, INST)
     for oid, outcome in INST.outcomes.items():
-        assert out[oid].equals(INST.evaluate(outcome.parsed, both).rename(oid)), oid
+        two_valued = INST.evaluate(outcome.parsed, both)
+        known = out[oid].notna()
+        assert (out[oid][known] == two_valued[known]).all(), oid
+        assert not out[oid][~known].any() and not two_valued[~known].any(), oid  # unknown was False
+
+
+def test_excluded_any_is_the_kleene_or_of_the_other_outcomes(scored):
+    data, scores = scored
+    out = evaluate_outcomes(data, scores, INST)
+    others = out.drop(columns="excluded_any")
+    expected = others.any(axis=1, skipna=True)
+    expected = expected.where(expected | others.notna().all(axis=1), pd.NA).astype("boolean")
+    assert out["excluded_any"].equals(expected.rename("excluded_any"))
+
+
+KLEENE = [  # rule, a, b -> expected
+    ("a == 1 or b == 1", [1, 2, None, None, 2], [None, None, 1, 2, 2], [True, None, True, None, False]),
+    ("a == 1 and b == 1", [1, 2, None, None, 1], [None, None, 1, 2, 1], [None, False, None, False, True]),
+    ("not a == 1", [1, 2, None, None, None], [1] * 5, [False, True, None, None, None]),
+    ("not (a == 1 or b == 1)", [2, 2, None, 1, None], [2, None, 1, None, None],
+     [True, None, False, False, None]),
+]
+
+
+@pytest.mark.parametrize("rule, a, b, expected", KLEENE, ids=[k[0] for k in KLEENE])
+def test_three_valued_logic(rule, a, b, expected):
+    true, false = kleene(parse(rule), pd.DataFrame({"a": a, "b": b}, dtype=float), {})
+    got = [True if t else False if f else None for t, f in zip(true, false, strict=True)]
+    assert got == expected
+
+
+def test_missing_codes_and_blank_selections_are_unknown():
+    frame = pd.DataFrame({"a": [88.0, 1.0], "m": ["88", " "]})
+    true, false = kleene(parse("a == 1 or selected(m, 1)"), frame, {"a": {88}, "m": {88}})
+    assert true.tolist() == [False, True] and false.tolist() == [False, False]
+
+
+def test_a_column_in_neither_data_nor_scores_names_the_outcome():
+    with pytest.raises(ResponseError, match="outcome 'offline'.*net_use_3m"):
+        evaluate_outcomes(pd.DataFrame({"dp_exempt": [1]}), pd.DataFrame(index=[0]), INST)
 
 
 def test_mapping_input_takes_the_index_of_the_scores():
@@ -42,8 +83,8 @@ def test_mapping_input_takes_the_index_of_the_scores():
     scores = pd.DataFrame(levels, index=[10, 11, 12])
     out = evaluate_outcomes(data, scores, INST)
     assert list(out.index) == [10, 11, 12]
-    assert out["offline"].tolist() == [True, False, False]  # 88 is "don't know", not "no"
-    assert out["needs_help"].tolist() == [True, False, False]
+    assert out["offline"].tolist() == [True, False, pd.NA]  # 88 is "don't know": unknown, not "no"
+    assert out["needs_help"].tolist() == [True, False, pd.NA]
     assert out["low_practical"].tolist() == [True, False, False]
 
 

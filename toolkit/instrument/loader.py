@@ -21,6 +21,7 @@ import yaml
 
 from toolkit.errors import UnknownInstrumentError
 from toolkit.instrument import _fields as F
+from toolkit.instrument._index import parse_index
 from toolkit.instrument import rules as R
 from toolkit.instrument.schema import Code, Domain, Instrument, Item, Outcome, ResponseSet, Scale, Section
 from toolkit.instrument.vocabulary import CODED_TYPES, DEFAULT_MISSING_CODES, ITEM_TYPES, LEVELS
@@ -28,7 +29,7 @@ from toolkit.instrument.vocabulary import CODED_TYPES, DEFAULT_MISSING_CODES, IT
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "version", "languages", "title", "description", "missing_codes", "response_sets",
-             "domains", "sections", "scales", "outcomes"}
+             "domains", "sections", "scales", "outcomes", "index"}
 _ITEM_KEYS = {"id", "type", "text", "response_set", "domain", "reverse", "correct", "relevant",
               "required", "min", "max", "hint", "check", "exclusive"}
 _SCALE_KEYS = {"domain", "kind", "items", "method", "min_valid", "levels", "label"}
@@ -192,11 +193,12 @@ def _build(doc: Mapping, p: F.Problems) -> Instrument:
     scales = _scales(p, doc.get("scales"), langs, items, domains)
     items = [_with_scale(it, scales) for it in items]
     outcomes = _outcomes(p, doc.get("outcomes"), langs, items, scales, domains, response_sets)
+    index = parse_index(p, doc.get("index"), langs, items, scales, domains, response_sets)
     p.raise_if_any()
     return Instrument(
         id=inst_id, version=version, languages=langs, title=title, description=description,
         response_sets=response_sets, missing=missing, domains=domains, sections=sections,
-        items=items, scales=scales, outcomes=outcomes, source=p.file,
+        items=items, scales=scales, outcomes=outcomes, source=p.file, index=index,
     )
 
 

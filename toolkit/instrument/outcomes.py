@@ -1,9 +1,19 @@
-"""Respondent-level outcomes from the instrument's outcome rules.
+"""Respondent-level outcomes from the instrument's outcome rules, in three-valued (Kleene) logic.
 
-An outcome (``offline``, ``exempt``, ``low_<domain>``, ...) is a rule over item
-answers and scale columns (``<scale>`` and ``<scale>_level``). The scale scores
-come from the caller - :func:`toolkit.score` for survey data, the simulator's own
-scorer for its truth - and this module applies the rules to both in one way.
+An outcome (``offline``, ``exempt``, ``low_<domain>``, ``excluded_any``, ...) is a
+rule over item answers and scale columns (``<scale>`` and ``<scale>_level``). The
+scale scores come from the caller - :func:`toolkit.score` for survey data, the
+simulator's own scorer for its truth - and this module applies the rules to both
+in one way.
+
+Unlike a skip rule (where a comparison with a missing value is simply false),
+an outcome is *unknown* (``pd.NA``) where its inputs do not decide it: a
+comparison with a missing value (blank, not asked, a missing code 66/88/99, no
+scale score) is unknown, ``not`` of unknown is unknown, ``a or b`` is true when
+any known part is true, false when every part is known false and unknown
+otherwise; ``a and b`` is false when any known part is false, true when every
+part is known true and unknown otherwise. On complete data this is ordinary
+two-valued logic.
 
 Examples
 --------
@@ -20,6 +30,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from toolkit.errors import ResponseError
+from toolkit.instrument import rules as R
 from toolkit.instrument.schema import Instrument
 
 
@@ -49,8 +61,66 @@ def rule_frame(data: Mapping, names) -> pd.DataFrame:
                          else np.asarray(data[v]) for v in sorted(names)})
 
 
+def _known(leaf: R.Rule, data: pd.DataFrame, missing: Mapping[str, set]) -> np.ndarray:
+    """Where a leaf's variable holds a usable (non-missing) value."""
+    if not isinstance(leaf, R.Selected):
+        return R._operand(data, leaf.var, leaf.values(), missing)[1]
+    col = data[leaf.var]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return col.notna().to_numpy(dtype=bool) & ~col.isin(list(missing.get(leaf.var, ()))).to_numpy(dtype=bool)
+    text = col.astype("string").str.strip()
+    codes = {str(c) for c in missing.get(leaf.var, ())}
+    return (text.notna() & text.ne("") & ~text.isin(codes)).fillna(False).to_numpy(dtype=bool)
+
+
+def kleene(rule: R.Rule, data: pd.DataFrame, missing: Mapping[str, set]) -> tuple[np.ndarray, np.ndarray]:
+    """Three-valued evaluation of a parsed rule: the masks (known true, known false).
+
+    A row in neither mask is unknown. See the module docstring for the logic.
+
+    Parameters
+    ----------
+    rule : Rule
+        A parsed rule (:func:`toolkit.instrument.rules.parse`).
+    data : pd.DataFrame
+        One column per variable the rule names.
+    missing : mapping of column -> set of codes
+        Codes that count as missing in that column.
+
+    Returns
+    -------
+    (np.ndarray, np.ndarray)
+        Boolean masks: where the rule is known true, and where it is known false.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, None, None], "b": [None, None, 1, 2]})
+    >>> true, false = kleene(R.parse("a == 1 or b == 1"), df, {})
+    >>> true.tolist(), false.tolist()
+    ([True, False, True, False], [False, False, False, False])
+    """
+    if isinstance(rule, R.Not):
+        true, false = kleene(rule.rule, data, missing)
+        return false, true
+    if isinstance(rule, R.Or | R.And):
+        parts = [kleene(r, data, missing) for r in rule.rules]
+        trues, falses = np.array([t for t, _ in parts]), np.array([f for _, f in parts])
+        if isinstance(rule, R.Or):
+            return trues.any(axis=0), falses.all(axis=0)
+        return trues.all(axis=0), falses.any(axis=0)
+    value = np.asarray(rule._eval(data, missing), dtype=bool)
+    known = _known(rule, data, missing)
+    return value & known, ~value & known
+
+
+def _as_boolean(true: np.ndarray, false: np.ndarray, index) -> pd.Series:
+    out = pd.Series(pd.array(true, dtype="boolean"), index=index)
+    out[~(true | false)] = pd.NA
+    return out
+
+
 def evaluate_outcomes(data, scores: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Every outcome the instrument declares, as one bool column per outcome.
+    """Every outcome the instrument declares, as one nullable boolean column per outcome.
 
     Parameters
     ----------
@@ -65,27 +135,40 @@ def evaluate_outcomes(data, scores: pd.DataFrame, instrument: Instrument) -> pd.
     Returns
     -------
     pd.DataFrame
-        One bool column per outcome, in the instrument's order, on the index of
-        ``data`` (of ``scores`` when ``data`` is a mapping).
+        One ``"boolean"`` column per outcome, in the instrument's order, on the
+        index of ``data`` (of ``scores`` when ``data`` is a mapping). A value is
+        ``pd.NA`` where the inputs do not decide the rule (Kleene logic, see the
+        module docstring); on complete data no value is missing.
+
+    Raises
+    ------
+    ResponseError
+        If a column an outcome needs is in neither ``data`` nor ``scores``; the
+        message names the outcome and the missing columns.
 
     Examples
     --------
     >>> from toolkit.instrument import load_instrument
     >>> inst = load_instrument("dis-screener")
-    >>> answers = pd.DataFrame({"net_use_3m": [1, 2], "dp_exempt": [2, 1], "help_any": [2, 1]})
-    >>> levels = {f"{s}_level": ["basic", "low"] for s in inst.scales}
+    >>> answers = pd.DataFrame({"net_use_3m": [1, 2, 88], "dp_exempt": [2, 1, 2], "help_any": [2, 1, 2]})
+    >>> levels = {f"{s}_level": ["basic", "low", "basic"] for s in inst.scales}
     >>> out = evaluate_outcomes(answers, pd.DataFrame(levels), inst)
-    >>> out[["offline", "exempt"]].to_numpy().tolist()
-    [[False, False], [True, True]]
+    >>> out["offline"].tolist(), out["excluded_any"].tolist()
+    ([False, True, <NA>], [False, True, <NA>])
     """
     index = data.index if isinstance(data, pd.DataFrame) else scores.index
     out = {}
     for oid, outcome in instrument.outcomes.items():
         names = outcome.parsed.variables()
+        absent = sorted(k for k in names if k not in scores and k not in data)
+        if absent:
+            raise ResponseError(f"outcome {oid!r} ({outcome.rule}) needs column(s) {', '.join(absent)}, "
+                                "which are in neither the data nor the scores")
         small = rule_frame({**{k: data[k] for k in names if k not in scores},
                             **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
-        out[oid] = instrument.evaluate(outcome.parsed, small).to_numpy()
+        true, false = kleene(outcome.parsed, small, instrument.missing_by_column)
+        out[oid] = _as_boolean(true, false, index)
     return pd.DataFrame(out, index=index)
 
 
-__all__ = ["evaluate_outcomes", "rule_frame"]
+__all__ = ["evaluate_outcomes", "kleene", "rule_frame"]

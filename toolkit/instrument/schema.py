@@ -212,6 +212,121 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class IndexItem:
+    """One item of an index component and how its answer becomes 0-100 points.
+
+    ``points`` maps a substantive code to points (a select-multiple item scores
+    its best selected code); without ``points`` a likert item is scored linearly
+    from its lowest code (0) to its highest (100), reversed when ``reverse``.
+    ``not_asked`` gives the points where the skip rule says the item was not
+    asked (None: missing).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> load_instrument("dis-full").index.components["access"].items[1].points
+    {1: 100.0, 2: 75.0, 3: 0.0}
+    """
+
+    id: str
+    points: Mapping[int, float] | None = None
+    reverse: bool = False
+    not_asked: float | None = None
+
+
+@dataclass(frozen=True)
+class IndexComponent:
+    """A component of the inclusion index: item points, or the competence domains.
+
+    An item component is the mean of its items' points over the answered items
+    (at least ``min_valid``). A competence component is the mean over
+    ``domains`` (at least ``min_valid`` of them) of each domain's knowledge
+    score (scaled 0-100) and self-report score (scaled 0-100) mixed as
+    ``knowledge_share * knowledge + (1 - knowledge_share) * self_report``; a
+    domain with only one of the two uses that one.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> c = load_instrument("dis-full").index.components["ability"]
+    >>> c.kind, c.knowledge_share, c.domains[:2]
+    ('competence', 0.6, ('practical', 'cognitive'))
+    """
+
+    id: str
+    label: Mapping[str, str]
+    weight: float
+    min_valid: int
+    items: tuple[IndexItem, ...] = ()
+    domains: tuple[str, ...] = ()
+    knowledge_share: float | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"items"`` or ``"competence"``."""
+        return "competence" if self.domains else "items"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band of the index: an interval of scores with its open or closed ends.
+
+    Examples
+    --------
+    >>> b = Band("excluded", 45.0, 61.0, lower_closed=False, upper_closed=False)
+    >>> str(b), b.contains(pd.Series([45, 50, 61])).tolist()
+    ('(45, 61)', [False, True, False])
+    """
+
+    id: str
+    lower: float
+    upper: float
+    lower_closed: bool
+    upper_closed: bool
+
+    def contains(self, scores) -> pd.Series:
+        """Whether each score lies in the band (False where the score is missing)."""
+        x = pd.Series(scores, dtype=float)
+        above = x >= self.lower if self.lower_closed else x > self.lower
+        below = x <= self.upper if self.upper_closed else x < self.upper
+        return above & below
+
+    def __str__(self) -> str:
+        return f"{'[' if self.lower_closed else '('}{self.lower:g}, {self.upper:g}{']' if self.upper_closed else ')'}"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """The instrument's declared Digital Inclusion Index (the YAML ``index:`` block).
+
+    ``sensitivity`` holds the ranges the Monte Carlo of
+    :func:`toolkit.risk.index.index_sensitivity` draws from:
+    ``weight_concentration`` (Dirichlet concentration around the declared
+    weights), ``threshold_jitter`` (points; each inner band boundary moves
+    uniformly within +/- this) and ``knowledge_share`` (a (low, high) range).
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> spec = load_instrument("dis-full").index
+    >>> list(spec.components), [str(b) for b in spec.bands]
+    (['access', 'ability', 'attitudes'], ['[0, 45]', '(45, 61)', '[61, 80)', '[80, 100]'])
+    """
+
+    label: Mapping[str, str]
+    components: dict[str, IndexComponent]
+    bands: tuple[Band, ...]
+    sensitivity: Mapping[str, float | tuple[float, float]]
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Component -> weight, normalised to sum to 1."""
+        total = sum(c.weight for c in self.components.values())
+        return {cid: c.weight / total for cid, c in self.components.items()}
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated questionnaire definition. Build it with :func:`toolkit.load_instrument`.
 
@@ -236,6 +351,7 @@ class Instrument:
     scales: dict[str, Scale]
     outcomes: dict[str, Outcome]
     source: str = ""
+    index: IndexSpec | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Item]:
@@ -384,4 +500,5 @@ class Instrument:
                 f"languages={self.languages})")
 
 
-__all__ = ["Code", "ResponseSet", "Domain", "Section", "Item", "Scale", "Outcome", "Instrument"]
+__all__ = ["Code", "ResponseSet", "Domain", "Section", "Item", "Scale", "Outcome", "IndexItem", "IndexComponent",
+           "Band", "IndexSpec", "Instrument"]
