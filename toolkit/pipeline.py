@@ -157,10 +157,9 @@ def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: 
         data[config.district] = pd.to_numeric(data[config.district], errors="coerce").fillna(stratum)
     elif config.strata and config.strata in data and config.district not in data:
         data[config.district] = pd.to_numeric(data[config.strata], errors="coerce")
-    outcomes = evaluate_outcomes(data, data, instrument)
+    outcomes = evaluate_outcomes(data, data, instrument)  # missing where the answers cannot decide
     for name, values in outcomes.items():
-        inputs = data[sorted(instrument.outcomes[name].parsed.variables() & set(data.columns))]
-        data[name] = pd.Series(values, index=data.index, dtype=float).where(inputs.notna().all(axis=1))
+        data[name] = values.astype(float).to_numpy()
     return data
 
 
