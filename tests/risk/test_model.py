@@ -1,0 +1,236 @@
+"""ExclusionRiskModel on the bundled sample: fit, validation, prediction, guardrails and the model card."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import toolkit
+from toolkit import simulate, survey
+from toolkit.errors import ConvergenceWarning, ModelError, OptionError
+from toolkit.risk.model import DEFAULT_PREDICTORS, ExclusionRiskModel
+
+ID_COLUMNS = {"respondent_id", "id", "row", "pseudonym"}
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    inst = toolkit.load_instrument("dis-full")
+    raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), inst)
+    cleaned = toolkit.clean(raw, "dis-full", pseudonym_key="x")
+    data = pd.concat([cleaned.data, toolkit.score(cleaned.data, inst)], axis=1)
+    data["needs_help"] = inst.evaluate(inst.outcomes["needs_help"].parsed, data)
+    data["age_band"] = simulate.age_band(data["age"])
+    return inst, data
+
+
+@pytest.fixture(scope="module")
+def fitted(bundled):
+    inst, data = bundled
+    design = survey.Design(data, weights="design_weight", strata="stratum")
+    return ExclusionRiskModel(instrument=inst).fit(data, design=design), design
+
+
+def _toy(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({"x": rng.choice(["a", "b", "c"], n), "code": rng.choice([1, 2], n)})
+    data["y"] = (rng.random(n) < np.where(data["x"] == "c", 0.6, 0.2)).astype(int)
+    return data
+
+
+def test_bundled_model_discriminates_and_is_calibrated_in_sample(fitted):
+    model, _ = fitted
+    assert 0.5 < model.auc_ < 1 and 0.5 < model.cv_auc_ < 1
+    assert model.cv_auc_ < model.auc_  # out-of-fold predictions lose some optimism
+    cal = model.calibration_.set_index("predictions")
+    assert cal.loc["in_sample", "slope"] == pytest.approx(1, abs=1e-6)
+    assert cal.loc["in_sample", "citl"] == pytest.approx(0, abs=1e-8)
+    assert 0.6 < cal.loc["cross_validated", "slope"] < 1.2
+    disc = model.discrimination_.set_index("predictions")
+    assert (disc["ci_low"] < disc["estimate"]).all() and (disc["estimate"] < disc["ci_high"]).all()
+
+
+def test_the_fit_is_design_glm_with_categorical_demographics(fitted):
+    model, design = fitted
+    assert model.categorical_ == list(DEFAULT_PREDICTORS)
+    assert model.formula_ == "needs_help ~ C(age_band) + C(gender) + C(education) + C(home_lang)"
+    direct = design.update(needs_help=design.data["needs_help"].astype(float)).glm(model.formula_, family="binomial")
+    np.testing.assert_allclose(model.glm_.coef_, direct.coef_, rtol=1e-10)
+    np.testing.assert_allclose(model.table_["se"], direct.table["se"], rtol=1e-10)
+    older = model.table_.set_index("term").loc["C(age_band)[T.75+]"]
+    assert older["variable"] == "age_band" and older["level"] == "75+" and older["reference"] == "18-29"
+    assert older["odds_ratio_ci_low"] < older["odds_ratio"] < older["odds_ratio_ci_high"]
+    assert model.table_.set_index("term").loc["C(education)[T.5.0]", ["level", "reference"]].tolist() == ["5", "1"]
+    assert set(model.marginal_effects_["variable"]) == set(DEFAULT_PREDICTORS)
+    assert model.n_ == int(design.data[["needs_help", *DEFAULT_PREDICTORS]].notna().all(axis=1).sum())
+
+
+def test_calibration_by_group_covers_age_gender_and_language(fitted):
+    model, _ = fitted
+    table = model.calibration_by_group_
+    assert set(table["variable"]) == {"age_band", "gender", "home_lang"}
+    assert set(table["predictions"]) == {"in_sample", "cross_validated"}
+    for col in ("auc", "auc_ci_low", "citl", "slope", "brier", "n", "suppressed", "note"):
+        assert col in table.columns
+    cv = table[table["predictions"] == "cross_validated"]
+    assert cv.groupby("variable")["n"].sum().eq(model.n_).all()
+
+
+def test_calibration_table_has_deciles_with_counts_through_disclosure(fitted):
+    model, _ = fitted
+    table = model.calibration_table_
+    assert {"suppressed", "note", "n", "observed", "predicted"} <= set(table.columns)
+    for _, part in table.groupby("predictions"):
+        assert len(part) == 10 and part["n"].sum() == model.n_
+
+
+def test_small_groups_are_suppressed_in_published_tables():
+    data = _toy(200)
+    data["area"] = np.where(np.arange(200) < 3, "small", "large")
+    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["area"]).fit(data)
+    rows = model.calibration_by_group_.set_index(["predictions", "level"])
+    small = rows.loc[("cross_validated", "small")]
+    assert small["suppressed"] and pd.isna(small["n"]) and np.isnan(small["auc"]) and np.isnan(small["slope"])
+
+
+def test_predict_proba_gives_bare_probabilities_without_identifiers(fitted, bundled):
+    model, _ = fitted
+    _, data = bundled
+    profiles = data.loc[data[list(DEFAULT_PREDICTORS)].notna().all(axis=1)].head(25)
+    assert "respondent_id" in profiles.columns
+    out = model.predict_proba(profiles.set_index("respondent_id", drop=False))
+    assert isinstance(out, np.ndarray) and out.shape == (25,)
+    np.testing.assert_allclose(out, model.glm_.predict(profiles)["estimate"].to_numpy())
+    assert ((out > 0) & (out < 1)).all()
+
+
+def test_predict_proba_on_population_cells(fitted):
+    model, _ = fitted
+    population = toolkit.datasets.load("population.csv")
+    risk = model.predict_proba(population)
+    assert risk.shape == (len(population),) and np.isfinite(risk).all()
+    # the same cell written with other codes gets the same risk
+    cell = population.iloc[[0]]
+    recoded = cell.astype({"gender": float, "education": str, "home_lang": float})
+    assert model.predict_proba(recoded)[0] == pytest.approx(risk[0])
+
+
+def test_unknown_categories_and_missing_values_in_profiles_are_named(fitted):
+    model, _ = fitted
+    cell = pd.DataFrame({"age_band": ["75+"], "gender": [1], "education": [9], "home_lang": [1]})
+    with pytest.raises(ModelError, match=r"'education'.*'9'"):
+        model.predict_proba(cell)
+    with pytest.raises(ModelError, match="'gender' has 1 missing"):
+        model.predict_proba(cell.assign(education=1, gender=np.nan))
+    with pytest.raises(ModelError, match="home_lang"):
+        model.predict_proba(cell.drop(columns="home_lang"))
+
+
+def test_outcome_must_be_present_and_binary():
+    data = _toy()
+    with pytest.raises(ModelError, match="'needs_help'"):
+        ExclusionRiskModel(predictors=["x"]).fit(data)
+    with pytest.raises(ModelError, match=r"outcome column 'y'.*2"):
+        ExclusionRiskModel(outcome="y", predictors=["x"]).fit(data.assign(y=data["y"] * 2))
+    booleans = data.assign(y=data["y"].astype(bool).astype(object).where(data.index % 9 > 0))
+    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"]).fit(booleans)
+    assert model.n_ == booleans["y"].notna().sum()
+
+
+def test_non_convergence_warns_with_the_model_name():
+    with pytest.warns(ConvergenceWarning, match=r"ExclusionRiskModel\(outcome='y'"):
+        ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], max_iter=1).fit(_toy())
+
+
+def test_numeric_predictors_stay_numeric_unless_listed():
+    data = _toy()
+    assert ExclusionRiskModel(outcome="y", predictors=["x", "code"], by=[]).fit(data).categorical_ == ["x"]
+    listed = ExclusionRiskModel(outcome="y", predictors=["x", "code"], categorical=["code"], by=[]).fit(data)
+    assert listed.categorical_ == ["x", "code"] and listed.levels_["code"] == [1, 2]
+    with pytest.raises(ModelError, match="not predictors"):
+        ExclusionRiskModel(outcome="y", predictors=["x"], categorical=["code"]).fit(data)
+
+
+def test_design_must_be_built_on_the_data_and_model_fitted_before_use():
+    data = _toy()
+    with pytest.raises(ModelError, match="built on the data"):
+        ExclusionRiskModel(outcome="y", predictors=["x"]).fit(data, design=survey.Design(data.head(50)))
+    with pytest.raises(ModelError, match="not fitted"):
+        ExclusionRiskModel(outcome="y", predictors=["x"]).predict_proba(data)
+
+
+def test_cross_validation_folds_follow_the_clusters():
+    data = _toy(240)
+    data["psu"] = np.repeat(np.arange(24), 10)
+    design = survey.Design(data, psu="psu")
+    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=4).fit(data, design=design)
+    assert np.isfinite(model.cv_auc_)
+    assert model.discrimination_["n"].tolist() == [240, 240]
+
+
+def _public_results(model) -> dict:
+    out = {name: getattr(model, name) for name in dir(model) if name.endswith("_") and not name.startswith("_")}
+    out["summary()"] = model.summary()
+    return out
+
+
+def test_no_public_result_holds_identifiers(fitted, bundled):
+    model, _ = fitted
+    _, data = bundled
+    ids = set(data["respondent_id"].dropna().astype(str))
+    for name, value in _public_results(model).items():
+        if isinstance(value, pd.DataFrame):
+            assert not ID_COLUMNS & set(map(str, value.columns)), name
+            assert len(value) < 100, f"{name} looks like a per-respondent list"
+            cells = set(value.astype(str).to_numpy().ravel()) | set(map(str, value.index))
+            assert not ids & cells, name
+
+
+def test_model_card_markdown_holds_the_required_sections_and_no_ids(fitted, bundled):
+    model, _ = fitted
+    _, data = bundled
+    text = model.card(lang="en", source="bundled sample_survey.csv")
+    for heading in ("Intended use", "Why group-level planning only", "Data, outcome and predictors", "Model (",
+                    "Performance overall and by group", "Calibration", "Limitations", "Uses that are not intended"):
+        assert f"## {heading}" in text
+    assert "section 7.3" in text and "help_any == 1" in text and "Needed help with digital public services" in text
+    assert "1781 of 2028" in text and "`design_weight`" in text
+    assert re.search(r"0\.\d{3} \(0\.\d{3} to 0\.\d{3}\)", text)  # figures with intervals
+    words = set(re.findall(r"[\w-]+", text))
+    assert not words & set(data["respondent_id"].dropna().astype(str))
+    assert "Havde brug for hjælp" in model.card(lang="da")
+    with pytest.raises(OptionError, match="lang"):
+        model.card(lang="xx")
+
+
+def test_model_card_html_is_self_contained_and_escaped():
+    data = _toy()
+    data["x"] = data["x"].replace({"a": "<script>alert(1)</script>"})
+    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"]).fit(data)
+    page = model.card_html()
+    assert page.startswith("<!DOCTYPE html>") and page == model.card(format="html")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert not re.search(r"(src|href)=|https?://|@import", page)
+    with pytest.raises(OptionError, match="format"):
+        model.card(format="pdf")
+
+
+def test_init_only_stores_parameters():
+    model = ExclusionRiskModel(outcome="y", predictors=("x",), cv_folds=3)
+    assert not [name for name in vars(model) if name.endswith("_")]
+    assert model.predictors == ["x"] and model.cv_folds == 3
+    assert ExclusionRiskModel().predictors == list(DEFAULT_PREDICTORS)
+
+
+def test_summary_lists_headline_figures(fitted):
+    model, _ = fitted
+    summary = model.summary().set_index("figure")
+    assert summary.loc["respondents", "estimate"] == model.n_
+    assert summary.loc["cv_auc", "estimate"] == pytest.approx(model.cv_auc_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.summary()
