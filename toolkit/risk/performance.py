@@ -149,10 +149,13 @@ def _weighted_below(ref: np.ndarray, ref_w: np.ndarray, at: np.ndarray) -> np.nd
     return (cum[np.searchsorted(ref, values, "left")] + cum[np.searchsorted(ref, values, "right")]) / 2
 
 
-def _design_se(design, influence: np.ndarray) -> float:
-    """The design SE of ``Σ w_i z_i``: R's ``svytotal`` of the influence values."""
-    table = design.update(**{_TMP: influence}).total(_TMP, min_cell=0)
-    return float(table["se"].iloc[0])
+def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
+    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call."""
+    if not influences:
+        return np.zeros(0)
+    names = [f"{_TMP}{i}" for i in range(len(influences))]
+    table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
+    return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
 
 
 def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
@@ -182,11 +185,13 @@ def _inputs(design, outcome: str, score: str) -> tuple[np.ndarray, np.ndarray, n
     return y, p, ok
 
 
-def _logit_ci(est: float, se: float, z: float) -> tuple[float, float]:
-    if not (0 < est < 1 and np.isfinite(se)):
-        return float("nan"), float("nan")
+def _logit_ci(est: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wald interval on the logit scale, mapped back (NaN for an estimate of 0 or 1)."""
+    inside = (est > 0) & (est < 1) & np.isfinite(se)
+    est = np.where(inside, est, 0.5)
     half = z * se / (est * (1 - est))
-    return float(expit(logit(est) - half)), float(expit(logit(est) + half))
+    low, high = expit(logit(est) - half), expit(logit(est) + half)
+    return np.where(inside, low, np.nan), np.where(inside, high, np.nan)
 
 
 def _publish(table: pd.DataFrame, figures: Sequence[str], min_cell, sets, cell_n=None) -> pd.DataFrame:
@@ -227,29 +232,34 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
     """
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
-    rows = []
+    rows, influences = [], []
     for variable, level, member in _groups(design, by):
         keep = ok & member
         auc, infl = auc_influence(np.where(keep, y, np.nan), p, weights=design.weights)
-        se = _design_se(design, infl) if np.isfinite(auc) else float("nan")
+        influences.append(infl)
         cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "estimate": auc, "se": se,
-                     **dict(zip(("ci_low", "ci_high"), _logit_ci(auc, se, z), strict=True)),
-                     "n": int(keep.sum()), "n_cases": cases, "_held": min(cases, int(keep.sum()) - cases)})
+        rows.append({"variable": variable, "level": level, "estimate": auc, "n": int(keep.sum()),
+                     "n_cases": cases, "_held": min(cases, int(keep.sum()) - cases)})
     table = pd.DataFrame(rows)
+    est = table["estimate"].to_numpy(np.float64)
+    se = np.where(np.isfinite(est), _design_ses(design, influences), np.nan)
+    low, high = _logit_ci(est, se, z)
+    table.insert(3, "se", se)
+    table.insert(4, "ci_low", low)
+    table.insert(5, "ci_high", high)
     held = table.pop("_held").to_numpy()
     return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"],
                     design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
 
 
-def _mean_and_se(design, values: np.ndarray, keep: np.ndarray) -> tuple[float, float]:
-    """Weighted mean of ``values`` over ``keep`` and its linearised SE (a domain mean)."""
+def _domain_mean(design, values: np.ndarray, keep: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain)."""
     w = design.weights * keep
     total = w.sum()
     if not total > 0:
-        return float("nan"), float("nan")
+        return float("nan"), np.zeros(len(values))
     mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
-    return mean, _design_se(design, np.where(keep, values - mean, 0.0) / total)
+    return mean, np.where(keep, values - mean, 0.0) / total
 
 
 def _slope(design, y: np.ndarray, p: np.ndarray, keep: np.ndarray, conf_level: float) -> tuple[float, ...]:
@@ -296,21 +306,23 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
     """
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
-    rows = []
+    rows, influences = [], []
     for variable, level, member in _groups(design, by):
         keep = ok & member
-        observed, _ = _mean_and_se(design, y, keep)
-        expected, _ = _mean_and_se(design, p, keep)
-        citl, citl_se = _mean_and_se(design, y - p, keep)
-        brier, brier_se = _mean_and_se(design, (y - p) ** 2, keep)
+        citl, citl_infl = _domain_mean(design, y - p, keep)
+        brier, brier_infl = _domain_mean(design, (y - p) ** 2, keep)
+        influences += [citl_infl, brier_infl]
         slope, s_low, s_high = _slope(design, y, p, keep, conf_level)
         cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "n": int(keep.sum()), "observed": observed,
-                     "expected": expected, "citl": citl, "citl_ci_low": citl - z * citl_se,
-                     "citl_ci_high": citl + z * citl_se, "slope": slope, "slope_ci_low": s_low,
-                     "slope_ci_high": s_high, "brier": brier, "brier_se": brier_se,
-                     "_held": min(cases, int(keep.sum()) - cases)})
+        rows.append({"variable": variable, "level": level, "n": int(keep.sum()),
+                     "observed": _domain_mean(design, y, keep)[0], "expected": _domain_mean(design, p, keep)[0],
+                     "citl": citl, "slope": slope, "slope_ci_low": s_low, "slope_ci_high": s_high,
+                     "brier": brier, "_held": min(cases, int(keep.sum()) - cases)})
     table = pd.DataFrame(rows)
+    se = _design_ses(design, influences).reshape(-1, 2)
+    table.insert(6, "citl_ci_low", table["citl"] - z * se[:, 0])
+    table.insert(7, "citl_ci_high", table["citl"] + z * se[:, 0])
+    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), se[:, 1], np.nan))
     held = table.pop("_held").to_numpy()
     figures = [c for c in table.columns if c not in ("variable", "level", "n")]
     return _publish(table, figures, design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
@@ -346,15 +358,17 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
     code = _risk_bins(p, design.weights, ok, bins)
-    rows = []
+    rows, influences = [], []
     for b in range(int(code.max()) + 1 if ok.any() else 0):
         keep = code == b
-        observed, se = _mean_and_se(design, y, keep)
+        observed, infl = _domain_mean(design, y, keep)
+        influences.append(infl)
         rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
-                     "n": int(keep.sum()), "predicted": _mean_and_se(design, p, keep)[0], "observed": observed,
-                     "ci_low": observed - z * se, "ci_high": observed + z * se})
+                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep)[0], "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns[:6])
+    se = _design_ses(design, influences)
+    table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
 
