@@ -1,13 +1,20 @@
-"""ExclusionRiskModel on the bundled sample: fit, validation, prediction, guardrails and the model card."""
+"""ExclusionRiskModel on the bundled sample: fit, validation, prediction, guardrails and the model card.
+
+Golden values: tests/results/risk_model_fixtures.json from tests/results/risk_model_fixtures.R (R's survey
+4.1: svyglm, svymean, and the weighted AUC by its pairwise definition with svytotal of its influence values).
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import toolkit
 from toolkit import simulate, survey
@@ -234,3 +241,35 @@ def test_summary_lists_headline_figures(fitted):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.summary()
+
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+@pytest.mark.parametrize("case", json.loads((RESULTS / "risk_model_fixtures.json").read_text())["cases"],
+                         ids=lambda c: c["case"])
+def test_matches_r_svyglm_and_the_hand_written_weighted_auc(case):
+    """tests/results/risk_model_fixtures.R: svyglm, svymean and svytotal of the AUC's influence values."""
+    fixture = json.loads((RESULTS / "risk_model_fixtures.json").read_text())
+    data = pd.read_csv(RESULTS / "risk_model.csv")
+    design = survey.Design(data, weights="w", strata="stratum", psu="psu")
+    if case["case"] == "raked":
+        design = design.rake({list(m[0])[0]: {row[list(row)[0]]: row["Freq"] for row in m}
+                              for m in fixture["margins"]})
+    model = ExclusionRiskModel(outcome="y", predictors=["age_band", "lang"], by=["lang"]).fit(data, design=design)
+    np.testing.assert_allclose(model.glm_.coef_, case["coef"], rtol=1e-8)
+    np.testing.assert_allclose(model.table_["se"], case["se"], rtol=1e-8)
+    disc = model.discrimination_.set_index("predictions").loc["in_sample"]
+    assert disc["estimate"] == pytest.approx(case["auc"], rel=1e-10)
+    assert disc["se"] == pytest.approx(case["auc_se"], rel=1e-8)
+    other = model.calibration_by_group_.set_index(["predictions", "level"]).loc[("in_sample", "other")]
+    assert other["auc"] == pytest.approx(case["auc_other"], rel=1e-10)
+    assert other["auc_se"] == pytest.approx(case["auc_other_se"], rel=1e-8)
+    cal = model.calibration_.set_index("predictions").loc["in_sample"]
+    z = stats.norm.ppf(0.975)
+    assert cal["citl"] == pytest.approx(case["citl"], abs=1e-12)
+    assert (cal["citl"] - cal["citl_ci_low"]) / z == pytest.approx(case["citl_se"], rel=1e-8)
+    assert cal["brier"] == pytest.approx(case["brier"], rel=1e-10)
+    assert cal["brier_se"] == pytest.approx(case["brier_se"], rel=1e-8)
+    assert cal["slope"] == pytest.approx(case["slope"], rel=1e-8)
+    np.testing.assert_allclose(cal[["slope_ci_low", "slope_ci_high"]].astype(float), case["slope_ci"], rtol=1e-7)
