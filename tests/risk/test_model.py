@@ -7,7 +7,6 @@ Golden values: tests/results/risk_model_fixtures.json from tests/results/risk_mo
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from pathlib import Path
 
@@ -17,8 +16,10 @@ import pytest
 from scipy import stats
 
 import toolkit
-from toolkit import simulate, survey
-from toolkit.errors import ConvergenceWarning, ModelError, OptionError
+from toolkit import survey
+from toolkit.errors import ConvergenceWarning, ModelError
+from tests.risk import _helpers
+from tests.risk._helpers import toy
 from toolkit.risk.model import DEFAULT_PREDICTORS, ExclusionRiskModel
 
 ID_COLUMNS = {"respondent_id", "id", "row", "pseudonym"}
@@ -26,27 +27,12 @@ ID_COLUMNS = {"respondent_id", "id", "row", "pseudonym"}
 
 @pytest.fixture(scope="module")
 def bundled():
-    inst = toolkit.load_instrument("dis-full")
-    raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), inst)
-    cleaned = toolkit.clean(raw, "dis-full", pseudonym_key="x")
-    data = pd.concat([cleaned.data, toolkit.score(cleaned.data, inst)], axis=1)
-    data["needs_help"] = inst.evaluate(inst.outcomes["needs_help"].parsed, data)
-    data["age_band"] = simulate.age_band(data["age"])
-    return inst, data
+    return _helpers.bundled()
 
 
 @pytest.fixture(scope="module")
-def fitted(bundled):
-    inst, data = bundled
-    design = survey.Design(data, weights="design_weight", strata="stratum")
-    return ExclusionRiskModel(instrument=inst).fit(data, design=design), design
-
-
-def _toy(n=120, seed=0):
-    rng = np.random.default_rng(seed)
-    data = pd.DataFrame({"x": rng.choice(["a", "b", "c"], n), "code": rng.choice([1, 2], n)})
-    data["y"] = (rng.random(n) < np.where(data["x"] == "c", 0.6, 0.2)).astype(int)
-    return data
+def fitted():
+    return _helpers.fitted()
 
 
 def test_bundled_model_discriminates_and_is_calibrated_in_sample(fitted):
@@ -96,7 +82,7 @@ def test_calibration_table_has_deciles_with_counts_through_disclosure(fitted):
 
 
 def test_small_groups_are_suppressed_in_published_tables():
-    data = _toy(200)
+    data = toy(200)
     data["area"] = np.where(np.arange(200) < 3, "small", "large")
     model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["area"]).fit(data)
     rows = model.calibration_by_group_.set_index(["predictions", "level"])
@@ -138,7 +124,7 @@ def test_unknown_categories_and_missing_values_in_profiles_are_named(fitted):
 
 
 def test_outcome_must_be_present_and_binary():
-    data = _toy()
+    data = toy()
     with pytest.raises(ModelError, match="'needs_help'"):
         ExclusionRiskModel(predictors=["x"]).fit(data)
     with pytest.raises(ModelError, match=r"outcome column 'y'.*2"):
@@ -150,11 +136,11 @@ def test_outcome_must_be_present_and_binary():
 
 def test_non_convergence_warns_with_the_model_name():
     with pytest.warns(ConvergenceWarning, match=r"ExclusionRiskModel\(outcome='y'"):
-        ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], max_iter=1).fit(_toy())
+        ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], max_iter=1).fit(toy())
 
 
 def test_numeric_predictors_stay_numeric_unless_listed():
-    data = _toy()
+    data = toy()
     assert ExclusionRiskModel(outcome="y", predictors=["x", "code"], by=[]).fit(data).categorical_ == ["x"]
     listed = ExclusionRiskModel(outcome="y", predictors=["x", "code"], categorical=["code"], by=[]).fit(data)
     assert listed.categorical_ == ["x", "code"] and listed.levels_["code"] == [1, 2]
@@ -163,7 +149,7 @@ def test_numeric_predictors_stay_numeric_unless_listed():
 
 
 def test_design_must_be_built_on_the_data_and_model_fitted_before_use():
-    data = _toy()
+    data = toy()
     with pytest.raises(ModelError, match="built on the data"):
         ExclusionRiskModel(outcome="y", predictors=["x"]).fit(data, design=survey.Design(data.head(50)))
     with pytest.raises(ModelError, match="not fitted"):
@@ -171,7 +157,7 @@ def test_design_must_be_built_on_the_data_and_model_fitted_before_use():
 
 
 def test_cross_validation_folds_follow_the_clusters():
-    data = _toy(240)
+    data = toy(240)
     data["psu"] = np.repeat(np.arange(24), 10)
     design = survey.Design(data, psu="psu")
     model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=4).fit(data, design=design)
@@ -195,35 +181,6 @@ def test_no_public_result_holds_identifiers(fitted, bundled):
             assert len(value) < 100, f"{name} looks like a per-respondent list"
             cells = set(value.astype(str).to_numpy().ravel()) | set(map(str, value.index))
             assert not ids & cells, name
-
-
-def test_model_card_markdown_holds_the_required_sections_and_no_ids(fitted, bundled):
-    model, _ = fitted
-    _, data = bundled
-    text = model.card(lang="en", source="bundled sample_survey.csv")
-    for heading in ("Intended use", "Why group-level planning only", "Data, outcome and predictors", "Model (",
-                    "Performance overall and by group", "Calibration", "Limitations", "Uses that are not intended"):
-        assert f"## {heading}" in text
-    assert "section 7.3" in text and "help_any == 1" in text and "Needed help with digital public services" in text
-    assert "1781 of 2028" in text and "`design_weight`" in text
-    assert re.search(r"0\.\d{3} \(0\.\d{3} to 0\.\d{3}\)", text)  # figures with intervals
-    words = set(re.findall(r"[\w-]+", text))
-    assert not words & set(data["respondent_id"].dropna().astype(str))
-    assert "Havde brug for hjælp" in model.card(lang="da")
-    with pytest.raises(OptionError, match="lang"):
-        model.card(lang="xx")
-
-
-def test_model_card_html_is_self_contained_and_escaped():
-    data = _toy()
-    data["x"] = data["x"].replace({"a": "<script>alert(1)</script>"})
-    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"]).fit(data)
-    page = model.card_html()
-    assert page.startswith("<!DOCTYPE html>") and page == model.card(format="html")
-    assert "<script>" not in page and "&lt;script&gt;" in page
-    assert not re.search(r"(src|href)=|https?://|@import", page)
-    with pytest.raises(OptionError, match="format"):
-        model.card(format="pdf")
 
 
 def test_init_only_stores_parameters():
@@ -273,3 +230,24 @@ def test_matches_r_svyglm_and_the_hand_written_weighted_auc(case):
     assert cal["brier_se"] == pytest.approx(case["brier_se"], rel=1e-8)
     assert cal["slope"] == pytest.approx(case["slope"], rel=1e-8)
     np.testing.assert_allclose(cal[["slope_ci_low", "slope_ci_high"]].astype(float), case["slope_ci"], rtol=1e-7)
+
+
+def test_column_names_must_fit_a_formula():
+    data = toy().rename(columns={"x": "home lang"})
+    with pytest.raises(ModelError, match="'home lang' cannot enter a model formula"):
+        ExclusionRiskModel(outcome="y", predictors=["home lang"]).fit(data)
+
+
+def test_refitting_replaces_the_fit():
+    model = ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=2)
+    first = model.fit(toy(seed=1)).glm_.coef_.copy()
+    assert model.fit(toy(seed=2)) is model and not np.allclose(model.glm_.coef_, first)
+
+
+def test_a_category_missing_from_a_training_fold_is_explained():
+    data = toy(100)
+    data.loc[0, "x"] = "rare"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(ModelError, match=r"cross-validation fold \d of 5 holds a category"):
+            ExclusionRiskModel(outcome="y", predictors=["x"], by=[]).fit(data)

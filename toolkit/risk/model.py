@@ -194,15 +194,16 @@ class ExclusionRiskModel:
         40
         """
         check_conf_level(self.conf_level)
-        design = self._design(data, design)
+        design = self._check_inputs(data, design)
         y = _outcome_values(data, self.outcome)
         self.instrument_ = None if self.instrument is None else as_instrument(self.instrument)
         self.categorical_ = self._categorical(data)
         self.formula_ = f"{self.outcome} ~ " + " + ".join(
             f"C({p})" if p in self.categorical_ else p for p in self.predictors)
-        self.design_ = design.update(**{self.outcome: y})
-        self.glm_ = self._glm(self.design_)
-        used = self._complete(self.design_.data)
+        # private: the design's data hold respondent rows, which no result of the model exposes
+        self._design = design.update(**{self.outcome: y})
+        self.glm_ = self._glm(self._design)
+        used = self._complete(self._design.data)
         self.n_ = int(used.sum())
         self.levels_ = {p: sorted(pd.unique(data.loc[used, p]).tolist(), key=performance._sort_key)
                         if not isinstance(data[p].dtype, pd.CategoricalDtype)
@@ -213,13 +214,17 @@ class ExclusionRiskModel:
         self._validate(used)
         return self
 
-    def _design(self, data: pd.DataFrame, design) -> survey.Design:
+    def _check_inputs(self, data: pd.DataFrame, design) -> survey.Design:
         check_frame(data, "data", error=ModelError)
         if self.outcome not in data.columns:
             hint = (" (evaluate it first, e.g. from the instrument's outcome rule)"
                     if self.instrument is not None else "")
             raise ModelError(f"outcome column {self.outcome!r} is not in the data{hint}")
         check_frame(data, "data", columns=self.predictors, error=ModelError)
+        odd = [c for c in [self.outcome, *self.predictors] if not str(c).isidentifier()]
+        if odd:  # patsy reads formula terms as Python names
+            raise ModelError(f"column name(s) {', '.join(map(repr, odd))} cannot enter a model formula; rename "
+                             "them to plain names (letters, digits and underscores)")
         if design is None:
             return survey.Design(data, min_cell=disclosure.DEFAULT_MIN_CELL if self.min_cell is None
                                  else self.min_cell)
@@ -276,7 +281,7 @@ class ExclusionRiskModel:
     # --------------------------------------------------------------- validation
     def _validate(self, used: np.ndarray) -> None:
         risks = {"in_sample": self._risk(self.glm_, used), "cross_validated": self._cv_risk(used)}
-        checked = self.design_.update(**{_RISK[k]: v for k, v in risks.items()})
+        checked = self._design.update(**{_RISK[k]: v for k, v in risks.items()})
         groups = [g for g in as_list(self.by, "by") if g in checked.data.columns]
         options = {"conf_level": self.conf_level, "min_cell": self.min_cell}
         disc, cal, table, by_group = [], [], [], []
@@ -296,9 +301,9 @@ class ExclusionRiskModel:
         self.calibration_by_group_ = (_by_group_frame(by_group) if by_group else pd.DataFrame())
         self.auc_, self.cv_auc_ = (float(self.discrimination_["estimate"].iloc[i]) for i in (0, 1))
 
-    def _risk(self, fit, rows: np.ndarray, data: pd.DataFrame | None = None) -> np.ndarray:
-        """Predicted risk for ``rows`` of ``data`` (default the fitted data), NaN elsewhere."""
-        data = self.design_.data if data is None else data
+    def _risk(self, fit, rows: np.ndarray) -> np.ndarray:
+        """Predicted risk for ``rows`` of the fitted data, NaN elsewhere."""
+        data = self._design.data
         out = np.full(len(data), np.nan)
         if rows.any():
             out[rows] = fit.predict(data.loc[rows, self.predictors])["estimate"].to_numpy()
@@ -306,8 +311,8 @@ class ExclusionRiskModel:
 
     def _cv_risk(self, used: np.ndarray) -> np.ndarray:
         """Out-of-fold risk: refit on k-1 folds with the design weights, predict the held-out fold."""
-        folds = performance.cv_folds(self.design_, k=self.cv_folds, random_state=self.random_state)
-        data = self.design_.data.assign(**{"_cv_weight_": self.design_.weights})
+        folds = performance.cv_folds(self._design, k=self.cv_folds, random_state=self.random_state)
+        data = self._design.data.assign(**{"_cv_weight_": self._design.weights})
         out = np.full(len(data), np.nan)
         for fold in range(self.cv_folds):
             train = data.loc[used & (folds != fold)]
@@ -348,7 +353,7 @@ class ExclusionRiskModel:
                                  f"(it knows {', '.join(known)})" + (f"; also {', '.join(unseen[1:6])}"
                                                                     if len(unseen) > 1 else ""))
             frame[col] = pd.Series([known[k] for k in keys], dtype=object if not isinstance(
-                self.design_.data[col].dtype, pd.CategoricalDtype) else self.design_.data[col].dtype)
+                self._design.data[col].dtype, pd.CategoricalDtype) else self._design.data[col].dtype)
         return frame
 
     def predict_proba(self, profiles: pd.DataFrame) -> np.ndarray:

@@ -107,7 +107,7 @@ def _outcome_text(model, lang: str) -> list[str]:
 
 
 def _weighting_text(model) -> str:
-    d = model.design_
+    d = model._design
     parts = [f"weights from column `{d.weights_col}`" if d.weights_col else "equal weights"]
     if d.strata_col:
         parts.append(f"{len(d.strata_labels)} strata (`{d.strata_col}`)")
@@ -125,7 +125,7 @@ def _data_section(model, lang: str, source: str | None) -> dict:
                    if p in model.categorical_ else ""] for p in model.predictors]
     return {"title": "Data, outcome and predictors (TRIPOD+AI 5-8, 11)",
             "paragraphs": [f"Source: {source or 'not recorded'}.",
-                           f"Respondents in the fit: {model.n_} of {model.design_.n} "
+                           f"Respondents in the fit: {model.n_} of {model._design.n} "
                            "(those with the outcome and every predictor; the others are left out).",
                            _weighting_text(model), "Outcome:", *_outcome_text(model, lang)],
             "tables": [_table("Predictors (categorical ones as treatment contrasts against the reference level)",
