@@ -18,9 +18,11 @@ aggregate figures (every table already went through
 from __future__ import annotations
 
 import datetime
+import re
 from importlib import resources
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 
@@ -40,8 +42,9 @@ PURPOSE = ("Estimate, for planning, how many residents in a group or a district 
 USERS = ("Municipal planners, analysts and digital-inclusion coordinators who publish group-level figures; "
          "researchers checking those figures.")
 GROUP_LEVEL = (
-    "Denmark has already seen where person-level risk scoring leads. The seed report on Danish digital "
-    "public administration (section 7.3, experiments with immature technologies) describes a predictive "
+    "Denmark has already seen where person-level risk scoring leads. Plesner (2022), *Denmark review study: "
+    "the Danish digital journey and case studies*, section 7.3 (experiments with immature technologies), "
+    "describes a predictive "
     "algorithm that was to generate risk profiles of potentially vulnerable children from data points such "
     "as place of residence, missed dentist's appointments, parents' divorce and mental-health diagnoses; it "
     "was heavily criticised for not being GDPR compliant and was abandoned. The municipality's model scored "
@@ -200,13 +203,23 @@ def _context(model, lang: str, source: str | None) -> dict:
     ]
     return {"title": f"Model card: exclusion-risk model for {model.outcome}", "sections": sections,
             "references": ["Mitchell M. et al. (2019). Model Cards for Model Reporting. FAT* '19.",
+                           "Plesner U. (2022). Denmark review study: the Danish digital journey and case "
+                           "studies. SA-EU Strategic Partnership Dialogue Facility.",
                            "Collins G.S. et al. (2024). TRIPOD+AI statement. BMJ 385:e078378."]}
+
+
+def _inline_html(text) -> markupsafe.Markup:
+    """The Markdown inline marks the card uses (`code`, *emphasis*) as HTML, after escaping the text."""
+    html = str(markupsafe.escape(text))
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
+    return markupsafe.Markup(re.sub(r"\*([^*\s][^*]*)\*", r"<em>\1</em>", html))
 
 
 def _environment(fmt: str) -> jinja2.Environment:
     env = jinja2.Environment(autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["inline"] = _inline_html
     return env
 
 
