@@ -12,19 +12,9 @@ from toolkit.errors import OptionError
 from toolkit.risk.model import ExclusionRiskModel
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    return _helpers.bundled()
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return _helpers.fitted()
-
-
-def test_model_card_markdown_holds_the_required_sections_and_no_ids(fitted, bundled):
-    model, _ = fitted
-    _, data = bundled
+def test_model_card_markdown_holds_the_required_sections_and_no_ids():
+    model, _ = _helpers.fitted()
+    _, data = _helpers.bundled()
     text = model.card(lang="en", source="bundled sample_survey.csv")
     for heading in ("Intended use", "Why group-level planning only", "Data, outcome and predictors", "Model (",
                     "Performance overall and by group", "Calibration", "Limitations", "Uses that are not intended"):
@@ -51,9 +41,9 @@ def test_model_card_html_is_self_contained_and_escaped():
         model.card(format="pdf")
 
 
-def test_model_card_html_holds_no_ids_and_the_same_figures(fitted, bundled):
-    model, _ = fitted
-    _, data = bundled
+def test_model_card_html_holds_no_ids_and_the_same_figures():
+    model, _ = _helpers.fitted()
+    _, data = _helpers.bundled()
     page = model.card_html()
     assert not set(re.findall(r"[\w-]+", page)) & set(data["respondent_id"].dropna().astype(str))
     auc = f"{model.discrimination_['estimate'].iloc[1]:.3f}"
