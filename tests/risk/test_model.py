@@ -251,3 +251,14 @@ def test_a_category_missing_from_a_training_fold_is_explained():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with pytest.raises(ModelError, match=r"cross-validation fold \d of 5 holds a category"):
             ExclusionRiskModel(outcome="y", predictors=["x"], by=[]).fit(data)
+
+
+def test_a_wide_survey_frame_fits_without_warnings():
+    data = toy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for i in range(120):  # a frame built column by column, as survey exports often are
+            data[f"item_{i}"] = i
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=2).fit(data)

@@ -193,6 +193,11 @@ class ExclusionRiskModel:
         >>> ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=2).fit(data).n_
         40
         """
+        with warnings.catch_warnings():  # pandas' fragmentation note on wide survey frames says nothing here
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            return self._fit(data, design)
+
+    def _fit(self, data: pd.DataFrame, design: survey.Design | None) -> ExclusionRiskModel:
         check_conf_level(self.conf_level)
         design = self._check_inputs(data, design)
         y = _outcome_values(data, self.outcome)
