@@ -1,0 +1,425 @@
+"""How well a risk model ranks and calibrates, with design-based uncertainty.
+
+Every figure is design-weighted, and every standard error comes from the
+survey design by linearisation: a figure ``θ`` is a smooth function of
+weighted totals, its influence value ``z_i = ∂θ/∂w_i`` is computed for each
+respondent, and ``Var(θ̂) ≈ Var(Σ w_i z_i)`` is the design variance of a total
+(``Design.update(z=z).total("z")``), so strata, clusters, fpc and raking all
+count, as R's ``survey`` does for any statistic it linearises.
+
+Discrimination: the weighted AUC
+--------------------------------
+With respondents ``i`` who have the outcome (``y_i = 1``) and ``j`` who have
+not, weights ``w`` and scores ``s``::
+
+    AUC = Σ_i Σ_j w_i w_j H(s_i − s_j) / (T₁ T₀),   H(d) = 1 if d > 0, ½ if d = 0, 0 else,
+
+where ``T₁ = Σ_i w_i`` and ``T₀ = Σ_j w_j`` (a ratio of weighted U-statistic
+totals; with equal weights the Mann–Whitney AUC). Its influence values are
+the weighted *placement values* of DeLong et al. (1988)::
+
+    z_i = (V₁₀(i) − AUC) / T₁   for y_i = 1,   V₁₀(i) = Σ_j w_j H(s_i − s_j) / T₀,
+    z_j = (V₀₁(j) − AUC) / T₀   for y_j = 0,   V₀₁(j) = Σ_i w_i H(s_i − s_j) / T₁,
+
+and 0 for respondents without an outcome or a score. For equal weights and
+simple random sampling ``Var(Σ z_i)`` is DeLong's variance (up to ``n/(n−1)``
+factors); the tests check both that and a delete-one-PSU jackknife. The
+scores are treated as fixed: the uncertainty of the fitted coefficients is
+not in the in-sample SE, which is why the cross-validated AUC is the one to
+quote. Intervals are Wald intervals on the logit scale, mapped back, so they
+stay inside (0, 1). A group's AUC (``by=``) is a domain estimate: influence
+values outside the group are 0 and the design is never subset.
+
+Calibration
+-----------
+* ``observed`` and ``expected``: the weighted mean outcome and mean predicted
+  risk; ``citl`` (calibration-in-the-large) is ``observed − expected``, a mean
+  residual with the linearised SE of a mean;
+* ``slope``: the calibration slope ``b`` of the survey-weighted logistic
+  recalibration ``logit P(y = 1) = a + b · logit(p)`` (``Design.glm``, R's
+  ``svyglm``), with its design-based interval; 1 is perfect, below 1 means
+  predictions too extreme. In-sample, a logistic model's slope is exactly 1;
+* ``brier``: the weighted mean of ``(y − p)²``, with its linearised SE;
+* :func:`calibration_table`: weighted observed against mean predicted risk in
+  groups of predicted risk (deciles of the weighted distribution by default).
+
+Every table leaves through :func:`toolkit.disclosure.suppress`: a row whose
+respondents, or whose cases or non-cases, number under ``min_cell`` shows
+neither its figures nor its count, and the groups of one variable form a set
+(their counts add up to the total), so secondary suppression applies.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit, logit
+
+from toolkit import disclosure
+from toolkit._validation import as_list, check_conf_level, check_frame
+from toolkit.errors import ConvergenceWarning, ModelError
+
+__all__ = ["category_key", "auc_influence", "discrimination", "calibration", "calibration_table", "cv_folds"]
+
+#: the row of a table that covers every respondent
+ALL = "all"
+_TMP = "_risk_tmp_"  # column names used on a design's copy; never in a published table
+
+
+def category_key(value) -> str:
+    """A category as text, so that the codes 1, 1.0 and "1" are one category.
+
+    Examples
+    --------
+    >>> category_key(1.0), category_key("1"), category_key("18-29")
+    ('1', '1', '18-29')
+    """
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
+
+
+def _as_float(values, name: str) -> np.ndarray:
+    series = pd.Series(values)
+    if pd.api.types.is_bool_dtype(series) or str(series.dtype) == "boolean":
+        series = series.astype("Float64")
+    try:
+        return pd.to_numeric(series, errors="raise").to_numpy(np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise ModelError(f"{name} must be numeric (0/1 for an outcome, a risk for a score)") from None
+
+
+def auc_influence(y, score, *, weights=None) -> tuple[float, np.ndarray]:
+    """The weighted AUC and each respondent's influence value on it (see the module notes).
+
+    Parameters
+    ----------
+    y : array-like
+        Outcome, 1 (case), 0 (non-case) or missing.
+    score : array-like
+        Predicted risk or any score; a higher score should mean more risk.
+    weights : array-like, optional
+        Survey weights; equal weights if not given.
+
+    Returns
+    -------
+    auc : float
+        NaN when there are no cases or no non-cases.
+    influence : numpy.ndarray
+        ``∂AUC/∂w_i`` per row (0 for rows without an outcome or a score); the
+        design variance of ``Σ w_i z_i`` is the AUC's linearised variance.
+
+    Examples
+    --------
+    >>> auc, z = auc_influence([1, 1, 0, 0], [0.9, 0.4, 0.5, 0.1])
+    >>> auc, z.round(3).tolist()
+    (0.75, [0.125, -0.125, -0.125, 0.125])
+    """
+    y, s = _as_float(y, "y"), _as_float(score, "score")
+    w = np.ones(len(y)) if weights is None else _as_float(weights, "weights")
+    if not len(y) == len(s) == len(w):
+        raise ModelError(f"y, score and weights need one value per row; got {len(y)}, {len(s)}, {len(w)}")
+    ok = np.isfinite(y) & np.isfinite(s)
+    if (ok & (y != 0) & (y != 1)).any():
+        raise ModelError("the outcome of an AUC must be 0, 1 or missing")
+    pos, neg = ok & (y == 1), ok & (y == 0)
+    t1, t0 = w[pos].sum(), w[neg].sum()
+    z = np.zeros(len(y))
+    if not (t1 > 0 and t0 > 0):
+        return float("nan"), z
+    below_neg = _weighted_below(s[neg], w[neg], s) / t0  # V10 for the cases
+    above_pos = 1.0 - _weighted_below(s[pos], w[pos], s) / t1  # V01 for the non-cases
+    auc = float(np.dot(w[pos], below_neg[pos]) / t1)
+    z[pos] = (below_neg[pos] - auc) / t1
+    z[neg] = (above_pos[neg] - auc) / t0
+    return auc, z
+
+
+def _weighted_below(ref: np.ndarray, ref_w: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``Σ ref_w H(at − ref)``: the weight of ``ref`` below each value of ``at``, ties counted half."""
+    order = np.argsort(ref, kind="stable")
+    ref = ref[order]
+    cum = np.concatenate([[0.0], np.cumsum(ref_w[order])])
+    values = np.where(np.isfinite(at), at, 0.0)
+    return (cum[np.searchsorted(ref, values, "left")] + cum[np.searchsorted(ref, values, "right")]) / 2
+
+
+def _update(design, **columns):
+    """``design.update(**columns)`` without pandas' fragmentation note: a survey frame with many columns
+    gets it for every column added, and it says nothing about the results."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return design.update(**columns)
+
+
+def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
+    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call."""
+    if not influences:
+        return np.zeros(0)
+    names = [f"{_TMP}{i}" for i in range(len(influences))]
+    table = _update(design, **dict(zip(names, influences, strict=True))).total(names, min_cell=0)
+    return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
+
+
+def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
+    """(variable, level, member mask) for the whole sample or each level of each ``by`` column."""
+    names = as_list(by, "by")
+    if not names:
+        return [(ALL, ALL, np.ones(design.n, bool))]
+    check_frame(design.data, "the design's data", columns=names, error=ModelError)
+    out = []
+    for name in names:
+        col = design.data[name]
+        for level in sorted(col.dropna().unique().tolist(), key=_sort_key):
+            out.append((name, level, (col == level).to_numpy(bool)))
+    return out
+
+
+def _sort_key(value) -> tuple:
+    return (0, float(value), "") if isinstance(value, int | float | np.number) else (1, 0.0, str(value))
+
+
+def _inputs(design, outcome: str, score: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    check_frame(design.data, "the design's data", columns=[outcome, score], error=ModelError)
+    y, p = _as_float(design.data[outcome], outcome), _as_float(design.data[score], score)
+    ok = np.isfinite(y) & np.isfinite(p)
+    if (ok & (y != 0) & (y != 1)).any():
+        raise ModelError(f"outcome column {outcome!r} must hold 0, 1 or missing values")
+    return y, p, ok
+
+
+def _logit_ci(est: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wald interval on the logit scale, mapped back (NaN for an estimate of 0 or 1)."""
+    inside = (est > 0) & (est < 1) & np.isfinite(se)
+    est = np.where(inside, est, 0.5)
+    half = z * se / (est * (1 - est))
+    low, high = expit(logit(est) - half), expit(logit(est) + half)
+    return np.where(inside, low, np.nan), np.where(inside, high, np.nan)
+
+
+def _publish(table: pd.DataFrame, figures: Sequence[str], min_cell, sets, cell_n=None) -> pd.DataFrame:
+    return disclosure.suppress(table, min_cell=min_cell, columns=list(figures), sets=sets, cell_n=cell_n)
+
+
+def discrimination(design, outcome: str, score: str, *, by=None, conf_level: float = 0.95,
+                   min_cell: int | None = None) -> pd.DataFrame:
+    """Design-weighted AUC with a linearised design-based interval, overall or by group.
+
+    Parameters
+    ----------
+    design : toolkit.survey.Design
+        The survey design; its data hold ``outcome`` and ``score``.
+    outcome, score : str
+        Columns of the 0/1 outcome and the predicted risk.
+    by : str or list of str, optional
+        Group columns: one row per level of each (domain estimates).
+    conf_level : float, default 0.95
+    min_cell : int, optional
+        Small-cell threshold (default the design's); a group with fewer
+        respondents, cases or non-cases is suppressed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        variable, level, estimate, se, ci_low, ci_high, n, n_cases,
+        suppressed, note (variable and level are ``"all"`` without ``by``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1, 1, 0, 0, 1, 0], "p": [0.9, 0.4, 0.5, 0.1, 0.8, 0.3]}))
+    >>> discrimination(d, "y", "p", min_cell=0)[["estimate", "n"]].round(3)
+       estimate  n
+    0     0.889  6
+    """
+    z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
+    y, p, ok = _inputs(design, outcome, score)
+    rows, influences = [], []
+    for variable, level, member in _groups(design, by):
+        keep = ok & member
+        auc, infl = auc_influence(np.where(keep, y, np.nan), p, weights=design.weights)
+        influences.append(infl)
+        cases = int((keep & (y == 1)).sum())
+        rows.append({"variable": variable, "level": level, "estimate": auc, "n": int(keep.sum()),
+                     "n_cases": cases, "_held": min(cases, int(keep.sum()) - cases)})
+    table = pd.DataFrame(rows)
+    est = table["estimate"].to_numpy(np.float64)
+    se = np.where(np.isfinite(est), _design_ses(design, influences), np.nan)
+    low, high = _logit_ci(est, se, z)
+    table.insert(3, "se", se)
+    table.insert(4, "ci_low", low)
+    table.insert(5, "ci_high", high)
+    held = table.pop("_held").to_numpy()
+    return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"],
+                    design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+
+
+def _domain_mean(design, values: np.ndarray, keep: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain)."""
+    w = design.weights * keep
+    total = w.sum()
+    if not total > 0:
+        return float("nan"), np.zeros(len(values))
+    mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
+    return mean, np.where(keep, values - mean, 0.0) / total
+
+
+def _slope(design, y: np.ndarray, p: np.ndarray, keep: np.ndarray, conf_level: float) -> tuple[float, ...]:
+    """Calibration slope and its interval: ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain."""
+    lp = logit(np.clip(p, 1e-12, 1 - 1e-12))
+    yy, xx = np.where(keep, y, np.nan), np.where(keep, lp, np.nan)
+    if len(np.unique(yy[keep])) < 2 or np.ptp(xx[keep]) == 0:
+        return (float("nan"),) * 3
+    sub = _update(design, **{_TMP + "y": yy, _TMP + "lp": xx})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            fit = sub.glm(f"{_TMP}y ~ {_TMP}lp", family="binomial", conf_level=conf_level)
+        except ModelError:
+            return (float("nan"),) * 3
+    row = fit.table.iloc[1]
+    if not fit.converged_:
+        return (float("nan"),) * 3
+    return float(row["coef"]), float(row["ci_low"]), float(row["ci_high"])
+
+
+def calibration(design, outcome: str, score: str, *, by=None, conf_level: float = 0.95,
+                min_cell: int | None = None) -> pd.DataFrame:
+    """Calibration-in-the-large, calibration slope and Brier score, design-weighted, overall or by group.
+
+    The parameters are those of :func:`discrimination`; see the module notes
+    for the definitions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        variable, level, n, observed, expected, citl, citl_ci_low,
+        citl_ci_high, slope, slope_ci_low, slope_ci_high, brier, brier_se,
+        suppressed, note.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1, 1, 0, 0, 1, 0], "p": [0.9, 0.4, 0.5, 0.1, 0.8, 0.3]}))
+    >>> calibration(d, "y", "p", min_cell=0)[["observed", "expected", "brier"]].round(3)
+       observed  expected  brier
+    0       0.5       0.5  0.127
+    """
+    z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
+    y, p, ok = _inputs(design, outcome, score)
+    rows, influences = [], []
+    for variable, level, member in _groups(design, by):
+        keep = ok & member
+        citl, citl_infl = _domain_mean(design, y - p, keep)
+        brier, brier_infl = _domain_mean(design, (y - p) ** 2, keep)
+        influences += [citl_infl, brier_infl]
+        slope, s_low, s_high = _slope(design, y, p, keep, conf_level)
+        cases = int((keep & (y == 1)).sum())
+        rows.append({"variable": variable, "level": level, "n": int(keep.sum()),
+                     "observed": _domain_mean(design, y, keep)[0], "expected": _domain_mean(design, p, keep)[0],
+                     "citl": citl, "slope": slope, "slope_ci_low": s_low, "slope_ci_high": s_high,
+                     "brier": brier, "_held": min(cases, int(keep.sum()) - cases)})
+    table = pd.DataFrame(rows)
+    se = _design_ses(design, influences).reshape(-1, 2)
+    table.insert(6, "citl_ci_low", table["citl"] - z * se[:, 0])
+    table.insert(7, "citl_ci_high", table["citl"] + z * se[:, 0])
+    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), se[:, 1], np.nan))
+    held = table.pop("_held").to_numpy()
+    figures = [c for c in table.columns if c not in ("variable", "level", "n")]
+    return _publish(table, figures, design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+
+
+def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_level: float = 0.95,
+                      min_cell: int | None = None) -> pd.DataFrame:
+    """Weighted observed outcome against mean predicted risk, by group of predicted risk.
+
+    The groups are cut at the weighted quantiles of the predicted risk
+    (deciles with ``bins=10``); tied risks stay in one group, so there may be
+    fewer groups than ``bins``. The observed share has a linearised Wald
+    interval (a domain mean).
+
+    Returns
+    -------
+    pandas.DataFrame
+        bin (1 = lowest risk), risk_low, risk_high, n, predicted, observed,
+        ci_low, ci_high, suppressed, note.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [0, 0, 1, 0, 1, 1], "p": [0.1, 0.2, 0.3, 0.6, 0.7, 0.9]}))
+    >>> calibration_table(d, "y", "p", bins=2, min_cell=0)[["bin", "n", "predicted", "observed"]].round(3)
+       bin  n  predicted  observed
+    0    1  3        0.2     0.333
+    1    2  3        0.733   0.667
+    """
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
+        raise ModelError(f"bins must be a whole number of groups, 1 or more; got {bins!r}")
+    z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
+    y, p, ok = _inputs(design, outcome, score)
+    code = _risk_bins(p, design.weights, ok, bins)
+    rows, influences = [], []
+    for b in range(int(code.max()) + 1 if ok.any() else 0):
+        keep = code == b
+        observed, infl = _domain_mean(design, y, keep)
+        influences.append(infl)
+        rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
+                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep)[0], "observed": observed})
+    columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
+    table = pd.DataFrame(rows, columns=columns[:6])
+    se = _design_ses(design, influences)
+    table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
+    return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
+
+
+def _risk_bins(p: np.ndarray, w: np.ndarray, ok: np.ndarray, bins: int) -> np.ndarray:
+    """Group code (0..k-1) by weighted quantile of ``p``; -1 outside ``ok``; ties share a group."""
+    code = np.full(len(p), -1)
+    if not ok.any():
+        return code
+    order = np.argsort(p[ok], kind="stable")
+    values, cum = p[ok][order], np.cumsum(w[ok][order])
+    share = cum / cum[-1]
+    edges = np.unique([values[min(np.searchsorted(share, q / bins), len(values) - 1)] for q in range(1, bins)])
+    code[ok] = np.unique(np.searchsorted(edges, p[ok], "left"), return_inverse=True)[1].reshape(-1)
+    return code
+
+
+def cv_folds(design, *, k: int = 5, random_state: int | None = 0) -> np.ndarray:
+    """Fold number (0..k-1) of every row for k-fold cross-validation that respects the design.
+
+    Whole PSUs go to one fold when the design has clusters, so a cluster's
+    respondents are never split between fitting and testing; the PSUs (or
+    rows) are dealt out to folds in a random order within each stratum, so
+    every fold holds a share of every stratum.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"c": [1, 1, 2, 2, 3, 3, 4, 4]}), psu="c")
+    >>> folds = cv_folds(d, k=2)
+    >>> bool((folds[::2] == folds[1::2]).all()), sorted(set(folds.tolist()))
+    (True, [0, 1])
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 2:
+        raise ModelError(f"the number of folds must be a whole number, 2 or more; got {k!r}")
+    unit = np.asarray(design.psu)
+    n_units = int(unit.max()) + 1 if len(unit) else 0
+    if n_units < k:
+        raise ModelError(f"{k} folds need at least {k} PSUs; the design has {n_units}")
+    first = np.unique(unit, return_index=True)[1]
+    stratum = np.asarray(design.strata)[first]
+    shuffle = np.random.default_rng(random_state).permutation(n_units)
+    dealt = np.lexsort((shuffle, stratum))  # units by stratum, in random order within each
+    fold_of_unit = np.empty(n_units, int)
+    fold_of_unit[dealt] = np.arange(n_units) % k
+    return fold_of_unit[unit]
