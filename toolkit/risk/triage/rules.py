@@ -209,8 +209,14 @@ def _texts(p: _Problems, where: str, value: Any, langs) -> dict[str, str]:
         p.add(where, "reason", f"must give the reason in each language ({', '.join(langs)})")
         return {}
     for lang in langs:
-        if not isinstance(value.get(lang), str) or not value[lang].strip():
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
             p.add(where, f"reason.{lang}", "missing or empty")
+            continue
+        try:
+            text.format(domain="")
+        except (KeyError, IndexError, ValueError):
+            p.add(where, f"reason.{lang}", "the only placeholder a reason may hold is {domain}")
     return {lang: str(value.get(lang, "")).strip() for lang in langs}
 
 
