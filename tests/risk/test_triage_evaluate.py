@@ -80,6 +80,14 @@ def test_order_and_index_are_kept(full):
     assert (out["rule_ids"].to_numpy() == expected["rule_ids"].to_numpy()).all()
 
 
+def test_screener_lets_full_knowledge_overrule_one_low_self_report_item():
+    base = {i: 3 for i in SCREENER.item_ids} | {"net_use_3m": 1, "dp_exempt": 2, "help_any": 2,
+                                                "practical_sr_level": "low"}
+    assert triage(*_person(**base), "dis-screener").loc[0, "category"] == "independent"
+    out = triage(*_person(**base, practical_kn_level="basic"), "dis-screener")
+    assert (out.loc[0, "category"], out.loc[0, "domain"]) == ("skills_training", "practical")
+
+
 def test_offline_and_exempt_needs_an_offline_alternative():
     out = triage(*_person(net_use_3m=2, dp_exempt=1, help_any=1), "dis-screener")
     assert out.loc[0, "category"] == "offline_alternative"
@@ -96,7 +104,8 @@ def test_low_in_one_domain_names_the_domain():
 def test_weakest_low_domain_is_chosen_by_scores():
     section = yaml.safe_load(default_rules_path().read_text(encoding="utf-8"))["instruments"]["dis-screener"]
     section["rules"] = [r for r in section["rules"] if r["id"] == "low_domain"]
-    data, scores = _person(net_use_3m=1, dp_exempt=2, help_any=2)
+    data, scores = _person(net_use_3m=1, dp_exempt=2, help_any=2, navigation_kn_level="basic",
+                           bureaucratic_kn_level="basic")
     scores["navigation_sr_level"], scores["navigation_sr"] = "low", 2.0
     scores["bureaucratic_sr_level"], scores["bureaucratic_sr"] = "low", 1.0
     out = triage(data, scores, SCREENER, rules=section)
