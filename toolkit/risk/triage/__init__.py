@@ -42,5 +42,8 @@ Examples
 
 from toolkit.risk.triage.evaluate import triage
 from toolkit.risk.triage.rules import CATEGORIES, TriageRule, TriageRules, load_rules
+from toolkit.risk.triage.summary import triage_summary
+from toolkit.risk.triage.validate import SUPPORT, ScreenerValidation, validate_screener
 
-__all__ = ["triage", "CATEGORIES", "TriageRule", "TriageRules", "load_rules"]
+__all__ = ["triage", "triage_summary", "validate_screener", "ScreenerValidation", "CATEGORIES", "SUPPORT",
+           "TriageRule", "TriageRules", "load_rules"]

@@ -55,7 +55,14 @@ _SECTION_KEYS = {"completeness", "counts", "training", "rules"}
 
 @dataclass(frozen=True)
 class TriageRule:
-    """One condition: its ``id``, the ``category`` it recommends, the parsed ``when`` and ``reason`` texts."""
+    """One condition: its ``id``, the ``category`` it recommends, the parsed ``when`` and ``reason`` texts.
+
+    Examples
+    --------
+    >>> rule = load_rules(None, "dis-full").rules[0]
+    >>> rule.id, rule.category, str(rule.when)
+    ('offline_exempt', 'offline_alternative', 'offline == 1 and exempt == 1')
+    """
 
     id: str
     category: str
@@ -65,7 +72,19 @@ class TriageRule:
 
 @dataclass(frozen=True)
 class TriageRules:
-    """The checked rules for one instrument (see ``toolkit/risk/data/triage.yaml``)."""
+    """The checked rules for one instrument (see ``toolkit/risk/data/triage.yaml``).
+
+    ``counts`` maps a count's name to its conditions, ``training`` a domain to
+    the condition that makes it a training domain, ``completeness`` lists the
+    items that count as answers (fewer than ``min_answered``: an incomplete
+    screening), ``source`` is the file read.
+
+    Examples
+    --------
+    >>> spec = load_rules(None, "dis-full")
+    >>> list(spec.counts), list(spec.training)[:2], spec.min_answered
+    (['n_low'], ['practical', 'cognitive'], 14)
+    """
 
     instrument: str
     rules: tuple[TriageRule, ...]
