@@ -28,7 +28,7 @@ _PAGE = {
         "name": "Prepared for: {name}",
         "intro": "Based on your answers to the questions about digital contact with public authorities, "
                  "this is what we suggest.",
-        "headline": "What might help you: {category}",
+        "headline": "Our suggestion: {category}",
         "why": "Why we suggest this",
         "footer": "This is a suggestion, not a decision. You decide what help you want.",
     },
@@ -36,7 +36,7 @@ _PAGE = {
         "title": "Det kan hjælpe dig",
         "name": "Udarbejdet til: {name}",
         "intro": "Ud fra dine svar på spørgsmålene om digital kontakt med det offentlige foreslår vi følgende.",
-        "headline": "Det kan hjælpe dig: {category}",
+        "headline": "Vores forslag: {category}",
         "why": "Derfor foreslår vi det",
         "footer": "Dette er et forslag, ikke en afgørelse. Du bestemmer selv, hvilken hjælp du vil have.",
     },
@@ -47,8 +47,8 @@ _ADVICE = {
     "en": {
         "offline_alternative": ("a way to do things without the internet",
                                 "You can get letters from public authorities on paper and contact them by phone or "
-                                "in person. Ask at the citizen service (Borgerservice) whether you can be exempted "
-                                "from Digital Post."),
+                                "in person. If you are not yet exempt from Digital Post, you can ask about it at the "
+                                "citizen service (Borgerservice)."),
         "assisted_digital": ("help from someone who does the task with you",
                              "Someone sits down with you and does the task together with you, for example at the "
                              "citizen service, the library or an IT volunteer. You can also give someone you trust "
@@ -66,8 +66,8 @@ _ADVICE = {
     "da": {
         "offline_alternative": ("en måde at klare tingene på uden internettet",
                                 "Du kan få breve fra det offentlige på papir og kontakte myndighederne på telefon "
-                                "eller ved at møde op. Spørg i Borgerservice, om du kan blive fritaget for Digital "
-                                "Post."),
+                                "eller ved at møde op. Hvis du ikke allerede er fritaget for Digital Post, kan du "
+                                "spørge om det i Borgerservice."),
         "assisted_digital": ("hjælp fra en, der løser opgaven sammen med dig",
                              "En person sætter sig sammen med dig og løser opgaven med dig, for eksempel i "
                              "Borgerservice, på biblioteket eller hos en it-frivillig. Du kan også give en, du "
@@ -181,7 +181,7 @@ def triage_summary(row, instrument=None, *, lang: str = "en", rules=None, name: 
     <BLANKLINE>
     Based on your answers to the questions about digital contact with public authorities, this is what we suggest.
     <BLANKLINE>
-    What might help you: a short course or some practice
+    Our suggestion: a short course or some practice
     Practise with a guide, for example at the library or in a local association. It may help most to practise
     finding the right page, judging whether a source can be trusted and spotting scams.
     <BLANKLINE>
