@@ -187,3 +187,10 @@ def test_a_row_does_not_depend_on_other_rows_or_column_order(rows, rnd):
     rnd.shuffle(cols)
     rnd.shuffle(score_cols)
     pd.testing.assert_frame_equal(triage(data[cols], scores[score_cols], SCREENER), whole)
+
+
+def test_no_respondents_gives_an_empty_result():
+    data = pd.DataFrame({i: pd.Series([], dtype=float) for i in SCREENER.item_ids})
+    scores = pd.DataFrame({f"{s}_level": pd.Series([], dtype=object) for s in SCREENER.scales})
+    out = triage(data, scores, SCREENER)
+    assert out.empty and list(out.columns) == ["category", "domain", "reasons", "rule_ids"]

@@ -213,7 +213,8 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
     unsure = PHRASES["domain_unknown"][lang]
     parts = []
     for rule in spec.rules:
-        text = domain_text.map(lambda d, t=rule.reason[lang]: t.format(domain=d)).to_numpy(dtype=object)
+        text = domain_text.map({d: rule.reason[lang].format(domain=d) for d in domain_text.unique()})
+        text = text.to_numpy(dtype=object)
         parts.append((rule.id, text, fired[rule.id] & (final == CATEGORIES.index(rule.category))))
     for rule in spec.rules:
         text = PHRASES["unknown"][lang].format(reason=rule.reason[lang].format(domain=unsure))
@@ -223,14 +224,12 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
     return final, parts
 
 
-def _joined(pieces) -> pd.Series:
+def _joined(pieces, n: int) -> np.ndarray:
     """Join per-row pieces with "; " where they apply (vectorised over rows)."""
-    out = None
+    out = np.full(n, "", dtype=object)
     for text, mask in pieces:
-        piece = pd.Series(np.where(mask, pd.Series(text, dtype=object).radd("; ").to_numpy()
-                                   if np.ndim(text) else "; " + text, ""), dtype=object)
-        out = piece if out is None else out + piece
-    return out.str.removeprefix("; ")
+        out = out + np.where(mask, "; " + np.asarray(text, dtype=object), "")
+    return pd.Series(out, dtype=object).str.removeprefix("; ").to_numpy(dtype=object)
 
 
 def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, lang: str = "en") -> pd.DataFrame:
@@ -303,8 +302,8 @@ def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, 
     return pd.DataFrame({
         "category": pd.Categorical.from_codes(final, categories=list(CATEGORIES), ordered=True),
         "domain": pd.array(np.where(training, weakest, None), dtype="string"),
-        "reasons": _joined((text, mask) for _, text, mask in parts).to_numpy(),
-        "rule_ids": _joined((rid, mask) for rid, _, mask in parts).to_numpy(),
+        "reasons": _joined(((text, mask) for _, text, mask in parts), len(final)),
+        "rule_ids": _joined(((rid, mask) for rid, _, mask in parts), len(final)),
     }, index=data.index)
 
 
