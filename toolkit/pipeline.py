@@ -43,7 +43,6 @@ import secrets
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -52,11 +51,13 @@ import pandas as pd
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.config import Config
-from toolkit.errors import BoundaryWarning, OptionError
+from toolkit.errors import BoundaryWarning, OptionError, ToolkitError
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
+from toolkit.risk.model import ExclusionRiskModel
 from toolkit.risk.project import project
+from toolkit.risk.triage import triage
 from toolkit.scales import reliability, score
 from toolkit.survey import Design
 
@@ -86,12 +87,14 @@ class Results:
     projection : pd.DataFrame
         district, outcome, method, share, count, ci_low, ci_high, ... (empty
         without a population table).
-    model : object
-        The fitted risk model (``glm_``, ``predictors``, ``outcome``), or None.
+    model : ExclusionRiskModel or None
+        The fitted risk model of ``config.model_outcome`` on the demographics, with
+        its validation and model card; None when the outcome is not in the data.
     weighting : pd.DataFrame
         Weight diagnostics before and after raking (``Design.weight_summary``).
     triage : pd.DataFrame or None
-        One support category per respondent, when the instrument declares triage rules.
+        One support category per respondent (category, domain, reasons), when the
+        triage rules cover the instrument. Person-level: for the person being helped.
     meta : dict
         Instrument id and version, toolkit version, input SHA-256, row counts,
         pseudonym stability, imputed cells, whether the estimates are raked.
@@ -222,11 +225,21 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
     return est[list(ESTIMATE_COLUMNS)]
 
 
-def _model(design: Design, config: Config):
+def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel:
     predictors = [p for p in config.predictors if p in design.data]
-    formula = f"{config.model_outcome} ~ " + " + ".join(f"C({p})" for p in predictors)
-    fit = design.glm(formula, family="binomial", conf_level=config.conf_level)
-    return SimpleNamespace(outcome=config.model_outcome, predictors=predictors, categorical_=predictors, glm_=fit)
+    model = ExclusionRiskModel(outcome=config.model_outcome, predictors=predictors, instrument=instrument,
+                               conf_level=config.conf_level, min_cell=config.min_cell)
+    return model.fit(design.data, design=design)
+
+
+def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame | None:
+    """The triage categories, when the bundled rules (or the instrument) define triage for this instrument."""
+    try:
+        return triage(cleaned.data, scores, instrument, lang=config.lang)
+    except ToolkitError as exc:
+        if "no triage rules" in str(exc):
+            return None
+        raise
 
 
 def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
@@ -293,7 +306,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     step("estimate")
     estimates = _estimates(design, names, instrument, config)
     step("model")
-    model = _model(design, config) if config.model_outcome in data else None
+    model = _model(design, instrument, config) if config.model_outcome in data else None
     step("project")
     projection = pd.DataFrame()
     if population is not None and model is not None:
@@ -307,5 +320,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
             "input_sha256": _sha256(source), "rows_read": len(raw), "rows_analysed": len(data),
             "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
             "imputed": imputed, "raked": population is not None, "config": config}
+    step("triage")
     return Results(cleaned=cleaned, scores=scores, reliability=rel, outcomes=data[names], estimates=estimates,
-                   projection=projection, model=model, weighting=weighting, design=design, meta=meta)
+                   projection=projection, model=model, weighting=weighting, design=design,
+                   triage=_triage(cleaned, scores, instrument, config), meta=meta)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 import toolkit
-from toolkit import simulate, survey
+from toolkit import survey
+from toolkit.instrument.derived import age_band
 from toolkit.risk.model import ExclusionRiskModel
 
 
@@ -20,7 +21,7 @@ def bundled() -> tuple:
     cleaned = toolkit.clean(raw, "dis-full", pseudonym_key="x")
     data = pd.concat([cleaned.data, toolkit.score(cleaned.data, inst)], axis=1)
     data["needs_help"] = inst.evaluate(inst.outcomes["needs_help"].parsed, data)
-    data["age_band"] = simulate.age_band(data["age"])
+    data["age_band"] = age_band(data["age"])
     return inst, data
 
 

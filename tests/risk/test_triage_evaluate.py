@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import toolkit
-from toolkit.errors import OptionError, ResponseError, ScaleError
+from toolkit.errors import OptionError, ResponseError
 from toolkit.instrument import parse_rule
 from toolkit.risk.triage import CATEGORIES, triage
 from toolkit.risk.triage.evaluate import Evaluator
@@ -20,13 +20,8 @@ SCREENER = toolkit.load_instrument("dis-screener")
 
 
 def score_screener(data):
-    """toolkit.score on the screener; its one-item scales need scales.scoring to accept them."""
-    try:
-        return toolkit.score(data, SCREENER)
-    except ScaleError as exc:
-        if "needs at least 2 items" in str(exc):
-            pytest.xfail("toolkit.score cannot score the screener's one-item scales yet (scales/scoring.py)")
-        raise
+    """toolkit.score on the screener (its self-report scales have one item each)."""
+    return toolkit.score(data, SCREENER)
 
 
 @pytest.fixture(scope="module")

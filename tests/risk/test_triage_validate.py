@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import toolkit
-from toolkit.errors import ResponseError, ScaleError
+from toolkit.errors import ResponseError
 from toolkit.risk.triage.validate import ScreenerValidation, validate_screener
 from toolkit.survey import Design
 
@@ -19,12 +19,7 @@ def full():
 
 @pytest.fixture(scope="module")
 def result(full):
-    try:
-        return validate_screener(*full, "dis-full", "dis-screener")
-    except ScaleError as exc:
-        if "needs at least 2 items" in str(exc):
-            pytest.xfail("toolkit.score cannot score the screener's one-item scales yet (scales/scoring.py)")
-        raise
+    return validate_screener(*full, "dis-full", "dis-screener")
 
 
 def test_reports_agreement_sensitivity_specificity_with_cis(result):

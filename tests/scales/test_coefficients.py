@@ -293,3 +293,21 @@ def test_weights_are_checked_with_informative_errors():
 def test_options_are_keyword_only(fn, positional):
     params = inspect.signature(fn).parameters.values()
     assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional
+
+
+def test_the_screener_with_one_item_scales_scores_and_reports_reliability():
+    from toolkit import datasets
+
+    inst = toolkit.load_instrument("dis-screener")
+    cleaned = toolkit.clean(toolkit.read_responses(datasets.path("sample_screener.csv"), inst), inst,
+                            pseudonym_key="k")
+    scores = toolkit.score(cleaned.data, inst)
+    assert scores["practical_sr"].notna().mean() > 0.9
+    assert set(scores["practical_sr_level"].dropna()) <= {"low", "basic", "above_basic"}
+    rel = toolkit.reliability(cleaned.data, inst).set_index("scale")
+    one = rel.loc["practical_sr"]
+    assert one["n_items"] == 1 and one["coefficient"] == "none" and pd.isna(one["alpha"])
+    assert "one item" in one["note"] and one["n"] > 400
+    assert rel.loc["practical_kn", "alpha"] > 0 and rel.loc["practical_kn", "note"] == ""
+    items = toolkit.scales.item_statistics(cleaned.data, inst)
+    assert "practical_sr" not in set(items["scale"]) and "practical_kn" in set(items["scale"])

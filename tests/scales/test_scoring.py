@@ -241,9 +241,14 @@ def test_values_that_are_not_codes_are_named(fake_responses):
         toolkit.score(df, INST)
 
 
+def test_a_one_item_scale_is_its_item(fake_responses):
+    one = scales.score_items(BFI, ["A1"], name="tiny")
+    pd.testing.assert_series_equal(one, BFI["A1"].astype(float), check_names=False)
+
+
 def test_bad_input_errors(fake_responses):
-    with pytest.raises(ScaleError, match="at least 2 items"):
-        scales.score_items(BFI, ["A1"], name="tiny")
+    with pytest.raises(ScaleError, match="at least 1 item"):
+        scales.score_items(BFI, [], name="tiny")
     with pytest.raises(ScaleError, match=r"outside the response scale 1-5.*A1 \(6\)"):
         scales.score_items(BFI, ["A1", "A2"], response_range=(1, 5))
     with pytest.raises(ScaleError, match="non-numeric: txt"):

@@ -193,9 +193,7 @@ class ExclusionRiskModel:
         >>> ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=2).fit(data).n_
         40
         """
-        with warnings.catch_warnings():  # pandas' fragmentation note on wide survey frames says nothing here
-            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-            return self._fit(data, design)
+        return self._fit(data, design)
 
     def _fit(self, data: pd.DataFrame, design: survey.Design | None) -> ExclusionRiskModel:
         check_conf_level(self.conf_level)
@@ -317,7 +315,8 @@ class ExclusionRiskModel:
     def _cv_risk(self, used: np.ndarray) -> np.ndarray:
         """Out-of-fold risk: refit on k-1 folds with the design weights, predict the held-out fold."""
         folds = performance.cv_folds(self._design, k=self.cv_folds, random_state=self.random_state)
-        data = self._design.data.assign(**{"_cv_weight_": self._design.weights})
+        weights = pd.Series(self._design.weights, index=self._design.data.index, name="_cv_weight_")
+        data = pd.concat([self._design.data, weights], axis=1)  # one concat: a wide frame is not fragmented more
         out = np.full(len(data), np.nan)
         for fold in range(self.cv_folds):
             train = data.loc[used & (folds != fold)]

@@ -149,20 +149,12 @@ def _weighted_below(ref: np.ndarray, ref_w: np.ndarray, at: np.ndarray) -> np.nd
     return (cum[np.searchsorted(ref, values, "left")] + cum[np.searchsorted(ref, values, "right")]) / 2
 
 
-def _update(design, **columns):
-    """``design.update(**columns)`` without pandas' fragmentation note: a survey frame with many columns
-    gets it for every column added, and it says nothing about the results."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        return design.update(**columns)
-
-
 def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
     """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call."""
     if not influences:
         return np.zeros(0)
     names = [f"{_TMP}{i}" for i in range(len(influences))]
-    table = _update(design, **dict(zip(names, influences, strict=True))).total(names, min_cell=0)
+    table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
     return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
 
 
@@ -276,7 +268,7 @@ def _slope(design, y: np.ndarray, p: np.ndarray, keep: np.ndarray, conf_level: f
     yy, xx = np.where(keep, y, np.nan), np.where(keep, lp, np.nan)
     if len(np.unique(yy[keep])) < 2 or np.ptp(xx[keep]) == 0:
         return (float("nan"),) * 3
-    sub = _update(design, **{_TMP + "y": yy, _TMP + "lp": xx})
+    sub = design.update(**{_TMP + "y": yy, _TMP + "lp": xx})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:

@@ -442,7 +442,8 @@ def reliability(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None 
         ``scale``, ``domain``, ``kind``, ``coefficient`` ("alpha" or
         "kr20"), ``n_items``, ``n``, ``alpha``, ``ci_low``, ``ci_high``
         (Feldt), ``std_alpha``, ``average_r``, ``omega_total``, ``mean``,
-        ``sd`` (of the scale's item mean).
+        ``sd`` (of the scale's item mean), ``note``. A one-item scale gets a row
+        with coefficient "none", no alpha or omega, and a note saying why.
 
     Examples
     --------
@@ -461,6 +462,9 @@ def reliability(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None 
     """
     rows = []
     for sc, items, w in _scored_scales(data, instrument, scales, weights, missing):
+        if items.shape[1] == 1:  # a one-item scale scores, but has no internal consistency to estimate
+            rows.append(_one_item_row(sc, items.iloc[:, 0], w))
+            continue
         a = alpha(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
         row = {
             "scale": sc.id,
@@ -475,14 +479,28 @@ def reliability(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None 
         if with_omega:
             row["omega_total"] = omega(items, reverse=(), missing=missing, weights=w, weighted=weighted,
                                        name=sc.id)["omega_total"]
-        rows.append(row)
+        rows.append(row | {"note": ""})
     out = pd.DataFrame(rows)
     return out.astype({"n_items": int, "n": int})
+
+
+def _one_item_row(sc, item: pd.Series, w: np.ndarray | None) -> dict:
+    ok = item.notna().to_numpy()
+    x = item.to_numpy(float)[ok]
+    weights = np.ones(x.size) if w is None else w[ok]
+    mean = float(np.average(x, weights=weights)) if x.size else np.nan
+    sd = float(np.sqrt(np.average((x - mean) ** 2, weights=weights) * x.size / (x.size - 1))) if x.size > 1 else np.nan
+    empty = dict.fromkeys(("alpha", "ci_low", "ci_high", "std_alpha", "average_r", "omega_total"), np.nan)
+    return {"scale": sc.id, "domain": sc.domain, "kind": sc.kind, "coefficient": "none", "n_items": 1,
+            "n": int(ok.sum()), **empty, "mean": mean, "sd": sd,
+            "note": "one item: no internal consistency to estimate (alpha and omega need two or more items)"}
 
 
 def item_statistics(data: pd.DataFrame, instrument, *, scales: Sequence[str] | None = None,
                     missing: str = "pairwise", weights: Weights = None, weighted: bool = False) -> pd.DataFrame:
     """:func:`item_analysis` of every scale of an instrument in one tidy table (``psych::alpha``'s item stats).
+
+    One-item scales are left out: an item-rest correlation needs a rest.
 
     Items and respondents are chosen as in :func:`reliability` (reverse-keyed
     self-report items reversed, knowledge items 0/1, only respondents with at
@@ -526,6 +544,8 @@ def item_statistics(data: pd.DataFrame, instrument, *, scales: Sequence[str] | N
     instrument = as_instrument(instrument)
     frames = []
     for sc, items, w in _scored_scales(data, instrument, scales, weights, missing):
+        if items.shape[1] < 2:  # item-rest statistics need a rest
+            continue
         table = item_analysis(items, missing=missing, weights=w, weighted=weighted, name=sc.id)
         table["reverse"] = [instrument.item(i).reverse for i in table["item"]]
         frames.append(table.assign(scale=sc.id, domain=sc.domain, kind=sc.kind))

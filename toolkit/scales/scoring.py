@@ -110,7 +110,7 @@ def score_items(data: pd.DataFrame, items: Sequence[str], *, reverse: Sequence[s
     >>> scales.score_items(df, ["a", "b", "c"], reverse=["c"], response_range=(1, 5), min_valid=2).tolist()
     [1.0, 5.0, nan]
     """
-    X, names = item_matrix(data, items, name=name, allow_constant=True)
+    X, names = item_matrix(data, items, name=name, allow_constant=True, min_items=1)
     reverse = as_list(reverse, "reverse")
     unknown = [r for r in reverse if r not in names]
     if unknown:
@@ -157,7 +157,7 @@ def _not_asked(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
 
 def _knowledge_matrix(data, items, correct, dont_know, missing_codes, name):
     """Knowledge items as 1 (correct), 0 (incorrect or "don't know") and NaN (missing)."""
-    X, names = item_matrix(data, items, name=name, allow_constant=True)
+    X, names = item_matrix(data, items, name=name, allow_constant=True, min_items=1)
     missing_keys = [c for c in names if c not in correct]
     if missing_keys:
         raise ScaleError(f"no correct answer given for knowledge items of {name or 'the scale'}: "
@@ -361,7 +361,7 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
         correct = {i: instrument.item(i).correct for i in items}
         K, _ = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, sc.id)
         return pd.DataFrame(K, columns=items, index=data.index)
-    X, _ = item_matrix(data, items, name=sc.id, allow_constant=True)
+    X, _ = item_matrix(data, items, name=sc.id, allow_constant=True, min_items=1)
     X[np.isin(X, codes)] = np.nan
     rs = instrument.response_set_of(items[0])
     flip = np.array([instrument.item(i).reverse for i in items])

@@ -275,14 +275,15 @@ class Design:
         >>> round(float(d.update(y2=lambda df: df["y"] * 2).mean("y2", min_cell=0)["estimate"].iloc[0]), 4)
         5.6667
         """
-        data = self.data.copy(deep=False)
+        added = {}
         for name, value in columns.items():
-            value = value(self.data) if callable(value) else value
-            values = np.asarray(value)
+            values = np.asarray(value(self.data) if callable(value) else value)
             if values.shape[:1] != (self.n,):
                 raise DesignError(f"update(): column {name!r} needs one value per row ({self.n}), "
                                   f"got shape {values.shape}")
-            data[name] = values
+            added[name] = values
+        kept = self.data.drop(columns=[c for c in added if c in self.data.columns])
+        data = pd.concat([kept, pd.DataFrame(added, index=self.data.index)], axis=1)  # one concat: no fragmentation
         new = self._replace(self.weights, self.plan, self.rake_result)
         new.data, new._cache = data, {}
         return new

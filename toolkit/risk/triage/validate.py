@@ -127,8 +127,8 @@ def validate_screener(data_full: pd.DataFrame, scores_full: pd.DataFrame, full_i
     >>> raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), "dis-full")
     >>> data = toolkit.clean(raw, "dis-full", pseudonym_key="doc").data
     >>> result = validate_screener(data, toolkit.score(data, "dis-full"), "dis-full",
-    ...                            "dis-screener")  # doctest: +SKIP
-    >>> result.summary()["measure"].tolist()  # doctest: +SKIP
+    ...                            "dis-screener")
+    >>> result.summary()["measure"].tolist()
     ['agreement', 'sensitivity', 'specificity']
     """
     full, screener = as_instrument(full_instrument), as_instrument(screener_instrument)
