@@ -204,7 +204,9 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
         for k in range(len(comps)):
             if a[k].any():
                 s -= plan.cross(j, k) @ a[k]
-        a[j] += s / comps[j].denom[:, None]
+        # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
+        denom = comps[j].denom[:, None]
+        a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
     out = x.dense().copy() if x.col is None else x.dense()
     for c, ak in zip(comps, a, strict=True):
         out -= c.psw[:, None] * ak[c.cells]
