@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 import toolkit
 from toolkit import scales
-from toolkit.errors import OptionError, ScaleError
+from toolkit.errors import DataQualityWarning, OptionError, ScaleError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURE = json.loads((RESULTS / "psych_fixtures.json").read_text())
@@ -238,7 +239,7 @@ def test_feldt_interval_at_another_confidence_level():
     a95, a90 = scales.alpha(df), scales.alpha(df, conf_level=0.90)
     assert a90["alpha"] == a95["alpha"]
     assert a95["ci_low"] < a90["ci_low"] < a90["alpha"] < a90["ci_high"] < a95["ci_high"]
-    with pytest.raises(OptionError, match="conf_level must be a confidence level"):
+    with pytest.raises(OptionError, match=r"conf_level \(a confidence level\) must be between 0 and 1"):
         scales.alpha(df, conf_level=95)
 
 
@@ -293,3 +294,65 @@ def test_weights_are_checked_with_informative_errors():
 def test_options_are_keyword_only(fn, positional):
     params = inspect.signature(fn).parameters.values()
     assert [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY] == positional
+
+
+# ------------------------------------------------- edge cases (tests/results/psych_edge_fixtures.R)
+EDGE = json.loads((RESULTS / "psych_edge_fixtures.json").read_text())["cases"]
+A5 = ["A1", "A2", "A3", "A4", "A5"]
+
+
+def test_undeclared_reverse_keyed_item_warns_as_psych():
+    """psych::alpha warns that A1 "probably should be reversed"; so does the toolkit, naming it
+    (alpha itself is psych's raw alpha of the unkeyed items, to 1e-12)."""
+    with pytest.warns(DataQualityWarning, match=r"A1 are negatively correlated"):
+        a = scales.alpha(DATA["bfi"][A5])
+    assert a["alpha"] == pytest.approx(EDGE["alpha_unkeyed"]["alpha"], rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        scales.alpha(DATA["bfi"][A5], reverse=["A1"])  # declared: no warning
+
+
+def test_check_keys_reverses_like_psych():
+    """psych::alpha(check.keys = TRUE) reverses A1 and warns; alpha and std. alpha match to 1e-12."""
+    with pytest.warns(DataQualityWarning, match="A1 were negatively correlated"):
+        a = scales.alpha(DATA["bfi"][A5], check_keys=True)
+    want = EDGE["alpha_check_keys"]
+    assert a.attrs["reversed"] == [want["reversed"]]
+    np.testing.assert_allclose(a[["alpha", "std_alpha"]].astype(float), [want["alpha"], want["std_alpha"]],
+                               rtol=1e-12)
+    with pytest.raises(ScaleError, match="not both"):
+        scales.alpha(DATA["bfi"][A5], check_keys=True, reverse=["A1"])
+
+
+@pytest.fixture(scope="module")
+def weighted_c():
+    from toolkit import survey
+
+    data = pd.read_csv(RESULTS / "psych_edge_weighted.csv")
+    return data, survey.Design(data, weights="w", strata="stratum")
+
+
+def test_weighted_alpha_interval_uses_kish_effective_n(weighted_c):
+    """With ESS-like weights (2,448 rows, Kish n 1,176) the Feldt interval and the ASE use the
+    effective n (R: psych::alpha.ci(n.obs = n_eff) on svyvar's covariance); to 1e-10."""
+    data, design = weighted_c
+    want = EDGE["weighted_alpha"]
+    a = scales.alpha(data[want["items"]], weights=data["w"], weighted=True)
+    np.testing.assert_allclose(a[["alpha", "n_eff", "ci_low", "ci_high", "ase"]].astype(float),
+                               [want["alpha"], want["n_eff"], want["feldt_low"], want["feldt_high"],
+                                want["ase_kish"]], rtol=1e-10)
+    rows = scales.alpha(data[want["items"]])  # unweighted: the row count, as psych
+    assert rows["n_eff"] == rows["n"] == want["n"]
+
+
+def test_weighted_alpha_design_interval_matches_svyvar_delta_method(weighted_c):
+    """ci_method="design": SE linearised through the stratified design, the delta method on R's
+    svyvar covariance of the variances; t interval on degf. To 1e-10."""
+    data, design = weighted_c
+    want = EDGE["weighted_alpha"]
+    a = scales.alpha(data[want["items"]], weights=design, weighted=True, ci_method="design")
+    np.testing.assert_allclose(a[["alpha", "se", "df", "ci_low", "ci_high"]].astype(float),
+                               [want["alpha"], want["se_design"], want["df"], want["design_low"],
+                                want["design_high"]], rtol=1e-10)
+    with pytest.raises(ScaleError, match="needs weights"):
+        scales.alpha(data[want["items"]], weights=data["w"], weighted=True, ci_method="design")

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from toolkit._validation import (
     as_instrument,
@@ -34,13 +34,16 @@ from toolkit._validation import (
     check_weights,
     renamed_keywords,
 )
-from toolkit.errors import ConvergenceWarning, ScaleError
+from toolkit.errors import ConvergenceWarning, DataQualityWarning, ScaleError
+from toolkit.scales._intervals import design_interval, feldt, kish_n, negative_on_first_component
 from toolkit.scales._matrix import col_mean_sd, cov2cor, item_matrix, pairwise_cor, pairwise_cov, smc
 
 __all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability", "item_statistics"]
 
 #: the ways to treat missing answers: psych's pairwise default, or complete rows only
 MISSING = ("pairwise", "listwise")
+#: how :func:`alpha` computes its interval
+ALPHA_CI_METHODS = ("feldt", "design")
 
 
 def _prepare(items, reverse, response_range, missing, weights, name):
@@ -116,7 +119,7 @@ Weights = pd.Series | np.ndarray | str | None
 @renamed_keywords(scale="response_range", ci="conf_level")
 def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: tuple[float, float] | None = None,
           missing: str = "pairwise", weights: Weights = None, weighted: bool = False, conf_level: float = 0.95,
-          name: str | None = None) -> pd.Series:
+          ci_method: str = "feldt", check_keys: bool = False, name: str | None = None) -> pd.Series:
     """Cronbach's alpha with psych's companion statistics, as ``psych::alpha``.
 
     Parameters
@@ -139,7 +142,22 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
         Also weight the covariance matrix behind the coefficients
         (default False: reliability is a property of the items, as in psych).
     conf_level : float
-        Confidence level of the Feldt interval (default 0.95). Formerly ``ci``.
+        Confidence level of the interval (default 0.95). Formerly ``ci``.
+    ci_method : {"feldt", "design"}
+        ``"feldt"`` (psych's "confidence boundaries"): Feldt's interval on
+        ``n`` rows, or with ``weighted=True`` on Kish's effective sample size
+        ``(sum w)^2 / sum w^2``, which also replaces ``n`` in ``ase``
+        (see :mod:`toolkit.scales._intervals`). ``"design"``: a design-based
+        interval, alpha +- t se on the design's degrees of freedom, with se
+        linearised through the survey design given as ``weights`` (strata,
+        clusters, fpc and calibration count; R: the delta method on
+        ``svyvar``'s covariance); it needs ``weighted=True`` and a Design, and
+        uses the rows with every item answered.
+    check_keys : bool
+        As psych's ``check.keys``: reverse the items that load negatively on
+        the first principal component, with a warning naming them (then
+        ``reverse`` must be empty). Without it an item that looks
+        reverse-keyed but is not declared gets a :class:`DataQualityWarning`.
     name : str, optional
         Scale name: the name of the result and of the scale in error messages.
 
@@ -150,7 +168,16 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
         (Guttman's lambda 6), ``average_r``, ``median_r``, ``signal_noise``,
         ``ase`` (Duhachek's standard error), ``mean`` and ``sd`` of the scale
         (mean of valid items), ``n_items``, ``n`` (rows, as psych counts
-        them), ``ci_low``/``ci_high`` (Feldt).
+        them), ``n_eff`` (Kish's effective n with ``weighted=True``, else
+        ``n``), ``ci_low``/``ci_high``; with ``ci_method="design"`` also
+        ``se`` and ``df``. ``result.attrs["reversed"]`` lists the items
+        ``check_keys`` reversed.
+
+    Warns
+    -----
+    DataQualityWarning
+        An item loads negatively on the first principal component of the
+        (keyed) items: it is probably reverse-keyed and not declared.
 
     Examples
     --------
@@ -162,29 +189,56 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
     >>> scales.alpha(df, conf_level=0.9)[["ci_low", "ci_high"]].round(3).tolist()
     [0.8, 0.98]
     """
-    tail = (1 - check_conf_level(conf_level)) / 2
+    conf_level = check_conf_level(conf_level)
+    check_option(ci_method, "ci_method", ALPHA_CI_METHODS)
+    if ci_method == "design" and not (weighted and hasattr(weights, "degf")):
+        raise ScaleError("ci_method='design' needs weights=<a survey Design on the same rows> and weighted=True")
+    reverse = _keys(items, reverse, check_keys, response_range, missing, name)
     X, names, w = _prepare(items, reverse, response_range, missing, weights, name)
     C, R = _covariances(X, w, weighted)
+    if not check_keys:
+        _warn_unkeyed(X, names, name)
     st = _alpha_stats(C, R)
     n, p = X.shape
+    n_eff = kish_n(w) if weighted and w is not None else float(n)
     _, mean, sd = _total(X, w)
-    a = st["alpha"]
-    df1, df2 = n - 1, (n - 1) * (p - 1)
     coef = {k: st[k] for k in ("alpha", "std_alpha", "g6", "average_r", "median_r", "signal_noise")}
-    return pd.Series(
-        {
-            **coef,
-            "ase": float(np.sqrt(st["q"] / n)),
-            "mean": mean,
-            "sd": sd,
-            "n_items": p,
-            "n": n,
-            "ci_low": 1 - (1 - a) * stats.f.ppf(1 - tail, df1, df2),
-            "ci_high": 1 - (1 - a) * stats.f.ppf(tail, df1, df2),
-        },
-        name=name or "alpha",
-        dtype=float,
-    )
+    out = {**coef, "ase": float(np.sqrt(st["q"] / n_eff)), "mean": mean, "sd": sd, "n_items": p, "n": n,
+           "n_eff": n_eff}
+    if ci_method == "design":
+        out["se"], out["df"], out["ci_low"], out["ci_high"] = design_interval(st["alpha"], X, weights, conf_level)
+    else:
+        out["ci_low"], out["ci_high"] = feldt(st["alpha"], n_eff, p, conf_level)
+    result = pd.Series(out, name=name or "alpha", dtype=float)
+    result.attrs["reversed"] = list(reverse) if check_keys else []
+    return result
+
+
+def _keys(items, reverse, check_keys, response_range, missing, name) -> list:
+    """The reverse-keyed items: as given, or psych's ``check.keys`` choice (with its warning)."""
+    if not check_keys:
+        return as_list(reverse, "reverse")
+    if as_list(reverse, "reverse"):
+        raise ScaleError("give reverse= or check_keys=True, not both")
+    X, names, _ = _prepare(items, (), response_range, missing, None, name)
+    negative = negative_on_first_component(pairwise_cor(X))
+    flipped = [c for c, neg in zip(names, negative, strict=True) if neg]
+    if flipped:
+        warnings.warn(f"{name or 'scale'}: item(s) {', '.join(flipped)} were negatively correlated with the "
+                      "total scale and were automatically reversed (check_keys=True)",
+                      DataQualityWarning, stacklevel=4)
+    return flipped
+
+
+def _warn_unkeyed(X: np.ndarray, names: list, name) -> None:
+    """psych's warning: an item loading negatively on the first principal component is probably
+    reverse-keyed; here it is tested after the declared items are reversed, so it names undeclared ones."""
+    negative = negative_on_first_component(pairwise_cor(X))
+    if negative.any():
+        bad = ", ".join(c for c, neg in zip(names, negative, strict=True) if neg)
+        warnings.warn(f"{name or 'scale'}: item(s) {bad} are negatively correlated with the total scale and "
+                      "probably should be reversed (declare them in reverse=, or use check_keys=True)",
+                      DataQualityWarning, stacklevel=4)
 
 
 def _if_deleted(C: np.ndarray, R: np.ndarray) -> np.ndarray:
