@@ -196,3 +196,17 @@ def test_rake_with_an_empty_zero_count_level_matches_r():
         fit = d.glm(formula, family=family)
         np.testing.assert_allclose(fit.coef_, EDGE[case]["coef"], rtol=1e-8)
         np.testing.assert_allclose(fit.table["se"], EDGE[case]["se"], rtol=1e-8)
+
+
+def test_rake_margins_that_disagree_in_their_totals_warn():
+    """R rakes silently (survey_edge_fixtures.R: no warning, total weight 6706); the toolkit names the
+    margins and their totals, and still gives R's weights total."""
+    from toolkit.errors import DataQualityWarning
+
+    clus1 = survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    off = {"No": 1072 + 512, "Yes": 5122}
+    with pytest.warns(DataQualityWarning, match=r"'stype' sums to 6194, 'sch_wide' sums to 6706") as rec:
+        d = clus1.rake({"stype": STYPE0, "sch_wide": off})
+    assert rec[0].filename == __file__
+    assert EDGE["rake_disagree"]["warnings"] == []
+    assert d.weights.sum() == pytest.approx(EDGE["rake_disagree"]["weights_total"], rel=1e-12)

@@ -31,6 +31,8 @@ domain as a set, so a lone suppressed share cannot be recovered from the others.
 from __future__ import annotations
 
 import functools
+import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,7 @@ from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
-from toolkit.errors import DesignError
+from toolkit.errors import DataQualityWarning, DesignError
 from toolkit.survey.linearization import Influence, dense_codes
 
 CI_METHODS = ("logit", "wald")
@@ -219,7 +221,34 @@ def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
     return np.sqrt(np.clip(np.diag(v), 0, None))
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside the toolkit.
+
+    Examples
+    --------
+    >>> user_stacklevel() >= 1
+    True
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("toolkit."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _check_deff(extra: dict, labels: pd.DataFrame, est, deff) -> None:
+    """A DataQualityWarning when a design effect is NaN although the estimate is not."""
+    bad = np.isnan(np.asarray(deff, float)) & ~np.isnan(np.asarray(est, float))
+    if not bad.any():
+        return
+    what = ", ".join(f"{k} {v!r}" for k, v in extra.items())
+    where = "" if labels.empty or not len(labels.columns) else f" in {int(bad.sum())} domain(s)"
+    warnings.warn(f"design effect of {what} is NaN{where}: the SRS variance is undefined (weights summing to "
+                  "less than the number of respondents, a single respondent or no variation)",
+                  DataQualityWarning, stacklevel=user_stacklevel())
+
+
 def _frame(labels: pd.DataFrame, extra: dict, est, se, lo, hi, df, n, deff, kish) -> pd.DataFrame:
+    _check_deff(extra, labels, est, deff)
     out = labels.reset_index(drop=True).copy()
     for key, val in extra.items():
         out[key] = val

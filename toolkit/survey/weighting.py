@@ -31,7 +31,7 @@ import pandas as pd
 
 from toolkit import disclosure
 from toolkit._validation import as_list
-from toolkit.errors import ConvergenceWarning, DesignError
+from toolkit.errors import ConvergenceWarning, DataQualityWarning, DesignError
 from toolkit.survey.linearization import Calibration, CalibrationPlan, dense_codes
 
 RAKE_SWEEPS = 10  # svyrecvar sweeps a raking object's margins ten times
@@ -154,11 +154,14 @@ def _resolve_margins(design, margins: Mapping):
         raise DesignError("margins must be a non-empty mapping: column -> {level: count or share}")
     parsed = []
     total = None
+    counts = {}
     for name, pop in margins.items():
         levels, values, shares = _targets(str(name), pop, None)
-        if not shares and total is None:
-            total = float(values.sum())
+        if not shares:
+            counts[str(name)] = float(values.sum())
+            total = counts[str(name)] if total is None else total
         parsed.append((name, pop))
+    _check_totals(counts)
     if total is None:
         total = float(design.weights.sum())
     out = []
@@ -167,6 +170,18 @@ def _resolve_margins(design, margins: Mapping):
         levels, values, _ = _targets(str(name), pop, total)
         out.append((variables, levels, _cells(design, variables, levels), values))
     return out
+
+
+def _check_totals(counts: dict) -> None:
+    """Count margins must agree in their totals; otherwise raking cannot meet them all (the last wins)."""
+    if len(counts) < 2:
+        return
+    totals = np.array(list(counts.values()))
+    if totals.max() - totals.min() > 1e-9 * max(totals.max(), 1.0):
+        listed = ", ".join(f"{k!r} sums to {v:.10g}" for k, v in counts.items())
+        warnings.warn(f"raking margins disagree in their totals ({listed}): no weights can meet every margin, "
+                      "the last one swept is met and the others are off by the difference", DataQualityWarning,
+                      stacklevel=5)
 
 
 def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
@@ -195,6 +210,9 @@ def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
     -----
     ConvergenceWarning
         When ``max_iter`` sweeps did not reach ``tol``.
+    DataQualityWarning
+        When count margins disagree in their totals (R rakes silently; the
+        margins swept earlier then miss their targets by the difference).
 
     Examples
     --------
