@@ -427,9 +427,11 @@ class Design:
                    min_cell: int | None = None) -> pd.DataFrame:
         """Share of each level of ``variable``, one row per level (and domain).
 
-        CIs are R's ``svyciprop(method="logit")`` on the domain's design df by
-        default (NaN when the share is 0 or 1); ``ci_method="wald"`` gives
-        normal Wald intervals as ``confint(svymean(~factor(x)))``. ``n`` is the
+        CIs are R's ``svyciprop`` on the domain's design df: ``ci_method`` is
+        one of its methods, ``"logit"`` (default; NaN when the share is 0 or 1),
+        ``"likelihood"``, ``"asin"``, ``"beta"``, ``"mean"``, ``"xlogit"`` (see
+        :mod:`toolkit.survey.ciprop`), or ``"wald"``, normal Wald intervals as
+        ``confint(svymean(~factor(x)))``. ``n`` is the
         domain's number of respondents. A row is suppressed when ``n < min_cell``
         or when the level is held by 1 to ``min_cell - 1`` respondents; as the
         levels of a domain sum to 1, a domain with one such level loses its

@@ -37,14 +37,13 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, likelihood_ci
 from toolkit.survey.linearization import Influence, dense_codes
 
-CI_METHODS = ("logit", "wald")
 
 
 def column(design, name: str, role: str = "variable") -> pd.Series:
@@ -379,10 +378,17 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
     (0.3064, 0.6936)
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta = logit(p)
-        half = stats.t.ppf(0.5 + conf_level / 2, np.where(degf > 0, degf, np.nan)) * se / (p * (1 - p))
-        return expit(eta - half), expit(eta + half)
+    return closed_form_ci("logit", p, se, degf, None, conf_level)
+
+
+def _prop_ci(ci_method: str, est, se, df, n_rows, conf_level: float):
+    """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
+    if ci_method != "likelihood":
+        return closed_form_ci(ci_method, est, se, df, n_rows, conf_level)
+    # an intercept-only fit on a domain's rows: weights rescaled to mean 1 there, so S1 = n p
+    pairs = [likelihood_ci(p, e, d, n * p, n * (1 - p), conf_level)
+             for p, e, d, n in zip(est, se, np.broadcast_to(df, est.shape), n_rows, strict=True)]
+    return np.array([q[0] for q in pairs]), np.array([q[1] for q in pairs])
 
 
 def _level_codes(design, variable: str) -> tuple[np.ndarray, list]:
@@ -408,7 +414,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     [0.25, 0.75]
     """
     check_option(ci_method, "ci_method", CI_METHODS)
-    z = _z(conf_level)
+    conf_level = check_conf_level(conf_level)
     codes, levels = _level_codes(design, variable)
     g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
     dom = _domains(design, g, k, by)
@@ -419,7 +425,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = logit_ci(est, se, df, conf_level) if ci_method == "logit" else (est - z * se, est + z * se)
+        lo, hi = _prop_ci(ci_method, est, se, df, dom.n, conf_level)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
         held.append(dom.sum(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
