@@ -210,3 +210,25 @@ def test_rake_margins_that_disagree_in_their_totals_warn():
     assert rec[0].filename == __file__
     assert EDGE["rake_disagree"]["warnings"] == []
     assert d.weights.sum() == pytest.approx(EDGE["rake_disagree"]["weights_total"], rel=1e-12)
+
+
+def test_poststratify_partial_ignores_cells_absent_from_the_sample():
+    """postStratify(partial = TRUE) drops stype "X" (250 in the population, none sampled) with a warning;
+    weights, mean and domain means match R to 1e-10."""
+    from toolkit.errors import DataQualityWarning
+
+    clus1 = survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    pop = {"E": 4421, "H": 755, "M": 1018, "X": 250}
+    with pytest.raises(DesignError, match="no weight in the sample"):
+        clus1.poststratify("stype", pop)
+    with pytest.warns(DataQualityWarning, match=r"\['X'\] are absent from the sample"):
+        d = clus1.poststratify("stype", pop, partial=True)
+    want = EDGE["poststrat_partial"]
+    assert "absent from sample" in want["warnings"]
+    np.testing.assert_allclose(d.weights, want["weights"], rtol=1e-10)
+    m = d.mean("api00", min_cell=0)
+    np.testing.assert_allclose(m[["estimate", "se"]].to_numpy().ravel(),
+                               [want["estimate"], np.ravel(want["se"])[0]], rtol=1e-10)
+    by = d.mean("api00", by="sch_wide", min_cell=0)
+    np.testing.assert_allclose(by["estimate"], want["by"]["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(by["se"], want["by"]["se"], rtol=1e-10)

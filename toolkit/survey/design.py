@@ -466,7 +466,7 @@ class Design:
         """
         return weighting.rake(self, margins, max_iter=max_iter, tol=tol)
 
-    def poststratify(self, variables: str | Sequence[str], population: Mapping) -> Design:
+    def poststratify(self, variables: str | Sequence[str], population: Mapping, *, partial: bool = False) -> Design:
         """Post-stratify to known cell counts, as R's ``postStratify``; see :func:`weighting.poststratify`.
 
         Examples
@@ -477,7 +477,7 @@ class Design:
         >>> float(d.poststratify("sex", {"m": 0.5, "f": 0.5}).mean("y")["estimate"].iloc[0])
         3.5
         """
-        return weighting.poststratify(self, variables, population)
+        return weighting.poststratify(self, variables, population, partial=partial)
 
     def trim(self, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
         """Trim weights into ``[lower, upper]``, as R's ``trimWeights``; see :func:`weighting.trim`.
