@@ -281,3 +281,21 @@ def test_update_adds_columns_and_keeps_calibrated_weights():
     assert list(df.columns) == ["y", "g", "w"]  # input untouched
     with pytest.raises(DesignError, match="one value per row"):
         d.update(z=[1, 2])
+
+
+# ---------------------------------------------------------------- edge cases (survey_edge_fixtures.R)
+EDGE = json.loads((Path(__file__).resolve().parents[1] / "results" / "survey_edge_fixtures.json").read_text())["cases"]
+DOMAIN_LONELY = sorted(k for k in EDGE if k.startswith("domain_lonely_"))
+
+
+@pytest.mark.parametrize("case_id", DOMAIN_LONELY)
+def test_adjust_domain_lonely_matches_r_option(case_id):
+    """options(survey.adjust.domain.lonely) with lonely.psu adjust/remove/certainty: a domain that holds
+    one PSU of most strata (NHANES, PSU 1 or a stratum divisible by 3). Closed form: 1e-10."""
+    want = EDGE[case_id]
+    data = pd.read_csv(Path(__file__).resolve().parents[1] / "results" / "survey_edge_nhanes_domain.csv")
+    d = survey.Design(data, weights="WTMEC2YR", strata="SDMVSTRA", psu="SDMVPSU", lonely_psu=want["lonely_psu"],
+                      adjust_domain_lonely=want["adjust"], min_cell=0)
+    m = d.mean("RIAGENDR", by="dom")
+    np.testing.assert_allclose(m["estimate"], want["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(m["se"], want["se"], rtol=1e-10)

@@ -79,6 +79,13 @@ class Design:
     lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
         What to do with a stratum that has a single PSU, as
         ``options(survey.lonely.psu)``.
+    adjust_domain_lonely : bool, default False
+        Apply ``lonely_psu`` also where a domain (``by=``, or the rows a model
+        uses) holds only one of a stratum's PSUs, as
+        ``options(survey.adjust.domain.lonely = TRUE)``: with ``"adjust"`` that
+        PSU's total is centred at zero instead of the stratum mean, with
+        ``"average"`` the variance is NaN (R's ``NA``); the other choices are
+        unaffected, as in R. Applies to the first stage.
     min_cell : int, default :data:`toolkit.disclosure.DEFAULT_MIN_CELL` (5)
         Estimate tables go through :func:`toolkit.disclosure.suppress`: a cell
         with fewer respondents shows neither its estimate nor its count. 0 turns
@@ -106,7 +113,7 @@ class Design:
 
     def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: str = "fail", min_cell: int = DEFAULT_MIN_CELL):
+                 lonely_psu: str = "fail", adjust_domain_lonely: bool = False, min_cell: int = DEFAULT_MIN_CELL):
         psu_cols, fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         wanted = [c for c in [weights, strata, *psu_cols, *fpc_cols] if c is not None]
         check_frame(data, "data", columns=wanted, error=DesignError)
@@ -120,6 +127,7 @@ class Design:
         self.weights_col, self.strata_col = weights, strata
         self.psu_cols, self.fpc_cols = psu_cols, fpc_cols
         self.lonely_psu, self.min_cell = lonely_psu, DisclosurePolicy(min_cell).min_cell
+        self.adjust_domain_lonely = bool(adjust_domain_lonely)
         self.n = len(data)
         self.weights = np.ones(self.n) if weights is None else check_weights(weights, data, error=DesignError)
         self._build_stages(data)
@@ -293,7 +301,8 @@ class Design:
         """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
         if members is None:
             members = x.col if x.col is not None else np.zeros(self.n, np.int64)
-        return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members)
+        return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members,
+                        self.adjust_domain_lonely)
 
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:
