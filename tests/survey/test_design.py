@@ -299,3 +299,17 @@ def test_adjust_domain_lonely_matches_r_option(case_id):
     m = d.mean("RIAGENDR", by="dom")
     np.testing.assert_allclose(m["estimate"], want["estimate"], rtol=1e-10)
     np.testing.assert_allclose(m["se"], want["se"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("case_id", ["stages_clus2_mean", "stages_clus2_total", "stages_clus1_mean"])
+def test_variance_by_stage_matches_svyrecvar_one_stage(case_id):
+    """Stage 1 is svyrecvar(one.stage = TRUE); stage 2 the rest of the multistage variance. 1e-10."""
+    want = EDGE[case_id]
+    read = lambda n: pd.read_csv(Path(__file__).resolve().parents[1] / "results" / f"survey_{n}.csv")  # noqa: E731
+    d = (survey.Design(read("apiclus2"), psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], min_cell=0)
+         if "clus2" in case_id else survey.Design(read("apiclus1"), weights="pw", psu="dnum", fpc="fpc", min_cell=0))
+    got = d.variance_by_stage(want["variable"], statistic=want["statistic"])
+    expected = np.ravel(want["stage_variance"])[: len(got)]
+    np.testing.assert_allclose(got["variance"], expected, rtol=1e-10, atol=1e-12 * abs(want["total"]))
+    assert got["variance"].sum() == pytest.approx(want["total"], rel=1e-10)
+    assert got["share"].sum() == pytest.approx(1.0)

@@ -436,3 +436,32 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
     return publish(table, design, min_cell, sets=["variable", *as_list(by)],
                    cell_n=np.concatenate(held)[order])
+
+
+@_quiet
+def variance_by_stage(design, variables, *, statistic="mean", na_rm=False, min_cell=None) -> pd.DataFrame:
+    """Each stage's share of the variance of a mean or total; the engine of :meth:`Design.variance_by_stage`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 3.0, 2.0]}), min_cell=0)
+    >>> variance_by_stage(d, "y")[["stage", "share"]].to_dict("records")
+    [{'stage': 1, 'share': 1.0}]
+    """
+    check_option(statistic, "statistic", ("mean", "total"))
+    rows = []
+    for var in as_list(variables, "variables"):
+        y = numeric(design, var)
+        valid = ~np.isnan(y)
+        keep = valid if na_rm else np.ones(design.n, bool)
+        w = np.where(keep, design.weights, 0.0)
+        y0 = np.where(keep, y, 0.0)
+        W = w.sum()
+        infl = w * (y0 - (w * y0).sum() / W) / W if statistic == "mean" else w * y0
+        parts = [float(v[0, 0]) for v in design._stage_variances(Influence(infl, 1))]
+        whole = sum(parts)
+        rows += [{"variable": var, "stage": i + 1, "variance": v, "share": v / whole, "n": int(keep.sum())}
+                 for i, v in enumerate(parts)]
+    return publish(pd.DataFrame(rows), design, min_cell)

@@ -297,6 +297,23 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     >>> round(float(variance(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")[0, 0]), 4)
     13.3333
     """
+    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely))
+
+
+def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
+                        plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
+                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> list[np.ndarray]:
+    """The ``(p, p)`` variance each stage adds (they sum to :func:`variance`), as ``survey:::multistage``
+    adds them: stage 1 between PSUs, later stages within the units of the stage before, scaled by the
+    sampling fractions of the earlier stages.
+
+    Examples
+    --------
+    >>> srs = Stage(np.arange(4), 4, np.zeros(4, np.int64), 1, np.array([4.0]), np.array([4 / 3]),
+    ...             np.array([False]))
+    >>> [round(float(v[0, 0]), 4) for v in stage_contributions(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")]
+    [13.3333]
+    """
     present = None
     if lonely_psu == "average" and plan is None and strata is not None and members is not None:
         keep = members >= 0
@@ -308,11 +325,11 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     if adjust_domain_lonely and lonely_psu in ("adjust", "average") and members is not None:
         domain_lonely = single_psu_domains(stages[0], members, x.p, x.col is not None)
     x = residualize(x, plan)
-    v = np.zeros((x.p, x.p))
+    out = []
     for i, stage in enumerate(stages):
         totals = x.cell_sums(stage.unit, stage.n_units)
         if i == 0:
-            v += stage_variance(totals, stage, lonely_psu, present, domain_lonely)
+            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely))
         else:  # "average" within one parent unit has nothing to average over
-            v += stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu)
-    return v
+            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu))
+    return out
