@@ -124,3 +124,12 @@ add("stages_clus1_mean", stage_case(clus1_fpc, "api00", "mean"))
 
 writeLines(toJSON(list(cases = cases), digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
            file.path(out_dir, "survey_edge_fixtures.json"))
+
+## R's spline(method = "fmm"), which svyciprop(method = "likelihood") inverts (survey:::confint_profile)
+sx <- c(-2.1, -1.3, -0.4, 0, 0.5, 1.6, 2.2); sy <- sx + 0.3 * sx^2 - 0.1 * sx^3 + sin(sx)
+sp <- spline(sx, sy, n = 3 * length(sx))
+cases[["fmm_spline"]] <- list(x = sx, y = sy, xout = sp$x, yout = sp$y)
+sp4 <- spline(sx[1:3], sy[1:3], n = 9)
+cases[["fmm_spline3"]] <- list(x = sx[1:3], y = sy[1:3], xout = sp4$x, yout = sp4$y)
+writeLines(toJSON(list(cases = cases), digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
+           file.path(out_dir, "survey_edge_fixtures.json"))
