@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, fmm_spline, likelihood_ci
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, fmm_spline, intercept_fit, likelihood_ci
 
 EDGE = json.loads((Path(__file__).resolve().parents[1] / "results" / "survey_edge_fixtures.json").read_text())["cases"]
 
@@ -29,6 +29,18 @@ def test_intervals_contain_the_share_and_narrow_with_the_se(method):
 
 
 def test_likelihood_interval_is_asymmetric_towards_the_centre():
-    lo, hi = likelihood_ci(0.1, 0.03, 30.0, 10.0, 90.0, 0.95)
+    lo, hi = likelihood_ci(0.1, 0.1, 0.03 / 0.09, 100 * 0.09, 100 / 99, 100.0, 30.0, 0.95)
     assert lo < 0.1 < hi and (hi - 0.1) > (0.1 - lo)
-    assert np.isnan(likelihood_ci(0.0, 0.0, 30.0, 0.0, 100.0, 0.95)[0])
+    assert np.isnan(likelihood_ci(0.0, 0.0, 0.0, 0.0, 1.0, 100.0, 30.0, 0.95)[0])
+
+
+def test_intercept_fit_stops_where_glm_fit_stops():
+    """R's glm.fit stops one step short of the MLE (epsilon 1e-8); a tighter epsilon reaches it."""
+    y = np.r_[np.ones(30), np.zeros(10)]
+    w = np.linspace(1, 3, 40)
+    g = np.zeros(40, int)
+    p_hat = np.dot(w, y) / w.sum()
+    mu, _ = intercept_fit(y, w, g, 1, np.array([40]))
+    tight, _ = intercept_fit(y, w, g, 1, np.array([40]), epsilon=1e-15)
+    assert tight[0] == pytest.approx(p_hat, rel=1e-14)
+    assert abs(mu[0] - p_hat) < 1e-6

@@ -221,8 +221,9 @@ def test_separated_logit_warns_naming_the_term():
     from toolkit.errors import BoundaryWarning
 
     d = design("strat_fpc").update(high=lambda df: (df["api00"] > 700).astype(float))
-    with pytest.warns(BoundaryWarning, match="separated.*'api00'"):
+    with pytest.warns(BoundaryWarning, match="separated.*'api00'") as rec:
         with pytest.warns(ConvergenceWarning):
             fit = d.glm("high ~ api00", family="binomial", max_iter=25)
+    assert [r.filename for r in rec if r.category is BoundaryWarning] == [__file__]
     assert abs(fit.coef_[1]) > 1  # huge, as R's 4.85 (per point of api00)
     assert "did not converge" in EDGE["separation"]["warnings"]

@@ -5,7 +5,7 @@ Every method starts from the design-based share ``p`` and its linearised SE
 
 * ``"logit"`` / ``"xlogit"``: Wald on the logit scale, ``se / (p (1 - p))``,
   with t on ``df`` (``logit`` goes through an intercept-only quasibinomial
-  ``svyglm``, ``xlogit`` through ``svycontrast``; both give this interval);
+  ``svyglm``, ``xlogit`` through ``svycontrast``);
 * ``"mean"``: ``p +- t_df se``;
 * ``"asin"``: ``sin(asin(sqrt(p)) +- t_df se / (2 sqrt(p (1 - p))))^2``;
 * ``"beta"``: Korn and Graubard's beta interval on the effective n
@@ -19,8 +19,14 @@ Every method starts from the design-based share ``p`` and its linearised SE
   same grid and spline are used here, so the result is R's, interpolation
   included. For an intercept-only model the deviance at any intercept has a
   closed form, ``-2 (S1 log mu + S0 log(1 - mu))`` over the domain's
-  rescaled weights, and the dispersion (``svyvar`` of the Pearson residuals)
-  is ``n / (n - 1)``.
+  rescaled weights.
+
+``"logit"`` and ``"likelihood"`` start from R's fit, which ``glm.fit`` stops
+at ``epsilon = 1e-8``, about one IRLS step short of the design-based share:
+:func:`intercept_fit` repeats those steps (the last working weights give the
+model-based variance, the fitted share the centre), so the intervals are R's
+to rounding. The estimate column stays the design-based share (R reports the
+stopped fit's, within 1e-8 of it).
 * ``"wald"`` (the toolkit's, not ``svyciprop``'s): ``p +- z se``, as
   ``confint(svymean(~factor(x)))``.
 """
@@ -112,28 +118,83 @@ def fmm_spline(x: np.ndarray, y: np.ndarray, xout: np.ndarray) -> np.ndarray:
     return y[i] + dx * (b[i] + dx * (c[i] + dx * d[i]))
 
 
-def likelihood_ci(p: float, se: float, df: float, s1: float, s0: float, conf_level: float) -> tuple[float, float]:
-    """``svyciprop(method = "likelihood")`` for one domain: ``s1``/``s0`` are the sums of the
-    rescaled weights (mean 1 over the domain's rows) of the ones and zeros (see module notes).
+def intercept_fit(y: np.ndarray, w: np.ndarray, g: np.ndarray, k: int, n_rows: np.ndarray,
+                  epsilon: float = 1e-8, max_iter: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``glm.fit`` of the intercept-only quasibinomial ``svyglm`` in every domain at once.
+
+    ``y`` is the 0/1 indicator, ``w`` the design weights and ``g`` each row's
+    domain (-1 for none); the weights are rescaled to mean 1 over the domain's
+    rows, as ``svyglm``. The first IRLS step starts from ``glm.fit``'s
+    row-level ``mustart``; after it the fitted share is one number per domain
+    and each step is ``eta + (S1 - n mu) / (n mu (1 - mu))``. Stops at
+    ``glm.control()``'s ``epsilon = 1e-8`` as R. Returns the fitted share and
+    the sum of the last iteration's working weights (``1 / naive.cov``).
 
     Examples
     --------
-    >>> lo, hi = likelihood_ci(0.3, 0.05, 30.0, 12.0, 28.0, 0.95)
+    >>> import numpy as np
+    >>> mu, info = intercept_fit(np.array([1.0, 0, 1, 1]), np.ones(4), np.zeros(4, int), 1, np.array([4]))
+    >>> round(float(mu[0]), 8), round(float(info[0]), 6)
+    (0.75, 0.75)
+    """
+    inside = g >= 0
+    gi = np.where(inside, g, 0)
+    wt = np.where(inside, w, 0.0) / (np.bincount(gi, weights=np.where(inside, w, 0.0), minlength=k) / n_rows)[gi]
+    good = inside & (wt > 0)
+    wt = np.where(good, wt, 0.0)
+    m = (wt * y + 0.5) / (wt + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev_rows = -2 * wt * np.where(y == 1, np.log(m), np.log(1 - m))
+        devold = np.bincount(gi, weights=np.where(good, dev_rows, 0.0), minlength=k)
+        ww = wt * m * (1 - m)
+        z = logit(m) + (y - m) / (m * (1 - m))
+        info = np.bincount(gi, weights=np.where(good, ww, 0.0), minlength=k)
+        eta = np.bincount(gi, weights=np.where(good, ww * z, 0.0), minlength=k) / info
+    total = np.bincount(gi, weights=wt, minlength=k)
+    s1 = np.bincount(gi, weights=wt * y, minlength=k)
+    done = np.zeros(k, bool)
+    for _ in range(max_iter):
+        mu = expit(eta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dev = -2 * (s1 * np.log(mu) + (total - s1) * np.log(1 - mu))
+        done |= np.abs(dev - devold) / (np.abs(dev) + 0.1) < epsilon
+        if done.all():
+            break
+        step = ~done
+        info = np.where(step, total * mu * (1 - mu), info)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eta = np.where(step, eta + (s1 - total * mu) / (total * mu * (1 - mu)), eta)
+        devold = np.where(step, dev, devold)
+    return expit(eta), info
+
+
+def likelihood_ci(mu: float, p: float, se_beta: float, info: float, dispersion: float, n: float, df: float,
+                  conf_level: float) -> tuple[float, float]:
+    """``svyciprop(method = "likelihood")`` for one domain (see module notes).
+
+    ``mu`` is R's fitted share (:func:`intercept_fit`), ``p`` the design-based
+    share (the rescaled weights of the ones sum to ``n p``), ``se_beta`` the
+    sandwich SE of its logit, ``info`` the summed working weights (the
+    model-based variance is ``1 / info``), ``dispersion`` ``summary.svyglm``'s
+    and ``n`` the domain's rows (its rescaled weights sum to ``n``).
+
+    Examples
+    --------
+    >>> lo, hi = likelihood_ci(0.3, 0.3, 0.05 / 0.21, 40 * 0.21, 40 / 39, 40.0, 30.0, 0.95)
     >>> round(lo, 4), round(hi, 4)
     (0.2045, 0.4089)
     """
-    n = s1 + s0
-    if not (0 < p < 1) or not se > 0 or not df > 0 or n <= 1:
+    if not (0 < mu < 1) or not se_beta > 0 or not df > 0 or n <= 1:
         return np.nan, np.nan
-    beta0, se_beta = logit(p), se / (p * (1 - p))
-    lam = se_beta**2 * n * p * (1 - p)  # sandwich over model-based variance of the intercept
+    s1, s0 = n * p, n * (1 - p)
+    beta0 = logit(mu)
+    lam = se_beta**2 * info  # sandwich over model-based variance of the intercept
     alpha = stats.norm.cdf(stats.t.ppf((1 - conf_level) / 2, df) * np.sqrt(lam)) / 2
     zmax = np.sqrt(stats.f.isf(alpha, 1, round(n) - 1))
-    dispersion = n / (n - 1)
 
     def z(b):
-        mu = expit(b)
-        dev = -2 * (s1 * np.log(mu / p) + s0 * np.log((1 - mu) / (1 - p)))
+        m = expit(b)
+        dev = -2 * (s1 * (np.log(m) - np.log(mu)) + s0 * (np.log(1 - m) - np.log(1 - mu)))
         return np.sign(b - beta0) * np.sqrt(max(dev / dispersion, 0.0))
 
     points = [(0.0, beta0)]

@@ -476,6 +476,10 @@ class Design(DesignStructure):
             max_iter: int = 100, tol: float = 1e-12):
         """Survey-weighted GLM (pseudo-ML, sandwich SEs), as R's ``svyglm``; see :mod:`toolkit.survey.glm`.
 
+        ``family`` is "gaussian", "binomial", "poisson", "quasibinomial" or
+        "quasipoisson" (a quasi family fits and has the SEs of its base family,
+        as in R; ``dispersion_`` is ``summary.svyglm``'s).
+
         Examples
         --------
         >>> import numpy as np, pandas as pd

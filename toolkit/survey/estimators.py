@@ -41,7 +41,7 @@ from scipy import stats
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
-from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, likelihood_ci
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, intercept_fit, likelihood_ci
 from toolkit.survey.linearization import Influence, dense_codes
 
 
@@ -381,13 +381,19 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     return closed_form_ci("logit", p, se, degf, None, conf_level)
 
 
-def _prop_ci(ci_method: str, est, se, df, n_rows, conf_level: float):
+def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None):
     """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
-    if ci_method != "likelihood":
-        return closed_form_ci(ci_method, est, se, df, n_rows, conf_level)
-    # an intercept-only fit on a domain's rows: weights rescaled to mean 1 there, so S1 = n p
-    pairs = [likelihood_ci(p, e, d, n * p, n * (1 - p), conf_level)
-             for p, e, d, n in zip(est, se, np.broadcast_to(df, est.shape), n_rows, strict=True)]
+    if ci_method not in ("likelihood", "logit"):
+        return closed_form_ci(ci_method, est, se, df, dom.n, conf_level)
+    # R's intercept-only quasibinomial svyglm per domain, stopped where glm.fit stops
+    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n)
+    se_total = _variance_diag(design, dom.w * (ind - mu[dom.gi]), dom)
+    se_beta = se_total / (dom.W * mu * (1 - mu))
+    if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
+        return closed_form_ci("logit", mu, se_beta * mu * (1 - mu), df, dom.n, conf_level)
+    dispersion = dom.npos / (dom.npos - 1) * est * (1 - est) / (mu * (1 - mu))
+    pairs = [likelihood_ci(*args, conf_level) for args in
+             zip(mu, est, se_beta, info, dispersion, dom.n, np.broadcast_to(df, est.shape), strict=True)]
     return np.array([q[0] for q in pairs]), np.array([q[1] for q in pairs])
 
 
@@ -425,7 +431,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = _prop_ci(ci_method, est, se, df, dom.n, conf_level)
+        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
         held.append(dom.sum(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,

@@ -38,6 +38,7 @@ from scipy import stats
 from toolkit._validation import as_list, check_conf_level, check_frame, check_option
 from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
+from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 
 
@@ -515,7 +516,7 @@ def _check_separation(formula: str, mu, X, beta, terms) -> None:
     warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {int(edge.sum())} row(s): the "
                   f"outcome is separated or quasi-separated (largest effect: {worst!r}, coefficient "
                   f"{beta[terms.index(worst)]:.4g}); coefficients and SEs are not reliable",
-                  BoundaryWarning, stacklevel=4)
+                  BoundaryWarning, stacklevel=user_stacklevel())
 
 
 def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
