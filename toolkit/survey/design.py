@@ -35,10 +35,17 @@ import pandas as pd
 
 from toolkit._validation import as_list, check_frame, check_option, check_weights, renamed_keywords
 from toolkit.disclosure import DEFAULT_MIN_CELL, DisclosurePolicy
-from toolkit.errors import DesignError
+from toolkit.errors import DataQualityWarning, DesignError
 from toolkit.survey import estimators, weighting
 from toolkit.survey._structure import DesignStructure
-from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, stage_contributions, variance
+from toolkit.survey.linearization import (
+    LONELY,
+    CalibrationPlan,
+    Influence,
+    single_psu_domains,
+    stage_contributions,
+    variance,
+)
 
 class Design(DesignStructure):
     """A stratified, clustered survey design with linearised variances (R's ``svydesign``).
@@ -163,8 +170,19 @@ class Design(DesignStructure):
         """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
         if members is None:
             members = x.col if x.col is not None else np.zeros(self.n, np.int64)
+        if self.adjust_domain_lonely:
+            self._warn_domain_lonely(x, members)
         return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members,
                         self.adjust_domain_lonely)
+
+    def _warn_domain_lonely(self, x: Influence, members: np.ndarray) -> None:
+        """R warns "Stratum (h) has only one PSU at stage 1" for each such stratum of a domain; so do we."""
+        lonely = single_psu_domains(self.stages[0], members, x.p, x.col is not None).any(axis=1)
+        if lonely.any():
+            names = ", ".join(map(str, self.strata_labels[lonely][:5])) + (" ..." if lonely.sum() > 5 else "")
+            warnings.warn(f"{int(lonely.sum())} stratum/strata ({names}) have only one PSU in a domain at stage 1; "
+                          f"lonely_psu={self.lonely_psu!r} applies to them (adjust_domain_lonely=True)",
+                          DataQualityWarning, stacklevel=estimators.user_stacklevel())
 
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:
