@@ -196,3 +196,19 @@ def test_sig_level_outside_zero_one_is_an_option_error(bad):
     data = pd.DataFrame({"k1": [0, 1, 1, 0], "k2": [1, 1, 0, 0], "g": ["a", "b", "a", "b"]})
     with pytest.raises(OptionError, match="sig_level must be a significance level between 0 and 1, such as 0.05"):
         toolkit.scales.dif(data, ["k1", "k2"], by="g", sig_level=bad)
+
+
+EDGE = json.loads((RESULTS / "psych_edge_fixtures.json").read_text())["cases"]
+
+
+def test_sparse_strata_continuity_correction_as_r():
+    """Two sparse strata with one focal respondent each (psych_edge_fixtures.R): R applies the
+    continuity correction only when |sum(a - E(a))| >= 0.5; chi2 and p match mantelhaen.test to 1e-10."""
+    data = pd.read_csv(RESULTS / "psych_edge_mh.csv")
+    res = scales.dif(data, ["k1", "k2", "k3"], by="grp", reference="ref", purify=False).set_index("item")
+    for item in ("k1", "k2", "k3"):
+        want = EDGE[f"mh_{item}"]
+        assert res.loc[item, "strata"] == want["strata"]
+        np.testing.assert_allclose(res.loc[item, ["chi2", "p_value"]].astype(float),
+                                   [want["chi2"], want["p_value"]], rtol=1e-10)
+    assert res.loc["k2", "ets"] == "A"

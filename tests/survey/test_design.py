@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import survey
-from toolkit.errors import DesignError, OptionError
+from toolkit.errors import DataQualityWarning, DesignError, OptionError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
@@ -281,3 +281,40 @@ def test_update_adds_columns_and_keeps_calibrated_weights():
     assert list(df.columns) == ["y", "g", "w"]  # input untouched
     with pytest.raises(DesignError, match="one value per row"):
         d.update(z=[1, 2])
+
+
+# ---------------------------------------------------------------- edge cases (survey_edge_fixtures.R)
+EDGE = json.loads((Path(__file__).resolve().parents[1] / "results" / "survey_edge_fixtures.json").read_text())["cases"]
+DOMAIN_LONELY = sorted(k for k in EDGE if k.startswith("domain_lonely_"))
+
+
+@pytest.mark.parametrize("case_id", DOMAIN_LONELY)
+def test_adjust_domain_lonely_matches_r_option(case_id):
+    """options(survey.adjust.domain.lonely) with lonely.psu adjust/remove/certainty: a domain that holds
+    one PSU of most strata (NHANES, PSU 1 or a stratum divisible by 3). Closed form: 1e-10."""
+    want = EDGE[case_id]
+    data = pd.read_csv(Path(__file__).resolve().parents[1] / "results" / "survey_edge_nhanes_domain.csv")
+    d = survey.Design(data, weights="WTMEC2YR", strata="SDMVSTRA", psu="SDMVPSU", lonely_psu=want["lonely_psu"],
+                      adjust_domain_lonely=want["adjust"], min_cell=0)
+    if want["adjust"]:  # R warns once per stratum (19 here), whatever lonely.psu says
+        with pytest.warns(DataQualityWarning, match="have only one PSU in a domain") as rec:
+            m = d.mean("RIAGENDR", by="dom")
+        assert want["n_warnings"] > 0 and rec[0].filename == __file__
+    else:
+        m = d.mean("RIAGENDR", by="dom")
+    np.testing.assert_allclose(m["estimate"], want["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(m["se"], want["se"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("case_id", ["stages_clus2_mean", "stages_clus2_total", "stages_clus1_mean"])
+def test_variance_by_stage_matches_svyrecvar_one_stage(case_id):
+    """Stage 1 is svyrecvar(one.stage = TRUE); stage 2 the rest of the multistage variance. 1e-10."""
+    want = EDGE[case_id]
+    read = lambda n: pd.read_csv(Path(__file__).resolve().parents[1] / "results" / f"survey_{n}.csv")  # noqa: E731
+    d = (survey.Design(read("apiclus2"), psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], min_cell=0)
+         if "clus2" in case_id else survey.Design(read("apiclus1"), weights="pw", psu="dnum", fpc="fpc", min_cell=0))
+    got = d.variance_by_stage(want["variable"], statistic=want["statistic"])
+    expected = np.ravel(want["stage_variance"])[: len(got)]
+    np.testing.assert_allclose(got["variance"], expected, rtol=1e-10, atol=1e-12 * abs(want["total"]))
+    assert got["variance"].sum() == pytest.approx(want["total"], rel=1e-10)
+    assert got["share"].sum() == pytest.approx(1.0)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from toolkit import survey
-from toolkit.errors import ModelError, OptionError
+from toolkit.errors import ConvergenceWarning, ModelError, OptionError
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 FIXTURES = json.loads((RESULTS / "survey_fixtures.json").read_text())
@@ -194,3 +194,36 @@ def test_glm_options_are_checked():
         fit.predict(pd.DataFrame({"ell": [1.0]}), type="probability")
     with pytest.raises(TypeError):
         design("strat_fpc").glm("api00 ~ ell", "binomial")  # family= is an option
+
+
+# ---------------------------------------------------------------- edge cases (survey_edge_fixtures.R)
+EDGE = json.loads((RESULTS / "survey_edge_fixtures.json").read_text())["cases"]
+QUASI = [("quasibinomial", "strat_fpc", "sch_wide01 ~ ell + meals", "quasibinomial"),
+         ("binomial", "strat_fpc", "sch_wide01 ~ ell + meals", "binomial"),
+         ("quasipoisson", "clus1_fpc", "acs_k3 ~ ell + meals", "quasipoisson"),
+         ("gaussian_disp", "clus1_fpc", "api00 ~ ell + meals", "gaussian")]
+
+
+@pytest.mark.parametrize(("case", "name", "formula", "family"), QUASI, ids=[q[0] for q in QUASI])
+def test_quasi_families_and_dispersion_match_svyglm(case, name, formula, family):
+    """quasibinomial / quasipoisson fit as binomial / poisson with the same sandwich SEs; dispersion_
+    is summary.svyglm's svyvar of the Pearson residuals. Fixtures fully converged (epsilon 1e-12): 1e-8."""
+    fit = design(name).glm(formula, family=family)
+    want = EDGE[case]
+    np.testing.assert_allclose(fit.coef_, want["coef"], rtol=1e-8)
+    np.testing.assert_allclose(fit.table["se"], want["se"], rtol=1e-8)
+    assert fit.df_resid_ == want["df_resid"]
+    assert fit.dispersion_ == pytest.approx(want["dispersion"], rel=1e-8)
+
+
+def test_separated_logit_warns_naming_the_term():
+    """R's glm.fit does not converge on api00 > 700 ~ api00 (complete separation); the toolkit says so."""
+    from toolkit.errors import BoundaryWarning
+
+    d = design("strat_fpc").update(high=lambda df: (df["api00"] > 700).astype(float))
+    with pytest.warns(BoundaryWarning, match="separated.*'api00'") as rec:
+        with pytest.warns(ConvergenceWarning):
+            fit = d.glm("high ~ api00", family="binomial", max_iter=25)
+    assert [r.filename for r in rec if r.category is BoundaryWarning] == [__file__]
+    assert abs(fit.coef_[1]) > 1  # huge, as R's 4.85 (per point of api00)
+    assert "did not converge" in EDGE["separation"]["warnings"]

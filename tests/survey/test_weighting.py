@@ -164,3 +164,71 @@ def test_weighting_options_are_keyword_only():
         d.trim(16, 40)
     with pytest.raises(TypeError):
         d.rake(TWO, 100)
+
+
+# ---------------------------------------------------------------- edge cases (survey_edge_fixtures.R)
+EDGE = json.loads((RESULTS / "survey_edge_fixtures.json").read_text())["cases"]
+STYPE0 = {"E": 4421, "H": 755, "M": 1018, "X": 0}
+SCH = {"No": 1072, "Yes": 5122}
+
+
+@cache
+def raked_with_empty_level():
+    clus1 = survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    return clus1.rake({"stype": STYPE0, "sch_wide": SCH}, max_iter=100, tol=1e-12)
+
+
+def test_rake_with_an_empty_zero_count_level_matches_r():
+    """A margin level with a count of 0 and no sample (stype "X") is dropped, as R's rake does; the
+    SEs were NaN (a 0/0 for the empty cell). R's rake stops at epsilon=1e-12: values to 1e-8."""
+    d = raked_with_empty_level()
+    np.testing.assert_allclose(d.weights, EDGE["rake_empty_weights"]["weights"], rtol=1e-8)
+    m = d.mean("api00", min_cell=0)
+    want = EDGE["rake_empty_mean"]
+    np.testing.assert_allclose(m[["estimate", "se"]].to_numpy().ravel(),
+                               [want["estimate"], np.ravel(want["se"])[0]], rtol=1e-8)
+    by = d.mean("api00", by="stype", min_cell=0)
+    assert by["stype"].tolist() == EDGE["rake_empty_by"]["groups"]
+    np.testing.assert_allclose(by["estimate"], EDGE["rake_empty_by"]["estimate"], rtol=1e-8)
+    np.testing.assert_allclose(by["se"], EDGE["rake_empty_by"]["se"], rtol=1e-8)
+    for case, family in (("rake_empty_glm", "gaussian"), ("rake_empty_logit", "binomial")):
+        formula = "api00 ~ ell + meals" if family == "gaussian" else "sch_wide01 ~ ell"
+        fit = d.glm(formula, family=family)
+        np.testing.assert_allclose(fit.coef_, EDGE[case]["coef"], rtol=1e-8)
+        np.testing.assert_allclose(fit.table["se"], EDGE[case]["se"], rtol=1e-8)
+
+
+def test_rake_margins_that_disagree_in_their_totals_warn():
+    """R rakes silently (survey_edge_fixtures.R: no warning, total weight 6706); the toolkit names the
+    margins and their totals, and still gives R's weights total."""
+    from toolkit.errors import DataQualityWarning
+
+    clus1 = survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    off = {"No": 1072 + 512, "Yes": 5122}
+    with pytest.warns(DataQualityWarning, match=r"'stype' sums to 6194, 'sch_wide' sums to 6706") as rec:
+        d = clus1.rake({"stype": STYPE0, "sch_wide": off})
+    assert rec[0].filename == __file__
+    assert EDGE["rake_disagree"]["warnings"] == []
+    assert d.weights.sum() == pytest.approx(EDGE["rake_disagree"]["weights_total"], rel=1e-12)
+
+
+def test_poststratify_partial_ignores_cells_absent_from_the_sample():
+    """postStratify(partial = TRUE) drops stype "X" (250 in the population, none sampled) with a warning;
+    weights, mean and domain means match R to 1e-10."""
+    from toolkit.errors import DataQualityWarning
+
+    clus1 = survey.Design(data("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    pop = {"E": 4421, "H": 755, "M": 1018, "X": 250}
+    with pytest.raises(DesignError, match="no weight in the sample"):
+        clus1.poststratify("stype", pop)
+    with pytest.warns(DataQualityWarning, match=r"\['X'\] are absent from the sample"):
+        d = clus1.poststratify("stype", pop, partial=True)
+    want = EDGE["poststrat_partial"]
+    assert "absent from sample" in want["warnings"]
+    np.testing.assert_allclose(d.weights, want["weights"], rtol=1e-10)
+    m = d.mean("api00", min_cell=0)
+    np.testing.assert_allclose(m[["estimate", "se"]].to_numpy().ravel(),
+                               [want["estimate"], np.ravel(want["se"])[0]], rtol=1e-10)
+    by = d.mean("api00", by="sch_wide", min_cell=0)
+    np.testing.assert_allclose(by["estimate"], want["by"]["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(by["se"], want["by"]["se"], rtol=1e-10)

@@ -1,7 +1,9 @@
 """Scale scores, reliability and item analysis (agreeing with R's ``psych`` 2.2.9).
 
-* :mod:`toolkit.scales.coefficients` -- :func:`alpha`, :func:`omega`,
-  :func:`item_analysis` on a DataFrame of items; for an instrument
+* :mod:`toolkit.scales.coefficients` -- :func:`alpha`, :func:`item_analysis`
+  on a DataFrame of items; :mod:`toolkit.scales.omega` -- :func:`omega`
+  (one factor, or psych's Schmid-Leiman hierarchy with ``n_factors=k``), on
+  the factor models of :mod:`toolkit.scales.factor`; for an instrument
   :func:`reliability` (one row per scale; also ``toolkit.reliability``) and
   :func:`item_statistics` (one row per item of every scale).
 * :mod:`toolkit.scales.scoring` -- :func:`score_items`,
@@ -32,11 +34,12 @@ Choices made here, in one place:
   rest score).
 """
 
-from toolkit.scales.coefficients import alpha, item_analysis, item_statistics, minres_loadings, omega, reliability
+from toolkit.scales.coefficients import alpha, item_analysis, item_statistics, minres_loadings, reliability
+from toolkit.scales.omega import Omega, omega
 from toolkit.scales.dif import dif
 from toolkit.scales.scoring import confidence_gap, scale_items, score, score_items, score_knowledge
 
 __all__ = [
-    "alpha", "omega", "item_analysis", "item_statistics", "minres_loadings", "reliability", "scale_items",
+    "alpha", "omega", "Omega", "item_analysis", "item_statistics", "minres_loadings", "reliability", "scale_items",
     "score_items", "score_knowledge", "confidence_gap", "score", "dif",
 ]

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import as_list, check_option, check_weights
 from toolkit.errors import ScaleError
+
+#: the ways to treat missing answers: psych's pairwise default, or complete rows only
+MISSING = ("pairwise", "listwise")
+#: What ``weights`` may be (a survey Design lends its weights too)
+Weights = pd.Series | np.ndarray | str | None
 
 
 def item_matrix(data: pd.DataFrame, items: Sequence[str] | None = None, *, name: str | None = None,
@@ -181,3 +187,35 @@ def col_mean_sd(X: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.nd
         ss = (W * dev * dev).sum(axis=0)
         sd = np.sqrt(ss / (sw - (W * W).sum(axis=0) / sw))
     return n, mean, sd
+
+
+def prepare_items(items, reverse, response_range, missing, weights, name):
+    """The items as a matrix (reverse-keyed items reversed, listwise-deleted if asked) and their weights.
+
+    Examples
+    --------
+    >>> X, names, w = prepare_items(pd.DataFrame({"a": [1, 2, 5], "b": [5, 4, 1]}), ["b"], (1, 5), "pairwise",
+    ...                             None, "s")
+    >>> X[:, 1].tolist(), w is None
+    ([1.0, 2.0, 5.0], True)
+    """
+    check_option(missing, "missing", MISSING)
+    X, names = item_matrix(items, name=name)
+    w = None if weights is None else check_weights(weights, items, error=ScaleError)
+    reverse = as_list(reverse, "reverse")
+    unknown = [r for r in reverse if r not in names]
+    if unknown:
+        raise ScaleError(f"reverse-keyed items not among the scale's items: {', '.join(map(str, unknown))}")
+    if missing == "listwise":
+        keep = ~np.isnan(X).any(axis=1)
+        X = X[keep]
+        w = None if w is None else w[keep]
+        if len(X) < 2:
+            raise ScaleError(f"fewer than 2 complete rows for {name or 'the scale'} after listwise deletion")
+    if reverse:
+        # psych reverses on the range of all items when no response range is given
+        lo, hi = response_range if response_range is not None else (np.nanmin(X), np.nanmax(X))
+        flip = np.isin(names, reverse)
+        X = X.copy()
+        X[:, flip] = lo + hi - X[:, flip]
+    return X, names, w

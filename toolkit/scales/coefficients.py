@@ -6,9 +6,8 @@
   to correlations (``cov2cor``), not from pairwise correlations. The interval
   is the Feldt interval psych prints as "95% confidence boundaries", with
   ``n`` the number of rows, as psych counts it. For 0/1 items alpha is KR-20.
-* :func:`omega` follows ``psych::omega(nfactors = 1)``: a one-factor minres
-  model fitted to the pairwise correlation matrix; omega total is
-  ``(sum(R) - sum(uniquenesses)) / sum(R)``.
+* :func:`omega` (in :mod:`toolkit.scales.omega`) follows ``psych::omega``:
+  one factor (omega total), or a Schmid-Leiman hierarchy with ``n_factors``.
 * :func:`item_analysis` gives psych's item statistics and "reliability if an
   item is dropped".
 
@@ -24,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from toolkit._validation import (
     as_instrument,
@@ -34,37 +32,26 @@ from toolkit._validation import (
     check_weights,
     renamed_keywords,
 )
-from toolkit.errors import ConvergenceWarning, ScaleError
-from toolkit.scales._matrix import col_mean_sd, cov2cor, item_matrix, pairwise_cor, pairwise_cov, smc
+from toolkit.errors import DataQualityWarning, ScaleError
+from toolkit.scales._intervals import design_interval, feldt, kish_n, negative_on_first_component
+from toolkit.scales._matrix import (
+    MISSING,
+    Weights,
+    col_mean_sd,
+    cov2cor,
+    pairwise_cor,
+    pairwise_cov,
+    prepare_items,
+    smc,
+)
+from toolkit.scales.factor import minres_loadings
+from toolkit.scales.omega import Omega, omega
 
-__all__ = ["alpha", "omega", "item_analysis", "minres_loadings", "reliability", "item_statistics"]
+__all__ = ["alpha", "omega", "Omega", "item_analysis", "minres_loadings", "reliability", "item_statistics", "MISSING",
+           "Weights"]
 
-#: the ways to treat missing answers: psych's pairwise default, or complete rows only
-MISSING = ("pairwise", "listwise")
-
-
-def _prepare(items, reverse, response_range, missing, weights, name):
-    """The items as a matrix (reverse-keyed items reversed, listwise-deleted if asked) and their weights."""
-    check_option(missing, "missing", MISSING)
-    X, names = item_matrix(items, name=name)
-    w = None if weights is None else check_weights(weights, items, error=ScaleError)
-    reverse = as_list(reverse, "reverse")
-    unknown = [r for r in reverse if r not in names]
-    if unknown:
-        raise ScaleError(f"reverse-keyed items not among the scale's items: {', '.join(map(str, unknown))}")
-    if missing == "listwise":
-        keep = ~np.isnan(X).any(axis=1)
-        X = X[keep]
-        w = None if w is None else w[keep]
-        if len(X) < 2:
-            raise ScaleError(f"fewer than 2 complete rows for {name or 'the scale'} after listwise deletion")
-    if reverse:
-        # psych reverses on the range of all items when no response range is given
-        lo, hi = response_range if response_range is not None else (np.nanmin(X), np.nanmax(X))
-        flip = np.isin(names, reverse)
-        X = X.copy()
-        X[:, flip] = lo + hi - X[:, flip]
-    return X, names, w
+#: how :func:`alpha` computes its interval
+ALPHA_CI_METHODS = ("feldt", "design")
 
 
 @np.errstate(divide="ignore", invalid="ignore")  # degenerate item sets give NaN, not warnings
@@ -109,14 +96,12 @@ def _total(X, w):
     return total, float(mean[0]), float(sd[0])
 
 
-#: What ``weights`` may be (a survey Design lends its weights too)
-Weights = pd.Series | np.ndarray | str | None
 
 
 @renamed_keywords(scale="response_range", ci="conf_level")
 def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: tuple[float, float] | None = None,
           missing: str = "pairwise", weights: Weights = None, weighted: bool = False, conf_level: float = 0.95,
-          name: str | None = None) -> pd.Series:
+          ci_method: str = "feldt", check_keys: bool = False, name: str | None = None) -> pd.Series:
     """Cronbach's alpha with psych's companion statistics, as ``psych::alpha``.
 
     Parameters
@@ -139,7 +124,22 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
         Also weight the covariance matrix behind the coefficients
         (default False: reliability is a property of the items, as in psych).
     conf_level : float
-        Confidence level of the Feldt interval (default 0.95). Formerly ``ci``.
+        Confidence level of the interval (default 0.95). Formerly ``ci``.
+    ci_method : {"feldt", "design"}
+        ``"feldt"`` (psych's "confidence boundaries"): Feldt's interval on
+        ``n`` rows, or with ``weighted=True`` on Kish's effective sample size
+        ``(sum w)^2 / sum w^2``, which also replaces ``n`` in ``ase``
+        (see :mod:`toolkit.scales._intervals`). ``"design"``: a design-based
+        interval, alpha +- t se on the design's degrees of freedom, with se
+        linearised through the survey design given as ``weights`` (strata,
+        clusters, fpc and calibration count; R: the delta method on
+        ``svyvar``'s covariance); it needs ``weighted=True`` and a Design, and
+        uses the rows with every item answered.
+    check_keys : bool
+        As psych's ``check.keys``: reverse the items that load negatively on
+        the first principal component, with a warning naming them (then
+        ``reverse`` must be empty). Without it an item that looks
+        reverse-keyed but is not declared gets a :class:`DataQualityWarning`.
     name : str, optional
         Scale name: the name of the result and of the scale in error messages.
 
@@ -150,7 +150,16 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
         (Guttman's lambda 6), ``average_r``, ``median_r``, ``signal_noise``,
         ``ase`` (Duhachek's standard error), ``mean`` and ``sd`` of the scale
         (mean of valid items), ``n_items``, ``n`` (rows, as psych counts
-        them), ``ci_low``/``ci_high`` (Feldt).
+        them), ``n_eff`` (Kish's effective n with ``weighted=True``, else
+        ``n``), ``ci_low``/``ci_high``; with ``ci_method="design"`` also
+        ``se`` and ``df``. ``result.attrs["reversed"]`` lists the items
+        ``check_keys`` reversed.
+
+    Warns
+    -----
+    DataQualityWarning
+        An item loads negatively on the first principal component of the
+        (keyed) items: it is probably reverse-keyed and not declared.
 
     Examples
     --------
@@ -162,29 +171,56 @@ def alpha(items: pd.DataFrame, *, reverse: Sequence[str] = (), response_range: t
     >>> scales.alpha(df, conf_level=0.9)[["ci_low", "ci_high"]].round(3).tolist()
     [0.8, 0.98]
     """
-    tail = (1 - check_conf_level(conf_level)) / 2
-    X, names, w = _prepare(items, reverse, response_range, missing, weights, name)
+    conf_level = check_conf_level(conf_level)
+    check_option(ci_method, "ci_method", ALPHA_CI_METHODS)
+    if ci_method == "design" and not (weighted and hasattr(weights, "degf")):
+        raise ScaleError("ci_method='design' needs weights=<a survey Design on the same rows> and weighted=True")
+    reverse = _keys(items, reverse, check_keys, response_range, missing, name)
+    X, names, w = prepare_items(items, reverse, response_range, missing, weights, name)
     C, R = _covariances(X, w, weighted)
+    if not check_keys:
+        _warn_unkeyed(X, names, name)
     st = _alpha_stats(C, R)
     n, p = X.shape
+    n_eff = kish_n(w) if weighted and w is not None else float(n)
     _, mean, sd = _total(X, w)
-    a = st["alpha"]
-    df1, df2 = n - 1, (n - 1) * (p - 1)
     coef = {k: st[k] for k in ("alpha", "std_alpha", "g6", "average_r", "median_r", "signal_noise")}
-    return pd.Series(
-        {
-            **coef,
-            "ase": float(np.sqrt(st["q"] / n)),
-            "mean": mean,
-            "sd": sd,
-            "n_items": p,
-            "n": n,
-            "ci_low": 1 - (1 - a) * stats.f.ppf(1 - tail, df1, df2),
-            "ci_high": 1 - (1 - a) * stats.f.ppf(tail, df1, df2),
-        },
-        name=name or "alpha",
-        dtype=float,
-    )
+    out = {**coef, "ase": float(np.sqrt(st["q"] / n_eff)), "mean": mean, "sd": sd, "n_items": p, "n": n,
+           "n_eff": n_eff}
+    if ci_method == "design":
+        out["se"], out["df"], out["ci_low"], out["ci_high"] = design_interval(st["alpha"], X, weights, conf_level)
+    else:
+        out["ci_low"], out["ci_high"] = feldt(st["alpha"], n_eff, p, conf_level)
+    result = pd.Series(out, name=name or "alpha", dtype=float)
+    result.attrs["reversed"] = list(reverse) if check_keys else []
+    return result
+
+
+def _keys(items, reverse, check_keys, response_range, missing, name) -> list:
+    """The reverse-keyed items: as given, or psych's ``check.keys`` choice (with its warning)."""
+    if not check_keys:
+        return as_list(reverse, "reverse")
+    if as_list(reverse, "reverse"):
+        raise ScaleError("give reverse= or check_keys=True, not both")
+    X, names, _ = prepare_items(items, (), response_range, missing, None, name)
+    negative = negative_on_first_component(pairwise_cor(X))
+    flipped = [c for c, neg in zip(names, negative, strict=True) if neg]
+    if flipped:
+        warnings.warn(f"{name or 'scale'}: item(s) {', '.join(flipped)} were negatively correlated with the "
+                      "total scale and were automatically reversed (check_keys=True)",
+                      DataQualityWarning, stacklevel=4)
+    return flipped
+
+
+def _warn_unkeyed(X: np.ndarray, names: list, name) -> None:
+    """psych's warning: an item loading negatively on the first principal component is probably
+    reverse-keyed; here it is tested after the declared items are reversed, so it names undeclared ones."""
+    negative = negative_on_first_component(pairwise_cor(X))
+    if negative.any():
+        bad = ", ".join(c for c, neg in zip(names, negative, strict=True) if neg)
+        warnings.warn(f"{name or 'scale'}: item(s) {bad} are negatively correlated with the total scale and "
+                      "probably should be reversed (declare them in reverse=, or use check_keys=True)",
+                      DataQualityWarning, stacklevel=4)
 
 
 def _if_deleted(C: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -231,7 +267,7 @@ def item_analysis(items: pd.DataFrame, *, reverse: Sequence[str] = (),
     1    b   0.809             0.947
     2    c   0.855             0.909
     """
-    X, names, w = _prepare(items, reverse, response_range, missing, weights, name)
+    X, names, w = prepare_items(items, reverse, response_range, missing, weights, name)
     C, R = _covariances(X, w, weighted)
     drop = _if_deleted(C, R)
     c_rest = C.sum(axis=0) - np.diag(C)
@@ -261,136 +297,6 @@ def item_analysis(items: pd.DataFrame, *, reverse: Sequence[str] = (),
             "average_r_if_deleted": drop[:, 2],
         }
     )
-
-
-def minres_loadings(R: np.ndarray, *, tol: float = 1e-12, max_iter: int = 2000) -> tuple[np.ndarray, bool]:
-    """One-factor minres (unweighted least squares) loadings of a correlation matrix.
-
-    Minimises the off-diagonal residuals, as ``psych::fa(fm = "minres")``;
-    uniquenesses are bounded to ``[0.005, max(smc, 1)]`` as in psych. psych
-    stops L-BFGS-B at its default tolerance; this fit goes to the optimum, so
-    loadings can differ from psych's in the 6th decimal while omega agrees to
-    about 1e-7. Returns ``(loadings, converged)``; loadings sum to >= 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from toolkit import scales
-    >>> L = np.array([0.8, 0.7, 0.6, 0.5])
-    >>> R = np.outer(L, L)
-    >>> np.fill_diagonal(R, 1.0)
-    >>> loadings, converged = scales.minres_loadings(R)
-    >>> np.round(loadings, 6).tolist(), converged
-    ([0.8, 0.7, 0.6, 0.5], True)
-    """
-    p = R.shape[0]
-    diag = np.diag(R)
-
-    def residual_fit(psi):
-        # the ULS criterion concentrated on the uniquenesses: half the sum of
-        # squared eigenvalues of R - Psi beyond the first; its gradient is
-        # diag(LL' + Psi - R), the one psych uses.
-        vals, vecs = np.linalg.eigh(R - np.diag(psi))
-        l1 = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
-        f = 0.5 * float(np.sum(vals[:-1] ** 2)) + (0.5 * vals[-1] ** 2 if vals[-1] < 0 else 0.0)
-        return f, l1 * l1 + psi - diag
-
-    start = diag - smc(R)
-    upper = max(float(smc(R).max()), 1.0)
-    res = optimize.minimize(
-        residual_fit,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.005, upper)] * p,
-        options={"ftol": 1e-300, "gtol": tol, "maxiter": max_iter, "maxcor": 20},
-    )
-    vals, vecs = np.linalg.eigh(R - np.diag(res.x))
-    loadings = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
-    if loadings.sum() < 0:
-        loadings = -loadings
-    # converged when the projected gradient is ~0 (free parameters at a stationary point)
-    g = res.jac
-    at_lo, at_hi = res.x <= 0.005 + 1e-12, res.x >= upper - 1e-12
-    pg = np.where(at_lo, np.minimum(g, 0), np.where(at_hi, np.maximum(g, 0), g))
-    return loadings, bool(np.max(np.abs(pg)) < 1e-8)
-
-
-@renamed_keywords(scale="response_range")
-def omega(items: pd.DataFrame, *, reverse: Sequence[str] | None = None,
-          response_range: tuple[float, float] | None = None, missing: str = "pairwise", weights: Weights = None,
-          weighted: bool = False, name: str | None = None) -> pd.Series:
-    """McDonald's omega from a one-factor minres model, as ``psych::omega(nfactors = 1)``.
-
-    Parameters
-    ----------
-    items : DataFrame
-        One numeric column per item.
-    reverse : sequence of str, optional
-        Reverse-keyed items (psych's ``key``). When omitted, items loading
-        negatively are reversed automatically, as psych's ``flip = TRUE`` does.
-    response_range, missing, name
-        As in :func:`alpha` (``response_range`` was ``scale``).
-    weights, weighted
-        ``weighted=True`` fits the factor model to the weighted pairwise
-        correlations; otherwise omega is unweighted and ``weights`` are unused.
-
-    Returns
-    -------
-    Series
-        ``omega_total``; ``omega_h`` (with one factor, ``(sum of loadings)^2 /
-        sum(R)``); ``alpha`` (standardised, from the pairwise correlations);
-        ``g6``; ``explained`` (variance share of the factor); ``n_items``;
-        ``n``; ``converged`` (1.0 or 0.0). The loadings are in
-        ``result.attrs["loadings"]``.
-
-    Warns
-    -----
-    ConvergenceWarning
-        When the factor model did not reach a stationary point.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from toolkit import scales
-    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 2], "b": [2, 2, 3, 5, 4, 1], "c": [1, 3, 2, 4, 5, 2]})
-    >>> round(float(scales.omega(df)["omega_total"]), 3)  # psych::omega(df, nfactors = 1)$omega.tot
-    0.933
-    """
-    X, names, w = _prepare(items, reverse or (), response_range, missing, weights, name)
-    R = pairwise_cor(X, w if weighted else None)
-    if not np.all(np.isfinite(R)):
-        raise ScaleError("some pairs of items are never answered together; their correlation is undefined")
-    loadings, converged = minres_loadings(R)
-    if not converged:
-        warnings.warn(
-            f"one-factor model for {name or 'the scale'} did not converge; omega may be inaccurate",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    if reverse is None:
-        key = np.where(loadings < 0, -1.0, 1.0)
-        R = R * np.outer(key, key)
-        loadings = loadings * key
-    p = len(names)
-    vt = R.sum()
-    uniq = (1 - loadings**2).sum()
-    out = pd.Series(
-        {
-            "omega_total": (vt - uniq) / vt,
-            "omega_h": loadings.sum() ** 2 / vt,
-            "alpha": ((vt - p) / vt) * p / (p - 1),
-            "g6": (vt + smc(R).sum() - p) / vt,
-            "explained": float((loadings**2).sum() / p),
-            "n_items": p,
-            "n": X.shape[0],
-            "converged": float(converged),
-        },
-        name=name or "omega",
-        dtype=float,
-    )
-    out.attrs["loadings"] = pd.Series(loadings, index=names, name="loading")
-    return out
 
 
 def _scored_scales(data, instrument, scales, weights, missing):

@@ -123,14 +123,39 @@ def _mh_row(tables: np.ndarray) -> dict[str, float]:
     with np.errstate(divide="ignore", invalid="ignore"):
         a = st.oddsratio_pooled
         se = st.logodds_pooled_se
-        test = st.test_null_odds(correction=True)
+        chi2 = mh_chi2(t)
+        d_dif = -2.35 * np.log(a)
     return out | {
         "alpha_mh": a,
-        "d_dif": -2.35 * np.log(a),
+        "d_dif": d_dif,
         "se_d": 2.35 * se,
-        "chi2": float(test.statistic),
-        "p_value": float(test.pvalue),
+        "chi2": chi2,
+        "p_value": float(stats.chi2.sf(chi2, 1)),
     }
+
+
+def mh_chi2(tables: np.ndarray) -> float:
+    """Mantel-Haenszel chi-square of ``K x 2 x 2`` tables, as ``mantelhaen.test(correct = TRUE)``.
+
+    R subtracts the continuity correction of 0.5 only when ``|sum(a - E(a))| >= 0.5``;
+    statsmodels' ``test_null_odds(correction=True)`` always does, which inflates the
+    statistic of sparse tables.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([[[3, 1], [1, 3]], [[2, 2], [1, 3]]])
+    >>> round(mh_chi2(t), 6)  # mantelhaen.test(array(c(3,1,1,3,2,1,2,3), c(2,2,2)))$statistic
+    0.903226
+    """
+    t = tables.astype(float)
+    n = t.sum(axis=(1, 2))
+    row1, row2 = t[:, 0, :].sum(axis=1), t[:, 1, :].sum(axis=1)
+    col1, col2 = t[:, :, 0].sum(axis=1), t[:, :, 1].sum(axis=1)
+    delta = float((t[:, 0, 0] - row1 * col1 / n).sum())
+    var = float((row1 * row2 * col1 * col2 / (n**2 * (n - 1))).sum())
+    yates = 0.5 if abs(delta) >= 0.5 else 0.0
+    return (abs(delta) - yates) ** 2 / var
 
 
 @renamed_keywords(group="by", level="sig_level")

@@ -27,6 +27,7 @@ few ``np.bincount`` calls over them (see :mod:`toolkit.survey.linearization`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -34,28 +35,19 @@ import pandas as pd
 
 from toolkit._validation import as_list, check_frame, check_option, check_weights, renamed_attribute, renamed_keywords
 from toolkit.disclosure import DEFAULT_MIN_CELL, DisclosurePolicy
-from toolkit.errors import DesignError
+from toolkit.errors import DataQualityWarning, DesignError
 from toolkit.survey import estimators, weighting
-from toolkit.survey.linearization import LONELY, CalibrationPlan, Influence, Stage, dense_codes, variance
+from toolkit.survey._structure import DesignStructure
+from toolkit.survey.linearization import (
+    LONELY,
+    CalibrationPlan,
+    Influence,
+    single_psu_domains,
+    stage_contributions,
+    variance,
+)
 
-_CERTAIN = 1e-7  # survey:::onestrat treats a stratum with f below this as fully sampled
-
-
-def _codes(columns: list) -> np.ndarray:
-    """Integer codes (0..k-1, in sorted order) of the distinct combinations of ``columns``."""
-    code = np.zeros(len(columns[0]), np.int64)
-    for col in columns:
-        c, labels = pd.factorize(col, sort=True)
-        code = code * len(labels) + c
-    return dense_codes(code).astype(np.int64)
-
-
-def _first_bad(values: pd.Series, mask: np.ndarray, limit: int = 5) -> str:
-    rows = values.index[mask][:limit]
-    return ", ".join(f"{r!r}" for r in rows) + (" ..." if mask.sum() > limit else "")
-
-
-class Design:
+class Design(DesignStructure):
     """A stratified, clustered survey design with linearised variances (R's ``svydesign``).
 
     Parameters
@@ -78,6 +70,13 @@ class Design:
     lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
         What to do with a stratum that has a single PSU, as
         ``options(survey.lonely.psu)``.
+    adjust_domain_lonely : bool, default False
+        Apply ``lonely_psu`` also where a domain (``by=``, or the rows a model
+        uses) holds only one of a stratum's PSUs, as
+        ``options(survey.adjust.domain.lonely = TRUE)``: with ``"adjust"`` that
+        PSU's total is centred at zero instead of the stratum mean, with
+        ``"average"`` the variance is NaN (R's ``NA``); the other choices are
+        unaffected, as in R. Applies to the first stage.
     min_cell : int, default :data:`toolkit.disclosure.DEFAULT_MIN_CELL` (5)
         Estimate tables go through :func:`toolkit.disclosure.suppress`: a cell
         with fewer respondents shows neither its estimate nor its count. 0 turns
@@ -105,7 +104,7 @@ class Design:
 
     def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: str = "fail", min_cell: int = DEFAULT_MIN_CELL):
+                 lonely_psu: str = "fail", adjust_domain_lonely: bool = False, min_cell: int = DEFAULT_MIN_CELL):
         psu_cols, fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         wanted = [c for c in [weights, strata, *psu_cols, *fpc_cols] if c is not None]
         check_frame(data, "data", columns=wanted, error=DesignError)
@@ -119,6 +118,7 @@ class Design:
         self.weights_col, self.strata_col = weights, strata
         self.psu_cols, self.fpc_cols = psu_cols, fpc_cols
         self.lonely_psu, self.min_cell = lonely_psu, DisclosurePolicy(min_cell).min_cell
+        self.adjust_domain_lonely = bool(adjust_domain_lonely)
         self.n = len(data)
         self.weights = np.ones(self.n) if weights is None else check_weights(weights, data, error=DesignError)
         self._build_stages(data)
@@ -130,129 +130,7 @@ class Design:
         self._wcache: dict = {}  # things that depend on the weights too; one per design
 
     # ------------------------------------------------------------------ setup
-    def _check_no_na(self, data: pd.DataFrame, cols: list[str], role: str) -> None:
-        for c in cols:
-            na = data[c].isna().to_numpy()
-            if na.any():
-                raise DesignError(f"{role} column {c!r} has {na.sum()} missing value(s) at rows "
-                                  f"{_first_bad(data[c], na)}")
-
-    def _build_stages(self, data: pd.DataFrame) -> None:
-        self._check_no_na(data, as_list(self.strata_col), "strata")
-        self._check_no_na(data, self.psu_cols, "psu")
-        self._check_no_na(data, self.fpc_cols, "fpc")
-        strat, units = self._units(data)
-        self.strata = strat
-        self.psu = units[0]
-        fpcs = self._read_fpc(data)
-        n_stages = len(units) if fpcs is not None and len(fpcs) == len(units) else 1
-        stages: list[Stage] = []
-        parent, parent_n_strata, mult_row = strat, len(self.strata_labels), np.ones(self.n)
-        for s in range(n_stages):
-            stage, pop_row = self._stage(data, s, units[s], parent, parent_n_strata, mult_row,
-                                         None if fpcs is None else fpcs[s])
-            stages.append(stage)
-            # the next stage's strata are this stage's units; weigh by n/N of this stage
-            row_n = stage.n_per_stratum[parent]
-            mult_row = mult_row * np.where(np.isfinite(pop_row), row_n / pop_row, 1.0)
-            parent, parent_n_strata = units[s], stage.n_units
-        self.stages = stages
-        # selection probability of each row when every stage has an fpc (R's weights from fpc)
-        self._fpc_prob = mult_row if fpcs is not None and n_stages == len(units) else None
-
-    def _units(self, data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Stratum code of every row and its unit code at each stage (units nested in strata)."""
-        if self.strata_col is None:
-            strat = np.zeros(self.n, np.int64)
-            self.strata_labels = np.array(["1"], dtype=object)
-        else:
-            strat, labels = pd.factorize(data[self.strata_col], sort=True)
-            strat = strat.astype(np.int64)
-            self.strata_labels = np.asarray(labels, dtype=object)
-        key: list = [strat]
-        units = []
-        for col in self.psu_cols or [None]:
-            if col is None:
-                units.append(np.arange(self.n, dtype=np.int64))
-                continue
-            key.append(data[col].to_numpy())
-            units.append(_codes(key))
-        return strat, units
-
-    def _stage(self, data: pd.DataFrame, s: int, unit: np.ndarray, parent: np.ndarray, parent_n_strata: int,
-               mult_row: np.ndarray, fpc: np.ndarray | None) -> tuple[Stage, np.ndarray]:
-        """Stage ``s``: its units within their parent strata, the variance scale and the lonely units."""
-        n = self.n
-        n_units = int(unit.max()) + 1 if n else 0
-        first = np.unique(unit, return_index=True)[1]
-        unit_stratum = parent[first]
-        n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
-        row_n = n_per[parent]
-        if fpc is None:
-            f_row, pop_row = np.ones(n), np.full(n, np.inf)
-        else:
-            pop_row = self._popsize(fpc, row_n, parent, s)
-            f_row = (pop_row - row_n) / pop_row
-        f = np.zeros(parent_n_strata)
-        f[parent] = f_row
-        mult = np.zeros(parent_n_strata)
-        mult[parent] = mult_row
-        scale = np.where(n_per > 1, f * n_per / np.maximum(n_per - 1, 1), f) * mult
-        scale[f < _CERTAIN] = 0.0
-        lonely = (n_per == 1) & (f >= _CERTAIN)
-        if self.lonely_psu == "fail" and lonely.any():
-            bad = np.flatnonzero(lonely)[0]
-            label = (self.strata_labels[bad] if s == 0
-                     else f"PSU {data[self.psu_cols[s - 1]].to_numpy()[parent == bad][0]!r}")
-            raise DesignError(
-                f"Stratum ({label}) has only one PSU at stage {s + 1} "
-                f"({int(lonely.sum())} such stratum/strata); choose lonely_psu="
-                "'remove', 'adjust', 'average' or 'certainty'")
-        return Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely), pop_row
-
-    def _fpc_weights(self) -> np.ndarray:
-        """Weights implied by the fpc when none are given: 1 / product of the stages' n/N, as R."""
-        if self._fpc_prob is None:
-            raise DesignError(f"weights are needed: one fpc column ({self.fpc_cols[0]!r}) for "
-                              f"{len(self.psu_cols)} psu columns does not give the selection "
-                              "probabilities; pass weights= or one fpc column per stage")
-        return 1.0 / self._fpc_prob
-
-    def _read_fpc(self, data: pd.DataFrame) -> list[np.ndarray] | None:
-        if not self.fpc_cols:
-            return None
-        vals = []
-        for c in self.fpc_cols:
-            try:
-                vals.append(pd.to_numeric(data[c], errors="raise").to_numpy(np.float64))
-            except (TypeError, ValueError):
-                raise DesignError(f"fpc column {c!r} must be numeric") from None
-        allv = np.concatenate(vals)
-        self._fpc_is_popsize = bool((allv > 1).any())
-        if self._fpc_is_popsize and (allv < 1).any():
-            raise DesignError(f"fpc column(s) {', '.join(map(repr, self.fpc_cols))} mix values above "
-                              "and below 1: give all population sizes (>= 1) or all sampling "
-                              "fractions (<= 1)")
-        for c, v in zip(self.fpc_cols, vals, strict=True):
-            bad = v <= 0
-            if bad.any():
-                raise DesignError(f"fpc column {c!r} has {bad.sum()} zero or negative value(s) at rows "
-                                  f"{_first_bad(data[c], bad)} (expected population sizes or sampling "
-                                  "fractions above 0)")
-        return vals
-
-    def _popsize(self, fpc: np.ndarray, row_n: np.ndarray, parent: np.ndarray, stage: int) -> np.ndarray:
-        pop = fpc if self._fpc_is_popsize else row_n / fpc
-        col = self.fpc_cols[stage]
-        varies = pd.Series(pop).groupby(parent).nunique().to_numpy() > 1
-        if varies.any():
-            raise DesignError(f"fpc column {col!r} varies within a stratum at stage {stage + 1} "
-                              "(it must be constant per stratum)")
-        if (pop < row_n).any():
-            raise DesignError(f"fpc column {col!r} implies more than 100% sampling at stage "
-                              f"{stage + 1} (population size below the number of sampled units)")
-        return pop
-
+    # ------------------------------------------------------------------ copies
     def _replace(self, weights: np.ndarray, plan: CalibrationPlan | None,
                  rake_result: weighting.RakeResult | None = None) -> Design:
         """A copy of this design with new weights (structure is shared, read-only)."""
@@ -293,7 +171,19 @@ class Design:
         """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
         if members is None:
             members = x.col if x.col is not None else np.zeros(self.n, np.int64)
-        return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members)
+        if self.adjust_domain_lonely:
+            self._warn_domain_lonely(x, members)
+        return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members,
+                        self.adjust_domain_lonely)
+
+    def _warn_domain_lonely(self, x: Influence, members: np.ndarray) -> None:
+        """R warns "Stratum (h) has only one PSU at stage 1" for each such stratum of a domain; so do we."""
+        lonely = single_psu_domains(self.stages[0], members, x.p, x.col is not None).any(axis=1)
+        if lonely.any():
+            names = ", ".join(map(str, self.strata_labels[lonely][:5])) + (" ..." if lonely.sum() > 5 else "")
+            warnings.warn(f"{int(lonely.sum())} stratum/strata ({names}) have only one PSU in a domain at stage 1; "
+                          f"lonely_psu={self.lonely_psu!r} applies to them (adjust_domain_lonely=True)",
+                          DataQualityWarning, stacklevel=estimators.user_stacklevel())
 
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:
@@ -412,9 +302,11 @@ class Design:
                    min_cell: int | None = None) -> pd.DataFrame:
         """Share of each level of ``variable``, one row per level (and domain).
 
-        CIs are R's ``svyciprop(method="logit")`` on the domain's design df by
-        default (NaN when the share is 0 or 1); ``ci_method="wald"`` gives
-        normal Wald intervals as ``confint(svymean(~factor(x)))``. ``n`` is the
+        CIs are R's ``svyciprop`` on the domain's design df: ``ci_method`` is
+        one of its methods, ``"logit"`` (default; NaN when the share is 0 or 1),
+        ``"likelihood"``, ``"asin"``, ``"beta"``, ``"mean"``, ``"xlogit"`` (see
+        :mod:`toolkit.survey.ciprop`), or ``"wald"``, normal Wald intervals as
+        ``confint(svymean(~factor(x)))``. ``n`` is the
         domain's number of respondents. A row is suppressed when ``n < min_cell``
         or when the level is held by 1 to ``min_cell - 1`` respondents; as the
         levels of a domain sum to 1, a domain with one such level loses its
@@ -434,6 +326,99 @@ class Design:
         return estimators.proportion(self, variable, by=by, na_rm=na_rm, conf_level=conf_level,
                                      ci_method=ci_method, min_cell=min_cell)
 
+    def quantile(self, variables: str | Sequence[str], q, *, by: str | Sequence[str] | None = None,
+                 ci_method: str = "mean", qrule: str = "math", conf_level: float = 0.95, na_rm: bool = False,
+                 min_cell: int | None = None) -> pd.DataFrame:
+        """Weighted quantiles with design-based intervals, as R's ``svyquantile`` (survey 4.x).
+
+        Parameters
+        ----------
+        variables : str or list of str
+            Numeric column(s).
+        q : float or list of float
+            Quantiles in [0, 1].
+        by : str or list of str, optional
+            Domain column(s), as ``svyby(..., svyquantile)``.
+        ci_method : {"mean", "beta", "xlogit", "asin", "score"}
+            R's ``interval.type``: a Woodruff interval built on the share at or
+            below the estimate (default ``"mean"``, as R), or the score interval.
+        qrule : {"math", "school", "shahvaish", "hf1", ..., "hf9"}
+            R's ``qrule``, the weighted quantile definition (default ``"math"``).
+        conf_level : float, default 0.95
+            Confidence level (R's ``alpha = 1 - conf_level``).
+        na_rm : bool, default False
+            Drop rows with a missing value; without it a domain holding one is NaN.
+        min_cell : int, optional
+            Disclosure threshold for this table; default the design's ``min_cell``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per variable, domain and quantile: quantile, estimate, se
+            (interval width over ``2 t_df``, as R), ci_low, ci_high, df, n,
+            suppressed and note. See :mod:`toolkit.survey.quantile`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> d = survey.Design(pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10]}), min_cell=0)
+        >>> d.quantile("y", [0.25, 0.5])[["quantile", "estimate"]]
+           quantile  estimate
+        0      0.25       3.0
+        1      0.50       5.0
+        """
+        from toolkit.survey.quantile import quantile
+
+        return quantile(self, variables, q, by=by, ci_method=ci_method, qrule=qrule, conf_level=conf_level,
+                        na_rm=na_rm, min_cell=min_cell)
+
+    def variance_by_stage(self, variables: str | Sequence[str], *, statistic: str = "mean",
+                          na_rm: bool = False, min_cell: int | None = None) -> pd.DataFrame:
+        """How much each sampling stage adds to the variance of a mean or total (R's multistage variance).
+
+        With one fpc per stage the variance is ``survey:::multistage``'s sum:
+        stage 1 between PSUs, each later stage within the units of the one
+        before, scaled by the earlier stages' sampling fractions; R's
+        ``svyrecvar(one.stage = TRUE)`` is the first row. Without per-stage
+        fpc the design has one (ultimate-cluster) stage.
+
+        Parameters
+        ----------
+        variables : str or list of str
+            Numeric column(s).
+        statistic : {"mean", "total"}
+            The estimate whose variance is split.
+        na_rm : bool, default False
+            Drop rows with a missing value (else the variances are NaN).
+        min_cell : int, optional
+            Disclosure threshold; default the design's ``min_cell``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per variable and stage: variable, stage (1 = PSUs),
+            variance, share (of the total variance), n, suppressed and note.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from toolkit import survey
+        >>> df = pd.DataFrame({"psu": [1, 1, 2, 2, 3, 3], "ssu": [1, 2, 3, 4, 5, 6],
+        ...                    "y": [1.0, 2, 4, 3, 6, 8], "N1": 10, "N2": 4})
+        >>> d = survey.Design(df, psu=["psu", "ssu"], fpc=["N1", "N2"], min_cell=0)
+        >>> d.variance_by_stage("y")[["stage", "share"]].round(3)
+           stage  share
+        0      1  0.986
+        1      2  0.014
+        """
+        return estimators.variance_by_stage(self, variables, statistic=statistic, na_rm=na_rm, min_cell=min_cell)
+
+    def _stage_variances(self, x: Influence) -> list[np.ndarray]:
+        members = np.zeros(self.n, np.int64)
+        return stage_contributions(x, self.stages, self.lonely_psu, self.plan, self.strata, members,
+                                   self.adjust_domain_lonely)
+
     # -------------------------------------------------------------- weighting
     def rake(self, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0) -> Design:
         """Rake (IPF) the weights to population margins, as R's ``rake``; see :func:`weighting.rake`.
@@ -449,7 +434,7 @@ class Design:
         """
         return weighting.rake(self, margins, max_iter=max_iter, tol=tol)
 
-    def poststratify(self, variables: str | Sequence[str], population: Mapping) -> Design:
+    def poststratify(self, variables: str | Sequence[str], population: Mapping, *, partial: bool = False) -> Design:
         """Post-stratify to known cell counts, as R's ``postStratify``; see :func:`weighting.poststratify`.
 
         Examples
@@ -460,7 +445,7 @@ class Design:
         >>> float(d.poststratify("sex", {"m": 0.5, "f": 0.5}).mean("y")["estimate"].iloc[0])
         3.5
         """
-        return weighting.poststratify(self, variables, population)
+        return weighting.poststratify(self, variables, population, partial=partial)
 
     def trim(self, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False) -> Design:
         """Trim weights into ``[lower, upper]``, as R's ``trimWeights``; see :func:`weighting.trim`.
@@ -494,6 +479,10 @@ class Design:
     def glm(self, formula: str, *, family: str = "gaussian", conf_level: float = 0.95,
             max_iter: int = 100, tol: float = 1e-12):
         """Survey-weighted GLM (pseudo-ML, sandwich SEs), as R's ``svyglm``; see :mod:`toolkit.survey.glm`.
+
+        ``family`` is "gaussian", "binomial", "poisson", "quasibinomial" or
+        "quasipoisson" (a quasi family fits and has the SEs of its base family,
+        as in R; ``dispersion_`` is ``summary.svyglm``'s).
 
         Examples
         --------

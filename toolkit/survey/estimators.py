@@ -31,18 +31,19 @@ domain as a set, so a lone suppressed share cannot be recovered from the others.
 from __future__ import annotations
 
 import functools
+import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
-from toolkit.errors import DesignError
+from toolkit.errors import DataQualityWarning, DesignError
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, intercept_fit, likelihood_ci
 from toolkit.survey.linearization import Influence, dense_codes
 
-CI_METHODS = ("logit", "wald")
 
 
 def column(design, name: str, role: str = "variable") -> pd.Series:
@@ -219,7 +220,34 @@ def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
     return np.sqrt(np.clip(np.diag(v), 0, None))
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside the toolkit.
+
+    Examples
+    --------
+    >>> user_stacklevel() >= 1
+    True
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("toolkit."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _check_deff(extra: dict, labels: pd.DataFrame, est, deff) -> None:
+    """A DataQualityWarning when a design effect is NaN although the estimate is not."""
+    bad = np.isnan(np.asarray(deff, float)) & ~np.isnan(np.asarray(est, float))
+    if not bad.any():
+        return
+    what = ", ".join(f"{k} {v!r}" for k, v in extra.items())
+    where = "" if labels.empty or not len(labels.columns) else f" in {int(bad.sum())} domain(s)"
+    warnings.warn(f"design effect of {what} is NaN{where}: the SRS variance is undefined (weights summing to "
+                  "less than the number of respondents, a single respondent or no variation)",
+                  DataQualityWarning, stacklevel=user_stacklevel())
+
+
 def _frame(labels: pd.DataFrame, extra: dict, est, se, lo, hi, df, n, deff, kish) -> pd.DataFrame:
+    _check_deff(extra, labels, est, deff)
     out = labels.reset_index(drop=True).copy()
     for key, val in extra.items():
         out[key] = val
@@ -350,10 +378,23 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
     (0.3064, 0.6936)
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta = logit(p)
-        half = stats.t.ppf(0.5 + conf_level / 2, np.where(degf > 0, degf, np.nan)) * se / (p * (1 - p))
-        return expit(eta - half), expit(eta + half)
+    return closed_form_ci("logit", p, se, degf, None, conf_level)
+
+
+def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None):
+    """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
+    if ci_method not in ("likelihood", "logit"):
+        return closed_form_ci(ci_method, est, se, df, dom.n, conf_level)
+    # R's intercept-only quasibinomial svyglm per domain, stopped where glm.fit stops
+    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n)
+    se_total = _variance_diag(design, dom.w * (ind - mu[dom.gi]), dom)
+    se_beta = se_total / (dom.W * mu * (1 - mu))
+    if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
+        return closed_form_ci("logit", mu, se_beta * mu * (1 - mu), df, dom.n, conf_level)
+    dispersion = dom.npos / (dom.npos - 1) * est * (1 - est) / (mu * (1 - mu))
+    pairs = [likelihood_ci(*args, conf_level) for args in
+             zip(mu, est, se_beta, info, dispersion, dom.n, np.broadcast_to(df, est.shape), strict=True)]
+    return np.array([q[0] for q in pairs]), np.array([q[1] for q in pairs])
 
 
 def _level_codes(design, variable: str) -> tuple[np.ndarray, list]:
@@ -379,7 +420,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     [0.25, 0.75]
     """
     check_option(ci_method, "ci_method", CI_METHODS)
-    z = _z(conf_level)
+    conf_level = check_conf_level(conf_level)
     codes, levels = _level_codes(design, variable)
     g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
     dom = _domains(design, g, k, by)
@@ -390,7 +431,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = logit_ci(est, se, df, conf_level) if ci_method == "logit" else (est - z * se, est + z * se)
+        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
         held.append(dom.sum(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
@@ -401,3 +442,32 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
     return publish(table, design, min_cell, sets=["variable", *as_list(by)],
                    cell_n=np.concatenate(held)[order])
+
+
+@_quiet
+def variance_by_stage(design, variables, *, statistic="mean", na_rm=False, min_cell=None) -> pd.DataFrame:
+    """Each stage's share of the variance of a mean or total; the engine of :meth:`Design.variance_by_stage`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit import survey
+    >>> d = survey.Design(pd.DataFrame({"y": [1.0, 3.0, 2.0]}), min_cell=0)
+    >>> variance_by_stage(d, "y")[["stage", "share"]].to_dict("records")
+    [{'stage': 1, 'share': 1.0}]
+    """
+    check_option(statistic, "statistic", ("mean", "total"))
+    rows = []
+    for var in as_list(variables, "variables"):
+        y = numeric(design, var)
+        valid = ~np.isnan(y)
+        keep = valid if na_rm else np.ones(design.n, bool)
+        w = np.where(keep, design.weights, 0.0)
+        y0 = np.where(keep, y, 0.0)
+        W = w.sum()
+        infl = w * (y0 - (w * y0).sum() / W) / W if statistic == "mean" else w * y0
+        parts = [float(v[0, 0]) for v in design._stage_variances(Influence(infl, 1))]
+        whole = sum(parts)
+        rows += [{"variable": var, "stage": i + 1, "variance": v, "share": v / whole, "n": int(keep.sum())}
+                 for i, v in enumerate(parts)]
+    return publish(pd.DataFrame(rows), design, min_cell)

@@ -18,7 +18,8 @@ PSUs, fpc, calibration). Inference uses t on R's residual df, ``degf(design)
 (R's treatment contrasts; rows with a missing value are dropped, as
 ``na.omit``).
 
-Families: ``gaussian`` (identity), ``binomial`` (logit), ``poisson`` (log).
+Families: ``gaussian`` (identity), ``binomial`` and ``quasibinomial`` (logit), ``poisson`` and
+``quasipoisson`` (log); see :mod:`toolkit.survey._families`.
 """
 
 from __future__ import annotations
@@ -33,88 +34,13 @@ import numpy as np
 import pandas as pd
 import patsy
 from scipy import stats
-from scipy.special import expit, logit, xlogy
 
 from toolkit._validation import as_list, check_conf_level, check_frame, check_option, renamed_attribute
-from toolkit.errors import ConvergenceWarning, ModelError
+from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
+from toolkit.survey._families import _EPS, FAMILIES, _Family
+from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 
-
-_EPS = np.finfo(float).eps
-_THRESH = 30.0  # R's logit link treats |eta| > 30 as saturated
-_LOG_EPS = float(np.log(_EPS))
-
-
-@dataclass(frozen=True)
-class _Family:
-    name: str
-    link: str
-    exp_name: str | None
-
-    def linkinv(self, eta):
-        """R's ``linkinv``: the logit clamps ``eta`` to +-30, the log floors at eps."""
-        if self.link == "logit":
-            if eta.max() > _THRESH or eta.min() < -_THRESH:  # R: exp(eta) becomes eps or 1/eps
-                eta = np.where(eta < -_THRESH, _LOG_EPS, np.where(eta > _THRESH, -_LOG_EPS, eta))
-            return expit(eta)
-        if self.link == "log":
-            return np.maximum(np.exp(eta), _EPS)
-        return eta
-
-    def mu_eta(self, eta, mu=None):
-        """d mu / d eta (``mu`` may be passed to save recomputing it)."""
-        if self.link == "identity":
-            return np.ones_like(eta)
-        mu = self.linkinv(eta) if mu is None else mu
-        if self.link == "log":
-            return mu
-        d = mu * (1 - mu)
-        return np.where(np.abs(eta) > _THRESH, _EPS, d) if np.abs(eta).max() > _THRESH else d
-
-    def variance(self, mu):
-        if self.name == "binomial":
-            return mu * (1 - mu)
-        if self.name == "poisson":
-            return mu
-        return np.ones_like(mu)
-
-    def deviance(self, y, mu, w):
-        """The deviance R's ``dev.resids`` sums."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.name == "binomial":
-                return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) + xlogy(1 - y, 1 - y) - xlogy(1 - y, 1 - mu))
-            if self.name == "poisson":
-                return 2 * np.dot(w, xlogy(y, y) - xlogy(y, mu) - (y - mu))
-        r = y - mu
-        return np.dot(w, r * r)
-
-    def working(self, eta, mu, y, w):
-        """IRLS working weights ``w mu'^2 / V`` and response ``eta + (y - mu) / mu'``.
-
-        For the canonical links ``mu' = V`` unless R's clamps bite, which saves
-        passes over the data."""
-        if self.link == "identity":
-            return w, y
-        if self.link == "logit" and (eta.max() > _THRESH or eta.min() < -_THRESH):
-            d, v = self.mu_eta(eta, mu), self.variance(mu)
-            return w * d * d / v, eta + (y - mu) / d
-        v = mu * (1 - mu) if self.link == "logit" else mu
-        return w * v, eta + (y - mu) / v
-
-    def start(self, y, w):
-        """``glm.fit``'s ``mustart`` mapped to the linear predictor."""
-        if self.name == "binomial":
-            return logit((w * y + 0.5) / (w + 1))
-        if self.name == "poisson":
-            return np.log(y + 0.1)
-        return y
-
-
-FAMILIES = {
-    "gaussian": _Family("gaussian", "identity", None),
-    "binomial": _Family("binomial", "logit", "odds_ratio"),
-    "poisson": _Family("poisson", "log", "rate_ratio"),
-}
 
 _KNOWN = set(dir(builtins)) | {"C", "I", "Q", "np", "numpy", "center", "standardize", "scale",
                                "bs", "cr", "cc", "te", "Treatment", "Sum", "Diff", "Helmert",
@@ -244,6 +170,10 @@ class SurveyGLM:
         Residual degrees of freedom, ``degf - p + 1`` (``fit$df.residual``).
     n_iter_, converged_ : int, bool
         IRLS iterations and whether ``tol`` was reached.
+    dispersion_ : float
+        ``summary(fit)$dispersion``: the design-weighted variance (``svyvar``) of
+        the Pearson residuals, for every family (R reports it for binomial and
+        poisson too; the SEs never use it).
     terms : list of str
         Column names of the model matrix.
     conf_level : float
@@ -272,6 +202,7 @@ class SurveyGLM:
     _order: np.ndarray = field(repr=False)
     _rows: np.ndarray = field(repr=False)
     conf_level: float = field(default=0.95, kw_only=True)
+    dispersion_: float = field(default=np.nan, kw_only=True)
 
     def __post_init__(self) -> None:
         for fitted in (self.coef_, self.vcov_):  # read-only like the rest of the fit
@@ -478,7 +409,7 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
 def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
     """``(mu, rows) -> sum(dev.resids(y, mu, w))`` over those rows, as R's family;
     a 0/1 outcome takes one log."""
-    if fam.name == "binomial" and ((y == 0) | (y == 1)).all():
+    if fam.base == "binomial" and ((y == 0) | (y == 1)).all():
         success = y == 1
 
         def binary(mu, sl):
@@ -513,8 +444,11 @@ def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float
     design : Design
     formula : str
         patsy formula, ``"y ~ x1 + C(x2)"`` (R's ``factor(x2)`` is ``C(x2)``).
-    family : {"gaussian", "binomial", "poisson"}
-        Identity, logit and log links.
+    family : {"gaussian", "binomial", "poisson", "quasibinomial", "quasipoisson"}
+        Identity, logit and log links. A quasi family gives the same fit and
+        SEs as its likelihood family, as in ``svyglm`` (whose sandwich SEs
+        never use a dispersion); R's only difference is that binomial warns
+        about non-integer successes.
     conf_level : float, default 0.95
         Level of the intervals in the coefficient table.
     max_iter : int, default 100
@@ -530,6 +464,10 @@ def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float
     -----
     ConvergenceWarning
         When IRLS did not converge in ``max_iter`` iterations.
+    BoundaryWarning
+        When a logit model fits probabilities numerically 0 or 1 (R's
+        ``glm.fit`` warning): the outcome is separated or quasi-separated and
+        the coefficients and SEs of the terms named are not to be trusted.
 
     Examples
     --------
@@ -551,11 +489,39 @@ def fit_glm(design, formula: str, *, family: str = "gaussian", conf_level: float
     if not converged:
         warnings.warn(f"IRLS for {formula!r} did not converge in {max_iter} iterations",
                       ConvergenceWarning, stacklevel=4)
-    vcov, df_resid = _sandwich(design, Xt, y, beta, ww, xtwx, fam, rows)
+    eta = beta @ Xt
+    mu = fam.linkinv(eta)
     terms = [info.column_names[i] for i in order]
+    if fam.link == "logit":
+        _check_separation(formula, mu, X, beta, terms)
+    vcov, df_resid = _sandwich(design, Xt, y, eta, mu, ww, xtwx, fam, rows)
+    dw = design.weights[rows]
     return SurveyGLM(design, formula, fam, terms, beta, vcov, df_resid, n_iter, converged,
                      _coef_table(terms, beta, vcov, df_resid, conf_level, fam.exp_name), info, order, rows,
-                     conf_level=conf_level)
+                     conf_level=conf_level, dispersion_=_dispersion(fam, y, mu, dw))
+
+
+def _dispersion(fam: _Family, y, mu, dw) -> float:
+    """``summary.svyglm``'s dispersion: ``svyvar`` of the Pearson residuals over the rows used (every
+    family). ``residuals.svyglm`` divides the prior weights out again: ``(y - mu) / sqrt(V(mu))``."""
+    r = (y - mu) / np.sqrt(fam.variance(mu))
+    n = np.count_nonzero(dw)
+    rbar = np.dot(dw, r) / dw.sum()
+    return float(n / (n - 1) * np.dot(dw, (r - rbar) ** 2) / dw.sum()) if n > 1 else np.nan
+
+
+def _check_separation(formula: str, mu, X, beta, terms) -> None:
+    """R's glm.fit test for fitted probabilities numerically 0 or 1, as a BoundaryWarning naming the
+    term whose coefficient moves the linear predictor most (coefficient times the SD of its column)."""
+    edge = (mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)
+    if not edge.any():
+        return
+    spread = np.abs(beta) * X.std(axis=0)
+    worst = terms[int(np.argmax(spread))]
+    warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {int(edge.sum())} row(s): the "
+                  f"outcome is separated or quasi-separated (largest effect: {worst!r}, coefficient "
+                  f"{beta[terms.index(worst)]:.4g}); coefficients and SEs are not reliable",
+                  BoundaryWarning, stacklevel=user_stacklevel())
 
 
 def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
@@ -567,9 +533,9 @@ def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
     elif y.shape[1] != 1:
         raise ModelError(f"the outcome of {formula!r} must be a single numeric or two-level column")
     y = y[:, 0]
-    if fam.name == "binomial" and ((y < 0) | (y > 1)).any():
+    if fam.base == "binomial" and ((y < 0) | (y > 1)).any():
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
-    if fam.name == "poisson" and (y < 0).any():
+    if fam.base == "poisson" and (y < 0).any():
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
     aliased = _aliased(X)
     if aliased:
@@ -579,12 +545,10 @@ def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
     return y, X, rows, info, order
 
 
-def _sandwich(design, Xt, y, beta, ww, xtwx, fam: _Family, rows):
+def _sandwich(design, Xt, y, eta, mu, ww, xtwx, fam: _Family, rows):
     """R's ``svy.varcoef``: influence ``U A^-1`` (working residuals at the final fit times the
     last working weights) through the design linearisation; and the residual df."""
-    eta = beta @ Xt
     ainv = np.linalg.inv(xtwx)
-    mu = fam.linkinv(eta)
     infl_t = ainv.T @ (Xt * (ww * (y - mu) / fam.mu_eta(eta, mu)))
     p = Xt.shape[0]
     if len(rows) == design.n:

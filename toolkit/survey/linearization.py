@@ -204,7 +204,9 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
         for k in range(len(comps)):
             if a[k].any():
                 s -= plan.cross(j, k) @ a[k]
-        a[j] += s / comps[j].denom[:, None]
+        # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
+        denom = comps[j].denom[:, None]
+        a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
     out = x.dense().copy() if x.col is None else x.dense()
     for c, ak in zip(comps, a, strict=True):
         out -= c.psw[:, None] * ak[c.cells]
@@ -212,12 +214,15 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
 
 
 def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
-                   present: np.ndarray | None = None) -> np.ndarray:
+                   present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None) -> np.ndarray:
     """Between-unit covariance of unit totals within strata for one stage.
 
     ``present`` (strata x columns, bool) marks the strata a domain reaches; for
     ``lonely_psu="average"`` R scales by the strata of the (subset) domain
-    design, ``H_d / (H_d - lonely_d)``.
+    design, ``H_d / (H_d - lonely_d)``. ``domain_lonely`` (strata x columns)
+    marks the strata in which a domain holds a single PSU, for
+    ``options(survey.adjust.domain.lonely = TRUE)``: ``adjust`` leaves their
+    totals uncentred, ``average`` makes the variance NaN (R's ``NA``).
 
     Examples
     --------
@@ -237,19 +242,47 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     factor = 1.0
     if lonely_psu == "adjust":
         centred[lonely_unit] = totals[lonely_unit]
-    elif lonely_psu == "average" and stage.lonely.any():
+        if domain_lonely is not None:
+            centred = np.where(domain_lonely[h], totals, centred)
+    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
+        bad = domain_lonely.any(0)
+        factor = np.where(bad[:, None] | bad[None, :], np.nan, 1.0)
+    if lonely_psu == "average" and stage.lonely.any():
         scale = np.where(lonely_unit, 0.0, scale)
         if present is None:
             present = np.ones((stage.n_strata, p), bool)
         h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
         f = np.sqrt(h_all / (h_all - h_lonely))
-        factor = np.outer(f, f)
+        factor = factor * np.outer(f, f)
     return (centred * scale[:, None]).T @ centred * factor
+
+
+def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool) -> np.ndarray:
+    """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
+
+    ``members`` is each row's domain column (-1: none); with a dense influence
+    (``sparse`` False) the one domain covers every column.
+
+    Examples
+    --------
+    >>> st = Stage(np.array([0, 1, 2, 3]), 4, np.array([0, 0, 1, 1]), 2, np.array([2.0, 2.0]),
+    ...            np.ones(2), np.zeros(2, bool))
+    >>> single_psu_domains(st, np.array([0, -1, 0, 0]), 1, False).ravel().tolist()
+    [True, False]
+    """
+    p_dom = p if sparse else 1
+    keep = members >= 0
+    unit_hit = np.bincount(stage.unit[keep] * p_dom + members[keep],
+                           minlength=stage.n_units * p_dom).reshape(stage.n_units, p_dom) > 0
+    per_stratum = np.zeros((stage.n_strata, p_dom))
+    np.add.at(per_stratum, stage.unit_stratum, unit_hit)
+    lonely = (per_stratum == 1) & (stage.n_per_stratum > 1)[:, None]
+    return np.broadcast_to(lonely, (stage.n_strata, p)) if p_dom == 1 else lonely
 
 
 def variance(x: Influence, stages: list[Stage], lonely_psu: str,
              plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
-             members: np.ndarray | None = None) -> np.ndarray:
+             members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> np.ndarray:
     """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x``.
 
     ``strata`` (row stratum codes) and ``members`` (row domain column, -1 for
@@ -264,6 +297,23 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     >>> round(float(variance(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")[0, 0]), 4)
     13.3333
     """
+    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely))
+
+
+def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
+                        plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
+                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> list[np.ndarray]:
+    """The ``(p, p)`` variance each stage adds (they sum to :func:`variance`), as ``survey:::multistage``
+    adds them: stage 1 between PSUs, later stages within the units of the stage before, scaled by the
+    sampling fractions of the earlier stages.
+
+    Examples
+    --------
+    >>> srs = Stage(np.arange(4), 4, np.zeros(4, np.int64), 1, np.array([4.0]), np.array([4 / 3]),
+    ...             np.array([False]))
+    >>> [round(float(v[0, 0]), 4) for v in stage_contributions(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")]
+    [13.3333]
+    """
     present = None
     if lonely_psu == "average" and plan is None and strata is not None and members is not None:
         keep = members >= 0
@@ -271,12 +321,15 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
         hits = np.bincount(strata[keep] * p_dom + members[keep], minlength=stages[0].n_strata * p_dom)
         present = np.broadcast_to(hits.reshape(stages[0].n_strata, p_dom) > 0,
                                   (stages[0].n_strata, x.p))
+    domain_lonely = None
+    if adjust_domain_lonely and lonely_psu in ("adjust", "average") and members is not None:
+        domain_lonely = single_psu_domains(stages[0], members, x.p, x.col is not None)
     x = residualize(x, plan)
-    v = np.zeros((x.p, x.p))
+    out = []
     for i, stage in enumerate(stages):
         totals = x.cell_sums(stage.unit, stage.n_units)
         if i == 0:
-            v += stage_variance(totals, stage, lonely_psu, present)
+            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely))
         else:  # "average" within one parent unit has nothing to average over
-            v += stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu)
-    return v
+            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu))
+    return out

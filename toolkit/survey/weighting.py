@@ -31,7 +31,7 @@ import pandas as pd
 
 from toolkit import disclosure
 from toolkit._validation import as_list
-from toolkit.errors import ConvergenceWarning, DesignError
+from toolkit.errors import ConvergenceWarning, DataQualityWarning, DesignError
 from toolkit.survey.linearization import Calibration, CalibrationPlan, dense_codes
 
 RAKE_SWEEPS = 10  # svyrecvar sweeps a raking object's margins ten times
@@ -154,11 +154,14 @@ def _resolve_margins(design, margins: Mapping):
         raise DesignError("margins must be a non-empty mapping: column -> {level: count or share}")
     parsed = []
     total = None
+    counts = {}
     for name, pop in margins.items():
         levels, values, shares = _targets(str(name), pop, None)
-        if not shares and total is None:
-            total = float(values.sum())
+        if not shares:
+            counts[str(name)] = float(values.sum())
+            total = counts[str(name)] if total is None else total
         parsed.append((name, pop))
+    _check_totals(counts)
     if total is None:
         total = float(design.weights.sum())
     out = []
@@ -167,6 +170,18 @@ def _resolve_margins(design, margins: Mapping):
         levels, values, _ = _targets(str(name), pop, total)
         out.append((variables, levels, _cells(design, variables, levels), values))
     return out
+
+
+def _check_totals(counts: dict) -> None:
+    """Count margins must agree in their totals; otherwise raking cannot meet them all (the last wins)."""
+    if len(counts) < 2:
+        return
+    totals = np.array(list(counts.values()))
+    if totals.max() - totals.min() > 1e-9 * max(totals.max(), 1.0):
+        listed = ", ".join(f"{k!r} sums to {v:.10g}" for k, v in counts.items())
+        warnings.warn(f"raking margins disagree in their totals ({listed}): no weights can meet every margin, "
+                      "the last one swept is met and the others are off by the difference", DataQualityWarning,
+                      stacklevel=5)
 
 
 def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
@@ -195,6 +210,9 @@ def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
     -----
     ConvergenceWarning
         When ``max_iter`` sweeps did not reach ``tol``.
+    DataQualityWarning
+        When count margins disagree in their totals (R rakes silently; the
+        margins swept earlier then miss their targets by the difference).
 
     Examples
     --------
@@ -260,7 +278,7 @@ def _extend_plan(plan: CalibrationPlan | None, comps: list[Calibration], sweeps:
     return CalibrationPlan(old_c + comps, old_s + idx * sweeps)
 
 
-def poststratify(design, variables: str | Sequence[str], population: Mapping):
+def poststratify(design, variables: str | Sequence[str], population: Mapping, *, partial: bool = False):
     """Post-stratify the weights to known population cell counts, as R's ``postStratify``.
 
     Parameters
@@ -271,11 +289,21 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
     population : mapping
         ``{level: count}`` (a tuple of levels for several columns); shares
         summing to 1 are scaled to the sum of the design weights.
+    partial : bool, default False
+        Ignore population cells that have no one in the sample (with a
+        warning naming them), as ``postStratify(partial = TRUE)``; without it
+        they are an error. Cells with a count of 0 and no sample are always
+        dropped, as in R.
 
     Returns
     -------
     Design
         A new design whose variances use the post-stratified linearisation.
+
+    Warns
+    -----
+    DataQualityWarning
+        With ``partial=True``, for the population cells that were ignored.
 
     Examples
     --------
@@ -292,6 +320,8 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
     cells = _cells(design, cols, levels)
     k = len(levels)
     sample = np.bincount(cells, weights=design.weights, minlength=k)
+    if partial:
+        target = _drop_absent(name, levels, sample, target)
     _check_cells(name, levels, sample, target)
     factor = np.where(sample > 0, target / np.where(sample > 0, sample, 1), 1.0)
     oldw = design.weights
@@ -299,6 +329,17 @@ def poststratify(design, variables: str | Sequence[str], population: Mapping):
     psw = np.where((w == 0) & (oldw == 0), 1.0, w)
     comp = Calibration(cells, k, psw, oldw / psw, np.bincount(cells, weights=oldw, minlength=k))
     return design._replace(w, _extend_plan(design.plan, [comp], sweeps=1))
+
+
+def _drop_absent(name: str, levels, sample: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Targets with the population cells absent from the sample set to 0 (R: "ignored"), and a warning."""
+    absent = (sample == 0) & (target > 0)
+    if absent.any():
+        listed = [lv if len(lv) > 1 else lv[0] for lv in (levels[i] for i in np.flatnonzero(absent))]
+        warnings.warn(f"poststratify: margin {name!r} level(s) {listed} are absent from the sample and were "
+                      f"ignored (partial=True); the weights total {float(target[~absent].sum()):.10g}, not "
+                      f"{float(target.sum()):.10g}", DataQualityWarning, stacklevel=4)
+    return np.where(absent, 0.0, target)
 
 
 def trim(design, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
