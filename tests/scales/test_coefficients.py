@@ -243,7 +243,7 @@ def test_feldt_interval_at_another_confidence_level():
     a95, a90 = scales.alpha(df), scales.alpha(df, conf_level=0.90)
     assert a90["alpha"] == a95["alpha"]
     assert a95["ci_low"] < a90["ci_low"] < a90["alpha"] < a90["ci_high"] < a95["ci_high"]
-    with pytest.raises(OptionError, match=r"conf_level \(a confidence level\) must be between 0 and 1"):
+    with pytest.raises(OptionError, match=r"conf_level must be a confidence level between 0 and 1"):
         scales.alpha(df, conf_level=95)
 
 

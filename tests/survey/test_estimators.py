@@ -122,7 +122,7 @@ def test_options_are_checked_and_keyword_only():
     d = survey.Design(frame(), weights="w")
     with pytest.raises(OptionError, match="ci_method must be one of 'logit', 'likelihood', .*; got 'exact'"):
         d.proportion("c", ci_method="exact")
-    with pytest.raises(OptionError, match=r"conf_level \(a confidence level\) must be between 0 and 1"):
+    with pytest.raises(OptionError, match=r"conf_level must be a confidence level between 0 and 1"):
         d.mean("y", conf_level=95)
     with pytest.raises(TypeError):
         d.mean("y", "g")  # by= is an option: keyword only

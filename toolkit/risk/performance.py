@@ -61,7 +61,7 @@ from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
-from toolkit.errors import ConvergenceWarning, ModelError
+from toolkit.errors import ConvergenceWarning, DataQualityWarning, ModelError
 
 __all__ = ["category_key", "auc_influence", "discrimination", "calibration", "calibration_table", "cv_folds"]
 
@@ -154,7 +154,9 @@ def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
     if not influences:
         return np.zeros(0)
     names = [f"{_TMP}{i}" for i in range(len(influences))]
-    table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
+    with warnings.catch_warnings():  # influence values have no SRS design effect to speak of; only the SE is used
+        warnings.filterwarnings("ignore", message="design effect of variable", category=DataQualityWarning)
+        table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
     return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
 
 
