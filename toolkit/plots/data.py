@@ -304,7 +304,7 @@ def design_effects(before: Design, after: Design | None = None, *, by=()) -> pd.
     >>> d = survey.Design(pd.DataFrame({"w": [1.0, 1, 2, 4, 4, 1, 1, 2, 4], "g": list("aaaaabbbb")}), weights="w")
     >>> design_effects(d, by="g")[["by", "group", "n", "deff_weighting"]].round(3)
             by group     n  deff_weighting
-    0  overall   all     9           1.339
+    0  overall   all     9           1.350
     1        g     a     5           1.319
     2        g     b  <NA>             NaN
     """

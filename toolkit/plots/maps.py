@@ -108,7 +108,7 @@ def read_districts(geojson, *, instrument, district: str = "district") -> dict[i
     instrument = as_instrument(instrument)
     collection = _load(geojson)
     features = collection.get("features") if isinstance(collection, dict) else None
-    if collection.get("type") != "FeatureCollection" or not isinstance(features, list) or not features:
+    if not isinstance(features, list) or not features or collection.get("type") != "FeatureCollection":
         raise InputFileError("malformed GeoJSON: expected a FeatureCollection with at least one feature")
     rs = instrument.response_set_of(district) if district in instrument.item_ids else None
     if rs is None:
