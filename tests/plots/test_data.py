@@ -33,3 +33,17 @@ def test_triage_shares_need_aligned_rows():
     d = Design(pd.DataFrame({"x": range(10)}))
     with pytest.raises(OptionError, match="same respondents"):
         data.triage_shares(pd.DataFrame({"category": ["independent"] * 3}), design=d)
+
+
+def test_only_the_tables_for_figures_estimate_anything():
+    import re
+    from pathlib import Path
+
+    import toolkit.plots
+
+    estimator = re.compile(r"\.(proportion|mean|total|ratio|quantile|glm|rake|poststratify)\(|\bDesign\(")
+    package = Path(toolkit.plots.__file__).parent
+    drawing = {p.name: estimator.findall(p.read_text(encoding="utf-8")) for p in package.glob("*.py")
+               if p.name != "data.py"}
+    assert not {name: calls for name, calls in drawing.items() if calls}
+    assert estimator.search((package / "data.py").read_text(encoding="utf-8"))

@@ -107,6 +107,12 @@ def ui(key: str, lang: str, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
+def number(value: float, lang: str) -> str:
+    """A whole number with thousands separators: 1,877 in English, 1.877 in Danish."""
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if lang == "da" else text
+
+
 def wrap(text: str, width: int = 40) -> str:
     """Text wrapped onto lines of at most ``width`` characters."""
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)

@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from toolkit._validation import as_instrument, check_frame
 from toolkit.errors import OptionError
 from toolkit.plots import _draw
-from toolkit.plots._text import check_lang, code_label, outcome_label, ui, wrap
+from toolkit.plots._text import check_lang, code_label, number, outcome_label, ui, wrap
 from toolkit.plots.style import GREY, colors, styled
 
 __all__ = ["exclusion_by_group", "projection"]
@@ -41,8 +41,8 @@ METHODS = ("direct", "model", "fay_herriot")
 def _order(groups: pd.Series) -> list[str]:
     """Groups in code order (1, 2, ..., 10), text groups alphabetically."""
     values = pd.unique(groups.astype(str))
-    number = pd.to_numeric(pd.Series(values), errors="coerce")
-    return [values[i] for i in np.lexsort((values, number.fillna(np.inf).to_numpy()))]
+    codes = pd.to_numeric(pd.Series(values), errors="coerce")
+    return [values[i] for i in np.lexsort((values, codes.fillna(np.inf).to_numpy()))]
 
 
 @styled
@@ -103,7 +103,7 @@ def exclusion_by_group(data: pd.DataFrame, *, instrument, lang: str = "en", by: 
         _draw.percent_axis(ax.xaxis)
         ax.set_xlabel(ui("share_short", lang))
     axes[0, 0].set_yticks(np.arange(len(order)), [code_label(instrument, by, g, lang) for g in order])
-    axes[0, 0].invert_yaxis()
+    axes[0, 0].set_ylim(len(order) - 0.5, -0.5)
     for ax in axes[:, 0]:
         ax.set_ylabel(ui(by, lang))
     spare = _draw.hide_unused(axes, len(outcomes))
@@ -174,7 +174,7 @@ def projection(data: pd.DataFrame, *, instrument, lang: str = "en", outcome: str
     ax.set_xlabel(ui("district", lang))
     ax.set_ylabel(ui("projection_y", lang))
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+    ax.yaxis.set_major_formatter(lambda v, _pos: number(v, lang))
     handles, _ = ax.get_legend_handles_labels()
     handles += [Line2D([], [], marker="o", ms=12, mfc="none", mec="black", ls="none", label=ui("preferred", lang)),
                 *_draw.mark_handles(lang, **(marks or {}))[2:]]

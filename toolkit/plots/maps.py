@@ -35,7 +35,7 @@ from matplotlib.patches import Patch, Polygon
 from toolkit._validation import as_instrument, check_frame
 from toolkit.errors import InputFileError, OptionError, ResponseError
 from toolkit.plots import _draw
-from toolkit.plots._text import check_lang, outcome_label, ui, wrap
+from toolkit.plots._text import check_lang, number, outcome_label, ui, wrap
 from toolkit.plots.style import GREY, HATCH, styled
 
 __all__ = ["read_districts", "district_map"]
@@ -166,14 +166,16 @@ def _panel(ax, shapes, cells: pd.DataFrame, column: str, cmap: str, lang: str, f
             ax.add_patch(patch)
             patches.append(patch)
             faces.append(color)
-        anchor = max(rings, key=len).mean(axis=0)
+        biggest = max(rings, key=len)
+        anchor = (biggest.min(axis=0) + biggest.max(axis=0)) / 2  # the label sits mid-box
         text = ui("suppressed_short", lang) if hidden else fmt(row[column])
         ax.text(*anchor, f"{name}\n{text}", ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
     scale = PatchCollection([], cmap=cmap, norm=norm)
     ax.figure.colorbar(scale, ax=ax, shrink=0.7, format=lambda v, _pos: fmt(v))
     ax.autoscale_view()
-    lat = np.mean([r[:, 1].mean() for _, rings in shapes.values() for r in rings])
+    lats = np.concatenate([r[:, 1] for _, rings in shapes.values() for r in rings])
+    lat = (lats.min() + lats.max()) / 2
     ax.set_aspect(1 / np.cos(np.radians(lat)))
     ax.set_axis_off()
 
@@ -228,7 +230,7 @@ def district_map(data: pd.DataFrame, *, geojson, instrument, lang: str = "en", o
         raise ResponseError(f"district(s) {', '.join(missing)} of the data have no boundary in the GeoJSON; "
                             f"it has {', '.join(f'{c}={n}' for c, (n, _) in sorted(shapes.items()))}")
     cells = rows.assign(width=rows["high"] - rows["low"]).set_index(codes.astype(int).to_numpy())
-    fmt = (lambda v: f"{100 * v:.0f} %") if kind == "share" else (lambda v: f"{v:,.0f}")
+    fmt = (lambda v: f"{100 * v:.0f} %") if kind == "share" else (lambda v: number(v, lang))
     fig, axes = plt.subplots(1, 2, figsize=(12, 6))
     _panel(axes[0], shapes, cells, "value", SEQUENTIAL, lang, fmt)
     _panel(axes[1], shapes, cells, "width", WIDTH, lang, fmt)

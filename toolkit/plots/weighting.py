@@ -73,9 +73,9 @@ def love_plot(data: pd.DataFrame, *, instrument, lang: str = "en", threshold: fl
     ax.set_yticks(y, labels)
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlabel(ui("smd", lang))
-    ax.set_title(ui("love_title", lang))
-    fig.legend(loc="lower center", ncol=2)
-    fig.tight_layout(rect=(0, 0.6 / (0.3 * len(data) + 1.6), 1, 1))
+    fig.suptitle(ui("love_title", lang))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    fig.tight_layout()
     return fig
 
 
