@@ -27,14 +27,14 @@ def test_love_plot_before_and_after(results, before, instrument):
 
 
 def test_weight_distribution_uses_both_designs(results, before):
-    table = data.weights_table(before, results.design)
+    table = data.weights_table(before, after=results.design)
     assert table["weighting"].value_counts().to_dict() == {"design": results.design.n, "raked": results.design.n}
     fig = weight_distribution(table)
     assert fig.axes[0].get_xlabel() == "Weight relative to the mean"
 
 
 def test_design_effect_overall_matches_weight_summary(results, before, instrument):
-    table = data.design_effects(before, results.design, by=["district", "age_band"])
+    table = data.design_effects(before, after=results.design, by=["district", "age_band"])
     overall = table[table["by"] == "overall"].set_index("weighting")["kish_neff"]
     summary = results.weighting.set_index("weighting")["kish_neff"]
     assert np.allclose(overall.sort_index(), summary.sort_index())

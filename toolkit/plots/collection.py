@@ -93,9 +93,9 @@ def _weights(results, instrument, lang) -> dict[str, Callable[[], Figure]]:
     before = data.design_before(results)
     groups = list(results.meta["config"].groups) if results.meta.get("config") else []
     out = {"weights": lambda: weighting.weight_distribution(
-        data.weights_table(before, after if raked else None), lang=lang),
+        data.weights_table(before, after=after if raked else None), lang=lang),
         "design_effect": lambda: weighting.design_effect(
-            data.design_effects(before, after if raked else None, by=groups), instrument=instrument, lang=lang)}
+            data.design_effects(before, after=after if raked else None, by=groups), instrument=instrument, lang=lang)}
     if raked:
         out["love_plot"] = lambda: weighting.love_plot(data.balance_table(before, after), instrument=instrument,
                                                        lang=lang)

@@ -47,7 +47,7 @@ from toolkit.errors import OptionError
 from toolkit.instrument.vocabulary import MISSING_KINDS
 from toolkit.survey import Design
 
-__all__ = ["likert_shares", "level_shares", "confidence_table", "balance_table", "weights_table",
+__all__ = ["likert_items", "likert_shares", "level_shares", "confidence_table", "balance_table", "weights_table",
            "design_effects", "missingness", "triage_shares", "design_before"]
 
 #: Missing kinds that count as a missing answer (skip logic's ``not_asked`` does not).
@@ -267,7 +267,7 @@ def balance_table(before: Design, after: Design, *, min_cell: int | None = None)
     return table
 
 
-def weights_table(before: Design, after: Design | None = None) -> pd.DataFrame:
+def weights_table(before: Design, *, after: Design | None = None) -> pd.DataFrame:
     """Every respondent's weight before (and after) raking, also relative to its mean.
 
     Examples
@@ -284,7 +284,7 @@ def weights_table(before: Design, after: Design | None = None) -> pd.DataFrame:
                       for name, d in designs], ignore_index=True)
 
 
-def design_effects(before: Design, after: Design | None = None, *, by=()) -> pd.DataFrame:
+def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.DataFrame:
     """Kish's effective sample size and design effect of weighting, overall and per reporting domain.
 
     Within a domain ``neff = (sum w)^2 / sum w^2`` and ``deff = n / neff``,

@@ -32,7 +32,7 @@ __all__ = ["love_plot", "weight_distribution", "design_effect"]
 
 
 @styled
-def love_plot(data: pd.DataFrame, *, instrument, lang: str = "en", threshold: float = 0.1) -> Figure:
+def love_plot(data: pd.DataFrame, *, instrument, lang: str = "en", limit: float = 0.1) -> Figure:
     """Standardised mean differences of every auxiliary level before (open) and after (filled) raking.
 
     Parameters
@@ -41,7 +41,7 @@ def love_plot(data: pd.DataFrame, *, instrument, lang: str = "en", threshold: fl
         :func:`toolkit.plots.data.balance_table`: variable, level, smd_before, smd_after.
     instrument : Instrument, str or path
     lang : {"en", "da"}
-    threshold : float, default 0.1
+    limit : float, default 0.1
         Where the dashed lines go (the usual rule of thumb for balance).
 
     Returns
@@ -67,7 +67,7 @@ def love_plot(data: pd.DataFrame, *, instrument, lang: str = "en", threshold: fl
     ax.hlines(y, data["smd_before"], data["smd_after"], color=GREY, lw=0.8)
     ax.plot(data["smd_before"], y, "o", mfc="white", color=before, label=ui("design", lang))
     ax.plot(data["smd_after"], y, "o", color=after, label=ui("raked", lang))
-    for x in (-threshold, threshold):
+    for x in (-limit, limit):
         ax.axvline(x, color=GREY, ls="--", lw=0.8)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, labels)
