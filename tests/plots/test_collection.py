@@ -20,3 +20,15 @@ def test_a_bad_boundary_file_fails_before_anything_is_drawn(results, instrument,
     bad.write_text("[]", encoding="utf-8")
     with pytest.raises(InputFileError):
         all_figures(results, instrument=instrument, geojson=bad)
+
+
+def test_without_population_there_is_no_projection_map_or_love_plot(instrument):
+    import toolkit
+    from toolkit import pipeline
+    from toolkit.config import Config
+
+    res = pipeline.run(toolkit.datasets.path("sample_kobo.csv"), instrument, config=Config(groups=("district",)))
+    figures = all_figures(res, instrument=instrument, geojson=GEOJSON)
+    assert "exclusion_by_district" in figures and "map" in figures
+    assert not {"projection", "map_projection", "love_plot"} & set(figures)
+    assert {"weights", "design_effect", "missingness"} <= set(figures)

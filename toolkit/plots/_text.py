@@ -30,7 +30,7 @@ UI = {
     "answers": ("Answers", "Svar"),
     "likert_title": ("Answers by domain (weighted shares)", "Svar efter område (vægtede andele)"),
     "likert_other_title": ("Attitudes (weighted shares)", "Holdninger (vægtede andele)"),
-    "reverse": ("(R)", "(R)"),
+    "reverse": ("(R)", "(omvendt)"),
     "level": ("Level", "Niveau"),
     "low": ("Low", "Lav"),
     "basic": ("Basic", "Basal"),

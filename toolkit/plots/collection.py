@@ -106,10 +106,11 @@ def _quality(results, instrument, lang, marks) -> dict[str, Callable[[], Figure]
     cleaned = results.cleaned.data
     out = {"missingness": lambda: quality.missingness_heatmap(data.missingness(cleaned, instrument),
                                                               instrument=instrument, lang=lang)}
-    if results.reliability is not None and len(results.reliability):
+    analysable = [s for s, spec in instrument.scales.items() if len(spec.items) >= 2]  # item-rest needs two
+    if results.reliability is not None and len(results.reliability) and analysable:
         out["reliability"] = lambda: quality.reliability_items(
-            results.reliability, item_statistics(cleaned, instrument), instrument=instrument, lang=lang,
-            conf_level=marks.get("conf_level", 0.95))
+            results.reliability, item_statistics(cleaned, instrument, scales=analysable), instrument=instrument,
+            lang=lang, conf_level=marks.get("conf_level", 0.95))
     if results.triage is not None and len(results.triage) and "category" in results.triage:
         design = results.design if len(results.triage) == results.design.n else None
         out["triage"] = lambda: triage.triage_distribution(data.triage_shares(results.triage, design=design),
