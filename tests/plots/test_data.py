@@ -1,0 +1,49 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.errors import OptionError
+from toolkit.plots import data
+from toolkit.survey import Design
+
+
+def test_likert_shares_are_the_designs_proportions(results, instrument):
+    shares = data.likert_shares(results.design, instrument, ["prac_01"])
+    assert shares["estimate"].sum() == pytest.approx(1, abs=1e-9) or shares["suppressed"].any()
+    answered = results.design.proportion("prac_01", na_rm=True)
+    # conditional on answering, the weighted shares are those of Design.proportion
+    answers = shares[shares["kind"] == "answer"].set_index("answer")["estimate"]
+    rescaled = answers / answers.sum()
+    expected = answered.assign(level=answered["level"].map(lambda v: f"{float(v):g}")).set_index("level")["estimate"]
+    assert np.allclose(rescaled.sort_index(), expected.sort_index())
+
+
+def test_level_shares_and_not_asked_left_out():
+    frame = pd.DataFrame({"practical_sr_level": ["low"] * 5 + ["basic"] * 5, "age_band": "18-29",
+                          "prac_01": [1.0] * 6 + [np.nan] * 4,
+                          "prac_01_missing": [None] * 6 + ["not_asked"] * 2 + ["refused"] * 2})
+    d = Design(frame, min_cell=0)
+    shares = data.likert_shares(d, "dis-full", ["prac_01"])
+    assert shares.set_index("answer")["estimate"].to_dict() == {"1": 0.75, "refused": 0.25}
+    levels = data.level_shares(d, "dis-full", by="age_band")
+    assert levels["estimate"].tolist() == [0.5, 0.5]
+
+
+def test_triage_shares_need_aligned_rows():
+    d = Design(pd.DataFrame({"x": range(10)}))
+    with pytest.raises(OptionError, match="same respondents"):
+        data.triage_shares(pd.DataFrame({"category": ["independent"] * 3}), design=d)
+
+
+def test_only_the_tables_for_figures_estimate_anything():
+    import re
+    from pathlib import Path
+
+    import toolkit.plots
+
+    estimator = re.compile(r"\.(proportion|mean|total|ratio|quantile|glm|rake|poststratify)\(|\bDesign\(")
+    package = Path(toolkit.plots.__file__).parent
+    drawing = {p.name: estimator.findall(p.read_text(encoding="utf-8")) for p in package.glob("*.py")
+               if p.name != "data.py"}
+    assert not {name: calls for name, calls in drawing.items() if calls}
+    assert estimator.search((package / "data.py").read_text(encoding="utf-8"))
