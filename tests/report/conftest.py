@@ -19,7 +19,8 @@ FORMULA = '=HYPERLINK("http://evil.example","x")'
 @pytest.fixture(scope="session")
 def results():
     """The bundled sample, raked to the bundled population (about 10 s, once)."""
-    return run(toolkit.datasets.path("sample_survey.csv"), "dis-full", population=toolkit.datasets.load("population.csv"))
+    population = toolkit.datasets.load("population.csv")
+    return run(toolkit.datasets.path("sample_survey.csv"), "dis-full", population=population)
 
 
 @pytest.fixture(scope="session")
