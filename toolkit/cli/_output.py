@@ -110,7 +110,7 @@ def print_note(message: str) -> None:
     >>> with contextlib.redirect_stderr(buffer):
     ...     print_note("pseudonyms are not stable across runs")
     >>> buffer.getvalue()
-    'Note: pseudonyms are not stable across runs\n'
+    'Note: pseudonyms are not stable across runs\\n'
     """
     stderr.print(f"Note: {message}", markup=False, soft_wrap=True)
 
