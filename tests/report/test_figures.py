@@ -20,5 +20,5 @@ def test_maps_are_kept_apart_and_titles_come_from_the_figure():
     untitled = Figure()
     untitled.subplots()
     maps, others = _figures.embedded({"district_map": figure("Districts"), "by_age": untitled})
-    assert [m["title"] for m in maps] == ["Districts"]
-    assert [o["title"] for o in others] == ["By age"]
+    assert [(m["title"], m["caption"]) for m in maps] == [("Districts", "")]  # the image shows its title
+    assert [(o["title"], o["caption"]) for o in others] == [("By age", "By age")]
