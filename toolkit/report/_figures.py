@@ -29,8 +29,8 @@ def embed(figure: Any) -> str:
     buffer = io.BytesIO()
     width = figure.get_size_inches()[0] if hasattr(figure, "get_size_inches") else 0
     dpi = min(DPI, MAX_WIDTH / width) if width > 0 else DPI
-    # the figures come laid out; a tight bounding box would draw each twice
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    # a tight box keeps legends placed outside the axes (it costs a second draw)
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
