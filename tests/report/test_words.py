@@ -31,6 +31,6 @@ def test_code_labels_read_float_codes():
 
 def test_ui_text_and_suppression_in_both_languages():
     assert words("en").suppressed == "suppressed (n\xa0<\xa05)"
-    assert words("da").suppressed == "undertrykt (n\xa0<\xa05)"
+    assert words("da").suppressed == "skjult (n\xa0<\xa05)"
     assert words("da").name("share") == "Andel (95 %-KI)"
     assert words("en").cv() == "30%"

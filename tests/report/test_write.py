@@ -92,7 +92,7 @@ def test_danish_throughout(written):
     da = written["da"]["report"].read_text(encoding="utf-8")
     assert '<html lang="da">' in da and "Sammenfatning" in da and "Fremskrivning til bydele" in da
     assert "Omkring 24 % af borgerne (95 %-KI 22–26 %)" in da
-    assert "undertrykt (n\xa0&lt;\xa05)" in da and "Kvinde" in da
+    assert "skjult (n\xa0&lt;\xa05)" in da and "Kvinde" in da
     for english in ("Summary", "Estimates by group", "suppressed (", "residents", "Woman"):
         assert english not in da, english
 

@@ -112,9 +112,9 @@ UI: dict[str, dict[str, str]] = {
                     "cleaned.parquet og flags.csv kan ikke kobles til dem fra en anden kørsel.",
         "unreliable_note": "† Usikkert: variationskoefficienten er over {cv}, så den statistiske usikkerhed er "
                            "stor i forhold til estimatet. Brug tallet med forsigtighed.",
-        "suppressed": "undertrykt (n\u00a0<\u00a0{min_cell})",
-        "suppressed_note": "Celler med færre end {min_cell} respondenter er undertrykt af hensyn til "
-                           "fortroligheden, og det samme gælder celler, som en undertrykt celle ellers kunne "
+        "suppressed": "skjult (n\u00a0<\u00a0{min_cell})",
+        "suppressed_note": "Celler med færre end {min_cell} respondenter er skjult af hensyn til "
+                           "fortroligheden, og det samme gælder celler, som en skjult celle ellers kunne "
                            "regnes ud fra.",
         "methods_h": "Metode",
         "design": "Hver respondent har designvægten i kolonnen {weights}; strata: {strata}; klynger (PSU): {psu}. "
@@ -128,7 +128,7 @@ UI: dict[str, dict[str, str]] = {
         "shares": "Andelene er designbaserede andele med logit-konfidensintervaller på {conf}-niveau, som "
                   "svyciprop i R.",
         "rules": "Et tal, hvis variationskoefficient (standardfejlen divideret med estimatet) er over {cv}, er "
-                 "markeret med †. Celler med færre end {min_cell} respondenter er undertrykt.",
+                 "markeret med †. Celler med færre end {min_cell} respondenter er skjult.",
         "reliability_h": "Skalaernes reliabilitet",
         "reliability": "Cronbachs alfa for selvvurderingsskalaerne og KR-20 for videnstestene; 0,7 eller mere "
                        "regnes normalt for acceptabelt ved sammenligning af grupper.",
