@@ -128,7 +128,7 @@ def test_a_triage_gets_its_distribution(unraked, tmp_path):
     triage = pd.DataFrame({"category": ["independent"] * 40 + ["skills_training"] * 3 + ["assisted_digital"] * 9})
     paths = write_report(dataclasses.replace(unraked, triage=triage), tmp_path, instrument="dis-full", figures={})
     page = paths["report"].read_text(encoding="utf-8")
-    assert 'id="triage"' in page and "independent" in page
+    assert 'id="triage"' in page and "Manages alone" in page
     assert "triage" in openpyxl.load_workbook(paths["tables"]).sheetnames
 
 

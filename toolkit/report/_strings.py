@@ -228,6 +228,11 @@ NAMES: dict[str, dict[str, str]] = {
         "speeder": "Completed implausibly fast", "straightlining": "Same answer down a whole grid",
         "too_many_missing": "Too many unanswered questions", "failed_check": "Failed an attention check",
         "flagged": "Respondents with at least one flag",
+        # triage categories
+        "offline_alternative": "Needs an offline route (paper, phone, in person)",
+        "assisted_digital": "Assisted digital: someone does the task with them",
+        "skills_training": "Skills training in one domain", "occasional_advice": "Occasional advice",
+        "independent": "Manages alone",
     },
     "da": {
         "district": "Bydel", "age_band": "Aldersgruppe", "gender": "Køn", "education": "Uddannelse",
@@ -255,5 +260,9 @@ NAMES: dict[str, dict[str, str]] = {
         "speeder": "Usandsynligt hurtigt besvaret", "straightlining": "Samme svar i et helt spørgsmålsbatteri",
         "too_many_missing": "For mange ubesvarede spørgsmål", "failed_check": "Fejlet et kontrolspørgsmål",
         "flagged": "Respondenter med mindst én markering",
+        "offline_alternative": "Har brug for en analog vej (papir, telefon, personligt fremmøde)",
+        "assisted_digital": "Assisteret digital: en anden løser opgaven sammen med dem",
+        "skills_training": "Undervisning inden for ét kompetenceområde", "occasional_advice": "Vejledning efter behov",
+        "independent": "Klarer sig selv",
     },
 }

@@ -164,7 +164,7 @@ def triage_rows(distribution: pd.DataFrame | None, words: Words) -> list[dict]:
     """The triage distribution (already suppressed): a row per category."""
     if distribution is None:
         return []
-    return [{"category": str(r["category"]),
+    return [{"category": words.name(str(r["category"])),
              "n": words.suppressed if _true(r["suppressed"]) else fmt.count(r["n"], words.lang),
              "share": "" if _true(r["suppressed"]) else fmt.pct(r["share"], words.lang)}
             for _, r in distribution.iterrows()]
