@@ -11,7 +11,7 @@ import toolkit
 
 #: Public packages and modules whose ``__all__`` is the contract.
 PUBLIC_MODULES = ("cleaning", "config", "datasets", "disclosure", "errors", "forms", "instrument", "io", "pipeline",
-                  "privacy", "risk", "scales", "simulate", "survey")
+                  "plots", "plots.data", "plots.style", "privacy", "report", "risk", "scales", "simulate", "survey")
 
 
 def public_modules() -> Iterator[Any]:

@@ -26,8 +26,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors; nothing is imported at run time
     from toolkit import (
-        cleaning, config, datasets, disclosure, errors, forms, instrument, io, pipeline, privacy, risk, scales,
-        simulate, survey,
+        cleaning, config, datasets, disclosure, errors, forms, instrument, io, pipeline, plots, privacy, report,
+        risk, scales, simulate, survey,
     )
     from toolkit.cleaning import clean
     from toolkit.instrument import load_instrument
@@ -51,7 +51,9 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "instrument": ("toolkit.instrument", None),
     "io": ("toolkit.io", None),
     "pipeline": ("toolkit.pipeline", None),
+    "plots": ("toolkit.plots", None),
     "privacy": ("toolkit.privacy", None),
+    "report": ("toolkit.report", None),
     "risk": ("toolkit.risk", None),
     "scales": ("toolkit.scales", None),
     "simulate": ("toolkit.simulate", None),

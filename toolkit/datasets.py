@@ -33,6 +33,7 @@ FILES: dict[str, str] = {
     "sample_screener.csv": "500 respondents to dis-screener",
     "truth_screener.json": "the population truth behind sample_screener.csv",
     "sample_kobo.csv": "200 respondents to dis-full as a KoboToolbox export",
+    "districts.geojson": "the eight districts' boundaries (GeoJSON; properties district, name)",
 }
 
 __all__ = ["FILES", "path", "load"]
@@ -53,7 +54,7 @@ def path(name: str) -> Traversable:
 
 
 def load(name: str) -> Any:
-    """Load a bundled file: CSV -> DataFrame (as stored, not cleaned), JSON -> dict.
+    """Load a bundled file: CSV -> DataFrame (as stored, not cleaned), JSON and GeoJSON -> dict.
 
     Examples
     --------
@@ -61,6 +62,6 @@ def load(name: str) -> Any:
     True
     """
     with path(name).open("rb") as fh:
-        if name.endswith(".json"):
+        if name.endswith((".json", ".geojson")):
             return json.load(fh)
         return pd.read_csv(fh)

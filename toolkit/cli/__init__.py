@@ -1,7 +1,7 @@
 """The ``ditk`` command line: thin typer wrappers around the toolkit's modules.
 
 One module per command (:mod:`.questionnaire`, :mod:`.simulate`,
-:mod:`.clean`): each parses its options, makes one call into the toolkit and
+:mod:`.clean`, :mod:`.report`, :mod:`.demo`): each parses its options, makes one call into the toolkit and
 hands the result to :mod:`._output`, where all printing lives. User mistakes
 (any :class:`toolkit.errors.ToolkitError`) print one line to stderr and exit
 with code 2, without a traceback. The command modules import the toolkit
@@ -12,7 +12,7 @@ Examples
 --------
 >>> from typer.testing import CliRunner
 >>> result = CliRunner().invoke(app, ["--help"])
->>> result.exit_code, all(name in result.stdout for name in ("questionnaire", "simulate", "clean"))
+>>> result.exit_code, all(name in result.stdout for name in ("questionnaire", "simulate", "clean", "report", "demo"))
 (0, True)
 """
 
@@ -25,7 +25,9 @@ from typing import Any
 import typer
 
 from toolkit.cli.clean import clean_command
+from toolkit.cli.demo import demo_command
 from toolkit.cli.questionnaire import questionnaire_build
+from toolkit.cli.report import report_command
 from toolkit.cli.simulate import simulate_command
 
 __all__ = ["app"]
@@ -52,3 +54,5 @@ def _register(group: typer.Typer, name: str, command: Callable[..., Any]) -> Non
 _register(questionnaire_app, "build", questionnaire_build)
 _register(app, "simulate", simulate_command)
 _register(app, "clean", clean_command)
+_register(app, "report", report_command)
+_register(app, "demo", demo_command)

@@ -28,7 +28,7 @@ stderr = Console(stderr=True, highlight=False)
 #: how a long step reports: a description and, when known, the share done (0-1)
 Report = Callable[..., None]
 
-__all__ = ["stderr", "user_errors", "print_error", "print_paths", "progress", "clean_summary",
+__all__ = ["stderr", "user_errors", "print_error", "print_note", "print_paths", "progress", "clean_summary",
            "print_clean_summary"]
 
 
@@ -94,6 +94,25 @@ def print_error(exc: BaseException) -> None:
     (True, 1)
     """
     stderr.print(f"Error: {exc}", markup=False, soft_wrap=True)
+
+
+def print_note(message: str) -> None:
+    """Print ``Note: <message>`` to stderr on one line: something the user should know, not an error.
+
+    Parameters
+    ----------
+    message : str
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> buffer = io.StringIO()
+    >>> with contextlib.redirect_stderr(buffer):
+    ...     print_note("pseudonyms are not stable across runs")
+    >>> buffer.getvalue()
+    'Note: pseudonyms are not stable across runs\\n'
+    """
+    stderr.print(f"Note: {message}", markup=False, soft_wrap=True)
 
 
 def print_paths(paths: Iterable[str | PathLike[str]]) -> None:

@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,8 @@ def clean_command(
     log: str | None = typer.Option(None, "--log", help="Also write the change log (.csv/.xlsx/.parquet)."),
     flags: str | None = typer.Option(None, "--flags", help="Also write the quality flags (.csv/.xlsx/.parquet)."),
     pseudonym_key_env: str = typer.Option("DITK_PSEUDONYM_KEY", "--pseudonym-key-env",
-                                          help="Environment variable holding the pseudonymisation key."),
+                                          help="Environment variable holding the pseudonymisation key "
+                                               "(unset: a random key; pseudonyms not stable across runs)."),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
     strict: bool = typer.Option(False, "--strict", help="Stop on any invalid value instead of cleaning it."),
 ) -> None:
@@ -56,7 +59,11 @@ def clean_command(
     log, flags : str, optional
         Also write the change log and the quality flags. With ``--strict`` the
         log receives every failure case instead.
-    pseudonym_key_env, strict
+    pseudonym_key_env : str
+        The environment variable holding the pseudonymisation key. When it is
+        unset, a random key is drawn for this run (a note on stderr says so):
+        pseudonyms are then not stable across runs.
+    strict
         As for :func:`toolkit.clean`.
     sheet : str, optional
         The XLSX sheet to read.
@@ -115,12 +122,13 @@ def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags
     from toolkit.io import read_responses, write_table
 
     _check_targets(source, [out, log, flags])
+    key = _pseudonym_key(pseudonym_key_env)
     used = load_instrument(instrument)
     progress("reading")
     data = read_responses(source, used, sheet=sheet)
     progress("cleaning", 0.0)
     try:
-        cleaned = clean(data, used, strict=strict, pseudonym_key_env=pseudonym_key_env,
+        cleaned = clean(data, used, strict=strict, pseudonym_key=key,
                         progress=lambda step, done: progress(f"cleaning: {step}", done))
     except SchemaErrors as exc:
         raise _strict_failure(exc, log) from None
@@ -129,6 +137,15 @@ def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags
         if path:
             write_table(table, path)
     return used, cleaned
+
+
+def _pseudonym_key(env: str) -> str:
+    """The key in ``env``; unset, a random key for this run only, and a note that pseudonyms are not stable."""
+    key = os.environ.get(env)
+    if key:
+        return key
+    _output.print_note(f"{env} is not set: a random key was drawn, so pseudonyms are not stable across runs")
+    return secrets.token_hex(32)
 
 
 def _strict_failure(exc: SchemaErrors, log: str | None) -> SchemaErrors:

@@ -1,0 +1,199 @@
+"""``ditk report``: run the whole analysis on a survey export and write the report.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> from toolkit.cli import app
+>>> "--population" in CliRunner().invoke(app, ["report", "--help"]).stdout
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from toolkit.cli import _output
+
+__all__ = ["report_command", "make_report"]
+
+#: the pipeline's stages, then the report's own
+STAGES = ("read", "clean", "score", "weight", "estimate", "model", "project", "figures", "write")
+
+
+@_output.user_errors
+def report_command(
+    input: str = typer.Argument(..., help="Responses: CSV/TSV, XLSX, SPSS .sav, Stata .dta, Parquet, Kobo/ODK CSV."),
+    instrument: str = typer.Option("dis-full", "--instrument", "-i", help="Bundled id or a YAML path."),
+    population: str | None = typer.Option(None, "--population", "-p",
+                                          help="Population table (CSV with the raking margins and count). "
+                                               "Without it raking and projection are skipped."),
+    out: str = typer.Option(..., "--out", "-o", help="Folder for report.html, tables.xlsx and the cleaned data."),
+    lang: str | None = typer.Option(None, "--lang", help="Report language: en or da (default: the config's, en)."),
+    config: str | None = typer.Option(None, "--config", help="Settings file (TOML), e.g. report.toml."),
+    min_cell: int | None = typer.Option(None, "--min-cell", help="Suppress cells with fewer respondents (default 5)."),
+    outcome: list[str] | None = typer.Option(None, "--outcome", help="Outcome to report (repeat; default all)."),
+    group: list[str] | None = typer.Option(None, "--group", help="Reporting group, e.g. district (repeat)."),
+    geojson: str | None = typer.Option(None, "--geojson", help="District boundaries (GeoJSON) for the map."),
+) -> None:
+    """Run the analysis on a survey export and write report.html, tables.xlsx and the cleaned data.
+
+    Reads, cleans, scores, weights (raked to the population table when one is
+    given), estimates by group, fits the risk model, projects to districts,
+    draws the figures and writes the report. Progress goes to stderr; the
+    files written go to stdout, the report first. Respondent ids are
+    pseudonymised with the key in DITK_PSEUDONYM_KEY, or a random key when it
+    is unset (then pseudonyms are not stable across runs).
+
+    Parameters
+    ----------
+    input : str
+        The response export.
+    instrument, population, out, lang, config, min_cell, outcome, group, geojson
+        As the options say.
+
+    Examples
+    --------
+    >>> from typer.testing import CliRunner
+    >>> from toolkit.cli import app
+    >>> result = CliRunner().invoke(app, ["report", "no-such-file.csv", "--out", "out"])
+    >>> result.exit_code
+    2
+    """
+    settings = _settings(config, lang=lang, min_cell=min_cell, outcomes=outcome, groups=group)
+    paths = make_report(input, instrument, population=_population(population), out=out, config=settings,
+                        geojson=_existing(geojson, "GeoJSON file"), require=tuple(group or ()))
+    _output.print_paths(paths.values())
+
+
+def _existing(path: str | None, what: str) -> Path | None:
+    from toolkit.errors import InputFileError
+
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise InputFileError(f"cannot read the {what} {path}: no such file")
+    return Path(path)
+
+
+def _population(path: str | None) -> Any:
+    """The population table, or None; a file that cannot be read is a user error."""
+    import pandas as pd
+
+    from toolkit.errors import InputFileError
+
+    found = _existing(path, "population table")
+    if found is None:
+        return None
+    try:
+        return pd.read_csv(found)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read the population table {path}: {exc}") from None
+
+
+def _settings(path: str | None, *, lang: str | None, min_cell: int | None, outcomes: list[str] | None,
+              groups: list[str] | None) -> Any:
+    """The run's Config: the TOML file's (or the defaults), with the command-line options on top."""
+    from toolkit._validation import check_option
+    from toolkit.config import Config
+
+    config = Config.from_toml(_existing(path, "config file")) if path else Config()
+    overrides: dict[str, Any] = {}
+    if lang is not None:
+        overrides["lang"] = check_option(lang, "--lang", ("en", "da"))
+    if min_cell is not None:
+        overrides["min_cell"] = min_cell
+    if outcomes:
+        overrides["outcomes"] = tuple(outcomes)
+    if groups:
+        overrides["groups"] = tuple(groups)
+    config = dataclasses.replace(config, **overrides)
+    check_option(config.lang, "lang", ("en", "da"))
+    return config
+
+
+def _figures(results: Any, instrument: Any, lang: str, geojson: Path | None) -> dict:
+    """The figures of ``toolkit.plots`` when it is installed, else none."""
+    try:
+        from toolkit.plots import all_figures
+    except ImportError:
+        return {}
+    return dict(all_figures(results, instrument=instrument, lang=lang, geojson=geojson))
+
+
+def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
+    from toolkit.errors import OptionError
+
+    missing = [g for g in groups if g not in set(results.estimates["by"])]
+    if missing:
+        raise OptionError(f"group(s) {', '.join(missing)} are not columns of the data (or have no answers)")
+
+
+def make_report(source: Any, instrument: Any, *, population: Any, out: str | Path, config: Any,
+                geojson: Path | None = None, require: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Run the pipeline with a progress bar, draw the figures and write the report; the paths written.
+
+    Parameters
+    ----------
+    source : path
+        The response export.
+    instrument : str or Instrument
+        The questionnaire.
+    population : pd.DataFrame or None
+        The population table (None skips raking and projection).
+    out : str or Path
+        The output folder.
+    config : Config
+        The settings (language, groups, outcomes, small-cell threshold).
+    geojson : Path, optional
+        District boundaries for the map.
+    require : tuple of str
+        Groups the user asked for: one the data cannot report is an OptionError.
+
+    Returns
+    -------
+    dict of str to Path
+        As :func:`toolkit.report.write_report`, the report first.
+
+    Examples
+    --------
+    >>> import tempfile, toolkit
+    >>> from toolkit.config import Config
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = make_report(toolkit.datasets.path("sample_survey.csv"), "dis-full", population=None, out=tmp,
+    ...                         config=Config(groups=("gender",)))
+    ...     paths["report"].name
+    'report.html'
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from toolkit._validation import as_instrument
+    from toolkit.pipeline import run
+    from toolkit.report import write_report
+
+    used = as_instrument(instrument)
+    with _output.progress(show=True) as report:
+        def stage(name: str) -> None:
+            report(name, STAGES.index(name) / len(STAGES) if name in STAGES else None)
+
+        results = run(source, used, population, config=config, progress=stage)
+        _check_groups(results, require)
+        stage("figures")
+        figures = _figures(results, used, config.lang, geojson)
+        stage("write")
+        try:
+            return write_report(results, out, instrument=used, figures=figures, lang=config.lang, config=config,
+                                geojson_name=geojson.name if geojson else None)
+        finally:
+            _close(figures)
+
+
+def _close(figures: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    for figure in figures.values():
+        plt.close(figure)
