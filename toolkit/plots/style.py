@@ -36,6 +36,7 @@ DIVERGING = "RdBu"
 
 _RC = {
     "figure.dpi": 100,
+    "figure.max_open_warning": 0,  # all_figures hands a report its whole set at once; the caller closes them
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
     "font.family": "DejaVu Sans",
