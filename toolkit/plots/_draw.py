@@ -34,6 +34,7 @@ def estimates(ax, frame: pd.DataFrame, positions, *, color, lang: str, value: st
     shaky = ~_flag(frame, "reliable", True) & ~hidden
     v = frame[value].to_numpy(dtype=float)
     err = np.vstack([v - frame[low].to_numpy(dtype=float), frame[high].to_numpy(dtype=float) - v])
+    err = np.clip(err, 0.0, None)  # a share of 0 or 1 sits on its interval's edge, give or take rounding
     for mask, face in ((~hidden & ~shaky, color), (shaky, "white")):
         if not mask.any():
             continue

@@ -122,8 +122,9 @@ def _group_stats(total, bands, weights, g, n_groups, n_bands, excluded) -> dict[
     overall = np.bincount(b, w, minlength=n_bands) / w.sum()
     by = np.bincount(g * n_bands + b, w, minlength=n_groups * n_bands).reshape(n_groups, n_bands)
     wsum = by.sum(axis=1)
-    shares = by / wsum[:, None]
-    mean = np.bincount(g, w * np.where(ok, total, 0.0), minlength=n_groups) / wsum
+    with np.errstate(invalid="ignore", divide="ignore"):  # a group without an index this draw: NaN, not a warning
+        shares = by / wsum[:, None]
+        mean = np.bincount(g, w * np.where(ok, total, 0.0), minlength=n_groups) / wsum
     return {"overall": overall, "shares": shares, "mean": mean, "excluded": shares[:, :excluded].sum(axis=1)}
 
 

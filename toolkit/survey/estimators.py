@@ -234,9 +234,14 @@ def user_stacklevel() -> int:
     return level
 
 
-def _check_deff(extra: dict, labels: pd.DataFrame, est, deff) -> None:
-    """A DataQualityWarning when a design effect is NaN although the estimate is not."""
-    bad = np.isnan(np.asarray(deff, float)) & ~np.isnan(np.asarray(est, float))
+def _check_deff(extra: dict, labels: pd.DataFrame, est, se, deff) -> None:
+    """A DataQualityWarning when a design effect is NaN although the estimate is not.
+
+    A cell without any variation (a share of 0 or 1: its SE is 0) has no design effect
+    to speak of, and is not warned about.
+    """
+    varies = ~(np.asarray(se, float) == 0)
+    bad = np.isnan(np.asarray(deff, float)) & ~np.isnan(np.asarray(est, float)) & varies
     if not bad.any():
         return
     what = ", ".join(f"{k} {v!r}" for k, v in extra.items())
@@ -247,7 +252,7 @@ def _check_deff(extra: dict, labels: pd.DataFrame, est, deff) -> None:
 
 
 def _frame(labels: pd.DataFrame, extra: dict, est, se, lo, hi, df, n, deff, kish) -> pd.DataFrame:
-    _check_deff(extra, labels, est, deff)
+    _check_deff(extra, labels, est, se, deff)
     out = labels.reset_index(drop=True).copy()
     for key, val in extra.items():
         out[key] = val
