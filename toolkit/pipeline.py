@@ -51,7 +51,7 @@ import pandas as pd
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.config import Config
-from toolkit.errors import BoundaryWarning, OptionError, ToolkitError
+from toolkit.errors import BoundaryWarning, DataQualityWarning, ModelError, OptionError, ToolkitError
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
@@ -225,11 +225,21 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
     return est[list(ESTIMATE_COLUMNS)]
 
 
-def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel:
+def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel | None:
+    """The risk model; with fewer folds when a rare category leaves a fold without it; None if it cannot fit."""
     predictors = [p for p in config.predictors if p in design.data]
-    model = ExclusionRiskModel(outcome=config.model_outcome, predictors=predictors, instrument=instrument,
-                               conf_level=config.conf_level, min_cell=config.min_cell)
-    return model.fit(design.data, design=design)
+    for folds in (5, 2):
+        model = ExclusionRiskModel(outcome=config.model_outcome, predictors=predictors, instrument=instrument,
+                                   conf_level=config.conf_level, min_cell=config.min_cell, cv_folds=folds)
+        try:
+            return model.fit(design.data, design=design)
+        except ModelError as exc:
+            problem = str(exc)
+            if "cross-validation" not in problem:
+                break
+    warnings.warn(f"the risk model of {config.model_outcome!r} was not fitted, so nothing is projected: {problem}",
+                  DataQualityWarning, stacklevel=3)
+    return None
 
 
 def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame | None:

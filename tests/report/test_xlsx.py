@@ -23,7 +23,7 @@ def column(sheet, name: str) -> list:
 
 def test_one_sheet_per_table(workbook):
     assert workbook.sheetnames == ["estimates", "projection", "reliability", "weighting", "cleaning", "flags",
-                                   "model", "about"]
+                                   "model", "triage", "about"]
 
 
 def test_numbers_stay_numbers(workbook, hostile):

@@ -21,7 +21,7 @@ from toolkit.cli import _output
 __all__ = ["report_command", "make_report"]
 
 #: the pipeline's stages, then the report's own
-STAGES = ("read", "clean", "score", "weight", "estimate", "model", "project", "figures", "write")
+STAGES = ("read", "clean", "score", "weight", "estimate", "model", "project", "triage", "figures", "write")
 
 
 @_output.user_errors

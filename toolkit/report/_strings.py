@@ -76,6 +76,7 @@ UI: dict[str, dict[str, str]] = {
         "map_none": "No map: no district GeoJSON was given.",
         "map_source": "District boundaries from {name}.",
         "model_h": "Risk model",
+        "model_card_language": "",
         "model_none": "No risk model was fitted.",
         "model_table": "Odds ratios of the survey-weighted logistic regression of “{outcome}”, with {conf} "
                        "confidence intervals. An odds ratio above 1 means a higher risk than the reference group.",
@@ -157,6 +158,7 @@ UI: dict[str, dict[str, str]] = {
         "map_none": "Intet kort: der blev ikke angivet nogen GeoJSON-fil med bydelene.",
         "map_source": "Bydelsgrænser fra {name}.",
         "model_h": "Risikomodel",
+        "model_card_language": "Modelkortet nedenfor findes indtil videre kun på engelsk.",
         "model_none": "Der er ikke tilpasset nogen risikomodel.",
         "model_table": "Oddsratioer fra den surveyvægtede logistiske regression af “{outcome}” med "
                        "{conf}-konfidensintervaller. En oddsratio over 1 betyder en højere risiko end i "
