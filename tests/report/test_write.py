@@ -93,7 +93,8 @@ def test_danish_throughout(written):
     assert '<html lang="da">' in da and "Sammenfatning" in da and "Fremskrivning til bydele" in da
     assert "Omkring 24 % af borgerne (95 %-KI 22–26 %)" in da
     assert "skjult (n\xa0&lt;\xa05)" in da and "Kvinde" in da
-    outside_card = da.split('<div class="model-card"')[0] + da.split('<div class="model-card"')[-1].split("</div>", 1)[-1]
+    before, _, rest = da.partition('<div class="model-card"')
+    outside_card = before + rest.split("</div>", 1)[-1]
     for english in ("Summary", "Estimates by group", "suppressed (", "residents", "Woman"):
         assert english not in outside_card, english
     if '<div class="model-card"' in da:  # the model card is in English so far, and the Danish report says so
