@@ -91,3 +91,17 @@ def test_the_input_frame_is_not_modified(small):
     pipeline.run(raw, "dis-full", config=Config(groups=()))
     pd.testing.assert_frame_equal(raw, before)
     assert np.isfinite(before.select_dtypes("number").to_numpy(float)).any()
+
+
+def test_margins_the_survey_lacks_are_left_out_with_a_warning():
+    from toolkit.errors import DataQualityWarning
+
+    with pytest.warns(DataQualityWarning, match="raking without the margin.*age_band"):
+        res = pipeline.run(datasets.path("sample_screener.csv"), "dis-screener",
+                           population=datasets.load("population.csv"), config=Config(groups=("district",)))
+    assert res.meta["raked"] and res.meta["margins"] == ["district"]
+    assert res.model is None and res.projection.empty
+    raked = res.design.weights
+    district_totals = pd.Series(raked).groupby(res.design.data["district"].to_numpy()).sum()
+    target = datasets.load("population.csv").groupby("district")["count"].sum()
+    assert np.allclose(district_totals.sort_index().to_numpy(), target.sort_index().to_numpy(), rtol=1e-6)

@@ -187,9 +187,20 @@ def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFra
     return out, counts
 
 
-def _margins(population: pd.DataFrame, config: Config) -> dict:
-    check_frame(population, "population", columns=[*config.margins, "count"], error=OptionError)
-    return {v: population.groupby(v)["count"].sum().to_dict() for v in config.margins}
+def _usable_margins(data: pd.DataFrame, config: Config) -> list[str]:
+    """The raking margins the survey holds; those it lacks (a screener asks no age) are named in a warning."""
+    usable = [m for m in config.margins if m in data]
+    missing = [m for m in config.margins if m not in data]
+    if missing:
+        warnings.warn(f"raking without the margin(s) {', '.join(missing)}: the survey data have no such column"
+                      + ("" if usable else "; nothing is left to rake on, so the design weights are used"),
+                      DataQualityWarning, stacklevel=3)
+    return usable
+
+
+def _margins(population: pd.DataFrame, margins: list[str]) -> dict:
+    check_frame(population, "population", columns=[*margins, "count"], error=OptionError)
+    return {v: population.groupby(v)["count"].sum().to_dict() for v in margins}
 
 
 def _text(value: Any) -> str:
@@ -228,6 +239,10 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
 def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel | None:
     """The risk model; with fewer folds when a rare category leaves a fold without it; None if it cannot fit."""
     predictors = [p for p in config.predictors if p in design.data]
+    if not predictors:
+        warnings.warn(f"the risk model of {config.model_outcome!r} was not fitted: the data hold none of its "
+                      f"predictors ({', '.join(config.predictors)})", DataQualityWarning, stacklevel=3)
+        return None
     for folds in (5, 2):
         model = ExclusionRiskModel(outcome=config.model_outcome, predictors=predictors, instrument=instrument,
                                    conf_level=config.conf_level, min_cell=config.min_cell, cv_folds=folds)
@@ -302,14 +317,15 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
                           f"declared: {', '.join(instrument.outcomes)}")
     step("weight")
     imputed: dict[str, int] = {}
-    if population is not None:
-        data, imputed = _impute(data, config.margins, config.district, config.seed)
+    margins = _usable_margins(data, config) if population is not None else []
+    if margins:
+        data, imputed = _impute(data, margins, config.district, config.seed)
     weights = config.weights if config.weights in data else None
     design = Design(data, weights=weights, strata=config.strata if config.strata in data else None,
                     psu=config.psu)
     before = design.weight_summary().assign(weighting="design")
-    if population is not None:
-        design = design.rake(_margins(population, config), max_iter=50)
+    if margins:
+        design = design.rake(_margins(population, margins), max_iter=50)
         weighting = pd.concat([before, design.weight_summary().assign(weighting="raked")], ignore_index=True)
     else:
         weighting = before
@@ -319,7 +335,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     model = _model(design, instrument, config) if config.model_outcome in data else None
     step("project")
     projection = pd.DataFrame()
-    if population is not None and model is not None:
+    if margins and model is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", BoundaryWarning)
             projection = project(model, population, by=config.district, design=design, small_n=config.small_n,
@@ -329,7 +345,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,
             "input_sha256": _sha256(source), "rows_read": len(raw), "rows_analysed": len(data),
             "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
-            "imputed": imputed, "raked": population is not None, "config": config}
+            "imputed": imputed, "raked": bool(margins), "margins": margins, "config": config}
     step("triage")
     return Results(cleaned=cleaned, scores=scores, reliability=rel, outcomes=data[names], estimates=estimates,
                    projection=projection, model=model, weighting=weighting, design=design,

@@ -80,7 +80,7 @@ def _method_texts(results, words: Words, config: Config) -> dict[str, str]:
     psu = ", ".join(getattr(design, "psu_cols", None) or ([config.psu] if config.psu else [])) or words.ui("none")
     design_text = (words.ui("design", weights=weights, strata=strata, psu=psu) if weights else
                    words.ui("design_equal", strata=strata, psu=psu))
-    raking = (words.ui("raking", margins=_listed(words, config.margins),
+    raking = (words.ui("raking", margins=_listed(words, meta.get("margins", config.margins)),
                        imputed=sum((meta.get("imputed") or {}).values()))
               if meta.get("raked") else words.ui("no_population"))
     model = results.model
