@@ -56,6 +56,7 @@ from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
 from toolkit.risk.model import ExclusionRiskModel
+from toolkit.risk.performance import category_key
 from toolkit.risk.project import project
 from toolkit.risk.triage import triage
 from toolkit.scales import reliability, score
@@ -203,11 +204,6 @@ def _margins(population: pd.DataFrame, margins: list[str]) -> dict:
     return {v: population.groupby(v)["count"].sum().to_dict() for v in margins}
 
 
-def _text(value: Any) -> str:
-    """A group value as text: 1.0 -> "1", "18-29" stays."""
-    return f"{value:g}" if isinstance(value, int | float | np.number) and not isinstance(value, bool) else str(value)
-
-
 def _labels(instrument, by: str, values: pd.Series, lang: str) -> pd.Series:
     rs = instrument.response_set_of(by) if by in instrument.item_ids else None
     if rs is None:
@@ -227,7 +223,7 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
             level = pd.to_numeric(t["level"], errors="coerce")
             t = t[level == 1].copy()
             group = pd.Series("all", index=t.index) if by == "overall" else t[by]
-            t = t.assign(outcome=name, by=by, group=group.map(_text),
+            t = t.assign(outcome=name, by=by, group=group.map(category_key),
                          group_label="all" if by == "overall" else _labels(instrument, by, group, config.lang))
             parts.append(t)
     est = pd.concat(parts, ignore_index=True)

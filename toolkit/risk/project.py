@@ -48,6 +48,7 @@ from toolkit import disclosure
 from toolkit._validation import check_conf_level, check_frame
 from toolkit.errors import BoundaryWarning, ModelError
 from toolkit.risk.fay_herriot import FayHerriot
+from toolkit.risk.performance import category_key
 
 METHODS = ("direct", "model", "fay_herriot")
 COLUMNS = ("district", "outcome", "method", "share", "se", "count", "ci_low", "ci_high", "n", "population",
@@ -57,11 +58,8 @@ __all__ = ["project", "METHODS"]
 
 
 def _key(values: pd.Series) -> pd.Series:
-    """District labels comparable across the survey and the population table (1 == 1.0 == "1")."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    if numeric.notna().all():
-        return numeric.astype(float).map(lambda v: f"{v:g}")
-    return values.astype(str)
+    """Labels comparable across the survey and the population table (1 == 1.0 == "1"), once per distinct value."""
+    return values.map({v: category_key(v) for v in pd.unique(values)})
 
 
 def _check_population(model, population: pd.DataFrame, by: str, count: str) -> None:
