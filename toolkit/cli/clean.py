@@ -60,7 +60,9 @@ def clean_command(
 
     Prints a summary to stdout: the instrument and its version, what was read
     (format, encoding, delimiter), unknown columns, changes by rule, flags and
-    the files written. The input file is never overwritten.
+    the files written, then any note on the cleaning (no interview duration: no
+    speeder flag). Warnings (columns taken for ids, ...) go to stderr as notes.
+    The input file is never overwritten.
 
     Parameters
     ----------
@@ -115,8 +117,10 @@ def clean_command(
         used, cleaned = _run_clean(input, instrument, out=out, log=log, flags=flags,
                                    pseudonym_key_env=pseudonym_key_env, sheet=sheet, strict=strict, progress=report,
                                    options=options)
-    print_warnings(caught)
+    print_warnings(caught, skip=cleaned.notes)
     _output.print_clean_summary(used, cleaned, input, [p for p in (out, log, flags) if p])
+    for note in cleaned.notes:  # said once, in the summary (no duration: no speeder flag)
+        typer.echo(f"Note: {note}")
 
 
 def clean_options(*, missing: str | None, id_column: str | None, keep_ids: bool,
@@ -138,9 +142,10 @@ def clean_options(*, missing: str | None, id_column: str | None, keep_ids: bool,
     return options
 
 
-def print_warnings(caught: list[warnings.WarningMessage]) -> None:
-    """The toolkit's warnings of a run as one note each on stderr (each message once); others re-issued."""
-    seen: set[str] = set()
+def print_warnings(caught: list[warnings.WarningMessage], skip: tuple[str, ...] = ()) -> None:
+    """The toolkit's warnings of a run as one note each on stderr (each message once, none of ``skip``);
+    others re-issued."""
+    seen: set[str] = set(skip)
     for w in caught:
         if not issubclass(w.category, ToolkitWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
