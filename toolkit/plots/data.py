@@ -323,11 +323,13 @@ def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def missingness(data: pd.DataFrame, instrument, *, kinds=ANSWER_MISSING) -> pd.DataFrame:
+def missingness(data: pd.DataFrame, instrument, *, kinds=None) -> pd.DataFrame:
     """Unweighted share of respondents with each kind of missing answer, per item.
 
-    From the cleaned data's ``<item>_missing`` columns (``Cleaned.data``);
-    ``kinds`` may add ``not_asked`` (skip logic). Free-text items are left out.
+    From the cleaned data's ``<item>_missing`` columns (``Cleaned.data``).
+    ``kinds`` defaults to the kinds each item's missing codes declare (so an
+    instrument without "no answer" shows none); it may add ``not_asked``
+    (skip logic). Free-text items are left out.
 
     Returns
     -------
@@ -350,8 +352,15 @@ def missingness(data: pd.DataFrame, instrument, *, kinds=ANSWER_MISSING) -> pd.D
             continue
         counts = data[column].value_counts()
         rows += [{"item": item.id, "section": item.section, "kind": k, "share": counts.get(k, 0) / len(data),
-                  "n": len(data)} for k in kinds]
+                  "n": len(data)} for k in (_declared_kinds(instrument, item) if kinds is None else kinds)]
     return pd.DataFrame(rows, columns=["item", "section", "kind", "share", "n"])
+
+
+def _declared_kinds(instrument, item) -> list[str]:
+    """The answer-missing kinds an item's missing codes declare, in vocabulary order."""
+    rs = instrument.response_set_of(item.id)
+    declared = set((rs.missing_codes if rs is not None else instrument.missing_codes).values())
+    return [k for k in ANSWER_MISSING if k in declared]
 
 
 def triage_shares(data: pd.DataFrame, *, design: Design | None = None, conf_level: float = 0.95,
