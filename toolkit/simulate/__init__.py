@@ -184,7 +184,9 @@ def _rates(clean: bool, rates: dict | None, instrument) -> dict[str, float]:
 
 
 def _district_codes(instrument) -> tuple[list[int], list[str]]:
-    rs = instrument.response_sets.get("district")
+    """Codes and labels of the districts: the ``district`` item's answers, else the default municipality's."""
+    name = instrument.item("district").response_set if "district" in instrument.item_ids else "district"
+    rs = instrument.response_sets.get(name) if name else None
     if rs is not None:
         return [c.code for c in rs.codes], [c.label[instrument.languages[0]] for c in rs.codes]
     names = population.DEFAULT_DISTRICTS

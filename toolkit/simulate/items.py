@@ -32,7 +32,7 @@ from toolkit._validation import renamed_keywords
 from toolkit.instrument.derived import AGE_BANDS
 from toolkit.instrument.outcomes import rule_frame
 from toolkit.simulate.background import custom
-from toolkit.simulate.draws import grm_draw, multiple_strings
+from toolkit.simulate.draws import exclusive_choices, grm_draw, multiple_strings
 from toolkit.simulate.generic import draw_latents, driver_of, known_model, latent_names
 from toolkit.simulate.people import DOMAINS, DRIVER_MODELS
 
@@ -181,12 +181,13 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
             cols[item.id] = custom(item.id, people, codes, rng)
         elif kind == "multiple":
             logits = np.asarray(p["intercepts"]) + p["slope"] * drivers[p["driver"]][:, None]
-            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < expit(logits), codes)
+            chosen = exclusive_choices(rng.random((n, len(codes))) < expit(logits), codes, item.exclusive)
+            cols[item.id] = multiple_strings(chosen, codes)
         elif kind == "numeric":
             lo = 0.0 if p["min"] is None else p["min"]
             hi = lo + 40.0 if p["max"] is None else p["max"]
             frac = expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
-            cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
+            cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6)  # numeric items are whole numbers
         else:  # text, and design columns (mode), are filled in for respondents only
             cols[item.id] = np.full(n, np.nan)
     return apply_skips(instrument, cols)
@@ -273,7 +274,10 @@ def score(instrument, data) -> pd.DataFrame:
     >>> scores["practical_sr"].tolist()[0] > scores["practical_sr"].tolist()[1]
     True
     """
-    index = data.index if isinstance(data, pd.DataFrame) else None
+    if isinstance(data, pd.DataFrame):
+        index = data.index
+    else:  # item -> array: as many rows as the arrays, even when there is no scale to score
+        index = pd.RangeIndex(len(next(iter(data.values()))) if len(data) else 0)
     out = {}
     for scale in instrument.scales.values():
         items = [instrument.item(i) for i in scale.items]
