@@ -120,10 +120,6 @@ def _drop_code_label(doc):
     del doc["response_sets"]["yes_no"][1]["da"]
 
 
-def _drop_outcome(doc):
-    del doc["outcomes"]["exempt"]
-
-
 def _scale_unknown_item(doc):
     doc["scales"]["practical_kn"]["items"].append("prac_k9")
 
@@ -156,7 +152,6 @@ BROKEN_CASES = {
     "exclusive on a single choice": (_set("dp_exempt", exclusive=[2]), "dp_exempt", "exclusive",
                                     "only select-multiple items"),
     "unknown domain": (_set("prac_02", domain="social"), "prac_02", "domain", "unknown domain 'social'"),
-    "missing outcome": (_drop_outcome, "outcomes.exempt", "rule", "required outcome 'exempt'"),
     "scale with unknown item": (_scale_unknown_item, "scales.practical_kn", "items", "unknown item 'prac_k9'"),
 }
 

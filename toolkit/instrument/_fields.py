@@ -43,9 +43,9 @@ class Problems:
         if not self.rows:
             return
         df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
-        lines = [
-            f"  {r.file}: {r.item or '(instrument)'}: {r.field or '-'}: {r.message}" for r in df.itertuples()
-        ]
+        # from the rows, not the frame: pandas stores an absent item or field as NaN, which would print "nan"
+        lines = [f"  {r['file']}: {r['item'] or '(instrument)'}: {r['field'] or '-'}: {r['message']}"
+                 for r in self.rows]
         n = len(df)
         raise InstrumentError(
             f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),
