@@ -9,10 +9,10 @@ Supported inputs
 ----------------
 - CSV/TXT/TSV: delimiter (``,`` ``;`` tab) and encoding (UTF-8 with or without BOM,
   UTF-16 with BOM, cp1252, latin-1) are detected. All cells are read as text.
-- XLSX/XLSM: the first sheet or ``sheet=``; cells keep Excel's types.
-- SPSS ``.sav``/``.zsav`` and Stata ``.dta`` (pyreadstat): codes are kept, not labels;
-  user-missing codes (e.g. 88, 99) stay as values; value labels and missing
-  definitions are reported.
+- XLSX/XLSM and legacy XLS: the first sheet or ``sheet=``; cells keep Excel's types.
+- SPSS ``.sav``/``.zsav``/``.por`` and Stata ``.dta`` (pyreadstat): codes are kept, not labels;
+  user-missing codes (e.g. -9, 99, a range 2000-3000, Stata's ``.a``-``.z``) stay as values
+  and their definitions are reported with the value labels; :func:`toolkit.clean` applies them.
 - Parquet.
 - KoboToolbox/ODK/LimeSurvey exports: group paths in headers (``group/item``,
   ``group.item``, ``group:item``, ODK Central's ``group-item``, LimeSurvey's
@@ -26,7 +26,7 @@ Read metadata
 ``df.attrs["read"]`` is a dict with:
 
 ``source``            file path (or ``"<DataFrame>"``)
-``format``            csv, xlsx, sav, dta, parquet or frame
+``format``            csv, xlsx, xls, sav, por, dta, parquet or frame
 ``encoding``          detected encoding (CSV only, else None)
 ``delimiter``         detected delimiter (CSV only, else None)
 ``sheet``             sheet read (XLSX only)
@@ -35,7 +35,9 @@ Read metadata
 ``unknown_columns``   headers kept under their own name but not in the instrument
 ``metadata_columns``  recognised metadata / Kobo system columns
 ``value_labels``      {column: {code: label}} from SPSS/Stata
-``user_missing``      {column: [codes]} declared user-missing in SPSS/Stata
+``user_missing``      {column: [codes]} declared user-missing in SPSS/Stata (single values; Stata's
+                      extended missing values as their letters ``"a"``-``"z"``)
+``missing_ranges``    {column: [(low, high)]} user-missing ranges declared in SPSS, kept as ranges
 ``n_rows``            rows read
 
 :func:`read_info` returns it; :func:`toolkit.clean` carries it on as ``Cleaned.read``
@@ -198,22 +200,26 @@ def _delim_name(delim: str) -> str:
 def _read_stat(path: Path, kind: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     import pyreadstat
 
-    reader = pyreadstat.read_dta if kind == "dta" else pyreadstat.read_sav
+    reader = {"dta": pyreadstat.read_dta, "por": pyreadstat.read_por, "sav": pyreadstat.read_sav}[kind]
+    options = {"apply_value_formats": False} | ({} if kind == "por" else {"user_missing": True})
     try:
-        df, meta = reader(str(path), apply_value_formats=False, user_missing=True)
+        df, meta = reader(str(path), **options)
     except Exception as exc:  # pyreadstat raises its own, non-public exception types
         raise InputFileError(f"{path}: not a readable {kind.upper()} file: {exc}") from None
     user_missing: dict[str, list[Any]] = {}
+    ranges: dict[str, list[tuple[Any, Any]]] = {}
     for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
         user_missing[col] = list(values)
-    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
-        user_missing.setdefault(col, [])
-        for r in ranges:
+    for col, declared in (getattr(meta, "missing_ranges", None) or {}).items():
+        for r in declared:  # SPSS declares single values as ranges with low == high
             lo, hi = r.get("lo"), r.get("hi")
-            user_missing[col].extend([lo] if lo == hi else [lo, hi])
+            if lo == hi:
+                user_missing.setdefault(col, []).append(lo)
+            else:
+                ranges.setdefault(col, []).append((lo, hi))
     labels = {col: {(int(k) if isinstance(k, float) and k.is_integer() else k): v for k, v in lab.items()}
               for col, lab in (meta.variable_value_labels or {}).items()}
-    return df, {"value_labels": labels, "user_missing": user_missing}
+    return df, {"value_labels": labels, "user_missing": user_missing, "missing_ranges": ranges}
 
 
 def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
@@ -230,7 +236,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
         if suffix in (".csv", ".txt", ".tsv", ".tab"):
             df, extra = _read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
-        elif suffix in (".xlsx", ".xlsm"):
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
             with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
                 names = book.sheet_names
                 target = names[0] if sheet is None else sheet
@@ -239,16 +245,18 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
                 if target not in names:
                     raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
                 df = pd.read_excel(book, sheet_name=target, dtype=object)
-            info.update(format="xlsx", sheet=target)
-        elif suffix in (".sav", ".zsav", ".dta"):
-            df, extra = _read_stat(path, "dta" if suffix == ".dta" else "sav")
-            info.update(extra, format="dta" if suffix == ".dta" else "sav")
+            info.update(format="xls" if suffix == ".xls" else "xlsx", sheet=target)
+        elif suffix in (".sav", ".zsav", ".dta", ".por"):
+            kind = {".dta": "dta", ".por": "por"}.get(suffix, "sav")
+            df, extra = _read_stat(path, kind)
+            info.update(extra, format=kind)
         elif suffix in (".parquet", ".pq"):
             df = pd.read_parquet(path)
             info.update(format="parquet")
         else:
             raise InputFileError(
-                f"{path}: unsupported file type {suffix!r}; expected .csv, .tsv, .txt, .xlsx, .sav, .dta or .parquet"
+                f"{path}: unsupported file type {suffix!r}; expected .csv, .tsv, .txt, .xlsx, .xls, .sav, .por, .dta "
+                "or .parquet"
             )
     except InputFileError:
         raise
@@ -423,7 +431,7 @@ def read_responses(
     Parameters
     ----------
     source : str, Path or pd.DataFrame
-        A file (.csv/.tsv/.txt, .xlsx, .sav, .dta, .parquet) or a DataFrame already in memory.
+        A file (.csv/.tsv/.txt, .xlsx/.xls, .sav/.por, .dta, .parquet) or a DataFrame already in memory.
     instrument : Instrument, str or Path
         The questionnaire, a bundled id such as ``"dis-full"`` or the path of its YAML file.
     sheet : str or int, optional
@@ -473,7 +481,7 @@ def read_responses(
     out, mapping = _map_columns(frame, instrument, label)
     info.update(mapping)
     rename = mapping["column_map"]
-    for key in ("value_labels", "user_missing"):
+    for key in ("value_labels", "user_missing", "missing_ranges"):
         info[key] = {rename.get(str(c), str(c)): v for c, v in info.get(key, {}).items()}
     info["n_rows"] = len(out)
     out.attrs = {"read": info}
@@ -516,6 +524,12 @@ def _plain_text(col: pd.Series) -> pd.Series:
                    na_action="ignore").astype("str")
 
 
+def _naive_times(data: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps with a time zone as UTC without one: Excel cannot store a time zone."""
+    zoned = [c for c in data.columns if isinstance(data[c].dtype, pd.DatetimeTZDtype)]
+    return data.assign(**{str(c): data[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in zoned}) if zoned else data
+
+
 def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as Parquet, CSV (UTF-8) or XLSX, chosen by the suffix.
 
@@ -545,7 +559,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
         elif suffix == ".csv":
             protect_formulas(data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         else:
-            protect_formulas(data).to_excel(path, index=False, engine="openpyxl")
+            protect_formulas(_naive_times(data)).to_excel(path, index=False, engine="openpyxl")
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except (ValueError, TypeError) as exc:  # a column the format cannot store

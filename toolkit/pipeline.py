@@ -264,7 +264,7 @@ def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) 
 
 
 def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
-        progress=None) -> Results:
+        progress=None, cleaning: dict | None = None) -> Results:
     """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
 
     Parameters
@@ -280,6 +280,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
         The settings (:class:`toolkit.config.Config`); default ``Config()``.
     progress : callable, optional
         Called as ``progress(stage)`` when a stage starts.
+    cleaning : dict, optional
+        More keywords for :func:`toolkit.clean`: the file's conventions (``missing``,
+        ``id_column``, ``keep_ids``, ``duration_from``).
 
     Returns
     -------
@@ -301,7 +304,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     raw = read_responses(source, instrument)
     key, stable = _pseudonym_key(config)
     step("clean")
-    cleaned = clean(raw, instrument, pseudonym_key=key)
+    cleaned = clean(raw, instrument, pseudonym_key=key, **(cleaning or {}))
     step("score")
     scores = score(cleaned.data, instrument)
     rel = reliability(cleaned.data, instrument)

@@ -235,9 +235,11 @@ def resolve_key(key: str | bytes | None, *, env: str | None = DEFAULT_KEY_ENV) -
     if key is None and env:
         key = os.environ.get(env) or None
     if not key:
-        where = f" or set the environment variable {env}" if env else ""
+        variable = env or DEFAULT_KEY_ENV
         raise PrivacyError(
-            f"respondent ids must be pseudonymised but no key was given: pass pseudonym_key{where}"
+            f"respondent ids must be pseudonymised but no key was given: set the environment variable {variable} "
+            f"(ditk clean/report read it; --pseudonym-key-env VAR names another) or pass pseudonym_key= in "
+            "Python; to keep ids in clear, use --keep-ids (keep_ids=True)"
         )
     return key.encode("utf-8") if isinstance(key, str) else bytes(key)
 

@@ -63,7 +63,9 @@ def test_progress_is_reported_step_by_step(inst):
 def test_options_record_what_was_used(inst):
     res = run(frame(inst, 1), inst, drop_flagged="speeder", clear_undecided=True)
     assert res.options == {"strict": False, "clear_undecided": True, "pseudonymise": True,
-                           "id_columns": ["respondent_id"], "scan_pii": True, "drop_flagged": "speeder",
+                           "id_columns": ["respondent_id"], "id_like_columns": [], "keep_ids": False,
+                           "missing": {}, "user_missing": {}, "duration_source": "duration_sec",
+                           "scan_pii": True, "drop_flagged": "speeder",
                            "speeder_share": 0.3, "longstring_share": 1.0, "grid_min_items": 8,
                            "max_missing_share": 0.5, "min_answers": 20}
 
@@ -186,11 +188,11 @@ def test_guarantees(spec):
     assert again.log.empty
     pd.testing.assert_frame_equal(again.data, res.data)
     # ids kept: still no PII from them, server ids unchanged, and idempotent too
-    kept = toolkit.clean(raw, inst, pseudonymise=False)
+    kept = toolkit.clean(raw, inst, keep_ids=True)
     kept_text = all_text(kept)
     assert not any(secret in kept_text for secret in PII_SAMPLES)
     assert kept.data["_id"].tolist() == raw["_id"].tolist()
-    kept_again = toolkit.clean(kept.data, inst, pseudonymise=False)
+    kept_again = toolkit.clean(kept.data, inst, keep_ids=True)
     assert kept_again.log.empty
     pd.testing.assert_frame_equal(kept_again.data, kept.data)
 
@@ -247,7 +249,7 @@ def test_data_quality_warnings_point_at_the_caller_of_clean(inst):
     ids = frame(inst, 2)
     ids["respondent_id"] = [20000001, 20000002]
     with pytest.warns(DataQualityWarning, match="look like phone") as record:
-        toolkit.clean(ids, inst, pseudonymise=False)
+        toolkit.clean(ids, inst, keep_ids=True)
     assert record[0].filename == __file__
     partial = frame(inst, 1).drop(columns="net_use_3m")
     partial.attrs = {"read": {"format": "csv"}}  # as read_responses left it: no second required-column check

@@ -40,12 +40,12 @@ def test_pii_redacted_and_never_logged(inst):
 def test_numbers_that_look_like_phones_or_cpr_in_unknown_columns(inst):
     raw = frame(inst, 3)
     raw["mobile"] = [20304050, 11, 12]
-    raw["cprnr"] = [101901234.0, 3.5, np.nan]  # 0101901234 read as a number
+    raw["number"] = [101901234.0, 3.5, np.nan]  # 0101901234 read as a number
     raw["count"] = [1, 2, 3]
     res = run(raw, inst)
     assert res.data["mobile"].tolist() == ["[PHONE]", 11, 12]
-    assert res.data["cprnr"].tolist()[:2] == ["[CPR]", 3.5]
-    assert logged(res, "cprnr")["rule"].tolist() == ["pii_cpr"]
+    assert res.data["number"].tolist()[:2] == ["[CPR]", 3.5]
+    assert logged(res, "number")["rule"].tolist() == ["pii_cpr"]
     assert res.data["count"].dtype == raw["count"].dtype
     assert "20304050" not in all_text(res)
     # Excel cells typed as numbers inside text items and mixed text/number columns (calamine, dtype=object)
@@ -67,7 +67,7 @@ def test_server_made_ids_are_ids_not_free_text(inst):
                     "ole@example.dk", None]
     raw["meta/instanceID"] = ["uuid:20304050-16c1-4a4e-a6f6-76aa30073a11", "x 20304050", None, None]
     raw["respondent_id"] = ["r1", "010190-1234", "r3", "r4"]
-    res = toolkit.clean(raw, inst, pseudonymise=False)
+    res = toolkit.clean(raw, inst, keep_ids=True)
     assert res.data["_id"].tolist() == raw["_id"].tolist() and res.data["_id"].dtype == "int64"
     assert res.data["_uuid"].tolist()[:3] == [*raw["_uuid"][:2], "[EMAIL]"]  # UUIDs kept; anything else scanned
     assert res.data["meta/instanceID"].tolist()[:2] == [raw["meta/instanceID"][0], "x [PHONE]"]
@@ -81,18 +81,18 @@ def test_kept_ids_that_look_like_phone_numbers_are_redacted_with_a_warning(inst)
     raw = frame(inst, 4)
     raw["respondent_id"] = [20000001, 20000002, 20000003, 4]
     with pytest.warns(DataQualityWarning, match="75% of ids look like phone or CPR numbers"):
-        res = toolkit.clean(raw, inst, pseudonymise=False)
+        res = toolkit.clean(raw, inst, keep_ids=True)
     assert res.data["respondent_id"].tolist() == ["[PHONE]"] * 3 + [4]
     raw["respondent_id"] = [20000001, 2, 3, 4]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert toolkit.clean(raw, inst, pseudonymise=False).data["respondent_id"].tolist()[:2] == ["[PHONE]", 2]
+        assert toolkit.clean(raw, inst, keep_ids=True).data["respondent_id"].tolist()[:2] == ["[PHONE]", 2]
 
 
 def test_kobo_export_without_pseudonyms_keeps_its_ids(tmp_path, inst):
     sim = toolkit.simulate.survey(inst, n=150, seed=4)
     raw = toolkit.read_responses(sim.write(tmp_path / "kobo.csv", format="kobo"), inst)
-    res = toolkit.clean(raw, inst, pseudonymise=False)
+    res = toolkit.clean(raw, inst, keep_ids=True)
     assert res.data["_id"].tolist() == raw["_id"].tolist()
     assert res.data["_uuid"].tolist() == raw["_uuid"].tolist()
     assert not res.log["column"].astype(str).isin(["_id", "_uuid", "respondent_id"]).any()
@@ -126,7 +126,7 @@ def test_key_from_environment_or_privacy_error(inst, monkeypatch):
     monkeypatch.setenv("MY_KEY", KEY)
     env = toolkit.clean(raw, inst, pseudonym_key_env="MY_KEY")
     assert env.data["respondent_id"].equals(run(raw, inst).data["respondent_id"])
-    kept = toolkit.clean(raw, inst, pseudonymise=False)
+    kept = toolkit.clean(raw, inst, keep_ids=True)
     assert kept.data["respondent_id"].tolist() == ["r0000", "r0001"]
     assert toolkit.clean(raw.drop(columns="respondent_id"), inst).data.shape[0] == 2  # no ids: no key needed
 

@@ -3,21 +3,29 @@
 Item columns get their decoded values (float codes, select_multiple and text as str) and
 a ``<item>_missing`` companion; numeric metadata its numbers; id columns their pseudonyms;
 text and unknown columns their PII redacted (see :mod:`toolkit.cleaning.pii`). Other
-columns are kept as they are.
+columns (weights and other unknown columns, Kobo's timestamps) are typed: numbers as
+numbers, dates as datetimes, the rest text, with the missing values the file declares for
+them applied (:mod:`toolkit.cleaning.extras`). The design and grouping columns
+(``district``, ``stratum``, ``mode``) keep their values as read: they are labels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit.cleaning.coding import Decoded
+from toolkit.cleaning.extras import type_column
+from toolkit.cleaning.missing import DeclaredMissing
 from toolkit.cleaning.log import LogBuilder
 from toolkit.cleaning.pii import may_hold_pii, pseudonymise_column, redact_column, redact_other_column, redact_values
 from toolkit.instrument.vocabulary import MISSING_KINDS
+
+#: Metadata columns kept as read (not typed): they label groups and strata.
+LABEL_COLUMNS = ("district", "stratum", "mode")
 
 
 def _decoded_column(column: str, item_type: str | None, decoded: Decoded, src: pd.Series, scan_pii: bool,
@@ -38,12 +46,14 @@ def _decoded_column(column: str, item_type: str | None, decoded: Decoded, src: p
 
 def assemble_columns(frame: pd.DataFrame, instrument: Any, decoded: dict[str, Decoded],
                      numeric_meta: dict[str, Decoded], *, ids: Sequence[str], key: bytes | None, scan_pii: bool,
-                     log: LogBuilder) -> tuple[dict[str, pd.Series], pd.Series | None]:
+                     log: LogBuilder, declared: Mapping[str, DeclaredMissing] | None = None,
+                     respondent: str = "respondent_id") -> tuple[dict[str, pd.Series], pd.Series | None]:
     """The cleaned columns of ``frame`` in input order, and the respondents' pseudonyms (None if no ids).
 
     The input's ``<item>_missing`` columns are left out: :func:`assemble_data` rebuilds them.
-    The pseudonyms are those of ``respondent_id``, else of the first id column pseudonymised,
-    else ``respondent_id`` as it is.
+    The pseudonyms are those of the ``respondent`` id column, else of the first id column
+    pseudonymised, else the ``respondent`` column as it is. Columns that are neither items nor
+    ids are typed (:func:`_other_column`); ``declared`` holds the file's user-missing values.
 
     Examples
     --------
@@ -73,15 +83,33 @@ def assemble_columns(frame: pd.DataFrame, instrument: Any, decoded: dict[str, De
             out[col] = _decoded_column(col, types.get(col) if col in decoded else None, d, src, scan_pii, log)
         elif col in ids and key is not None:
             out[col] = pseudonymise_column(col, src, key, log)
-            if col == "respondent_id" or pseudonyms is None:
+            if col == respondent or pseudonyms is None:
                 pseudonyms = out[col]
-        elif scan_pii and may_hold_pii(src):
-            out[col] = redact_other_column(col, src, ids, log)
+        elif col in ids:
+            out[col] = redact_other_column(col, src, ids, log) if scan_pii and may_hold_pii(src) else src
         else:
-            out[col] = src
-    if pseudonyms is None and "respondent_id" in out:
-        pseudonyms = out["respondent_id"]
+            _other_column(col, src, (declared or {}).get(col), scan_pii=scan_pii, ids=ids, log=log, out=out)
+    if pseudonyms is None and respondent in out:
+        pseudonyms = out[respondent]
     return out, pseudonyms
+
+
+def _other_column(col: str, src: pd.Series, declared: DeclaredMissing | None, *, scan_pii: bool,
+                  ids: Sequence[str], log: LogBuilder, out: dict[str, pd.Series]) -> None:
+    """A column that is neither an item nor an id, into ``out``: PII redacted, typed, declared missing applied.
+
+    A column with declared missing values gets a ``<column>_missing`` companion right after it.
+    """
+    values = redact_other_column(col, src, ids, log) if scan_pii and may_hold_pii(src) else src
+    text = pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+    if col in LABEL_COLUMNS or not (text or declared is not None):
+        out[col] = values
+        return
+    typed = type_column(values, declared)
+    log.add_values(col, typed.decoded)
+    out[col] = typed.values
+    if typed.kinds is not None:
+        out[f"{col}_missing"] = typed.kinds
 
 
 def assemble_data(columns: dict[str, pd.Series], items: Sequence[Any], decoded: dict[str, Decoded],

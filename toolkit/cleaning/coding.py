@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit.cleaning.missing import DeclaredMissing
 from toolkit.instrument.vocabulary import MISSING_KINDS, NUMERIC_METADATA
 from toolkit.io import normalise_label
 
@@ -109,11 +110,13 @@ class ColumnCoder:
     ([1, 2], 1)
     """
 
-    def __init__(self, item: Any, response_set: Any | None, missing_codes: dict[int, str]):
+    def __init__(self, item: Any, response_set: Any | None, missing_codes: dict[int, str],
+                 declared: DeclaredMissing | None = None):
         self.item = item
         self.type = item.type
         self.valid: set[int] = set(response_set.valid_codes) if response_set is not None else set()
         self.missing = dict(missing_codes) if response_set is not None else {}
+        self.declared = declared  # the file's own user-missing values (SPSS/Stata), for any item type
         self.labels: dict[str, int] = {}
         if response_set is not None:
             for code in [*response_set.codes, *response_set.missing]:
@@ -218,6 +221,10 @@ class ColumnCoder:
         >>> coder.decode_one("Nej"), coder.decode_one("88"), coder.decode_one("7")
         ((2.0, None, 'label_to_code'), (nan, 'dont_know', 'missing_code'), (nan, None, 'out_of_range'))
         """
+        if self.declared is not None:
+            kind = self.declared.kind_of(raw)
+            if kind is not None:
+                return math.nan, kind, "missing_code"
         if self.type == "multiple":
             return self._multiple(raw)
         if self.type == "numeric":
@@ -296,12 +303,34 @@ def _with_missing(uniques: Any) -> np.ndarray:
     return out
 
 
+def item_missing_codes(instrument: Any, item: Any, missing: Mapping[Any, str] | None = None) -> dict[Any, str]:
+    """{code: kind} of an item: its response set's missing codes, with the file's map on top.
+
+    The one place the missing codes of an item are looked up (a response set may declare its
+    own); ``missing`` is the file's map (see :mod:`toolkit.cleaning.missing`). Items without a
+    response set (numeric, text) have none.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-full")
+    >>> item_missing_codes(inst, inst.item("net_use_3m"), {77: "refused", 99: "no_answer"})
+    {66: 'dont_understand', 88: 'dont_know', 99: 'no_answer', 77: 'refused'}
+    >>> item_missing_codes(inst, inst.item("age"), {77: "refused"})
+    {}
+    """
+    rs = instrument.response_set_of(item.id)
+    return {} if rs is None else {**rs.missing_codes, **(missing or {})}
+
+
 def decode_items(frame: pd.DataFrame, instrument: Any, items: Sequence[Any],
-                 progress: Callable[[str, float], None] | None = None) -> tuple[dict[str, ColumnCoder],
-                                                                                dict[str, Decoded]]:
+                 progress: Callable[[str, float], None] | None = None, *, missing: Mapping[Any, str] | None = None,
+                 declared: Mapping[str, DeclaredMissing] | None = None) -> tuple[dict[str, ColumnCoder],
+                                                                                 dict[str, Decoded]]:
     """The value rules applied to every item column of ``frame``: ({item id: coder}, {item id: decoded}).
 
-    ``progress("values", fraction_done)`` is called after each item.
+    ``progress("values", fraction_done)`` is called after each item. ``missing`` is the file's
+    missing-code map (coded items), ``declared`` the user-missing values its columns declare.
 
     Examples
     --------
@@ -314,8 +343,9 @@ def decode_items(frame: pd.DataFrame, instrument: Any, items: Sequence[Any],
     coders: dict[str, ColumnCoder] = {}
     decoded: dict[str, Decoded] = {}
     for k, item in enumerate(items):
-        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
-        coders[item.id] = ColumnCoder(item, rs, instrument.missing_codes)
+        rs = instrument.response_set_of(item.id)
+        coders[item.id] = ColumnCoder(item, rs, item_missing_codes(instrument, item, missing),
+                                      (declared or {}).get(item.id))
         decoded[item.id] = coders[item.id].decode(frame[item.id])
         if progress is not None:
             progress("values", (k + 1) / max(len(items), 1))

@@ -10,10 +10,13 @@ Examples
 >>> frame = pd.DataFrame({"Respondent_ID": ["a"], "_UUID": ["u"], "prac_01": ["1"]})
 >>> id_columns_in(frame, None, item_ids=["prac_01"])
 ['Respondent_ID', '_UUID']
+>>> id_like_columns(pd.DataFrame({"idno": [11, 12], "q": [1, 1], "token": ["0303901234", "0404901234"]}), [])
+['idno', 'token']
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -23,8 +26,9 @@ import pandas as pd
 
 from toolkit import privacy
 from toolkit.cleaning.log import LogBuilder
-from toolkit.errors import DataQualityWarning
-from toolkit.io import KOBO_ID_COLUMNS
+from toolkit.errors import DataQualityWarning, PrivacyError, ResponseError
+from toolkit.instrument.vocabulary import METADATA_COLUMNS
+from toolkit.io import KOBO_ID_COLUMNS, KOBO_METADATA
 
 #: Identifier columns pseudonymised by default when present (respondent id and Kobo/ODK ids).
 ID_COLUMNS = ("respondent_id", *KOBO_ID_COLUMNS)
@@ -37,6 +41,19 @@ SYSTEM_ID_FORMATS = {
     **dict.fromkeys(("_uuid", "instanceid", "meta/instanceid", "deprecatedid", "meta/deprecatedid", "rootuuid",
                      "meta/rootuuid", "key"), _UUID),
 }
+
+
+#: Names of columns that identify a person or a case (compared case-insensitively, after any group path).
+#: Such a column holding one value per row is an identifier: it is pseudonymised like the ids above.
+ID_LIKE_NAMES = ("id", "idno", "idnr", "uuid", "_uuid", "uid", "cpr", "cprnr", "cpr_nr", "cpr_nummer", "personnummer",
+                 "person_id", "personid", "pid", "respondent", "respondentid", "resp_id", "respid", "caseid", "case_id",
+                 "case", "serial", "serialno", "serial_no", "participant", "participant_id", "interview_id", "ssn",
+                 "lopenr", "løbenr")
+_ID_SUFFIX = re.compile(r"(?:^|[_\s.\-])(?:id|idno|uuid|uid)$")
+#: Share of a column's values in an identifier's form (a UUID, a CPR number) that makes it an identifier.
+ID_VALUE_SHARE = 0.9
+_NOT_IDS = {c.lower() for c in (*METADATA_COLUMNS, *KOBO_METADATA)} - {c.lower() for c in ("respondent_id",
+                                                                                              *KOBO_ID_COLUMNS)}
 
 
 #: Warnings point at clean()'s caller: this function < assemble_columns < clean < its two keyword shims.
@@ -59,6 +76,100 @@ def id_columns_in(frame: pd.DataFrame, id_columns: Sequence[str] | None, item_id
     return [c for c in ids if c in frame.columns and c not in items]
 
 
+def _id_like_name(column: str) -> bool:
+    name = str(column).strip().lower().rsplit("/", 1)[-1]
+    return name in ID_LIKE_NAMES or bool(_ID_SUFFIX.search(name))
+
+
+def _id_like_values(values: pd.Series) -> bool:
+    """Most values are UUIDs or CPR numbers (a sample of up to 1000 is looked at)."""
+    sample = values.dropna().head(1000)
+    if sample.empty or not (pd.api.types.is_object_dtype(sample.dtype) or pd.api.types.is_string_dtype(sample.dtype)
+                            or pd.api.types.is_integer_dtype(sample.dtype)):
+        return False
+    text = _as_typed(sample).astype("str").str.strip()
+    uuid = text.str.fullmatch(_UUID).fillna(False)
+    cpr = privacy.redact(text)[0].eq(privacy.MARKERS["cpr"])
+    return bool((uuid | cpr).mean() >= ID_VALUE_SHARE)
+
+
+def id_like_columns(frame: pd.DataFrame, exclude: Sequence[str]) -> list[str]:
+    """Columns that look like identifiers: an id-like name (:data:`ID_LIKE_NAMES`, ``..._id``) and one
+    value per row, or values that are mostly UUIDs or CPR numbers. ``exclude`` (items, known ids) never are.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"IDNO": [1, 2, 3], "wave_id": [1, 1, 1], "x": ["a", "b", "c"]})
+    >>> id_like_columns(data, exclude=[])
+    ['IDNO']
+    """
+    skip = set(exclude)
+    found = []
+    for col in frame.columns:
+        name = str(col)
+        if col in skip or name.lower() in _NOT_IDS or name.endswith("_missing"):
+            continue
+        values = frame[col]
+        present = values.dropna()
+        if _id_like_name(name) and len(present) and present.is_unique:
+            found.append(col)
+        elif _id_like_values(values):
+            found.append(col)
+    return found
+
+
+def find_id_columns(frame: pd.DataFrame, item_ids: Sequence[str], *, id_columns: Sequence[str] | None = None,
+                    id_column: str | None = None) -> tuple[list[str], list[str]]:
+    """(every id column, those of them found only by their look): the columns pseudonymised or kept.
+
+    ``id_column`` names the respondent id (it must exist); ``id_columns`` replaces the default
+    list (:data:`ID_COLUMNS` present); columns that look like identifiers
+    (:func:`id_like_columns`) are added to either.
+
+    Raises
+    ------
+    ResponseError
+        ``id_column`` is not a column of the data.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"idno": [1, 2], "_uuid": ["a", "b"], "q": [1, 2]})
+    >>> find_id_columns(data, ["q"])
+    (['_uuid', 'idno'], ['idno'])
+    >>> find_id_columns(data, ["q"], id_column="idno")
+    (['idno', '_uuid'], [])
+    """
+    if id_column is not None and id_column not in frame.columns:
+        raise ResponseError(f"id column {id_column!r} is not a column of the data; columns: "
+                            f"{', '.join(map(str, frame.columns[:30]))}{' ...' if len(frame.columns) > 30 else ''}")
+    ids = id_columns_in(frame, id_columns, item_ids)
+    if id_column is not None:
+        ids = [id_column, *(c for c in ids if c != id_column)]
+    detected = id_like_columns(frame, [*item_ids, *ids])
+    return [*ids, *detected], detected
+
+
+def warn_id_like(columns: Sequence[str], *, kept: bool, stacklevel: int) -> None:
+    """Say which columns were taken for identifiers by their look, and what was done with them.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_id_like(["idno"], kept=False, stacklevel=1)
+    >>> "'idno'" in str(caught[0].message)
+    True
+    """
+    if not columns or kept:
+        return
+    names = ", ".join(repr(str(c)) for c in columns)
+    warnings.warn(f"column(s) {names} look like identifiers (one value per row and an id-like name, or UUIDs/"
+                  "CPR numbers) and were pseudonymised; name the respondent id with id_column= (ditk: "
+                  "--id-column NAME), or keep ids in clear with keep_ids=True (--keep-ids)",
+                  DataQualityWarning, stacklevel=stacklevel + 1)
+
+
 def resolve_pseudonym_key(frame: pd.DataFrame, ids: Sequence[str], *, pseudonymise: bool, key: str | bytes | None,
                   key_env: str | None) -> bytes | None:
     """The pseudonym key, or None when nothing is pseudonymised (``pseudonymise`` False or no id values).
@@ -74,7 +185,10 @@ def resolve_pseudonym_key(frame: pd.DataFrame, ids: Sequence[str], *, pseudonymi
     False
     """
     if pseudonymise and any(frame[c].notna().any() for c in ids):
-        return privacy.resolve_key(key, env=key_env)
+        try:
+            return privacy.resolve_key(key, env=key_env)
+        except PrivacyError as exc:
+            raise PrivacyError(f"id column(s) {', '.join(map(str, ids))}: {exc}") from None
     return None
 
 
@@ -125,7 +239,7 @@ def redact_other_column(column: str, src: pd.Series, ids: Sequence[str], log: Lo
         share = float((out.astype(object).ne(src.astype(object)) & src.notna()).sum() / src.notna().sum())
         if share > 0.5:
             warnings.warn(f"id column {column!r}: {share:.0%} of ids look like phone or CPR numbers and "
-                          "were redacted; pseudonymise them instead (pseudonymise=True)",
+                          "were redacted; pseudonymise them instead (keep_ids=False, without --keep-ids)",
                           DataQualityWarning, stacklevel=_CLEAN_CALLER)
     return out
 

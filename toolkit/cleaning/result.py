@@ -24,7 +24,7 @@ class Cleaned:
     data : pd.DataFrame
         One row per input row, same order and index. Item columns coded (float codes,
         select_multiple as space-separated codes, text as str), ``<item>_missing``
-        categorical columns (dont_know, refused, dont_understand, not_asked), metadata
+        categorical columns (the kinds of ``vocabulary.MISSING_KINDS``: dont_know, refused, ..., not_asked), metadata
         and unknown columns kept; ids pseudonymised, PII redacted.
     log : pd.DataFrame
         One row per changed cell, sorted by row: row (0-based position in the input),
@@ -42,7 +42,12 @@ class Cleaned:
     read : dict
         Read metadata of the input (see :mod:`toolkit.io`).
     options : dict
-        The options used.
+        The options used, and what was found: ``id_columns`` (pseudonymised or kept),
+        ``id_like_columns`` (taken for ids by their look), ``missing`` (the file's map),
+        ``user_missing`` ({column: [{low, high, kind}]}, the file's user-missing values and
+        ranges), ``duration_source`` (``duration_sec``, ``"start,end"``, ... or None).
+    notes : tuple of str
+        What the user should know about this pass (no duration source: no speeder flag).
 
     Examples
     --------
@@ -59,6 +64,7 @@ class Cleaned:
     totals: pd.DataFrame
     read: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         rules = {k: v for k, v in self.counts("rule").items() if v}

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from toolkit.cli import _output
+from toolkit.errors import ToolkitWarning
 
 if TYPE_CHECKING:
     from toolkit.cleaning import Cleaned
@@ -28,10 +30,18 @@ PROGRESS_FROM_BYTES = 5_000_000
 
 __all__ = ["clean_command"]
 
+MISSING_HELP = ("The file's missing codes, CODE=KIND pairs: 77=refused,88=dont_know,99=no_answer "
+                "(kinds: dont_know, refused, dont_understand, not_applicable, no_answer).")
+ID_COLUMN_HELP = "The respondent id column (e.g. idno); pseudonymised like respondent_id."
+KEEP_IDS_HELP = "Keep ids, and columns that look like ids (idno, uuid, cpr, ...), in clear instead of pseudonymising."
+DURATION_HELP = "START,END: two timestamp columns to compute the interview duration from (default duration_sec, " \
+                "else Kobo start/end)."
+
 
 @_output.user_errors
 def clean_command(
-    input: str = typer.Argument(..., help="Responses: CSV/TSV, XLSX, SPSS .sav, Stata .dta, Parquet, Kobo/ODK CSV."),
+    input: str = typer.Argument(..., help="Responses: CSV/TSV, XLSX/XLS, SPSS .sav/.por, Stata .dta, Parquet, "
+                                          "Kobo/ODK CSV."),
     instrument: str = typer.Option("dis-full", "--instrument", "-i", help="Bundled id or a YAML path."),
     out: str = typer.Option(..., "--out", "-o", help="Cleaned data: .parquet, .csv or .xlsx."),
     log: str | None = typer.Option(None, "--log", help="Also write the change log (.csv/.xlsx/.parquet)."),
@@ -41,6 +51,10 @@ def clean_command(
                                                "(unset: a random key; pseudonyms not stable across runs)."),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
     strict: bool = typer.Option(False, "--strict", help="Stop on any invalid value instead of cleaning it."),
+    missing: str | None = typer.Option(None, "--missing", help=MISSING_HELP),
+    id_column: str | None = typer.Option(None, "--id-column", help=ID_COLUMN_HELP),
+    keep_ids: bool = typer.Option(False, "--keep-ids", help=KEEP_IDS_HELP),
+    duration_from: str | None = typer.Option(None, "--duration-from", help=DURATION_HELP),
 ) -> None:
     """Read a survey export, clean it against the instrument and write data, log and flags.
 
@@ -67,6 +81,15 @@ def clean_command(
         As for :func:`toolkit.clean`.
     sheet : str, optional
         The XLSX sheet to read.
+    missing : str, optional
+        The file's missing codes as ``CODE=KIND`` pairs, e.g. ``77=refused,88=dont_know,99=no_answer``
+        (``missing=`` of :func:`toolkit.clean`).
+    id_column : str, optional
+        The respondent id column (``id_column=``).
+    keep_ids : bool
+        Keep ids, and columns that look like ids, in clear (``keep_ids=True``).
+    duration_from : str, optional
+        ``START,END``: two timestamp columns the interview duration is computed from.
 
     Examples
     --------
@@ -86,10 +109,44 @@ def clean_command(
     ...
     Wrote ... rows to .../clean.parquet
     """
-    with _output.progress(show=_is_large(input)) as report:
+    options = clean_options(missing=missing, id_column=id_column, keep_ids=keep_ids, duration_from=duration_from)
+    with _output.progress(show=_is_large(input)) as report, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ToolkitWarning)
         used, cleaned = _run_clean(input, instrument, out=out, log=log, flags=flags,
-                                   pseudonym_key_env=pseudonym_key_env, sheet=sheet, strict=strict, progress=report)
+                                   pseudonym_key_env=pseudonym_key_env, sheet=sheet, strict=strict, progress=report,
+                                   options=options)
+    print_warnings(caught)
     _output.print_clean_summary(used, cleaned, input, [p for p in (out, log, flags) if p])
+
+
+def clean_options(*, missing: str | None, id_column: str | None, keep_ids: bool,
+                  duration_from: str | None) -> dict[str, Any]:
+    """The keywords for :func:`toolkit.clean` from the command line's options (checked before any work).
+
+    Examples
+    --------
+    >>> clean_options(missing="77=refused", id_column=None, keep_ids=False, duration_from="start,end")
+    {'missing': {77: 'refused'}, 'keep_ids': False, 'duration_from': ('start', 'end')}
+    """
+    from toolkit.cleaning.durations import check_duration_from
+    from toolkit.cleaning.missing import parse_missing
+
+    options: dict[str, Any] = {"missing": parse_missing(missing), "keep_ids": keep_ids,
+                               "duration_from": check_duration_from(duration_from)}
+    if id_column is not None:
+        options["id_column"] = id_column
+    return options
+
+
+def print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """The toolkit's warnings of a run as one note each on stderr (each message once); others re-issued."""
+    seen: set[str] = set()
+    for w in caught:
+        if not issubclass(w.category, ToolkitWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif str(w.message) not in seen:
+            seen.add(str(w.message))
+            _output.print_note(str(w.message))
 
 
 def _is_large(source: str) -> bool:
@@ -110,7 +167,7 @@ def _check_targets(source: str, targets: list[str | None]) -> None:
 
 def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags: str | None,
                pseudonym_key_env: str, sheet: str | None, strict: bool,
-               progress: _output.Report) -> tuple[Any, Cleaned]:
+               progress: _output.Report, options: dict[str, Any] | None = None) -> tuple[Any, Cleaned]:
     """Check the outputs, read, clean and write; the instrument used and the cleaning result.
 
     In strict mode a failure writes every failure case to ``log`` (when given)
@@ -122,13 +179,13 @@ def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags
     from toolkit.io import read_responses, write_table
 
     _check_targets(source, [out, log, flags])
-    key = _pseudonym_key(pseudonym_key_env)
+    key = None if (options or {}).get("keep_ids") else _pseudonym_key(pseudonym_key_env)
     used = load_instrument(instrument)
     progress("reading")
     data = read_responses(source, used, sheet=sheet)
     progress("cleaning", 0.0)
     try:
-        cleaned = clean(data, used, strict=strict, pseudonym_key=key,
+        cleaned = clean(data, used, strict=strict, pseudonym_key=key, **(options or {}),
                         progress=lambda step, done: progress(f"cleaning: {step}", done))
     except SchemaErrors as exc:
         raise _strict_failure(exc, log) from None

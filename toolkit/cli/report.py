@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from toolkit.cli import _output
+from toolkit.cli.clean import DURATION_HELP, ID_COLUMN_HELP, KEEP_IDS_HELP, MISSING_HELP, clean_options
 
 __all__ = ["report_command", "make_report"]
 
@@ -38,6 +39,10 @@ def report_command(
     outcome: list[str] | None = typer.Option(None, "--outcome", help="Outcome to report (repeat; default all)."),
     group: list[str] | None = typer.Option(None, "--group", help="Reporting group, e.g. district (repeat)."),
     geojson: str | None = typer.Option(None, "--geojson", help="District boundaries (GeoJSON) for the map."),
+    missing: str | None = typer.Option(None, "--missing", help=MISSING_HELP),
+    id_column: str | None = typer.Option(None, "--id-column", help=ID_COLUMN_HELP),
+    keep_ids: bool = typer.Option(False, "--keep-ids", help=KEEP_IDS_HELP),
+    duration_from: str | None = typer.Option(None, "--duration-from", help=DURATION_HELP),
 ) -> None:
     """Run the analysis on a survey export and write report.html, tables.xlsx and the cleaned data.
 
@@ -54,6 +59,8 @@ def report_command(
         The response export.
     instrument, population, out, lang, config, min_cell, outcome, group, geojson
         As the options say.
+    missing, id_column, keep_ids, duration_from
+        The file's conventions, as for ``ditk clean``.
 
     Examples
     --------
@@ -64,8 +71,9 @@ def report_command(
     2
     """
     settings = _settings(config, lang=lang, min_cell=min_cell, outcomes=outcome, groups=group)
+    cleaning = clean_options(missing=missing, id_column=id_column, keep_ids=keep_ids, duration_from=duration_from)
     paths = make_report(input, instrument, population=_population(population), out=out, config=settings,
-                        geojson=_existing(geojson, "GeoJSON file"), require=tuple(group or ()))
+                        geojson=_existing(geojson, "GeoJSON file"), require=tuple(group or ()), cleaning=cleaning)
     _output.print_paths(paths.values())
 
 
@@ -133,7 +141,8 @@ def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
 
 
 def make_report(source: Any, instrument: Any, *, population: Any, out: str | Path, config: Any,
-                geojson: Path | None = None, require: tuple[str, ...] = ()) -> dict[str, Path]:
+                geojson: Path | None = None, require: tuple[str, ...] = (),
+                cleaning: dict[str, Any] | None = None) -> dict[str, Path]:
     """Run the pipeline with a progress bar, draw the figures and write the report; the paths written.
 
     Parameters
@@ -152,6 +161,8 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
         District boundaries for the map.
     require : tuple of str
         Groups the user asked for: one the data cannot report is an OptionError.
+    cleaning : dict, optional
+        More keywords for :func:`toolkit.clean` (the file's conventions; see ``ditk clean``).
 
     Returns
     -------
@@ -180,7 +191,7 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
         def stage(name: str) -> None:
             report(name, STAGES.index(name) / len(STAGES) if name in STAGES else None)
 
-        results = run(source, used, population, config=config, progress=stage)
+        results = run(source, used, population, config=config, progress=stage, cleaning=cleaning)
         _check_groups(results, require)
         stage("figures")
         figures = _figures(results, used, config.lang, geojson)

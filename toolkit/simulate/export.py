@@ -240,13 +240,20 @@ def _fix_sav_header(path: Path) -> None:
     path.write_bytes(bytes(raw))
 
 
+def _kobo_time(times: pd.DatetimeIndex) -> np.ndarray:
+    """Kobo's ``start``/``end`` text: ``2026-03-02T14:12:58.000+01:00``."""
+    text = pd.Series(times.strftime("%Y-%m-%dT%H:%M:%S.000%z"))
+    return text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).to_numpy()
+
+
 def kobo_frame(sim) -> pd.DataFrame:
     """KoboToolbox-style export of ``sim.responses``.
 
     Group paths ``<section>/<item>`` (e.g. ``skills/prac_03``); select_multiple
     both as one space-separated column and as 0/1 columns
-    (``access/devices/1``); ``start``/``end``, ``_id``, ``_uuid``,
-    ``_submission_time``, ``_index``. Design columns (stratum,
+    (``access/devices/1``); ``start``/``end`` (local ISO timestamps with their
+    UTC offset, as Kobo writes them; no ``duration_sec``, which Kobo lacks), ``_id``,
+    ``_uuid``, ``_submission_time`` (UTC), ``_index``. Design columns (stratum,
     design_weight, respondent_id) are kept ungrouped.
 
     Parameters
@@ -271,11 +278,9 @@ def kobo_frame(sim) -> pd.DataFrame:
     dup_rank = df.groupby("respondent_id").cumcount().to_numpy()
     submitted = pd.to_datetime(submitted) + pd.to_timedelta(dup_rank * 180, unit="s")
     duration = pd.to_numeric(df["duration_sec"].astype(str).str.replace(",", "."), errors="coerce").fillna(900)
-    start = submitted - pd.to_timedelta(duration.to_numpy(), unit="s")
-    cols: dict[str, object] = {
-        "start": start.strftime("%Y-%m-%dT%H:%M:%S"),
-        "end": submitted.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
+    local = submitted.tz_localize("Europe/Copenhagen", ambiguous=np.zeros(n, bool), nonexistent="shift_forward")
+    start = local - pd.to_timedelta(duration.to_numpy(), unit="s")
+    cols: dict[str, object] = {"start": _kobo_time(start), "end": _kobo_time(local)}
     for item in instrument.items:
         path = f"{item.section}/{item.id}"
         cols[path] = df[item.id].to_numpy()
@@ -286,13 +291,13 @@ def kobo_frame(sim) -> pd.DataFrame:
             for c in rs.codes:  # the code as a whole space-separated token
                 has = text.str.contains(rf"(?:^| ){c.code}(?:$| )", regex=True, na=False).to_numpy()
                 cols[f"{path}/{c.code}"] = np.where(asked, has.astype(float), np.nan)
-    for meta in ("respondent_id", "district", "stratum", "design_weight", "mode", "duration_sec"):
+    for meta in ("respondent_id", "district", "stratum", "design_weight", "mode"):
         if meta not in instrument.item_ids:
             cols[meta] = df[meta].to_numpy()
     rng = np.random.default_rng([sim.seed, 6])
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     cols["_id"] = np.arange(1, n + 1) + 40_000_000
     cols["_uuid"] = [str(uuid.UUID(bytes=bytes(b), version=4)) for b in raw]
-    cols["_submission_time"] = submitted.strftime("%Y-%m-%dT%H:%M:%S")
+    cols["_submission_time"] = local.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S")
     cols["_index"] = np.arange(1, n + 1)
     return pd.DataFrame(cols)
