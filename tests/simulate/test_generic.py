@@ -13,6 +13,7 @@ import toolkit
 from toolkit.errors import DesignError
 from toolkit.instrument import parse_instrument
 from toolkit.simulate import generic, items, messiness
+from toolkit.simulate.detection import detection
 
 from tests.simulate.conftest import CUSTOM, TINY
 
@@ -133,6 +134,10 @@ def test_the_ess_instrument_simulates_with_its_own_missing_codes():
     assert set(clean["imbgeco"].dropna()) == set(map(float, range(11)))
     assert set(clean["eu_vote"].dropna()) <= {1.0, 2.0, 3.0, 4.0, 5.0}
     assert sim.summary().empty  # no outcomes declared
+    # cleaning the messy export with the same instrument finds every missing code, label and invalid code
+    cleaned = toolkit.clean(sim.responses, ess, pseudonym_key="k")
+    rates = detection(cleaned, art).set_index("kind")["rate"]
+    assert rates[["dont_know", "refused", "no_answer", "label", "out_of_range"]].tolist() == [1.0] * 5
 
 
 def _schema_examples() -> list[str]:
