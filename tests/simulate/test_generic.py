@@ -134,10 +134,43 @@ def test_the_ess_instrument_simulates_with_its_own_missing_codes():
     assert set(clean["imbgeco"].dropna()) == set(map(float, range(11)))
     assert set(clean["eu_vote"].dropna()) <= {1.0, 2.0, 3.0, 4.0, 5.0}
     assert sim.summary().empty  # no outcomes declared
+    # labels that are the codes' own digits ("3") are no corruption: only worded labels are written
+    labels = art.loc[art["kind"] == "label", "messy"].str.strip()
+    assert len(labels) and not labels.str.fullmatch(r"\d+").any()
     # cleaning the messy export with the same instrument finds every missing code, label and invalid code
     cleaned = toolkit.clean(sim.responses, ess, pseudonym_key="k")
     rates = detection(cleaned, art).set_index("kind")["rate"]
     assert rates[["dont_know", "refused", "no_answer", "label", "out_of_range"]].tolist() == [1.0] * 5
+
+
+PER_SET = """
+id: per-set
+version: "1"
+languages: [nb]
+title: {nb: Kjønn}
+missing_codes:
+  - {code: 77, kind: refused, nb: Nekter}
+response_sets:
+  gender:
+    codes: [{code: 1, nb: Mann}, {code: 2, nb: Kvinne}]
+    missing_codes: [{code: 9, kind: no_answer, nb: Ikke svar}]
+sections:
+  - id: s
+    label: {nb: S}
+    items:
+      - {id: gndr, type: single, response_set: gender, text: {nb: Kjønn}}
+scales: {}
+"""
+
+
+def test_a_response_set_with_its_own_missing_codes_uses_them():
+    instrument = parse_instrument(PER_SET, file="per_set.yaml")
+    sim = toolkit.simulate.survey(instrument, n=2000, seed=1, rates={"no_answer": 0.05, "out_of_range": 0.05})
+    art = sim.artefacts[sim.artefacts["column"] == "gndr"]
+    assert set(art.loc[art["kind"] == "no_answer", "messy"]) == {"9"}
+    assert not (art["kind"] == "refused").any()  # 77 is not a code of this set
+    assert set(art.loc[art["kind"] == "out_of_range", "messy"]) <= {"0", "3", "10"}
+    assert set(art.loc[art["kind"] == "label", "messy"].str.strip().str.lower()) <= {"mann", "kvinne"}
 
 
 def _schema_examples() -> list[str]:

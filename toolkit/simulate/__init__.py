@@ -13,6 +13,10 @@ resident answers every item without error, the instrument's scales and
 outcome rules are applied, and ``truth["prevalence"][outcome][district]`` is
 the share among all residents of the district. A census with
 ``nonresponse=False`` and ``clean=True`` reproduces it exactly.
+
+The detailed models describe the bundled instruments; any other instrument
+is simulated generically, with one latent per scale the models do not know
+(:mod:`.generic`).
 """
 
 from __future__ import annotations
@@ -222,7 +226,12 @@ def survey(instrument, *, n: int = 2000, seed: int = 1, clean: bool = False, rat
     Parameters
     ----------
     instrument : Instrument, str or path
-        The questionnaire: an Instrument, a bundled id or a YAML path.
+        The questionnaire: an Instrument, a bundled id or a YAML path. Any
+        valid instrument simulates: scales the detailed model does not know
+        follow a latent of their own, items their own response sets and
+        missing codes, and the skip rules hold (:mod:`toolkit.simulate.generic`).
+        An item named like a metadata column (``respondent_id``, ``stratum``,
+        ``design_weight``, ``duration_sec``) is refused with a DesignError.
     n : int
         Respondents (before duplicate submissions are added).
     seed : int

@@ -331,7 +331,11 @@ def _answer_corruptions(cells, instrument, item, free, rates, rng) -> None:
         table = np.array([[x.label[lg] for x in rs.codes] for lg in instrument.languages], dtype=object)
         order = np.argsort([x.code for x in rs.codes])
         pos = order[np.searchsorted(np.sort([x.code for x in rs.codes]), cells.num[c][r])]
-        cells.record(r, c, "label", _label_variant(table[lang, pos], rng))
+        labels = table[lang, pos]
+        # a label that is the code's own digits ("3" on a 0-10 scale) would change nothing
+        real = np.array([str(lb).strip() != str(rs.codes[p].code) for lb, p in zip(labels, pos, strict=True)])
+        if real.any():
+            cells.record(r[real], c, "label", _label_variant(labels[real], rng))
 
 
 def _decimal_commas(cells, clean, col, rates, rng) -> None:
