@@ -310,6 +310,8 @@ def _item(p, raw, section, pos, langs, response_sets, domains, seen) -> Item:
 
 def _item_response_set(p, name, typ, where, response_sets) -> ResponseSet | None:
     """The response set a coded item names; a numeric or text item takes none."""
+    if typ not in ITEM_TYPES:  # the bad type is reported already; no second error about its response set
+        return response_sets.get(name) if isinstance(name, str) else None
     if typ not in CODED_TYPES:
         if name is not None:
             p.add(where, "response_set", f"a {typ} item takes no response_set")
