@@ -78,6 +78,14 @@ def test_ess_codes_by_the_file_map(inst):
     assert res.options["missing"] == {77: "refused", 88: "dont_know", 99: "no_answer"}
 
 
+def test_a_code_of_the_map_that_is_a_valid_answer_stays_an_answer(inst):
+    raw = frame(inst, 3, net_use_3m=["1", "7", "2"], prac_01=["5", "7", "3"])
+    res = run(raw, inst, missing={2: "refused", 7: "refused"})
+    assert res.data["net_use_3m"].tolist()[::2] == [1.0, 2.0]  # 2 is "No" on a yes/no item
+    assert res.data["net_use_3m_missing"].tolist()[1] == "refused"
+    assert res.data["prac_01"].tolist()[::2] == [5.0, 3.0] and res.data["prac_01_missing"].tolist()[1] == "refused"
+
+
 def test_the_file_map_leaves_numeric_items_alone(inst):
     res = run(frame(inst, 2, age=["77", "99"]), inst, missing={77: "refused", 99: "no_answer"})
     assert res.data["age"].tolist() == [77.0, 99.0]  # an age of 77 is an age
