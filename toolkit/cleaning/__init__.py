@@ -10,7 +10,8 @@ failure cases), :mod:`~toolkit.cleaning.assemble` (data column by column),
 :mod:`~toolkit.cleaning.missing` (the file's missing codes: a code map, SPSS/Stata user-missing
 values), :mod:`~toolkit.cleaning.extras` (other columns typed), :mod:`~toolkit.cleaning.durations`
 (interview durations from timestamps), :mod:`~toolkit.cleaning.log` (the change log),
-:mod:`~toolkit.cleaning.flags` (quality flags), :mod:`~toolkit.cleaning.result` (:class:`Cleaned`) and :mod:`~toolkit.cleaning.core` (the pipeline).
+:mod:`~toolkit.cleaning.flags` (quality flags), :mod:`~toolkit.cleaning.result` (:class:`Cleaned`)
+and :mod:`~toolkit.cleaning.core` (the pipeline).
 """
 
 from __future__ import annotations
