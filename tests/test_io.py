@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -424,3 +426,65 @@ def test_kobo_metadata_lists_each_column_once_ids_included():
     assert KOBO_METADATA[:len(KOBO_ID_COLUMNS)] == KOBO_ID_COLUMNS
     kobo = pd.DataFrame({"DeviceID": ["d"], "_submitted_by": ["u"], **{i: [""] for i in INST.item_ids}})
     assert read_info(read_responses(kobo, INST))["metadata_columns"] == ["DeviceID", "_submitted_by"]
+
+
+# --------------------------------------------------------------------------- legacy formats and declared missing values
+
+EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
+SCREENER = toolkit.load_instrument("dis-screener")
+
+
+def test_legacy_xls_is_read_with_excel_types():
+    out = read_responses(EXPORTS / "responses.xls", SCREENER)  # made by tests/data/exports/make_fixtures.py
+    info = read_info(out)
+    assert info["format"] == "xls" and info["sheet"] == "responses"
+    assert out["net_use_3m"].tolist() == ["Ja", "Nej"] and out["weight"].tolist() == [1.25, 0.8]
+    assert toolkit.clean(out, SCREENER, pseudonym_key=KEY).data["net_use_3m"].tolist() == [1.0, 2.0]
+
+
+def test_spss_portable_por_is_read(tmp_path):
+    from toolkit.io import _read_file
+
+    path = tmp_path / "resp.por"  # portable files allow names of 8 characters: too short for the item ids
+    pyreadstat.write_por(pd.DataFrame({"PRAC_02": [1.0, 2.0], "IDNO": [11.0, 12.0]}), str(path))
+    frame, info = _read_file(path, sheet=None, encoding=None, delimiter=None)
+    assert info["format"] == "por" and frame["PRAC_02"].tolist() == [1.0, 2.0]
+    with pytest.raises(ResponseError, match="required column"):  # read, then mapped to the instrument
+        read_responses(path, SCREENER)
+
+
+def test_spss_missing_ranges_are_kept_as_ranges(tmp_path):
+    path = tmp_path / "resp.sav"
+    frame = pd.DataFrame({i: [1.0] * 4 for i in SCREENER.item_ids} | {"income": [100.0, 2500.0, 2000.0, 3000.0]})
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"prac_02": [-9.0, 999.0],
+                                                           "income": [{"lo": 2000.0, "hi": 3000.0}]})
+    info = read_info(read_responses(path, SCREENER))
+    assert sorted(info["user_missing"]["prac_02"]) == [-9.0, 999.0]
+    assert info["missing_ranges"] == {"income": [(2000.0, 3000.0)]}  # a range, not its two endpoints
+    assert "income" not in info["user_missing"]
+
+
+def test_stata_extended_missing_values_are_reported_by_letter(tmp_path):
+    path = tmp_path / "resp.dta"
+    frame = pd.DataFrame({i: [1.0, 2.0, 1.0] for i in SCREENER.item_ids})
+    frame["prac_02"] = pd.Series([1.0, "a", "b"], dtype=object)
+    pyreadstat.write_dta(frame, str(path), missing_user_values={"prac_02": ["a", "b"]},
+                         variable_value_labels={"prac_02": {1: "Not at all like me", "a": "Refusal",
+                                                            "b": "Don't know"}})
+    out = read_responses(path, SCREENER)
+    info = read_info(out)
+    assert info["format"] == "dta" and info["user_missing"]["prac_02"] == ["a", "b"]
+    assert out["prac_02"].tolist() == [1.0, "a", "b"]
+    assert info["value_labels"]["prac_02"]["a"] == "Refusal"
+
+
+def test_unsupported_type_lists_the_legacy_formats(tmp_path):
+    (tmp_path / "x.ods").write_text("x")
+    with pytest.raises(InputFileError, match=r"\.xls, \.sav, \.por, \.dta"):
+        read_responses(tmp_path / "x.ods", SCREENER)
+
+
+def test_timestamps_with_a_time_zone_are_written_to_xlsx_in_utc(tmp_path):
+    stamps = pd.to_datetime(pd.Series(["2026-03-02T14:00:00+01:00"]), utc=True)
+    write_table(pd.DataFrame({"start": stamps}), tmp_path / "t.xlsx")
+    assert pd.read_excel(tmp_path / "t.xlsx", engine="calamine")["start"].iloc[0] == pd.Timestamp("2026-03-02 13:00:00")

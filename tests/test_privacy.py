@@ -159,8 +159,8 @@ def test_resolve_key(monkeypatch):
     monkeypatch.setenv("X_KEY", "abc")
     assert privacy.resolve_key(None, env="X_KEY") == b"abc"
     assert privacy.resolve_key(b"raw", env="X_KEY") == b"raw"
-    with pytest.raises(PrivacyError):
-        privacy.resolve_key("", env=None)
+    with pytest.raises(PrivacyError, match="DITK_PSEUDONYM_KEY.*--pseudonym-key-env.*pseudonym_key=.*--keep-ids"):
+        privacy.resolve_key("", env=None)  # the command line's flag and variable, not only the Python argument
 
 
 def test_protect_formulas():

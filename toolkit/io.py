@@ -446,6 +446,9 @@ def read_responses(
         id, metadata columns by their canonical names; unknown columns are kept under their
         own names. Values are untouched (except split select_multiple columns, which are
         joined). ``df.attrs["read"]`` holds the read metadata described in the module docs.
+        The file's missing-value conventions (a code map such as ESS's 77/88/99, the id
+        column, timestamps for durations) are given to :func:`toolkit.clean`, which changes
+        values and logs each change; reading never does.
 
     Raises
     ------

@@ -13,7 +13,7 @@ from tests.cleaning._helpers import KEY, all_text, frame, instrument_fixture, lo
 from toolkit.cleaning.log import LOG_COLUMNS, LogBuilder
 from toolkit.cleaning.pii import (ID_COLUMNS, SYSTEM_ID_FORMATS, id_columns_in, may_hold_pii, redact_other_column,
                                   redact_values, resolve_pseudonym_key)
-from toolkit.errors import DataQualityWarning, PrivacyError
+from toolkit.errors import DataQualityWarning, PrivacyError, ResponseError
 from toolkit.io import KOBO_ID_COLUMNS, KOBO_METADATA
 
 inst = instrument_fixture()
@@ -176,3 +176,62 @@ def test_a_mostly_redacted_id_column_warns_once_per_column():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         redact_other_column("note", pd.Series(["20304050"]), ["key"], LogBuilder())  # not an id: no warning
+
+
+# --------------------------------------------------------------------------- columns that look like ids
+
+
+def ess_like(inst, n=4):
+    raw = frame(inst, n).drop(columns="respondent_id")
+    raw.insert(0, "idno", [10001.0 + i for i in range(n)])  # ESS: a number per respondent, read from SPSS
+    return raw
+
+
+def test_a_unique_idno_is_pseudonymised_with_a_warning_naming_it(inst):
+    with pytest.warns(DataQualityWarning, match=r"'idno' look like identifiers.*--id-column.*--keep-ids"):
+        res = run(ess_like(inst), inst)
+    assert res.data["idno"].str.startswith("ps-").all()
+    assert "10001" not in all_text(res)
+    assert res.options["id_like_columns"] == ["idno"] and "idno" in res.options["id_columns"]
+
+
+def test_without_a_key_id_like_columns_are_refused_naming_the_flag_and_the_variable(inst, monkeypatch):
+    monkeypatch.delenv("DITK_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(PrivacyError, match=r"idno.*DITK_PSEUDONYM_KEY.*--pseudonym-key-env.*--keep-ids"):
+        toolkit.clean(ess_like(inst), inst)
+
+
+def test_keep_ids_keeps_them_in_clear_and_says_nothing(inst):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        res = toolkit.clean(ess_like(inst), inst, keep_ids=True)
+    assert res.data["idno"].tolist()[:2] == [10001.0, 10002.0] and res.options["keep_ids"]
+
+
+def test_the_named_id_column_is_the_respondent(inst):
+    raw = ess_like(inst)
+    raw.loc[3, "idno"] = 10001.0  # a second submission of the first respondent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        res = run(raw, inst, id_column="idno", drop_flagged="duplicate_id")
+    assert res.flags["duplicate_id"].tolist() == [False, False, False, True]
+    assert res.flags["respondent_id"].tolist()[3] == res.flags["respondent_id"].tolist()[0]
+    assert res.log.loc[res.log["rule"] == "drop_flagged", "respondent_id"].tolist() == [res.flags["respondent_id"][0]]
+    with pytest.raises(ResponseError, match="id column 'respid' is not a column"):
+        run(raw, inst, id_column="respid")
+
+
+def test_uuids_and_cpr_numbers_are_ids_whatever_the_column_is_called(inst):
+    raw = frame(inst, 3, token=["a3bb189e-8bf9-3888-9912-ace4e6543002", "b3bb189e-8bf9-3888-9912-ace4e6543002",
+                                "c3bb189e-8bf9-3888-9912-ace4e6543002"],
+                person=["0101901234", "0202901234", "0303901234"], wave_id=["1", "1", "1"], id=["a", "a", "b"])
+    with pytest.warns(DataQualityWarning, match="'token', 'person'"):
+        res = run(raw, inst)
+    assert res.data["token"].str.startswith("ps-").all() and res.data["person"].str.startswith("ps-").all()
+    assert res.data["wave_id"].tolist() == [1.0, 1.0, 1.0] and res.data["id"].tolist() == ["a", "a", "b"]  # not unique
+
+
+def test_pseudonymise_false_still_works_with_a_future_warning(inst):
+    with pytest.warns(FutureWarning, match="keep_ids=True"):
+        res = toolkit.clean(frame(inst, 2), inst, pseudonymise=False)
+    assert res.data["respondent_id"].tolist() == ["r0000", "r0001"]

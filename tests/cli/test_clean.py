@@ -104,6 +104,12 @@ def test_a_large_input_shows_progress_on_stderr_only(runner, tmp_path, small_csv
     (["bad.xlsx"], "bad.xlsx"),
     (["garbage.csv"], "garbage.csv"),
     (["notes.csv"], "required column(s) missing"),
+    (["in.csv", "--missing", "77=refusal"], "kind of missing code 77 must be one of 'dont_know', 'refused', "
+                                            "'dont_understand', 'not_applicable', 'no_answer'; got 'refusal'"),
+    (["in.csv", "--missing", "77"], "--missing expects CODE=KIND pairs"),
+    (["in.csv", "--duration-from", "start"], "duration_from must name two timestamp columns"),
+    (["in.csv", "--duration-from", "start,end"], "duration_from: no column 'start'"),
+    (["in.csv", "--id-column", "idno"], "id column 'idno' is not a column of the data"),
 ])
 def test_user_mistakes_exit_2_with_one_line(runner, user_error, tmp_path, monkeypatch, inst, args, message):
     monkeypatch.chdir(tmp_path)
@@ -152,3 +158,49 @@ def test_without_a_key_a_random_one_is_drawn_and_said_to_be_unstable(runner, tmp
                                 "stable across runs\n"
     first, second = (pd.read_csv(out)["respondent_id"] for out in outs)
     assert first.str.startswith("ps-").all() and not (first == second).any()
+
+
+def test_an_ess_style_spss_file_with_its_own_conventions(runner, tmp_path, monkeypatch):
+    import pyreadstat
+
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
+    screener = toolkit.load_instrument("dis-screener")
+    data = pd.DataFrame({i: [1.0, 2.0, 1.0] for i in screener.item_ids})
+    data["net_use_3m"] = [77.0, 99.0, 1.0]
+    data["idno"] = [501.0, 502.0, 503.0]
+    data["anweight"] = [0.5, 1.5, 1.0]
+    data["inwtm_a"] = ["2024-01-05 10:00:00"] * 3
+    data["inwtm_b"] = ["2024-01-05 10:20:00", "2024-01-05 10:21:00", "2024-01-05 10:02:00"]
+    src = tmp_path / "ess.sav"
+    pyreadstat.write_sav(data, str(src))
+    out = tmp_path / "clean.parquet"
+    result = runner.invoke(app, ["clean", str(src), "-i", "dis-screener", "-o", str(out), "--missing",
+                                 "77=refused,88=dont_know,99=no_answer", "--id-column", "idno",
+                                 "--duration-from", "inwtm_a,inwtm_b"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no warning: the id column is named, the durations found
+    cleaned = pd.read_parquet(out)
+    assert cleaned["net_use_3m_missing"].tolist()[:2] == ["refused", "no_answer"]
+    assert cleaned["idno"].str.startswith("ps-").all() and cleaned["anweight"].dtype == "float64"
+    assert cleaned["duration_sec"].tolist() == [1200.0, 1260.0, 120.0]
+    kept = runner.invoke(app, ["clean", str(src), "-i", "dis-screener", "-o", str(out), "--keep-ids"])
+    assert kept.exit_code == 0, kept.output
+    assert pd.read_parquet(out)["idno"].tolist() == [501.0, 502.0, 503.0]
+    assert kept.stderr.count("Note: no interview duration") == 1 and "Traceback" not in kept.output
+
+
+def test_id_like_columns_are_named_in_a_note(runner, tmp_path, monkeypatch, inst):
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
+    raw = frame(inst, 3).rename(columns={"respondent_id": "IDNO"})
+    raw.to_csv(tmp_path / "in.csv", index=False)
+    result = runner.invoke(app, ["clean", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Note: column(s) 'IDNO' look like identifiers")
+    assert pd.read_csv(tmp_path / "o.csv")["IDNO"].str.startswith("ps-").all()
+
+
+def test_report_takes_the_same_conventions(runner, user_error, tmp_path, small_csv):
+    result = runner.invoke(app, ["report", str(small_csv), "--out", str(tmp_path / "r"), "--missing", "77=nope"])
+    user_error(result, "kind of missing code 77 must be one of")
+    for option in ("--missing", "--id-column", "--keep-ids", "--duration-from"):
+        assert option in runner.invoke(app, ["report", "--help"]).stdout

@@ -6,9 +6,12 @@
 Submodules, one per phase: :mod:`~toolkit.cleaning.coding` (value rules),
 :mod:`~toolkit.cleaning.skips` (skip logic), :mod:`~toolkit.cleaning.strict` (strict mode's
 failure cases), :mod:`~toolkit.cleaning.assemble` (data column by column),
-:mod:`~toolkit.cleaning.pii` (ids, pseudonyms, PII), :mod:`~toolkit.cleaning.log` (the change
-log), :mod:`~toolkit.cleaning.flags` (quality flags), :mod:`~toolkit.cleaning.result`
-(:class:`Cleaned`) and :mod:`~toolkit.cleaning.core` (the pipeline).
+:mod:`~toolkit.cleaning.pii` (ids, columns that look like ids, pseudonyms, PII),
+:mod:`~toolkit.cleaning.missing` (the file's missing codes: a code map, SPSS/Stata user-missing
+values), :mod:`~toolkit.cleaning.extras` (other columns typed), :mod:`~toolkit.cleaning.durations`
+(interview durations from timestamps), :mod:`~toolkit.cleaning.log` (the change log),
+:mod:`~toolkit.cleaning.flags` (quality flags), :mod:`~toolkit.cleaning.result` (:class:`Cleaned`)
+and :mod:`~toolkit.cleaning.core` (the pipeline).
 """
 
 from __future__ import annotations

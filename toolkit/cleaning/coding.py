@@ -307,8 +307,10 @@ def item_missing_codes(instrument: Any, item: Any, missing: Mapping[Any, str] | 
     """{code: kind} of an item: its response set's missing codes, with the file's map on top.
 
     The one place the missing codes of an item are looked up (a response set may declare its
-    own); ``missing`` is the file's map (see :mod:`toolkit.cleaning.missing`). Items without a
-    response set (numeric, text) have none.
+    own); ``missing`` is the file's map (see :mod:`toolkit.cleaning.missing`). A code of the
+    map that is a valid answer of the item is not missing there, so one map can hold ESS's
+    7/8/9 (short scales) and 77/88/99 (0-10 scales). Items without a response set (numeric,
+    text) have none.
 
     Examples
     --------
@@ -316,11 +318,16 @@ def item_missing_codes(instrument: Any, item: Any, missing: Mapping[Any, str] | 
     >>> inst = toolkit.load_instrument("dis-full")
     >>> item_missing_codes(inst, inst.item("net_use_3m"), {77: "refused", 99: "no_answer"})
     {66: 'dont_understand', 88: 'dont_know', 99: 'no_answer', 77: 'refused'}
+    >>> item_missing_codes(inst, inst.item("net_use_3m"), {2: "refused"})  # 2 is "No" there
+    {66: 'dont_understand', 88: 'dont_know', 99: 'refused'}
     >>> item_missing_codes(inst, inst.item("age"), {77: "refused"})
     {}
     """
     rs = instrument.response_set_of(item.id)
-    return {} if rs is None else {**rs.missing_codes, **(missing or {})}
+    if rs is None:
+        return {}
+    valid = rs.valid_codes
+    return {**rs.missing_codes, **{c: k for c, k in (missing or {}).items() if c not in valid}}
 
 
 def decode_items(frame: pd.DataFrame, instrument: Any, items: Sequence[Any],

@@ -149,8 +149,9 @@ def clean(
         The environment variable holding the key (default ``DITK_PSEUDONYM_KEY``).
     missing : mapping of code to kind, optional
         The file's missing codes for coded items, e.g. ``{77: "refused", 88: "dont_know",
-        99: "no_answer"}`` (ESS); they add to and override the response sets' codes. Kinds are
-        those of ``vocabulary.MISSING_KIND_NAMES``. See :mod:`toolkit.cleaning.missing`.
+        99: "no_answer"}`` (ESS); they add to and override the response sets' codes, except
+        where a code is a valid answer of the item. Kinds are those of
+        ``vocabulary.MISSING_KIND_NAMES``. See :mod:`toolkit.cleaning.missing`.
     id_column : str, optional
         The respondent id column (e.g. ESS ``idno``): pseudonymised, used for ``duplicate_id``
         and for the log's ``respondent_id``. Default ``respondent_id``.

@@ -37,7 +37,7 @@ __all__ = ["TypedColumn", "type_column", "as_timestamps"]
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 _DAY_FIRST = re.compile(r"^\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?$")
-_ZONE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_ZONE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 _LEADING_ZERO = re.compile(r"^\s*[+-]?0\d")
 
 
@@ -128,16 +128,23 @@ def _typed_uniques(src: pd.Series, raw: list[Any], kinds: list[int], present: li
     if present and keep_text and all(_is_date_text(u) or isinstance(u, _dt.date) for u in present):
         stamps = as_timestamps(pd.Series(raw, dtype=object), utc=False)
         return stamps.where(pd.Series(kinds).lt(0).to_numpy()), rules
-    numbers = [parse_number(u) for u in raw]
-    as_numbers = all(numbers[i][2] for i, u in enumerate(raw) if kinds[i] < 0 and not is_blank(u))
-    leading_zero = any(isinstance(u, str) and _LEADING_ZERO.match(u) and not re.match(r"^\s*[+-]?0[.,]", u)
-                       for u in present)
-    if present and as_numbers and not leading_zero and not all(isinstance(u, bool) for u in present):
+    if present and _all_numbers(present) and not all(isinstance(u, bool) for u in present):
+        numbers = [parse_number(u) for u in raw]
         new = [math.nan if kinds[i] >= 0 or is_blank(u) else numbers[i][0] for i, u in enumerate(raw)]
         comma = VALUE_RULES.index("decimal_comma")
         rules = [comma if numbers[i][1] == "decimal_comma" and kinds[i] < 0 else r for i, r in enumerate(rules)]
         return new, rules
     return [math.nan if kinds[i] >= 0 else u for i, u in enumerate(raw)], rules
+
+
+def _all_numbers(values: list[Any]) -> bool:
+    """Every value reads as a number and none is a code with a leading zero (stops at the first that is not)."""
+    for u in values:
+        if isinstance(u, str) and _LEADING_ZERO.match(u):
+            return False
+        if not parse_number(u)[2]:
+            return False
+    return True
 
 
 def _broadcast(new: Any, codes: np.ndarray, src: pd.Series) -> pd.Series:

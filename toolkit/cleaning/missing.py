@@ -11,7 +11,8 @@ Three sources say which values are missing answers, in this order of precedence:
    88: "dont_know", 99: "no_answer"})`` (``ditk clean --missing 77=refused,88=dont_know``): the
    codes this file uses for missing answers in coded items. It is given to :func:`toolkit.clean`
    and not to :func:`toolkit.read_responses`, because reading never changes a value; it adds to
-   and overrides the missing codes of each item's response set.
+   and overrides the missing codes of each item's response set, except where a code is a valid
+   answer of the item (so one map holds ESS's 7/8/9 for short scales and 77/88/99 for 0-10 ones).
 3. **The instrument's** missing codes (per response set; by default 66/88/99).
 
 Kinds are those of :data:`toolkit.instrument.vocabulary.MISSING_KIND_NAMES`.
