@@ -187,7 +187,6 @@ def _schema_examples() -> list[str]:
     return whole
 
 
-@pytest.mark.xfail(strict=True, reason="SCHEMA.md's minimal complete example is not written yet (branch schema)")
 def test_schema_md_minimal_example_simulates():
     examples = _schema_examples()
     assert examples, "SCHEMA.md has no complete instrument example"
