@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.simulate.conftest import CUSTOM
 from toolkit.cli import app
 
+ESS = Path(__file__).resolve().parents[1] / "data" / "ess" / "ess10no.yaml"
 SMALL = ["simulate", "-i", "dis-screener", "--n", "60", "--seed", "3"]
 
 
@@ -98,3 +100,11 @@ def test_an_instrument_it_cannot_simulate_is_refused_in_one_line(runner, user_er
     path.write_text(CUSTOM.replace("id: children", "id: design_weight"), encoding="utf-8")
     user_error(runner.invoke(app, ["simulate", "-i", str(path), "--n", "5", "--out", str(tmp_path / "r.csv")]),
                "item(s) design_weight have the name of a column the simulator writes itself")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "sav", "kobo"])
+def test_the_ess_instrument_simulates_in_every_format(runner, tmp_path, fmt):
+    out = tmp_path / f"ess.{'csv' if fmt == 'kobo' else fmt}"
+    result = runner.invoke(app, ["simulate", "-i", str(ESS), "--n", "120", "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(out)] and out.stat().st_size > 0
