@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -206,3 +207,17 @@ def test_invalid_codes_avoid_every_code_of_the_set(custom):
         bad = messiness.invalid_codes(rs)
         assert len(set(bad)) == 3 and not set(bad) & (rs.valid_codes | set(rs.missing_codes))
     assert np.array_equal(messiness.invalid_codes(custom.response_sets["yes_no"]), [0.0, 3.0, 9.0])
+
+
+def test_a_census_of_a_custom_instrument_reproduces_its_truth(custom, monkeypatch):
+    """Everyone sampled, no errors: outcomes and scale means over all residents equal the truth, chunk by chunk."""
+    monkeypatch.setattr(toolkit.simulate, "CHUNK", 2_500)
+    sim = toolkit.simulate.survey(custom, n=6_000, seed=5, clean=True, nonresponse=False, population_size=6_000)
+    data = sim.responses
+    scores = toolkit.score(data, custom)
+    both = pd.concat([data, scores], axis=1)
+    for oid, outcome in custom.outcomes.items():
+        share = custom.evaluate(outcome.parsed, both).astype(float).mean()
+        assert share == pytest.approx(sim.truth["prevalence"][oid]["overall"], abs=1e-6), oid
+    for sid in custom.scales:
+        assert scores[sid].mean() == pytest.approx(sim.truth["scale_mean"][sid]["overall"], abs=1e-6), sid
