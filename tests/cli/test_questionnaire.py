@@ -93,12 +93,13 @@ def test_check_prints_every_problem_and_exits_2(runner, tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == f"Error: {bad}: 4 problems in the instrument definition:"
     assert lines[1:] == [
-        f"  {bad}: (instrument): version: must be a quoted text such as \"1.0.0\", got 1",
+        f"  {bad}: (instrument): version: must be a quoted text such as \"1.0.0\", got 1 (line 5)",
         f"  {bad}: missing_codes: codes[2].kind: code 99: kind must be one of dont_know, refused, dont_understand, "
-        "not_applicable, no_answer; got 'skipped'",
-        f"  {bad}: gndr: type: must be one of likert, knowledge, single, multiple, numeric, text, got 'dropdown'",
+        "not_applicable, no_answer; got 'skipped' (line 12)",
+        f"  {bad}: gndr: type: must be one of likert, knowledge, single, multiple, numeric, text, got 'dropdown' "
+        "(line 57)",
         f"  {bad}: scales.trust: levels.basic: must be a number above 0 and at most 10 (the scale runs from 0 to 10), "
-        "got 12",
+        "got 12 (line 74)",
     ]
 
 

@@ -162,7 +162,8 @@ def test_broken_yaml_gets_its_specific_error(screener_doc, case):
     with pytest.raises(InstrumentError) as info:
         parse_instrument(_mutated(screener_doc, mutate), file="broken.yaml")
     problems = info.value.problems
-    assert list(problems.columns) == ["file", "item", "field", "message"]
+    assert list(problems.columns) == ["file", "item", "field", "message", "line"]
+    assert problems["line"].notna().all()  # every problem of an edited bundled file points at its line
     hit = problems[(problems["item"] == item) & (problems["field"] == fld)]
     assert hit["message"].str.contains(message, regex=False).any(), problems.to_string()
     assert (problems["file"] == "broken.yaml").all()

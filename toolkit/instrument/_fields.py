@@ -7,7 +7,7 @@ safe default returned, so the loader can report every problem of a file in one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,10 @@ from toolkit.instrument.schema import Code
 
 
 class Problems:
-    """Every problem found in one file: file, item, field, message.
+    """Every problem found in one file: file, item, field, message (and the line, where ``locate`` finds it).
+
+    ``locate(item, field)`` gives the line of a problem's place in the file
+    (the loader sets it once the YAML is read).
 
     Examples
     --------
@@ -33,6 +36,7 @@ class Problems:
     def __init__(self, file: str):
         self.file = file
         self.rows: list[dict[str, str | None]] = []
+        self.locate: Callable[[str | None, str | None], int | None] = lambda item, fld: None
 
     def add(self, item: str | None, fld: str | None, message: str) -> None:
         """Record one problem (``item`` None: the instrument as a whole)."""
@@ -42,10 +46,12 @@ class Problems:
         """Raise one InstrumentError listing every problem, with ``.problems`` as a DataFrame."""
         if not self.rows:
             return
-        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
+        at = [self.locate(r["item"], r["field"]) for r in self.rows]
+        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"]).assign(
+            line=pd.array(at, dtype="Int64"))
         # from the rows, not the frame: pandas stores an absent item or field as NaN, which would print "nan"
         lines = [f"  {r['file']}: {r['item'] or '(instrument)'}: {r['field'] or '-'}: {r['message']}"
-                 for r in self.rows]
+                 + (f" (line {line})" if line is not None else "") for r, line in zip(self.rows, at, strict=True)]
         n = len(df)
         raise InstrumentError(
             f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),

@@ -23,6 +23,7 @@ from toolkit.instrument import _codes
 from toolkit.instrument import _fields as F
 from toolkit.instrument import _scales
 from toolkit.instrument._index import parse_index
+from toolkit.instrument._locate import locator
 from toolkit.instrument import rules as R
 from toolkit.instrument.schema import Domain, Instrument, Item, Outcome, ResponseSet, Section
 from toolkit.instrument.vocabulary import CODED_TYPES, ITEM_TYPES
@@ -39,14 +40,16 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 # --------------------------------------------------------------------------- YAML reading
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser where libyaml is present
-    """SafeLoader that records duplicate mapping keys instead of silently keeping the last."""
+    """SafeLoader that records duplicate mapping keys instead of silently keeping the last, and every line."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self.duplicates: list[tuple[str, int]] = []
+        self.lines: dict[int, dict[str, int]] = {}  # id(mapping) -> {"": its line, key: the key's line}
 
     def construct_mapping(self, node, deep=False):
         seen = set()
+        lines = {"": node.start_mark.line + 1}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in seen:
@@ -55,7 +58,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser wh
                 seen.add(key)
             except TypeError:
                 pass
-        return super().construct_mapping(node, deep=deep)
+            lines.setdefault(str(key), key_node.start_mark.line + 1)
+        mapping = super().construct_mapping(node, deep=deep)
+        self.lines[id(mapping)] = lines
+        return mapping
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
@@ -157,6 +163,7 @@ def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
     if not isinstance(doc, Mapping):
         p.add(None, None, f"the file must hold a mapping with id, version, languages, ..., got {F.shown(doc)}")
         p.raise_if_any()
+    p.locate = locator(doc, loader.lines)
     return _build(doc, p)
 
 
