@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from toolkit.cli import app
 
@@ -92,12 +93,13 @@ def test_check_prints_every_problem_and_exits_2(runner, tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == f"Error: {bad}: 4 problems in the instrument definition:"
     assert lines[1:] == [
-        f"  {bad}: (instrument): version: must be a quoted text such as \"1.0.0\", got 1",
+        f"  {bad}: (instrument): version: must be a quoted text such as \"1.0.0\", got 1 (line 5)",
         f"  {bad}: missing_codes: codes[2].kind: code 99: kind must be one of dont_know, refused, dont_understand, "
-        "not_applicable, no_answer; got 'skipped'",
-        f"  {bad}: gndr: type: must be one of likert, knowledge, single, multiple, numeric, text, got 'dropdown'",
+        "not_applicable, no_answer; got 'skipped' (line 12)",
+        f"  {bad}: gndr: type: must be one of likert, knowledge, single, multiple, numeric, text, got 'dropdown' "
+        "(line 57)",
         f"  {bad}: scales.trust: levels.basic: must be a number above 0 and at most 10 (the scale runs from 0 to 10), "
-        "got 12",
+        "got 12 (line 74)",
     ]
 
 
@@ -110,3 +112,17 @@ def test_check_broken_fixture_files_without_traceback(runner, fixture):
 
 def test_check_a_missing_file(runner, user_error, tmp_path):
     user_error(runner.invoke(app, ["questionnaire", "check", str(tmp_path / "nope.yaml")]), "no instrument file")
+
+
+def test_build_in_another_language_notes_english_instructions_once(runner, tmp_path):
+    doc = yaml.safe_load(ESS.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(doc, allow_unicode=True).replace("en:", "nb:").replace("- en\n", "- nb\n")
+    source = tmp_path / "ess-nb.yaml"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "build", str(source), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(p).name for p in result.stdout.splitlines()) == [
+        "ess-trust.codebook.csv", "ess-trust.codebook.nb.md", "ess-trust.nb.html", "ess-trust.xlsx"]
+    assert result.stderr.splitlines() == [
+        "Note: the forms of 'ess-trust' print their own instructions (tick boxes, skip directions, headings) in "
+        "English for nb: the toolkit has them only in en, da; questions and answers are in nb"]

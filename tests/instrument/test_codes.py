@@ -177,7 +177,7 @@ def test_no_problem_line_prints_nan(ess_doc):
     with pytest.raises(InstrumentError) as info:
         _parse(ess_doc)
     lines = str(info.value).splitlines()
-    assert "  ess.yaml: (instrument): version: must be a quoted text such as \"1.0.0\", got 1" in lines
+    assert "  ess.yaml: (instrument): version: must be a quoted text such as \"1.0.0\", got 1 (line 2)" in lines
     assert any(line.startswith("  ess.yaml: (instrument): colour: unknown top-level field") for line in lines)
     assert "nan" not in str(info.value).lower()
 
@@ -190,3 +190,19 @@ def test_every_problem_in_one_pass(ess_doc):
     problems = _problems(ess_doc)
     assert len(problems) >= 4
     assert {"missing_codes", "scales.trust", "trstprl"} <= set(problems["item"].dropna())
+
+
+def test_problems_name_the_line_in_the_file():
+    from pathlib import Path
+
+    text = Path(__file__).with_name("ess_like.yaml").read_text(encoding="utf-8")
+    text = text.replace("{code: 2, en: Female}", "{code: 2, en: Female, nb: Kvinne}").replace(
+        "min_valid: 2", "min_valid: 9").replace("type: numeric", "type: number")
+    with pytest.raises(InstrumentError) as info:
+        parse_instrument(text, file="ess.yaml")
+    lines = text.splitlines()
+    got = info.value.problems.set_index("field")["line"]
+    assert "Kvinne" in lines[got["codes[code 2].nb"] - 1]
+    assert "min_valid: 9" in lines[got["min_valid"] - 1]
+    assert "type: number" in lines[got["type"] - 1]
+    assert f"(line {got['type']})" in str(info.value)
