@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.simulate.conftest import CUSTOM
 from toolkit.cli import app
 
+ESS = Path(__file__).resolve().parents[1] / "data" / "ess" / "ess10no.yaml"
 SMALL = ["simulate", "-i", "dis-screener", "--n", "60", "--seed", "3"]
 
 
@@ -80,3 +83,28 @@ def test_a_format_mistake_is_caught_before_simulating(runner, user_error, tmp_pa
 
     monkeypatch.setattr(toolkit.simulate, "survey", fail)
     user_error(runner.invoke(app, ["simulate", "--format", "pdf", "--out", str(tmp_path / "x.pdf")]), "--format")
+
+
+def test_a_custom_instrument_simulates(runner, tmp_path):
+    path, out, truth = tmp_path / "custom.yaml", tmp_path / "r.csv", tmp_path / "t.json"
+    path.write_text(CUSTOM, encoding="utf-8")
+    result = runner.invoke(app, ["simulate", "-i", str(path), "--n", "80", "--out", str(out), "--truth", str(truth)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(out), str(truth)]
+    assert {"att_1", "civ_k1", "media"} <= set(pd.read_csv(out).columns)
+    assert json.loads(truth.read_text())["models"]["scale_latents"]["latents"] == ["attitudes", "civics"]
+
+
+def test_an_instrument_it_cannot_simulate_is_refused_in_one_line(runner, user_error, tmp_path):
+    path = tmp_path / "clash.yaml"
+    path.write_text(CUSTOM.replace("id: children", "id: design_weight"), encoding="utf-8")
+    user_error(runner.invoke(app, ["simulate", "-i", str(path), "--n", "5", "--out", str(tmp_path / "r.csv")]),
+               "item(s) design_weight have the name of a column the simulator writes itself")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "sav", "kobo"])
+def test_the_ess_instrument_simulates_in_every_format(runner, tmp_path, fmt):
+    out = tmp_path / f"ess.{'csv' if fmt == 'kobo' else fmt}"
+    result = runner.invoke(app, ["simulate", "-i", str(ESS), "--n", "120", "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(out)] and out.stat().st_size > 0

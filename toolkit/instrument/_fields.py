@@ -7,7 +7,7 @@ safe default returned, so the loader can report every problem of a file in one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,10 @@ from toolkit.instrument.schema import Code
 
 
 class Problems:
-    """Every problem found in one file: file, item, field, message.
+    """Every problem found in one file: file, item, field, message (and the line, where ``locate`` finds it).
+
+    ``locate(item, field)`` gives the line of a problem's place in the file
+    (the loader sets it once the YAML is read).
 
     Examples
     --------
@@ -33,6 +36,7 @@ class Problems:
     def __init__(self, file: str):
         self.file = file
         self.rows: list[dict[str, str | None]] = []
+        self.locate: Callable[[str | None, str | None], int | None] = lambda item, fld: None
 
     def add(self, item: str | None, fld: str | None, message: str) -> None:
         """Record one problem (``item`` None: the instrument as a whole)."""
@@ -42,15 +46,29 @@ class Problems:
         """Raise one InstrumentError listing every problem, with ``.problems`` as a DataFrame."""
         if not self.rows:
             return
-        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
-        lines = [
-            f"  {r.file}: {r.item or '(instrument)'}: {r.field or '-'}: {r.message}" for r in df.itertuples()
-        ]
+        at = [self.locate(r["item"], r["field"]) for r in self.rows]
+        df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"]).assign(
+            line=pd.array(at, dtype="Int64"))
+        # from the rows, not the frame: pandas stores an absent item or field as NaN, which would print "nan"
+        lines = [f"  {r['file']}: {r['item'] or '(instrument)'}: {r['field'] or '-'}: {r['message']}"
+                 + (f" (line {line})" if line is not None else "") for r, line in zip(self.rows, at, strict=True)]
         n = len(df)
         raise InstrumentError(
             f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),
             problems=df,
         )
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters: the value a message quotes.
+
+    Examples
+    --------
+    >>> shown("abc"), shown(list(range(40)), width=12)
+    ("'abc'", '[0, 1, 2,...')
+    """
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
@@ -82,7 +100,8 @@ def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
         else:
             out[lang] = v.strip()
     for extra in sorted(set(map(str, value)) - set(langs)):
-        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages")
+        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages "
+              f"({', '.join(langs)}); declare it or remove the text")
     return out
 
 
@@ -98,7 +117,7 @@ def codes(p: Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
     "must be an integer, got '2'"
     """
     if not isinstance(entries, list) or not entries:
-        p.add(where, fld, "must be a non-empty list of {code: <int>, <lang>: <label>} entries")
+        p.add(where, fld, f"must be a non-empty list of {{code: <int>, <lang>: <label>}} entries, got {shown(entries)}")
         return []
     out, seen = [], set()
     for i, e in enumerate(entries):
@@ -161,5 +180,5 @@ def mapping(p: Problems, raw: Any, fld: str, what: str) -> Mapping | None:
     if isinstance(raw, Mapping):
         return raw
     if raw is not None:
-        p.add(None, fld, what)
+        p.add(None, fld, f"{what}, got {shown(raw)}")
     return None

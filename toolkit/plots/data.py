@@ -326,10 +326,9 @@ def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.
 def missingness(data: pd.DataFrame, instrument, *, kinds=None) -> pd.DataFrame:
     """Unweighted share of respondents with each kind of missing answer, per item.
 
-    From the cleaned data's ``<item>_missing`` columns (``Cleaned.data``).
-    ``kinds`` defaults to the kinds each item's missing codes declare (so an
-    instrument without "no answer" shows none); it may add ``not_asked``
-    (skip logic). Free-text items are left out.
+    From the cleaned data's ``<item>_missing`` columns (``Cleaned.data``);
+    ``kinds`` defaults to the missing kinds the instrument's response sets
+    declare and may add ``not_asked`` (skip logic). Free-text items are left out.
 
     Returns
     -------
@@ -345,6 +344,9 @@ def missingness(data: pd.DataFrame, instrument, *, kinds=None) -> pd.DataFrame:
     1  prac_01  skills  refused    0.5
     """
     instrument = as_instrument(instrument)
+    if kinds is None:
+        declared = {k for rs in instrument.response_sets.values() for k in rs.missing_codes.values()}
+        kinds = [k for k in ANSWER_MISSING if k in declared]
     rows = []
     for item in instrument.items:
         column = f"{item.id}_missing"
@@ -352,15 +354,8 @@ def missingness(data: pd.DataFrame, instrument, *, kinds=None) -> pd.DataFrame:
             continue
         counts = data[column].value_counts()
         rows += [{"item": item.id, "section": item.section, "kind": k, "share": counts.get(k, 0) / len(data),
-                  "n": len(data)} for k in (_declared_kinds(instrument, item) if kinds is None else kinds)]
+                  "n": len(data)} for k in kinds]
     return pd.DataFrame(rows, columns=["item", "section", "kind", "share", "n"])
-
-
-def _declared_kinds(instrument, item) -> list[str]:
-    """The answer-missing kinds an item's missing codes declare, in vocabulary order."""
-    rs = instrument.response_set_of(item.id)
-    declared = set((rs.missing_codes if rs is not None else instrument.missing_codes).values())
-    return [k for k in ANSWER_MISSING if k in declared]
 
 
 def triage_shares(data: pd.DataFrame, *, design: Design | None = None, conf_level: float = 0.95,

@@ -92,9 +92,9 @@ def _legend(fig, instrument, items, lang, palette, missing_palette, min_cell) ->
     rs = instrument.response_set_of(items[0])
     handles = [Patch(color=c, label=code.label.get(lang, str(code.code))) for code, c in zip(rs.codes, palette,
                                                                                               strict=True)]
-    declared = set(rs.missing_codes.values())  # a legend entry only for the kinds these items can have
+    used = set(instrument.missing_codes_of(items[0]).values())  # the kinds this response set can hold
     handles += [Patch(color=c, label=ui(k, lang)) for k, c in zip(ANSWER_MISSING, missing_palette, strict=True)
-                if k in declared]
+                if k in used]
     handles += _draw.mark_handles(lang, min_cell=min_cell)[2:]
     fig.legend(handles=handles, loc="lower center", ncol=5, bbox_to_anchor=(0.5, 0.0))
 
@@ -167,7 +167,7 @@ def likert(data: pd.DataFrame, *, instrument, lang: str = "en", title: str | Non
 
 
 def _palette(n: int) -> tuple[list, list]:
-    """Diverging colours for the answers; grey, pink, olive, brown and purple of the house palette for the missing
+    """Diverging colours for the answers; grey, pink, olive, cyan and brown of the house palette for the missing
     kinds."""
     house = colors(10)
-    return sns.color_palette(DIVERGING, n), [house[7], house[6], house[8], house[5], house[4]][:len(ANSWER_MISSING)]
+    return sns.color_palette(DIVERGING, n), [house[7], house[6], house[8], house[9], house[5]][:len(ANSWER_MISSING)]

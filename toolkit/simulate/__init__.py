@@ -13,6 +13,10 @@ resident answers every item without error, the instrument's scales and
 outcome rules are applied, and ``truth["prevalence"][outcome][district]`` is
 the share among all residents of the district. A census with
 ``nonresponse=False`` and ``clean=True`` reproduces it exactly.
+
+The detailed models describe the bundled instruments; any other instrument
+is simulated generically, with one latent per scale the models do not know
+(:mod:`.generic`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from toolkit.errors import DesignError
 from toolkit.instrument.derived import AGE_BANDS
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
-from toolkit.simulate import background, design, items, messiness, people, population
+from toolkit.simulate import background, design, generic, items, messiness, people, population
 
 CHUNK = 200_000  # residents generated at a time (bounds memory for large populations)
 FIELDWORK_START = pd.Timestamp("2026-03-02 08:00:00")
@@ -168,10 +172,13 @@ class Simulation:
         return write_csv(self.artefacts, path)
 
 
-def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
-    if clean:
-        return {k: 0.0 for k in messiness.RATES}
+def _rates(clean: bool, rates: dict | None, instrument) -> dict[str, float]:
     out = dict(messiness.RATES)
+    for rs in instrument.response_sets.values():  # kinds of missing code only some instruments have
+        for kind in rs.missing_codes.values():
+            out.setdefault(kind, generic.EXTRA_MISSING_RATE)
+    if clean:
+        return {k: 0.0 for k in out}
     for key, value in (rates or {}).items():
         check_option(key, "messiness rate", out)
         if not 0 <= float(value) <= 1:
@@ -181,7 +188,9 @@ def _rates(clean: bool, rates: dict | None) -> dict[str, float]:
 
 
 def _district_codes(instrument) -> tuple[list[int], list[str]]:
-    rs = instrument.response_sets.get("district")
+    """Codes and labels of the districts: the ``district`` item's answers, else the default municipality's."""
+    name = instrument.item("district").response_set if "district" in instrument.item_ids else "district"
+    rs = instrument.response_sets.get(name) if name else None
     if rs is not None:
         return [c.code for c in rs.codes], [c.label[instrument.languages[0]] for c in rs.codes]
     names = population.DEFAULT_DISTRICTS
@@ -217,7 +226,12 @@ def survey(instrument, *, n: int = 2000, seed: int = 1, clean: bool = False, rat
     Parameters
     ----------
     instrument : Instrument, str or path
-        The questionnaire: an Instrument, a bundled id or a YAML path.
+        The questionnaire: an Instrument, a bundled id or a YAML path. Any
+        valid instrument simulates: scales the detailed model does not know
+        follow a latent of their own, items their own response sets and
+        missing codes, and the skip rules hold (:mod:`toolkit.simulate.generic`).
+        An item named like a metadata column (``respondent_id``, ``stratum``,
+        ``design_weight``, ``duration_sec``) is refused with a DesignError.
     n : int
         Respondents (before duplicate submissions are added).
     seed : int
@@ -261,7 +275,8 @@ def survey(instrument, *, n: int = 2000, seed: int = 1, clean: bool = False, rat
     instrument = as_instrument(instrument)
     if not isinstance(n, int | np.integer) or n < 1:
         raise DesignError(f"n must be a positive whole number, got {n!r}")
-    used_rates = _rates(clean, rates)
+    generic.check_simulable(instrument)
+    used_rates = _rates(clean, rates, instrument)
     _check_dif(dif_items, instrument)
     codes, labels = _district_codes(instrument)
     if population_size is None:
@@ -345,6 +360,7 @@ def _chunk(job):
     n_d = int(res["district_idx"].max()) + 1
     cells = {k: v[start:stop] for k, v in res.items()}
     folk = people.draw_people(cells, np.random.default_rng([seed, 2, c]))
+    folk.update(generic.draw_latents(instrument, folk, np.random.default_rng([seed, 7, c])))
     data = items.generate(instrument, folk, params, np.random.default_rng([seed, 3, c]), dif=dif)
     scores = items.score(instrument, data)
     outs = evaluate_outcomes(data, scores, instrument)
@@ -354,6 +370,8 @@ def _chunk(job):
         sums[f"o:{oid}"] = _bincount2(group, outs[oid].to_numpy(dtype=float), n_d)
     for k, dom in enumerate(people.DOMAINS):
         sums[f"t:{dom}"] = _bincount2(group, folk["theta"][:, k], n_d)
+    for name in generic.latent_names(instrument):
+        sums[f"t:{name}"] = _bincount2(group, folk[f"latent:{name}"], n_d)
     for sid in instrument.scales:
         x = scores[sid].to_numpy(dtype=float)
         ok = ~np.isnan(x)
@@ -431,7 +449,7 @@ def _truth(instrument, parts, res, codes, labels, params, sample, rates, seed, n
         "districts": dict(zip(keys, labels, strict=True)),
         "prevalence": {oid: by(f"o:{oid}", count) for oid in instrument.outcomes},
         "prevalence_by_age_band": {oid: by_age(f"o:{oid}") for oid in instrument.outcomes},
-        "latent_mean": {dom: by(f"t:{dom}", count) for dom in people.DOMAINS},
+        "latent_mean": {dom: by(f"t:{dom}", count) for dom in (*people.DOMAINS, *generic.latent_names(instrument))},
         "scale_mean": {sid: by(f"s:{sid}", tot[f"c:{sid}"]) for sid in instrument.scales},
         "item_parameters": params,
         "models": {
@@ -443,6 +461,7 @@ def _truth(instrument, parts, res, codes, labels, params, sample, rates, seed, n
             "response": design.RESPONSE_MODEL,
             "paper_mode": design.PAPER_MODEL,
             "dif": dif or {},
+            **({"scale_latents": generic.model_summary(instrument)} if generic.latent_names(instrument) else {}),
             "background_tables": {"employment": background.EMPLOYMENT.tolist(),
                                   "household": background.HOUSEHOLD.tolist(),
                                   "help_who": background.HELPERS.tolist()},

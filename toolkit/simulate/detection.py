@@ -22,6 +22,8 @@ CELL_RULES: dict[str, tuple[str, ...]] = {
     "skip_violation": ("not_asked",),
     "pii": ("pii_cpr", "pii_email", "pii_phone"),
 }
+#: missing-code kinds only some instruments declare (ESS's "no answer"): listed when the artefacts hold them
+EXTRA_CELL_RULES: dict[str, tuple[str, ...]] = {"no_answer": ("missing_code",), "not_applicable": ("missing_code",)}
 #: artefact kind -> flag that catches it (row artefacts)
 ROW_FLAGS: dict[str, str] = {"speeder": "speeder", "straightliner": "straightlining", "duplicate": "duplicate_id"}
 
@@ -57,7 +59,9 @@ def detection(cleaned, artefacts: pd.DataFrame) -> pd.DataFrame:
                        index=pd.MultiIndex.from_arrays([log["row"].to_numpy(), log["column"].astype(str).to_numpy()]))
     logged = logged[~logged.index.duplicated(keep="last")]
     rows_out = []
-    for kind, rules in CELL_RULES.items():
+    present = set(artefacts["kind"])
+    cell_rules = {**CELL_RULES, **{k: v for k, v in EXTRA_CELL_RULES.items() if k in present}}
+    for kind, rules in cell_rules.items():
         a = artefacts[artefacts["kind"] == kind]
         keys = pd.MultiIndex.from_arrays([a["row"].to_numpy(np.int64), a["column"].astype(str).to_numpy()])
         got = logged.reindex(keys).to_numpy(dtype=object)

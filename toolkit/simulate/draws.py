@@ -78,4 +78,41 @@ def multiple_strings(selected: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return table[mask]
 
 
-__all__ = ["grm_draw", "multiple_strings"]
+def exclusive_choices(selected: np.ndarray, codes: np.ndarray, exclusive) -> np.ndarray:
+    """Selections that respect the item's exclusive codes ("None of these" stands alone).
+
+    Where an exclusive option is selected with others, the others are kept;
+    where only exclusive options are, the first of them is.
+
+    Parameters
+    ----------
+    selected : np.ndarray of bool, shape (n, k)
+    codes : np.ndarray, shape (k,)
+    exclusive : sequence of int
+        The item's exclusive codes (``Item.exclusive``).
+
+    Returns
+    -------
+    np.ndarray of bool, shape (n, k)
+        A new array; ``selected`` itself when there are no exclusive codes.
+
+    Examples
+    --------
+    >>> picks = np.array([[True, False, True], [False, True, True], [False, False, True]])
+    >>> exclusive_choices(picks, np.array([1.0, 2.0, 5.0]), (5,)).astype(int).tolist()
+    [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    """
+    solo = np.isin(codes, list(exclusive))
+    if not solo.any():
+        return selected
+    out = selected.copy()
+    others = (selected & ~solo).any(axis=1)
+    out[np.ix_(others, solo)] = False
+    alone = ~others & (selected & solo).any(axis=1)
+    first = np.argmax(selected & solo, axis=1)
+    out[alone] = False
+    out[alone, first[alone]] = True
+    return out
+
+
+__all__ = ["grm_draw", "multiple_strings", "exclusive_choices"]

@@ -11,6 +11,9 @@
 * Other coded items follow from the person's states and drivers (see
   ``ITEM_MODELS``); items the simulator has no model for are GRM items on the
   mean latent ``g`` (documented as ``driver: g`` in the item parameters).
+* Items of a scale the detailed model does not know (a custom domain, or a
+  scale without one) follow a latent of their own (``driver: latent:<name>``,
+  see :mod:`toolkit.simulate.generic`), so any valid instrument simulates.
 
 Item parameters are fixed per item id (drawn from a generator seeded with the
 CRC-32 of the id), so they do not change with the seed and are the same in
@@ -28,8 +31,9 @@ from scipy.special import expit
 from toolkit._validation import renamed_keywords
 from toolkit.instrument.derived import AGE_BANDS
 from toolkit.instrument.outcomes import rule_frame
-from toolkit.simulate.background import ITEM_MODELS, custom
-from toolkit.simulate.draws import grm_draw, multiple_strings
+from toolkit.simulate.background import custom
+from toolkit.simulate.draws import exclusive_choices, grm_draw, multiple_strings
+from toolkit.simulate.generic import draw_latents, driver_of, known_model, latent_names
 from toolkit.simulate.people import DOMAINS, DRIVER_MODELS
 
 OVERSTATEMENT = {"education": (-0.15, 0.0, 0.2), "age_band": (0.15, 0.08, 0.0, -0.1, -0.2)}
@@ -67,7 +71,7 @@ def item_parameters(instrument) -> dict[str, dict]:
     for item in instrument.items:
         r = _item_rng(item.id)
         rs = instrument.response_sets.get(item.response_set) if item.response_set else None
-        spec = ITEM_MODELS.get(item.id)
+        spec = known_model(item, rs)
         if spec is not None:
             params = dict(spec)
             if params.get("kind") == "grm":
@@ -75,15 +79,16 @@ def item_parameters(instrument) -> dict[str, dict]:
                 params.setdefault("a", round(float(r.uniform(1.2, 2.2)), 3))
                 params.setdefault("b", _thresholds(r, k, params.pop("location", 0.0)))
             out[item.id] = params
-        elif item.type == "knowledge" and item.domain:
-            out[item.id] = {"kind": "2pl", "driver": item.domain, "a": round(float(r.uniform(0.9, 1.9)), 3),
+        elif item.type == "knowledge" and rs is not None:
+            out[item.id] = {"kind": "2pl", "driver": driver_of(item, instrument) or "g",
+                            "a": round(float(r.uniform(0.9, 1.9)), 3),
                             "b": round(float(r.uniform(-2.3, -0.7)), 3)}
         elif item.type == "likert" and item.check is not None:
             out[item.id] = {"kind": "check", "expected": item.check["expected"]}
         elif item.type in ("likert", "single") and rs is not None:
-            driver = item.domain or "g"
+            driver = driver_of(item, instrument) or "g"
             loc = float(r.uniform(-1.1, -0.1)) if item.domain else float(r.uniform(-0.6, 0.6))
-            out[item.id] = {"kind": "grm", "driver": driver, "sign": 1, "self_report": bool(item.domain),
+            out[item.id] = {"kind": "grm", "driver": driver, "sign": 1, "self_report": item.domain in DOMAINS,
                             "a": round(float(r.uniform(1.3, 2.5)), 3), "b": _thresholds(r, len(rs.codes), loc)}
         elif item.type == "multiple" and rs is not None:
             out[item.id] = {"kind": "multiple", "driver": "g",
@@ -105,6 +110,7 @@ def _drivers(people: dict[str, np.ndarray], domains) -> dict[str, np.ndarray]:
     out["g"] = people["theta"].mean(axis=1)
     for name in DRIVER_MODELS:
         out[name] = people[name]
+    out.update({k: v for k, v in people.items() if k.startswith("latent:")})  # see toolkit.simulate.generic
     return out
 
 
@@ -123,6 +129,10 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
     ``age_band`` (a label such as "75+"), ``district``, ``gender``,
     ``education`` or ``home_lang`` (instrument codes).
 
+    The latents of scales the detailed model does not know
+    (``people["latent:<name>"]``, :func:`toolkit.simulate.generic.draw_latents`)
+    are drawn from ``rng`` first when ``people`` lacks them.
+
     Examples
     --------
     >>> from toolkit.instrument import load_instrument
@@ -136,6 +146,8 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
     [1.0, 2.0, 3.0, 4.0, 5.0]
     """
     n = people["theta"].shape[0]
+    if any(f"latent:{name}" not in people for name in latent_names(instrument)):
+        people = {**people, **draw_latents(instrument, people, rng)}
     drivers = _drivers(people, DOMAINS)
     over = np.asarray(OVERSTATEMENT["education"])[people["edu3"]] + np.asarray(
         OVERSTATEMENT["age_band"])[people["age_band"]]
@@ -157,7 +169,7 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
         elif kind == "2pl":
             right = rng.random(n) < expit(p["a"] * (drivers[p["driver"]] - shift - p["b"]))
             wrong_codes = codes[codes != item.correct]
-            wrong = wrong_codes[rng.integers(0, len(wrong_codes), n)]
+            wrong = wrong_codes[rng.integers(0, len(wrong_codes), n)] if wrong_codes.size else codes[np.zeros(n, int)]
             cols[item.id] = np.where(right, float(item.correct), wrong)
         elif kind == "check":
             cols[item.id] = np.full(n, float(p["expected"]))
@@ -169,12 +181,13 @@ def generate(instrument, people: dict[str, np.ndarray], params: dict[str, dict],
             cols[item.id] = custom(item.id, people, codes, rng)
         elif kind == "multiple":
             logits = np.asarray(p["intercepts"]) + p["slope"] * drivers[p["driver"]][:, None]
-            cols[item.id] = multiple_strings(rng.random((n, len(codes))) < expit(logits), codes)
+            chosen = exclusive_choices(rng.random((n, len(codes))) < expit(logits), codes, item.exclusive)
+            cols[item.id] = multiple_strings(chosen, codes)
         elif kind == "numeric":
             lo = 0.0 if p["min"] is None else p["min"]
             hi = lo + 40.0 if p["max"] is None else p["max"]
             frac = expit(0.8 * drivers[p["driver"]] + rng.standard_normal(n))
-            cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6, 1)
+            cols[item.id] = np.round(lo + frac * (hi - lo) * 0.6)  # numeric items are whole numbers
         else:  # text, and design columns (mode), are filled in for respondents only
             cols[item.id] = np.full(n, np.nan)
     return apply_skips(instrument, cols)
@@ -233,6 +246,17 @@ def apply_skips(instrument, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray
     return cols
 
 
+def _missing_masks(instrument, items, block) -> tuple[np.ndarray, np.ndarray]:
+    """Where each cell holds a missing code of its item's response set, and where its "don't know" code."""
+    missing, dont_know = np.zeros(block.shape, bool), np.zeros(block.shape, bool)
+    for j, item in enumerate(items):
+        rs = instrument.response_sets.get(item.response_set) if item.response_set else None
+        codes = rs.missing_codes if rs is not None else instrument.missing_codes
+        missing[:, j] = np.isin(block[:, j], list(codes))
+        dont_know[:, j] = np.isin(block[:, j], [c for c, kind in codes.items() if kind == "dont_know"])
+    return missing, dont_know
+
+
 @renamed_keywords(inst="instrument")
 def score(instrument, data) -> pd.DataFrame:
     """Scale scores and levels of clean data (a DataFrame or item -> array); the scoring the truth uses.
@@ -250,16 +274,19 @@ def score(instrument, data) -> pd.DataFrame:
     >>> scores["practical_sr"].tolist()[0] > scores["practical_sr"].tolist()[1]
     True
     """
-    index = data.index if isinstance(data, pd.DataFrame) else None
+    if isinstance(data, pd.DataFrame):
+        index = data.index
+    else:  # item -> array: as many rows as the arrays, even when there is no scale to score
+        index = pd.RangeIndex(len(next(iter(data.values()))) if len(data) else 0)
     out = {}
     for scale in instrument.scales.values():
         items = [instrument.item(i) for i in scale.items]
         block = np.column_stack([pd.to_numeric(pd.Series(np.asarray(data[i])), errors="coerce").to_numpy(float)
                                  for i in scale.items])
-        missing = np.isin(block, list(instrument.missing_codes))
+        missing, dont_know = _missing_masks(instrument, items, block)
         if scale.method == "sum_correct":
             correct = np.array([it.correct for it in items], dtype=float)
-            asked = ~np.isnan(block) & ~np.isin(block, [66.0, 99.0])  # 88 counts as not correct
+            asked = ~np.isnan(block) & (~missing | dont_know)  # "don't know" is asked, and not correct
             value = np.where(asked.sum(1) >= scale.min_valid, (block == correct).sum(1), np.nan)
         else:
             x = np.where(missing, np.nan, block)

@@ -18,7 +18,8 @@ dont_know          0.03   answered likert/knowledge/single cells -> 88
 refused            0.005  same cells -> 99 (prefer not to say)
 dont_understand    0.005  answered likert cells -> 66
 out_of_range       0.003  answered coded cells -> an invalid code
-                          (0, max + 1 or 9); numeric cells -> 10 x max or -1
+                          (0, max + 1 or 9: ``invalid_codes``); numeric
+                          cells -> 10 x max or -1
 label              0.02   answered coded cells -> the answer's label in
                           English or Danish, with stray case/spaces
 decimal_comma      0.05   cells with a fraction in numeric items and in
@@ -27,6 +28,12 @@ pii                0.03   rows: the comment holds a CPR-like number, an
                           e-mail address or a phone number (fake, valid format)
 duplicate          0.01   rows submitted twice; the copy is inserted later
 =================  =====  ===================================================
+
+The missing codes are those of each item's response set (``missing_kinds``):
+88/99/66 in the bundled instruments, an instrument's own codes otherwise; a
+kind without a rate here (``no_answer``, ``not_applicable``) is drawn at
+:data:`toolkit.simulate.generic.EXTRA_MISSING_RATE`, added to the rates when
+the instrument declares it.
 
 The fake identifiers: CPR ``ddmmyy-xxxx`` with a valid date; e-mails at
 example.com/example.org (reserved domains); phone numbers ``+45 xx xx xx xx``.
@@ -38,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._validation import renamed_keywords
+from toolkit.instrument.vocabulary import MISSING_KINDS
 from toolkit.simulate.design import WEB
 
 FLOAT_FORMAT = "%.10g"  # as in the CSV writer
@@ -263,30 +271,71 @@ def _skip_violations(cells, instrument, items, answered, rates, rng) -> None:
         cells.record(r, c, "skip_violation", rng.choice(_codes(instrument, items[c]), r.size))
 
 
-_MISSING_KINDS = (("dont_know", 88.0), ("refused", 99.0), ("dont_understand", 66.0))
+def missing_kinds(response_set) -> list[tuple[str, float]]:
+    """(kind, code) of the response set's missing codes, in the vocabulary's order of kinds.
+
+    The bundled sets give don't know 88, refused 99, don't understand 66; an
+    instrument's own codes are used as declared.
+
+    Examples
+    --------
+    >>> from toolkit.instrument import load_instrument
+    >>> missing_kinds(load_instrument("dis-full").response_set_of("net_use_3m"))
+    [('dont_know', 88.0), ('refused', 99.0), ('dont_understand', 66.0)]
+    """
+    order = {kind: k for k, kind in enumerate(MISSING_KINDS)}
+    pairs = sorted(response_set.missing_codes.items(), key=lambda kc: (order.get(kc[1], len(order)), kc[0]))
+    return [(kind, float(code)) for code, kind in pairs]
+
+
+def invalid_codes(response_set) -> np.ndarray:
+    """Three codes that are neither answers nor missing codes of the set: what ``out_of_range`` writes.
+
+    0 (or one below the lowest code), one above the highest, and 9 (or two above
+    the highest); a candidate that is one of the set's codes moves above them all.
+
+    Examples
+    --------
+    >>> from toolkit.instrument.schema import Code, ResponseSet
+    >>> five = ResponseSet("s", [Code(c, {"en": str(c)}) for c in range(1, 6)], [])
+    >>> invalid_codes(five).tolist()
+    [0.0, 6.0, 9.0]
+    >>> eleven = ResponseSet("s", [Code(c, {"en": str(c)}) for c in range(11)], [Code(12, {"en": "?"}, "refused")])
+    >>> invalid_codes(eleven).tolist()
+    [-1.0, 11.0, 13.0]
+    """
+    taken = set(response_set.valid_codes) | set(response_set.missing_codes)
+    lo = 0.0 if 0 not in response_set.valid_codes else response_set.min - 1.0
+    bad = [lo, response_set.max + 1.0, 9.0 if response_set.max < 9 else response_set.max + 2.0]
+    free = (x for x in range(max(taken) + 1, max(taken) + 10) if x not in taken)
+    return np.array([x if x not in taken else float(next(free)) for x in bad])
 
 
 def _answer_corruptions(cells, instrument, item, free, rates, rng) -> None:
     """Missing codes, an invalid code or the answer's label in one coded column (each cell at most once)."""
     c, rs = item.id, instrument.response_sets[item.response_set]
+    missing = missing_kinds(rs)
     u = rng.random(free.shape[0])
-    edges = np.cumsum([rates.get(k, 0) for k in (*(k for k, _ in _MISSING_KINDS), "out_of_range", "label")])
+    edges = np.cumsum([rates.get(k, 0) for k in (*(k for k, _ in missing), "out_of_range", "label")])
     kinds = np.searchsorted(edges, u, side="right")
-    for k, (kind, code) in enumerate(_MISSING_KINDS):
+    for k, (kind, code) in enumerate(missing):
         if kind == "dont_understand" and item.type != "likert":
             continue
         r = np.flatnonzero(free & (kinds == k))
         cells.record(r, c, kind, np.full(r.size, code))
-    r = np.flatnonzero(free & (kinds == 3))
-    bad = np.array([0.0, rs.max + 1.0, 9.0 if rs.max < 9 else rs.max + 2.0])
-    cells.record(r, c, "out_of_range", bad[rng.integers(0, 3, r.size)])
-    r = np.flatnonzero(free & (kinds == 4))
+    r = np.flatnonzero(free & (kinds == len(missing)))
+    cells.record(r, c, "out_of_range", invalid_codes(rs)[rng.integers(0, 3, r.size)])
+    r = np.flatnonzero(free & (kinds == len(missing) + 1))
     if r.size:
         lang = rng.integers(0, len(instrument.languages), r.size)
         table = np.array([[x.label[lg] for x in rs.codes] for lg in instrument.languages], dtype=object)
         order = np.argsort([x.code for x in rs.codes])
         pos = order[np.searchsorted(np.sort([x.code for x in rs.codes]), cells.num[c][r])]
-        cells.record(r, c, "label", _label_variant(table[lang, pos], rng))
+        labels = table[lang, pos]
+        # a label that is the code's own digits ("3" on a 0-10 scale) would change nothing
+        real = np.array([str(lb).strip() != str(rs.codes[p].code) for lb, p in zip(labels, pos, strict=True)])
+        if real.any():
+            cells.record(r[real], c, "label", _label_variant(labels[real], rng))
 
 
 def _decimal_commas(cells, clean, col, rates, rng) -> None:
