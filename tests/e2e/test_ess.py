@@ -95,9 +95,6 @@ def cleaned(instrument):
                              duration_from=("inwds", "inwde"))
 
 
-@pytest.mark.xfail(strict=True, reason="cleaning logs a code whose label is the same digits ('5' on a 0-10 scale "
-                   "labelled '5') as label_to_code: ColumnCoder._coded in toolkit/cleaning/coding.py looks labels up "
-                   "before codes")
 def test_a_code_that_is_also_its_label_is_not_a_change(cleaned):
     assert not cleaned.log["column"].isin(ITEMS).any()
 
@@ -221,13 +218,10 @@ def test_ditk_clean_names_what_the_ess_file_needs(tmp_path):
         "clean", str(DATA), "-i", str(YAML), "--out", str(tmp_path / "ess.parquet")])
     assert result.exit_code == 0, result.output
     assert "'idno' look like identifiers" in result.stderr and "--id-column" in result.stderr
-    assert "--duration-from" in result.stderr
+    assert "--duration-from" in result.stdout  # the last line of the summary
     assert not set(pd.read_parquet(tmp_path / "ess.parquet")["idno"]) & set(pd.read_csv(DATA)["idno"].astype(str))
 
 
-@pytest.mark.xfail(strict=True, reason="ditk report on this file ends in a traceback: a stratum (reported as a "
-                   "district) of 4 respondents is suppressed, and toolkit.plots.weighting.design_effect draws a bar of "
-                   "length <NA> (TypeError: boolean value of NA is ambiguous)")
 @pytest.mark.filterwarnings("ignore:no outcome estimates", "ignore:no risk model")  # it declares no outcomes
 def test_ditk_report_on_the_ess_file(tmp_path):
     from typer.testing import CliRunner
@@ -236,6 +230,7 @@ def test_ditk_report_on_the_ess_file(tmp_path):
 
     result = CliRunner(env={"DITK_PSEUDONYM_KEY": KEY}).invoke(app, [
         "report", str(DATA), "-i", str(YAML), "--missing", "77=refused,88=dont_know,99=no_answer",
-        "--id-column", "idno", "--duration-from", "inwds,inwde", "--out", str(tmp_path / "report")])
-    assert result.exit_code == 0, result.output
+        "--id-column", "idno", "--duration-from", "inwds,inwde", "--group", "region", "--out",
+        str(tmp_path / "report")])
+    assert result.exit_code == 0, result.output  # a group column is accepted though nothing is estimated by it
     assert (tmp_path / "report" / "report.html").exists()

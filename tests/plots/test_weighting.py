@@ -1,4 +1,6 @@
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.plots.conftest import texts
@@ -40,3 +42,15 @@ def test_design_effect_overall_matches_weight_summary(results, before, instrumen
     assert np.allclose(overall.sort_index(), summary.sort_index())
     fig = design_effect(table, instrument=instrument)
     assert {"All residents", "District: Nordby", "Age band: 75+"} <= set(texts(fig))
+
+
+def test_design_effect_draws_a_suppressed_cell_as_an_empty_bar(instrument):
+    table = pd.DataFrame({"weighting": "design", "by": ["overall", "district"], "group": ["all", "1"],
+                          "n": pd.array([2000, pd.NA], dtype="Int64"),
+                          "kish_neff": pd.array([1950.0, pd.NA], dtype="Float64"),
+                          "deff_weighting": pd.array([1.02, pd.NA], dtype="Float64"), "suppressed": [False, True]})
+    fig = design_effect(table, instrument=instrument)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert widths[0] == pytest.approx(1.02) and np.isnan(widths[1])
+    assert len(fig.axes[0].texts) == 1  # the suppressed cell is marked, once
+    plt.close(fig)

@@ -127,7 +127,8 @@ class ColumnCoder:
     def _coded(self, raw: Any) -> tuple[Any, str | None, str | None]:
         rule = None
         key = normalise_label(raw) if isinstance(raw, str) else None
-        if key is not None and key in self.labels:
+        # numeric text is a code (as in _multiple): "5" on a 0-10 set labelled "5" changes nothing
+        if key is not None and key in self.labels and not _NUMBER.match(key):
             x, rule = float(self.labels[key]), "label_to_code"
         else:
             x, rule, ok = parse_number(raw)

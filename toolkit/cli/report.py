@@ -135,7 +135,10 @@ def _figures(results: Any, instrument: Any, lang: str, geojson: Path | None) -> 
 def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
     from toolkit.errors import OptionError
 
-    missing = [g for g in groups if g not in set(results.estimates["by"])]
+    # a group is fine if it was estimated, or is a column of the data (an instrument without outcomes has no
+    # estimates to find it in)
+    known = set(results.estimates["by"]) | set(results.cleaned.data.columns)
+    missing = [g for g in groups if g not in known]
     if missing:
         raise OptionError(f"group(s) {', '.join(missing)} are not columns of the data (or have no answers)")
 

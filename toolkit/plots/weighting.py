@@ -157,6 +157,8 @@ def design_effect(data: pd.DataFrame, *, instrument, lang: str = "en") -> Figure
     index = pd.MultiIndex.from_frame(cells)
     for k, (kind, color) in enumerate(zip(kinds, colors(len(kinds)), strict=True)):
         rows = data[data["weighting"] == kind].set_index(["by", "group"]).reindex(index)
+        # a suppressed cell holds <NA>, which matplotlib cannot draw: an empty bar (NaN) instead
+        rows = rows[["n", "kish_neff", "deff_weighting"]].apply(pd.to_numeric).astype(float)
         offset = y - 0.4 + height * (k + 0.5)
         deff_ax.barh(offset, rows["deff_weighting"], height=height, color=color, label=ui(kind, lang))
         neff_ax.barh(offset, rows["n"], height=height, color="none", edgecolor=GREY, lw=0.8)
