@@ -200,6 +200,7 @@ def test_ditk_clean_on_the_ess_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""  # nothing to warn about: the id is named, durations come from the interview times
     assert "missing_code 62" in result.stdout
+    assert "Unknown columns kept: region, psu, anweight\n" in result.stdout  # the id and the times are used
     data = pd.read_parquet(out)
     assert len(data) == 1411
     assert not set(data["idno"].astype(str)) & set(pd.read_csv(DATA)["idno"].astype(str))

@@ -206,7 +206,9 @@ def clean_summary(instrument: Any, cleaned: Any, source: str, written: Sequence[
     read_as = info.get("format")
     if info.get("encoding"):
         read_as = f"{read_as}, encoding {info['encoding']}, delimiter {info['delimiter']!r}"
-    unknown = info.get("unknown_columns", [])
+    used = {*cleaned.options.get("id_columns", ()), *cleaned.options.get("id_like_columns", ()),
+            *str(cleaned.options.get("duration_source") or "").split(",")}  # read as ids/durations: not unknown
+    unknown = [c for c in info.get("unknown_columns", []) if c not in used]
     changes = {rule: count for rule, count in cleaned.counts("rule").items() if count}
     flag_counts = cleaned.counts("flag")
     flagged = flag_counts.pop("flagged")
