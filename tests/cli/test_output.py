@@ -84,7 +84,7 @@ def test_clean_summary_names_instrument_input_changes_flags_and_outputs(cleaned)
 def test_clean_summary_reports_encoding_delimiter_and_unknown_columns(cleaned):
     inst, res = cleaned
     read = {"format": "csv", "encoding": "cp1252", "delimiter": ";", "unknown_columns": ["note", "extra"]}
-    fake = type("Fake", (), {"read": read, "counts": res.counts})()
+    fake = type("Fake", (), {"read": read, "counts": res.counts, "options": res.options})()
     lines = _output.clean_summary(inst, fake, "in.csv", ["o.csv"])
     assert lines[1] == "Read 2 rows from in.csv (csv, encoding cp1252, delimiter ';')"
     assert lines[2] == "Unknown columns kept: note, extra"
