@@ -74,3 +74,29 @@ def test_write_xlsform_old_keyword_and_keyword_only_language(tmp_path):
     assert sheets["settings"]["default_language"].item() == "Dansk (da)"
     with pytest.raises(OptionError, match="got 'fr'"):
         forms.xlsform_sheets("dis-screener", default_language="fr")
+
+
+def test_constraints_without_missing_codes_and_with_an_open_bound():
+    from toolkit.instrument import parse_instrument
+
+    inst = parse_instrument("""
+id: mini
+version: "1"
+languages: [en]
+title: {en: Mini}
+missing_codes: []
+response_sets:
+  devices: [{code: 1, en: Phone}, {code: 2, en: Computer}]
+sections:
+  - id: s
+    label: {en: S}
+    items:
+      - {id: devices, type: multiple, response_set: devices, text: {en: Devices}}
+      - {id: age, type: numeric, min: 15, text: {en: Age}}
+""", file="mini.yaml")
+    survey = forms.xlsform_sheets(inst)["survey"].set_index("name")
+    assert survey.loc["devices", "constraint"] == ""  # nothing stands alone
+    assert survey.loc["age", "constraint"] == ". >= 15"
+    assert survey.loc["age", "constraint_message::English (en)"] == "Enter a number of at least 15."
+    assert "Write a number." in forms.paper_html(inst)
+    assert set(forms.xlsform_sheets(inst)["choices"]["name"]) == {"1", "2"}

@@ -206,3 +206,17 @@ def test_problems_name_the_line_in_the_file():
     assert "min_valid: 9" in lines[got["min_valid"] - 1]
     assert "type: number" in lines[got["type"] - 1]
     assert f"(line {got['type']})" in str(info.value)
+
+
+def test_an_item_without_id_is_named_by_its_place_and_line(ess_doc):
+    del ess_doc["sections"][1]["items"][0]["id"]
+    ess_doc["sections"][1]["items"][1] = "age"
+    text = yaml.safe_dump(ess_doc, allow_unicode=True, sort_keys=False)
+    with pytest.raises(InstrumentError) as info:
+        parse_instrument(text, file="ess.yaml")
+    problems = info.value.problems
+    assert _has(problems, "sections.background[0]", "id", "got None")
+    assert _has(problems, "sections.background[1]", None, "an item must be a mapping, got 'age'")
+    lines = text.splitlines()
+    line = problems.set_index("item").loc["sections.background[0]", "line"]
+    assert "type: single" in lines[int(line) - 1]

@@ -59,6 +59,8 @@ _PHRASES = {
     "constraint_multiple": ("{answers} cannot be combined with other answers.",
                             "{answers} kan ikke kombineres med andre svar."),
     "constraint_range": ("Enter a number from {lo} to {hi}.", "Skriv et tal fra {lo} til {hi}."),
+    "constraint_min": ("Enter a number of at least {lo}.", "Skriv et tal på mindst {lo}."),
+    "constraint_max": ("Enter a number of at most {hi}.", "Skriv et tal på højst {hi}."),
 }
 _TEXT = {lang: {key: texts[i] for key, texts in _PHRASES.items()} for i, lang in enumerate(PHRASE_LANGUAGES)}
 

@@ -29,8 +29,9 @@ def _constraint(instrument: Instrument, item: Item) -> tuple[str | None, dict[st
     if item.type == "numeric" and (item.min is not None or item.max is not None):
         parts = ([f". >= {item.min:g}"] if item.min is not None else []) + (
             [f". <= {item.max:g}"] if item.max is not None else [])
-        lo, hi = ("…" if v is None else f"{v:g}" for v in (item.min, item.max))  # a bound may be open
-        msg = {lang: phrases(lang)["constraint_range"].format(lo=lo, hi=hi) for lang in instrument.languages}
+        lo, hi = (None if v is None else f"{v:g}" for v in (item.min, item.max))  # a bound may be open
+        key = "constraint_range" if None not in (lo, hi) else "constraint_min" if hi is None else "constraint_max"
+        msg = {lang: phrases(lang)[key].format(lo=lo, hi=hi) for lang in instrument.languages}
         return " and ".join(parts), msg
     if item.type == "multiple":
         # missing codes and answers such as "None of these" stand alone

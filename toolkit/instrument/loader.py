@@ -265,9 +265,11 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
 def _items(p, raw_items, langs, response_sets, domains) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, Item] = {}
-    for pos, (section, raw) in enumerate(raw_items):
+    count: dict[str, int] = {}
+    for section, raw in raw_items:
+        pos = count[section] = count.get(section, -1) + 1  # the item's place in its section's items
         if not isinstance(raw, Mapping):
-            p.add(f"sections.{section}[{pos}]", None, f"an item must be a mapping, got {raw!r}")
+            p.add(f"sections.{section}[{pos}]", None, f"an item must be a mapping, got {F.shown(raw)}")
             continue
         item = _item(p, raw, section, pos, langs, response_sets, domains, seen)
         if isinstance(raw.get("id"), str) and raw["id"] not in seen:
