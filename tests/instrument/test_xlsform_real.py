@@ -1,0 +1,89 @@
+"""Public XLSForms the project did not write (pyxform, KoboToolbox, ODK): each imports or is refused clearly,
+and each imported instrument builds back into an XLSForm that pyxform converts without warnings.
+
+Sources and licences: tests/data/xlsforms/LICENCE-NOTES.md.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from pyxform.xls2xform import convert
+
+from toolkit.errors import DataQualityWarning, InstrumentError
+from toolkit.forms import write_xlsform
+from toolkit.instrument import load_instrument
+from toolkit.instrument.xlsform import import_report
+
+FORMS = Path(__file__).resolve().parents[1] / "data" / "xlsforms"
+REFUSED = {"pyxform_tutorial.xls": "survey row 2 (name 'member')",
+           "childrens_survey.xls": "survey row 4 (name 'children')"}
+IMPORTED = sorted(p.name for p in FORMS.glob("*.xls*") if p.name not in REFUSED)
+
+
+def quietly(path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return load_instrument(path)
+
+
+def test_the_collection_is_varied():
+    assert len(IMPORTED) + len(REFUSED) >= 12
+    assert {p.suffix for p in FORMS.glob("*.xls*")} == {".xls", ".xlsx"}
+
+
+@pytest.mark.parametrize("name", IMPORTED)
+def test_each_form_imports_and_builds_back_without_pyxform_warnings(tmp_path, name):
+    inst = quietly(FORMS / name)
+    assert inst.items and all(it.text[lang] for it in inst.items for lang in inst.languages)
+    rebuilt = write_xlsform(inst, tmp_path / f"{inst.id}.xlsx")
+    found: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = convert(xlsform=str(rebuilt), warnings=found)
+    assert found == []
+    for item in inst.items:
+        assert f'nodeset="/data/{item.section}/{item.id}"' in result.xform
+    again = quietly(rebuilt)  # and the rebuilt form imports to the same items
+    assert again.item_ids == inst.item_ids and again.response_sets == inst.response_sets
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_forms_with_repeats_are_refused_naming_the_row(name):
+    with pytest.raises(InstrumentError) as err:
+        load_instrument(FORMS / name)
+    assert REFUSED[name] in str(err.value) and "repeats are not supported" in str(err.value)
+
+
+def test_two_languages_without_codes():
+    inst = quietly(FORMS / "good_eats_multilang.xls")
+    assert inst.languages == ("en", "fr")
+    report = import_report(FORMS / "good_eats_multilang.xls")
+    assert "language 'French' is imported as 'fr'" in set(report["detail"])
+    assert any(rs.endswith("_or_other") for rs in inst.response_sets)
+
+
+def test_a_large_kobo_form_keeps_its_skip_logic():
+    with pytest.warns(DataQualityWarning, match="2 skip rule"):
+        inst = load_instrument(FORMS / "xlsx_output.xls")
+    assert len(inst.items) > 250
+    assert sum(it.rule is not None for it in inst.items) > 200
+    report = import_report(FORMS / "xlsx_output.xls")
+    untranslated = report[report["action"] == "untranslated"]
+    assert "'other' is not a choice of school_recognition" in " ".join(untranslated["detail"])
+
+
+def test_a_real_mistake_in_a_form_is_reported():
+    # the ODK example's skip rule names 'lycee', but the choice is 'lycée'
+    report = import_report(FORMS / "recensement_etablissements_scolaires_24.xlsx")
+    row = report[report["action"] == "untranslated"].iloc[0]
+    assert (row["name"], row["column"]) == ("options_proposees", "relevant")
+    assert "'lycee' is not a choice of niveaux_enseignes" in row["detail"]
+
+
+def test_metadata_and_media_rows_are_skipped_with_reasons():
+    report = import_report(FORMS / "kobo_tutorial.xls").set_index("name")
+    for name in ("start_time", "end_time", "today", "imei", "phonenumber", "photo", "location"):
+        assert report.loc[name, "action"] == "skipped" and report.loc[name, "detail"], name
