@@ -299,3 +299,17 @@ def test_loading_twice_warns_twice(tmp_path):
             warnings.simplefilter("always")
             load_instrument(form)
         assert any(issubclass(w.category, DataQualityWarning) for w in caught)
+
+
+def test_a_rule_on_a_missing_answer_is_kept_as_documentation(tmp_path):
+    write_form(tmp_path / "dk.xlsx", [
+        {"type": "select_one yn", "name": "q", "label": "Q?"},
+        {"type": "text", "name": "why", "label": "Why not sure?", "relevant": "${q} = 88"},
+    ], [{"list_name": "yn", "name": 1, "label": "Yes"}, {"list_name": "yn", "name": 88, "label": "Don't know"}])
+    overlay = tmp_path / "dk.yaml"
+    overlay.write_text("form: dk.xlsx\nmissing_codes: {88: dont_know}\n", encoding="utf-8")
+    with pytest.warns(DataQualityWarning, match=r"survey row 3 \(name 'why'\)"):
+        inst = load_instrument(overlay)
+    assert inst.response_set_of("q").missing_codes == {88: "dont_know"} and inst.item("why").rule is None
+    detail = import_report(overlay).set_index("name").loc["why", "detail"]
+    assert "'88' is a missing answer of q" in detail

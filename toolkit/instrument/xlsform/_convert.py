@@ -322,7 +322,9 @@ class _Converter:
         elif rules:
             spec["relevant"] = rules[0] if len(rules) == 1 else " and ".join(f"({r})" for r in rules)
         numbered = codes is None or all(re.fullmatch(r"-?\d+", n) for n in codes if n != "other")
-        self.targets[name] = Target(iid, spec["type"], codes, ordered=numbered)
+        kinds = self.missing_map()
+        missing = frozenset(c for n, c in (codes or {}).items() if n in kinds)
+        self.targets[name] = Target(iid, spec["type"], codes, ordered=numbered, missing=missing)
         self.conv.item_rows[iid] = row
         return spec
 

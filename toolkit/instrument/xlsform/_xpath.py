@@ -31,6 +31,7 @@ class Target:
     type: str
     codes: dict[str, int] | None = None  # coded items: choice name -> code
     ordered: bool = True  # the codes are the form's own numbers, so < and > keep their meaning
+    missing: frozenset[int] = frozenset()  # codes of missing answers (a rule treats them as unanswered)
 
 
 #: name in the form -> Target, or a text saying why the name cannot be used in a rule
@@ -168,6 +169,9 @@ class _Parser:
             if name == "":
                 raise Untranslatable(f"comparing {target.id} with '' (answered or not) has no rule equivalent")
             raise Untranslatable(f"{name!r} is not a choice of {target.id}")
+        if target.codes[name] in target.missing:
+            raise Untranslatable(f"{name!r} is a missing answer of {target.id}; the toolkit's rules treat missing "
+                                 "answers as unanswered, so a rule cannot ask for it")
         return target.codes[name]
 
     def selected(self, target: Target, value) -> tuple:
