@@ -6,8 +6,8 @@ Examples
 ('select', 'single', 'yes_no', True)
 >>> classify("select_multiple  happy_sad")
 ('select', 'multiple', 'happy_sad', False)
->>> classify("begin_repeat")[0], classify("start")[0], classify("int")[:2]
-('repeat', 'skip', ('item', 'numeric'))
+>>> classify("begin_repeat")[0], classify("start")[0], classify("int")[:2], classify("osm building")[0]
+('repeat', 'skip', ('item', 'numeric'), 'skip')
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def classify(xls_type: str) -> tuple[str, str | None, str | None, bool]:
         return "skip", "metadata the device records, not a question (the reader keeps the column)", None, False
     if key.split(" ")[0] in ("select_one_from_file", "select_multiple_from_file", "select_one_external"):
         return "skip", "its choices come from an external file the form does not hold", None, False
+    if key.split(" ")[0] == "osm":
+        return "skip", "an OpenStreetMap feature is not an item", None, False
     if key in _SKIPPED:
         return "skip", _SKIPPED[key], None, False
     return "unknown", None, None, False
