@@ -140,7 +140,8 @@ def _document(instrument: Instrument, untranslated: Mapping[str, str]) -> Instru
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str, mtimes: tuple[int, ...], build: Build) -> tuple[Instrument, Conversion]:
+def _load(path: str, key: tuple[str, tuple[int, ...]], build: Build) -> tuple[Instrument, Conversion]:
+    # key: the resolved path and the modification times, so an edited form or overlay reloads
     conv, overlay, overlay_path = _read(Path(path))
     given = apply_overlay(conv, overlay, overlay_path) if overlay is not None else set()
     p = _Problems(conv, str(overlay_path) if overlay_path else None, given)
@@ -166,7 +167,7 @@ def load(path: str | PathLike, *, build: Build) -> Instrument:
     translated (the item then counts as always asked). ``toolkit.load_instrument`` calls this.
     """
     path = Path(path)
-    instrument, conv = _load(str(path), _mtimes(path), build)
+    instrument, conv = _load(str(path), (str(path.resolve()), _mtimes(path)), build)
     if conv.untranslated:
         lines = [f"{conv.item_rows[i].where}: {expr!r}" for i, expr in conv.untranslated.items()]
         warnings.warn(DataQualityWarning(
