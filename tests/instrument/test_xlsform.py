@@ -313,3 +313,16 @@ def test_a_rule_on_a_missing_answer_is_kept_as_documentation(tmp_path):
     assert inst.response_set_of("q").missing_codes == {88: "dont_know"} and inst.item("why").rule is None
     detail = import_report(overlay).set_index("name").loc["why", "detail"]
     assert "'88' is a missing answer of q" in detail
+
+
+def test_choice_codes_recode_an_export_of_names(tmp_path):
+    from toolkit.instrument.xlsform import choice_codes
+
+    form = write_form(tmp_path / "c.xlsx", [{"type": "select_one yn", "name": "q", "label": "Q?"},
+                                            {"type": "select_one yn or_other", "name": "r", "label": "R?"}], YES_NO)
+    codes = choice_codes(form)
+    assert codes.to_dict("list") == {"response_set": ["yn", "yn", "yn_or_other", "yn_or_other", "yn_or_other"],
+                                     "list_name": ["yn"] * 5, "choice": ["yes", "no", "yes", "no", "other"],
+                                     "code": [1, 2, 1, 2, 3]}
+    inst = load_instrument(form)
+    assert inst.response_sets["yn_or_other"].label(3) == "Other"

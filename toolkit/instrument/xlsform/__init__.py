@@ -7,7 +7,8 @@ row and column (``form.xlsx: survey row 14 (name 'q3'): column 'relevant':
 ...``). ``toolkit.load_instrument("overlay.yaml")`` does the same for the form
 an overlay names (``form: form.xlsx``), adding the overlay's scales, knowledge
 keys, domains, missing codes and outcomes. :func:`import_report` lists every
-row that was not imported as written, and why. questionnaires/SCHEMA.md
+row that was not imported as written, and why; :func:`choice_codes` the code
+each choice name got (to recode exports that hold names). questionnaires/SCHEMA.md
 ("Importing an XLSForm") documents what is supported.
 
 Examples
@@ -177,6 +178,13 @@ def load(path: str | PathLike, *, build: Build) -> Instrument:
     return instrument
 
 
+def _conversion(source: str | PathLike) -> Conversion:
+    path = Path(source)
+    if not path.is_file():
+        raise InstrumentError(f"no XLSForm file {source}")
+    return _read(path)[0]
+
+
 def import_report(source: str | PathLike) -> pd.DataFrame:
     """What was not imported as written from an XLSForm (or the form an overlay names), and why.
 
@@ -206,14 +214,50 @@ def import_report(source: str | PathLike) -> pd.DataFrame:
     >>> sorted(set(report["action"]))
     ['skipped']
     """
-    path = Path(source)
-    if not path.is_file():
-        raise InstrumentError(f"no XLSForm file {source}")
-    conv, _, _ = _read(path)
+    conv = _conversion(source)
     report = pd.DataFrame(conv.report, columns=list(REPORT_COLUMNS)).astype({"row": "Int64"})
     order = report["sheet"].map({"survey": 1, "choices": 2, "settings": 3}).fillna(0)
     return report.assign(_order=order).sort_values(["_order", "row"], kind="stable").drop(columns="_order") \
         .reset_index(drop=True)
 
 
-__all__ = ["SUFFIXES", "REPORT_COLUMNS", "UNTRANSLATED", "is_xlsform", "import_report"]
+def choice_codes(source: str | PathLike) -> pd.DataFrame:
+    """The code each choice of an XLSForm gets, to recode an export that holds choice names.
+
+    Kobo and ODK exports hold the choices' names (``yes``, ``no``); the
+    instrument holds integer codes. Where the names are not numbers, the
+    import codes them 1, 2, ... in sheet order (missing answers that an
+    overlay names take their kind's usual code where it has one).
+
+    Parameters
+    ----------
+    source : str or path-like
+        The XLSForm, or an overlay naming it (as for :func:`import_report`).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per choice of every list an imported question uses: response_set, list_name, choice, code.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     form = Path(tmp) / "f.xlsx"
+    ...     with pd.ExcelWriter(form) as xl:
+    ...         pd.DataFrame({"type": ["select_one yn"], "name": ["ok"], "label": ["OK?"]}).to_excel(
+    ...             xl, sheet_name="survey", index=False)
+    ...         pd.DataFrame({"list_name": ["yn", "yn"], "name": ["yes", "no"], "label": ["Yes", "No"]}).to_excel(
+    ...             xl, sheet_name="choices", index=False)
+    ...     codes = choice_codes(form)
+    >>> codes.to_dict("records")[1]
+    {'response_set': 'yn', 'list_name': 'yn', 'choice': 'no', 'code': 2}
+    """
+    conv = _conversion(source)
+    rows = [{"response_set": rs, "list_name": conv.list_names.get(rs, rs), "choice": name, "code": code}
+            for rs, names in conv.choice_names.items() for name, code in names.items()]
+    return pd.DataFrame(rows, columns=["response_set", "list_name", "choice", "code"])
+
+
+__all__ = ["SUFFIXES", "REPORT_COLUMNS", "UNTRANSLATED", "is_xlsform", "import_report", "choice_codes"]

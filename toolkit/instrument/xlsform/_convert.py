@@ -43,6 +43,7 @@ class Conversion:
     section_rows: dict[str, Row] = field(default_factory=dict)
     list_rows: dict[str, Row] = field(default_factory=dict)
     choice_names: dict[str, dict[str, int]] = field(default_factory=dict)  # response set -> choice name -> code
+    list_names: dict[str, str] = field(default_factory=dict)  # response set -> the form's list_name
     untranslated: dict[str, str] = field(default_factory=dict)  # item id -> the expression kept as documentation
     headers: dict[str, Mapping[str, str]] = field(default_factory=dict)  # sheet -> column -> header
     language_headers: dict[str, str] = field(default_factory=dict)  # language code -> as written in the form
@@ -159,6 +160,7 @@ class _Converter:
         if rs not in self.used_lists:
             self.used_lists[rs] = (list_name, or_other)
             self.conv.choice_names[rs] = self._codes(list_name, or_other)
+            self.conv.list_names[rs] = list_name
         return rs
 
     def _codes(self, list_name: str, or_other: bool) -> dict[str, int]:
