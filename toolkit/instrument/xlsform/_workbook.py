@@ -98,8 +98,9 @@ class Row:
     @property
     def where(self) -> str:
         """``survey row 14 (name 'q3')``: where the row is, for messages."""
-        name = self.get("name")
-        return f"{self.sheet} row {self.number}" + (f" (name {name!r})" if name else "")
+        name, list_name = self.get("name"), self.get("list_name") if self.sheet == "choices" else None
+        about = ", ".join(([f"list_name {list_name!r}"] if list_name else []) + ([f"name {name!r}"] if name else []))
+        return f"{self.sheet} row {self.number}" + (f" ({about})" if about else "")
 
 
 @dataclass(frozen=True)
