@@ -87,3 +87,28 @@ def test_metadata_and_media_rows_are_skipped_with_reasons():
     report = import_report(FORMS / "kobo_tutorial.xls").set_index("name")
     for name in ("start_time", "end_time", "today", "imei", "phonenumber", "photo", "location"):
         assert report.loc[name, "action"] == "skipped" and report.loc[name, "detail"], name
+
+
+def test_a_kobo_form_cleans_its_export_once_choice_names_are_recoded():
+    import pandas as pd
+
+    import toolkit
+    from toolkit.instrument.xlsform import choice_codes
+
+    form = FORMS / "kobo_tutorial.xls"
+    inst = quietly(form)
+    codes = choice_codes(form).groupby("response_set")
+    export = pd.DataFrame({"respondent_id": ["a", "b", "c"], "name": ["Ann", "Bo", "Cy"], "age": [34, 51, 19],
+                           "gender": ["female", "male", "female"], "pizza_fan": ["yes", "no", "yes"],
+                           "pizza_type": ["nyc", None, "chitown"],
+                           "favorite_toppings": ["cheese mushrooms", None, "anchovies"],
+                           "net_worth": [1000.5, None, 20.0], "a_text": [None, None, "x"]})
+    for item in inst.items:
+        if item.response_set:
+            names = codes.get_group(item.response_set).set_index("choice")["code"].astype(str)
+            export[item.id] = export[item.id].map(
+                lambda v, names=names: None if pd.isna(v) else " ".join(names[c] for c in v.split()))
+    cleaned = toolkit.clean(export, inst, pseudonym_key="test-key")
+    data = cleaned.data
+    assert data["pizza_fan"].tolist() == [1, 2, 1] and data["favorite_toppings"].tolist()[0] == "1 5"
+    assert data["pizza_type"].isna().tolist() == [False, True, False]  # not asked of the one who is no fan
