@@ -115,3 +115,19 @@ def test_ess_like_raw_scores_use_each_sets_missing_codes():
     df = pd.DataFrame({"trstprl": [9, 77], "trstlgl": [9, 99], "trstep": [9, 88]})
     scores = toolkit.score(df, inst)
     assert scores["trust"].tolist()[0] == 9.0 and np.isnan(scores["trust"].tolist()[1])
+
+
+def test_ess_like_instrument_through_the_pipeline_without_outcomes():
+    from toolkit import pipeline
+    from toolkit.errors import DataQualityWarning
+    from toolkit.risk import outcomes
+
+    inst = toolkit.load_instrument(ESS_PATH)
+    with pytest.warns(DataQualityWarning) as record:
+        res = pipeline.run(_ess_raw(), inst)
+    messages = [str(w.message) for w in record]
+    assert "no outcome estimates: instrument 'ess-trust' declares no outcomes" in messages
+    assert any(m.startswith("no risk model: instrument 'ess-trust' declares no outcome 'needs_help'") for m in messages)
+    assert res.estimates.empty and res.outcomes.shape == (400, 0) and res.model is None and res.triage is None
+    assert set(res.scores.columns) >= {"trust", "trust_level", "trust_ep"}
+    assert outcomes(res.cleaned.data, res.scores, inst).shape == (400, 0)

@@ -366,7 +366,7 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     """
     instrument = as_instrument(instrument)
     sc = _chosen_scales(instrument, [scale_id])[0]
-    items = list(sc.items)
+    items = [i for i in sc.items if i in data.columns or not instrument.item(i).optional]  # optional: may be absent
     absent = [i for i in items if i not in data.columns]
     if absent:
         raise ScaleError(f"the data lack items of scale {sc.id}: {', '.join(absent)}")
