@@ -326,3 +326,32 @@ def test_choice_codes_recode_an_export_of_names(tmp_path):
                                      "code": [1, 2, 1, 2, 3]}
     inst = load_instrument(form)
     assert inst.response_sets["yn_or_other"].label(3) == "Other"
+
+
+def test_the_overlay_example_of_schema_md_loads(tmp_path):
+    import re
+
+    import toolkit
+
+    text = (Path(toolkit.__file__).parent / "questionnaires" / "SCHEMA.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- xlsform-overlay-example -->\s*```yaml\n(.*?)```", text, re.DOTALL)
+    assert found, "SCHEMA.md lost its overlay example"
+    write_form(tmp_path / "survey.xlsx", [
+        {"type": "select_one ans", "name": "k1", "label": "2 + 2?"},
+        {"type": "select_one agree", "name": "conf", "label": "Sums are hard for me"},
+        {"type": "select_one yn", "name": "q3", "label": "Any children?"},
+        {"type": "text", "name": "q9", "label": "Their names?", "relevant": "string-length(${q3}) > 0"},
+    ], [{"list_name": "ans", "name": "four", "label": "4"}, {"list_name": "ans", "name": "six", "label": "6"},
+        {"list_name": "ans", "name": 88, "label": "Don't know"},
+        *({"list_name": "agree", "name": i, "label": str(i)} for i in (1, 2, 3, 4, 5, 99)),
+        {"list_name": "yn", "name": 1, "label": "Yes"}, {"list_name": "yn", "name": 2, "label": "No"}])
+    overlay = tmp_path / "survey.overlay.yaml"
+    overlay.write_text(found.group(1), encoding="utf-8")
+    inst = load_instrument(overlay)  # the overlay's rule replaces the untranslatable one: no warning
+    assert inst.id == "my-survey" and inst.item("k1").correct == 1 and inst.item("conf").reverse
+    assert inst.item("q9").relevant == "q3 == 1"
+    assert inst.response_set_of("k1").missing_codes == {88: "dont_know"}
+    assert inst.response_set_of("conf").missing_codes == {99: "refused"}
+    assert inst.response_set_of("q3").missing_codes == {}
+    report = import_report(overlay).set_index("name")
+    assert report.loc["q9", "action"].tolist() == ["untranslated", "overlay"]

@@ -182,7 +182,10 @@ def _conversion(source: str | PathLike) -> Conversion:
     path = Path(source)
     if not path.is_file():
         raise InstrumentError(f"no XLSForm file {source}")
-    return _read(path)[0]
+    conv, overlay, overlay_path = _read(path)
+    if overlay is not None:
+        apply_overlay(conv, overlay, overlay_path)
+    return conv
 
 
 def import_report(source: str | PathLike) -> pd.DataFrame:

@@ -145,6 +145,9 @@ def apply_overlay(conv: Conversion, overlay: Mapping[str, Any], path: Path) -> s
             continue
         _patch(items[iid], _texts(fields, spec["languages"]), conv.choice_names.get(items[iid].get("response_set"), {}))
         given.update((iid, str(k)) for k in fields)
+        if "relevant" in fields and conv.untranslated.pop(iid, None) is not None:
+            conv.note(conv.item_rows.get(iid), "relevant", "overlay", f"the overlay's rule {fields['relevant']!r} "
+                      "replaces the expression that could not be translated")
     if unknown:
         raise InstrumentError(f"{path}: items {', '.join(map(repr, unknown))} name no imported question of "
                               f"{conv.file} (or give no mapping of fields); imported: {', '.join(items)}")
