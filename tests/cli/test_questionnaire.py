@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from toolkit.cli import app
 
@@ -110,3 +111,17 @@ def test_check_broken_fixture_files_without_traceback(runner, fixture):
 
 def test_check_a_missing_file(runner, user_error, tmp_path):
     user_error(runner.invoke(app, ["questionnaire", "check", str(tmp_path / "nope.yaml")]), "no instrument file")
+
+
+def test_build_in_another_language_notes_english_instructions_once(runner, tmp_path):
+    doc = yaml.safe_load(ESS.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(doc, allow_unicode=True).replace("en:", "nb:").replace("- en\n", "- nb\n")
+    source = tmp_path / "ess-nb.yaml"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "build", str(source), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(p).name for p in result.stdout.splitlines()) == [
+        "ess-trust.codebook.csv", "ess-trust.codebook.nb.md", "ess-trust.nb.html", "ess-trust.xlsx"]
+    assert result.stderr.splitlines() == [
+        "Note: the forms of 'ess-trust' print their own instructions (tick boxes, skip directions, headings) in "
+        "English for nb: the toolkit has them only in en, da; questions and answers are in nb"]

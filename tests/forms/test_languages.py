@@ -98,3 +98,11 @@ def test_english_and_danish_need_no_note():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert languages.check_languages("dis-full", None) == ["en", "da"]
+
+
+def test_build_notes_english_instructions_once(tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forms.build(_in_languages(["de", "fr"]), formats="all", out=tmp_path)
+    notes = [str(w.message) for w in caught if issubclass(w.category, ToolkitWarning)]
+    assert len(notes) == 1 and "in English for de, fr" in notes[0]

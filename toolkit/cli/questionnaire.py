@@ -29,7 +29,9 @@ def questionnaire_build(
     """Build XLSForm (KoboToolbox/ODK), printable HTML and codebooks from an instrument.
 
     Prints each file written, one per line. The build is all or nothing: a
-    failure leaves no half-written folder.
+    failure leaves no half-written folder. A language without the forms' own
+    phrases (any but English and Danish) gets a ``Note:`` on stderr: its
+    instructions print in English.
 
     Parameters
     ----------
@@ -54,9 +56,20 @@ def questionnaire_build(
     >>> result.exit_code, Path(result.stdout.strip()).name
     (0, 'dis-screener.en.html')
     """
-    from toolkit import forms
+    import warnings
 
-    _output.print_paths(forms.build(instrument, formats=format, languages=lang, out=out))
+    from toolkit import forms
+    from toolkit.errors import ToolkitWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ToolkitWarning)
+        paths = forms.build(instrument, formats=format, languages=lang, out=out)
+    _output.print_paths(paths)
+    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ToolkitWarning)):
+        _output.print_note(message)  # e.g. a language whose form instructions print in English
+    for w in caught:
+        if not issubclass(w.category, ToolkitWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @_output.user_errors

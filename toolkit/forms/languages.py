@@ -17,8 +17,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from toolkit._validation import as_instrument, check_option, renamed_keywords
 from toolkit.errors import ToolkitWarning
@@ -123,6 +124,24 @@ def check_languages(instrument: Instrument | str, languages: Iterable[str] | Non
                       f"{', '.join(PHRASE_LANGUAGES)}; questions and answers are in {', '.join(english)}",
                       ToolkitWarning, stacklevel=2)
     return langs
+
+
+_NOTE = r"the forms of .* print their own instructions"  # the start of the warning check_languages gives
+
+
+@contextlib.contextmanager
+def english_noted() -> Iterator[None]:
+    """Within this block the English-instructions warning stays quiet (a build that gave it once).
+
+    Examples
+    --------
+    >>> with english_noted(), warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     _ = phrases("nb")
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_NOTE, category=ToolkitWarning)
+        yield
 
 
 def default_language(instrument: Instrument) -> str:

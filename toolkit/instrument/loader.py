@@ -160,7 +160,7 @@ def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
     for key, line in loader.duplicates:
         p.add(None, key, f"duplicate key {key!r} (line {line}); YAML would silently keep only the last one")
     if not isinstance(doc, Mapping):
-        p.add(None, None, "the file must hold a mapping with id, version, languages, ...")
+        p.add(None, None, f"the file must hold a mapping with id, version, languages, ..., got {F.shown(doc)}")
         p.raise_if_any()
     return _build(doc, p)
 
@@ -236,11 +236,11 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
     sections, items, seen = [], [], set()
     if not isinstance(raw, list):
         if raw is not None:
-            p.add(None, "sections", "must be a list of sections, each with id, label and items")
+            p.add(None, "sections", f"must be a list of sections, each with id, label and items, got {F.shown(raw)}")
         return sections, items
     for i, spec in enumerate(raw):
         if not isinstance(spec, Mapping):
-            p.add(f"sections[{i}]", None, "must be a mapping with id, label and items")
+            p.add(f"sections[{i}]", None, f"must be a mapping with id, label and items, got {F.shown(spec)}")
             continue
         sid = spec.get("id")
         where = f"sections.{sid}" if sid else f"sections[{i}]"
@@ -252,7 +252,7 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
         label = F.texts(p, spec.get("label"), langs, where, "label")
         raw_items = spec.get("items")
         if not isinstance(raw_items, list) or not raw_items:
-            p.add(where, "items", "must be a non-empty list of items")
+            p.add(where, "items", f"must be a non-empty list of items, got {F.shown(raw_items)}")
             raw_items = []
         ids = tuple(str(it.get("id")) for it in raw_items if isinstance(it, Mapping))
         sections.append(Section(str(sid), label, ids))
@@ -298,7 +298,7 @@ def _item(p, raw, section, pos, langs, response_sets, domains, seen) -> Item:
     reverse, correct = _scoring_key(p, raw, typ, rs, where)
     lo, hi = F.number(p, raw, "min", where), F.number(p, raw, "max", where)
     if (lo is not None or hi is not None) and typ != "numeric":
-        p.add(where, "min" if lo is not None else "max", "only numeric items take min/max")
+        p.add(where, "min" if lo is not None else "max", f"only numeric items take min/max; this is a {typ} item")
     if lo is not None and hi is not None and lo > hi:
         p.add(where, "min", f"min {lo} is above max {hi}")
     check = _attention_check(p, raw.get("check"), rs, where)
