@@ -112,12 +112,17 @@ def load_instrument(source: str | PathLike) -> Instrument:
     """
     if isinstance(source, Instrument):
         return source
+    from toolkit.instrument import xlsform  # reads .xlsx/.xls forms and overlays, validated by _build below
+
     text = str(source)
-    if isinstance(source, PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+    if isinstance(source, PathLike) or text.lower().endswith((".yaml", ".yml", *xlsform.SUFFIXES)) or "/" in text \
+            or "\\" in text:
         path = Path(source)
         if not path.is_file():
             raise UnknownInstrumentError(
                 f"no instrument file {text}; bundled instruments: {', '.join(available_instruments())}")
+        if xlsform.is_xlsform(path):  # an XLSForm workbook, or a YAML overlay naming one
+            return xlsform.load(path, build=_build)
         return _load_file(str(path.resolve()), path.stat().st_mtime_ns)
     if text not in available_instruments():
         raise UnknownInstrumentError(
