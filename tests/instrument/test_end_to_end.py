@@ -86,6 +86,7 @@ def test_ess_like_instrument_end_to_end():
     read = toolkit.read_responses(raw, inst)
     assert "trstplc" not in read.columns  # an optional item may be absent
     cleaned = toolkit.clean(read, inst, pseudonym_key="test-key")
+    assert "optional item(s) not in the file, left missing: trstplc" in cleaned.notes  # logged, not refused
     kinds = cleaned.data["trstprl_missing"].value_counts()
     assert {"refused", "dont_know", "no_answer"} <= set(kinds[kinds > 0].index)  # ESS's kinds, not 66/88/99's
     assert cleaned.data["trstprl"].dropna().between(0, 10).all()

@@ -248,6 +248,9 @@ def clean(
     step("privacy", 1.0)
     cleaned = assemble_data(columns, items, decoded, frame.index)
     notes: list[str] = []
+    absent = [item.id for item in instrument.items if item.optional and item.id not in frame.columns]
+    if absent:
+        notes.append(f"optional item(s) not in the file, left missing: {', '.join(absent)}")
     cleaned, duration_source = _with_duration(cleaned, frame, duration, notes)
     step("data", 1.0)
     ids_array = pseudonyms.to_numpy(object) if pseudonyms is not None else None
