@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from toolkit.cli import _output
-from toolkit.errors import ToolkitWarning
 
 if TYPE_CHECKING:
     from toolkit.cleaning import Cleaned
@@ -111,6 +110,8 @@ def clean_command(
     ...
     Wrote ... rows to .../clean.parquet
     """
+    from toolkit.errors import ToolkitWarning  # here, not at the top: `ditk --help` imports no stage
+
     options = clean_options(missing=missing, id_column=id_column, keep_ids=keep_ids, duration_from=duration_from)
     with _output.progress(show=_is_large(input)) as report, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ToolkitWarning)
@@ -145,6 +146,8 @@ def clean_options(*, missing: str | None, id_column: str | None, keep_ids: bool,
 def print_warnings(caught: list[warnings.WarningMessage], skip: tuple[str, ...] = ()) -> None:
     """The toolkit's warnings of a run as one note each on stderr (each message once, none of ``skip``);
     others re-issued."""
+    from toolkit.errors import ToolkitWarning
+
     seen: set[str] = set(skip)
     for w in caught:
         if not issubclass(w.category, ToolkitWarning):

@@ -84,10 +84,10 @@ class _Problems(F.Problems):
 
     def add(self, item: str | None, fld: str | None, message: str) -> None:
         """Record one problem at its place in the workbook or the overlay."""
-        file, where, column = self.locate(item, fld)
+        file, where, column = self.place(item, fld)
         self.rows.append({"file": file, "item": where, "field": column, "message": message})
 
-    def locate(self, item: str | None, fld: str | None) -> tuple[str, str | None, str | None]:
+    def place(self, item: str | None, fld: str | None) -> tuple[str, str | None, str | None]:
         base = (fld or "").split(".")[0].split("[")[0]
         conv = self.conv
         if self.overlay and ((item, base) in self.given or (None, (item or base).split(".")[0]) in self.given):
