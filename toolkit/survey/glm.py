@@ -14,9 +14,9 @@ covariance is R's ``svy.varcoef``: the influence values ``U A^{-1}``, with
 times ``x``, and ``A = X' W X``, go through the design linearisation (strata,
 PSUs, fpc, calibration). Inference uses t on R's residual df, ``degf(design)
 + 1 - p``: p-values as ``summary.svyglm`` and intervals as
-``confint(fit, ddf = fit$df.residual)``. patsy builds the model matrix
-(R's treatment contrasts; rows with a missing value are dropped, as
-``na.omit``).
+``confint(fit, ddf = fit$df.residual)``. The model matrix is patsy's (R's
+treatment contrasts; rows with a missing value are dropped, as ``na.omit``),
+built vectorised by :mod:`toolkit.survey._matrix`.
 
 Families: ``gaussian`` (identity), ``binomial`` and ``quasibinomial`` (logit), ``poisson`` and
 ``quasipoisson`` (log); see :mod:`toolkit.survey._families`.
@@ -38,6 +38,7 @@ from scipy import stats
 from toolkit._validation import as_list, check_conf_level, check_frame, check_option, renamed_attribute
 from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
+from toolkit.survey._matrix import fast_matrices
 from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 
@@ -78,21 +79,24 @@ def _check_formula(formula: str, data: pd.DataFrame) -> list[str]:
 def _design_matrices(formula: str, data: pd.DataFrame):
     """Outcome, model matrix (columns in formula order, as R), used rows, patsy info, order.
 
-    Rows with a missing value in any formula variable are dropped (``na.omit``).
+    Rows with a missing value in any formula variable are dropped (``na.omit``). The matrix is
+    built vectorised (:mod:`toolkit.survey._matrix`); patsy builds what that does not cover.
     """
     names = _check_formula(formula, data)
-    plain = _plain_numeric(formula, data)
-    if plain is not None:
-        return plain
     present = [n for n in names if n in data.columns]
-    keep = data[present].notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
+    frame = data[present]
+    keep = frame.notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
     rows = np.flatnonzero(keep)
-    used = data[present] if keep.all() else data[present].iloc[rows]
+    used = frame if keep.all() else frame.iloc[rows]
     # glm() drops unused factor levels (drop.unused.levels = TRUE); so do we
     for c in present:
         if isinstance(used[c].dtype, pd.CategoricalDtype):
             used = used.assign(**{c: used[c].cat.remove_unused_categories()})
     try:
+        fast = fast_matrices(formula, used)
+        if fast is not None:
+            y, X, info, order = fast
+            return y, X, rows, info, order
         y, X = patsy.dmatrices(formula, used, NA_action="raise", return_type="matrix")
     except patsy.PatsyError as e:
         raise ModelError(f"cannot build the model matrix for {formula!r}: {e}") from None
@@ -104,38 +108,6 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                             for t in terms]).astype(int)
     return np.asarray(y), np.asfortranarray(np.asarray(X)[:, order]), rows, info, order
-
-
-def _plain_numeric(formula: str, data: pd.DataFrame):
-    """``y ~ a + b + c`` on complete numeric columns: stack them without patsy (5x faster at 1M
-    rows); the patsy design info, which only ``predict`` needs, comes from a few rows."""
-    desc = patsy.ModelDesc.from_formula(formula)
-    cols = []
-    for term in desc.lhs_termlist + desc.rhs_termlist:
-        if len(term.factors) > 1:
-            return None
-        for f in term.factors:
-            if f.code not in data.columns:
-                return None
-            cols.append(f.code)
-    outcome, predictors = cols[0], cols[1:]
-    frame = data[cols]
-    if not all(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-               for c in cols) or frame.isna().to_numpy().any():
-        return None
-    _, small = patsy.dmatrices(formula, frame.iloc[:2], NA_action="raise", return_type="matrix")
-    info = small.design_info
-    intercept = patsy.INTERCEPT in desc.rhs_termlist
-    if list(info.column_names) != (["Intercept"] if intercept else []) + predictors:
-        return None
-    X = np.empty((len(data), len(info.column_names)), order="F")
-    j0 = int(intercept)
-    if intercept:
-        X[:, 0] = 1.0
-    for j, c in enumerate(predictors):
-        X[:, j0 + j] = frame[c].to_numpy(np.float64)
-    y = frame[[outcome]].to_numpy(np.float64)
-    return y, X, np.arange(len(data)), info, np.arange(X.shape[1])
 
 
 def _coef_table(terms, coef, vcov, df_resid, conf_level, exp_name) -> pd.DataFrame:
