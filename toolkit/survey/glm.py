@@ -318,82 +318,110 @@ class SurveyGLM:
 _BLOCK = 1 << 15  # rows per block: a block's temporaries stay in cache
 
 
+def irls_loop(sweep, max_iter: int, tol: float):
+    """IRLS exactly as ``glm.fit``: its start, its stopping rule ``|dev - dev_old| / (|dev| + 0.1) < tol``
+    and step halving on a non-finite deviance.
+
+    ``sweep(coef)`` evaluates the deviance at ``coef`` (``None``: the family's start) and, in the same
+    pass, the next iteration's ``X'WX`` and ``X'Wz``; it returns them and a token (what the caller
+    needs of that pass). Returns the coefficients, the token of the pass whose ``X'WX`` gave them (the
+    working weights R reports and ``svy.varcoef`` uses), that ``X'WX``, the iterations and whether it
+    converged.
+
+    Examples
+    --------
+    >>> X, y = np.array([[1.0, 0], [1, 1], [1, 2]]), np.array([1.0, 2, 4])
+    >>> def sweep(coef):
+    ...     dev = 0.0 if coef is None else float(((y - X @ coef) ** 2).sum())
+    ...     return dev, X.T @ X, X.T @ y, coef
+    >>> irls_loop(sweep, 25, 1e-12)[0].round(4).tolist()
+    [0.8333, 1.5]
+    """
+    dev_old, A, b, token = sweep(None)
+    beta = None
+    for it in range(1, max_iter + 1):
+        A_used, token_used = A, token
+        try:
+            new = np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            raise ModelError("the model matrix is singular (collinear or constant columns)") from None
+        dev, A, b, token = sweep(new)
+        halvings = 0
+        while not np.isfinite(dev):
+            if beta is None or halvings == 50:
+                raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
+            new = (new + beta) / 2
+            dev, A, b, token = sweep(new)
+            halvings += 1
+        beta = new
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
+            return beta, token_used, A_used, it, True
+        dev_old = dev
+    return beta, token_used, A_used, max_iter, False
+
+
 def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
-    """IRLS exactly as ``glm.fit``: its start, its stopping rule
-    ``|dev - dev_old| / (|dev| + 0.1) < tol`` and step halving on a non-finite
-    deviance. ``Xt`` is the model matrix transposed, ``(p, n)`` C-ordered.
+    """:func:`irls_loop` over row blocks of ``Xt``, the model matrix transposed, ``(p, n)`` C-ordered.
 
-    Each iteration is one pass over row blocks that evaluates the deviance at
-    the new coefficients and, in the same pass, the next iteration's ``X'WX``
-    and ``X'Wz``; block results are added in block order, so the fit does not
-    depend on the number of threads. Returns the coefficients, the working
-    weights of the last iteration (what ``glm`` reports and ``svy.varcoef``
-    uses) and their ``X'WX``, the iterations and whether it converged."""
+    Each pass evaluates the deviance and the next ``X'WX`` and ``X'Wz`` block by block; block
+    results are added in block order, so the fit does not depend on the number of threads."""
     n = len(y)
-    deviance = _deviance_fn(fam, y, w)
+    deviance = deviance_rows(fam, binary_outcome(fam, y))
     blocks = [slice(s, min(s + _BLOCK, n)) for s in range(0, n, _BLOCK)]
-    ww_cur, ww_next = np.empty(n), np.empty(n)
+    start = None
 
-    def sweep(eta_of, ww_out):
+    def sweep(coef):
+        nonlocal start
+        if coef is None:
+            start = fam.start(y, w)
+        ww_out = np.empty(n)
+
         def block(sl):
-            eta = eta_of(sl)
+            eta = start[sl] if coef is None else coef @ Xt[:, sl]
             mu = fam.linkinv(eta)
             ww, z = fam.working(eta, mu, y[sl], w[sl])
             ww_out[sl] = ww
             xtw = Xt[:, sl] * ww
-            return deviance(mu, sl), xtw @ Xt[:, sl].T, xtw @ z
-        if pool is None:
-            parts = [block(sl) for sl in blocks]
-        else:
-            parts = list(pool.map(block, blocks))
-        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+            return deviance(y[sl], mu, w[sl]), xtw @ Xt[:, sl].T, xtw @ z
+        parts = [block(sl) for sl in blocks] if pool is None else list(pool.map(block, blocks))
+        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), ww_out)
 
     pool = ThreadPoolExecutor(threads) if threads > 1 and len(blocks) > 1 else None
     try:
-        eta0 = fam.start(y, w)
-        dev_old, A, b = sweep(lambda sl: eta0[sl], ww_cur)
-        beta = None
-        for it in range(1, max_iter + 1):
-            A_used = A
-            try:
-                new = np.linalg.solve(A, b)
-            except np.linalg.LinAlgError:
-                raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-            dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
-            halvings = 0
-            while not np.isfinite(dev):
-                if beta is None or halvings == 50:
-                    raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
-                new = (new + beta) / 2
-                dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
-                halvings += 1
-            beta = new
-            if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-                return beta, ww_cur, A_used, it, True
-            dev_old = dev
-            ww_cur, ww_next = ww_next, ww_cur
-        return beta, ww_next, A_used, max_iter, False
+        return irls_loop(sweep, max_iter, tol)
     finally:
         if pool is not None:
             pool.shutdown()
 
 
-def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
-    """``(mu, rows) -> sum(dev.resids(y, mu, w))`` over those rows, as R's family;
-    a 0/1 outcome takes one log."""
-    if fam.base == "binomial" and ((y == 0) | (y == 1)).all():
-        success = y == 1
+def binary_outcome(fam: _Family, y: np.ndarray) -> bool:
+    """Whether a binomial outcome is 0/1 throughout (its deviance then takes one log per row)."""
+    return fam.base == "binomial" and bool(((y == 0) | (y == 1)).all())
 
-        def binary(mu, sl):
+
+def deviance_rows(fam: _Family, binary: bool):
+    """``(y, mu, w) -> sum(dev.resids(y, mu, w))``, as R's family; a 0/1 outcome takes one log."""
+    if binary:
+        def one_log(y, mu, w):
             with np.errstate(divide="ignore"):
-                return -2 * float((w[sl] * np.log(np.where(success[sl], mu, 1 - mu))).sum())
-        return binary
-    return lambda mu, sl: fam.deviance(y[sl], mu, w[sl])
+                return -2 * float((w * np.log(np.where(y == 1, mu, 1 - mu))).sum())
+        return one_log
+    return fam.deviance
 
 
 def _aliased(X: np.ndarray) -> list[int]:
     """Columns that add nothing to the span of the columns before them."""
-    xtx = X.T @ X
+    return aliased_columns(X.T @ X)
+
+
+def aliased_columns(xtx: np.ndarray) -> list[int]:
+    """Columns that add nothing to the span of the columns before them, from ``X'X``.
+
+    Examples
+    --------
+    >>> aliased_columns(np.array([[2.0, 2.0], [2.0, 2.0]]))
+    [1]
+    """
     scale = np.sqrt(np.diag(xtx))
     if (scale == 0).any():
         return [int(j) for j in np.flatnonzero(scale == 0)]
@@ -486,11 +514,15 @@ def _check_separation(formula: str, mu, X, beta, terms) -> None:
     """R's glm.fit test for fitted probabilities numerically 0 or 1, as a BoundaryWarning naming the
     term whose coefficient moves the linear predictor most (coefficient times the SD of its column)."""
     edge = (mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)
-    if not edge.any():
-        return
-    spread = np.abs(beta) * X.std(axis=0)
+    if edge.any():
+        separation_warning(formula, int(edge.sum()), X.std(axis=0), beta, terms)
+
+
+def separation_warning(formula: str, n_edge: int, sd: np.ndarray, beta, terms) -> None:
+    """The BoundaryWarning of :func:`_check_separation`, from the count of edge rows and the column SDs."""
+    spread = np.abs(beta) * sd
     worst = terms[int(np.argmax(spread))]
-    warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {int(edge.sum())} row(s): the "
+    warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {n_edge} row(s): the "
                   f"outcome is separated or quasi-separated (largest effect: {worst!r}, coefficient "
                   f"{beta[terms.index(worst)]:.4g}); coefficients and SEs are not reliable",
                   BoundaryWarning, stacklevel=user_stacklevel())
@@ -505,16 +537,29 @@ def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
     elif y.shape[1] != 1:
         raise ModelError(f"the outcome of {formula!r} must be a single numeric or two-level column")
     y = y[:, 0]
-    if fam.base == "binomial" and ((y < 0) | (y > 1)).any():
+    check_model(formula, fam, y.min(initial=0.0), y.max(initial=0.0), _aliased(X),
+                [info.column_names[i] for i in order])
+    return y, X, rows, info, order
+
+
+def check_model(formula: str, fam: _Family, y_min: float, y_max: float, aliased: list[int], terms: list) -> None:
+    """ModelError for an outcome outside the family's range or an aliased model-matrix column.
+
+    Examples
+    --------
+    >>> check_model("y ~ x", FAMILIES["poisson"], -1.0, 3.0, [], ["Intercept", "x"])
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ModelError: poisson outcome of 'y ~ x' must be non-negative
+    """
+    if fam.base == "binomial" and (y_min < 0 or y_max > 1):
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
-    if fam.base == "poisson" and (y < 0).any():
+    if fam.base == "poisson" and y_min < 0:
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
-    aliased = _aliased(X)
     if aliased:
-        names = [info.column_names[order[j]] for j in aliased]
+        names = [terms[j] for j in aliased]
         raise ModelError(f"the model matrix of {formula!r} is rank deficient: {', '.join(names)} "
                          "is a linear combination of earlier terms (or constant)")
-    return y, X, rows, info, order
 
 
 def _sandwich(design, Xt, y, eta, mu, ww, xtwx, fam: _Family, rows):

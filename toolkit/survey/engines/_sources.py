@@ -1,0 +1,287 @@
+"""Where the rows live: pandas in memory, Parquet through DuckDB, or a dask dataframe.
+
+Every engine answers the same three questions, the whole reduction interface:
+
+* :meth:`Source.grouped` -- grouped sums: "sum these products of columns, by
+  these key columns (and by whether these columns are missing)". A missing
+  value makes a product count as 0; a missing key is a group of its own.
+* :meth:`Source.chunks` -- run a numpy function on every chunk of rows of
+  some columns and return the results in chunk order (IRLS sums ``X'WX`` and
+  ``X'Wz`` of the chunks; the caller adds them).
+* :meth:`Source.probe` -- a few complete rows that hold every level of some
+  columns (the GLM's categorical coding).
+
+A factor of a product is a column name, or ``(kind, column)`` with kind
+``"nonzero"``, ``"negative"`` or ``"missing"`` for 0/1 indicators.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import DesignError
+
+CHUNK_ROWS = 1 << 17  # rows per chunk a chunked pass hands to numpy
+_SCALE_EXTRA = 'the "scale" extra (pip install "digital-inclusion-toolkit[scale]")'
+
+
+def _require(module: str, engine: str):
+    try:
+        return __import__(module)
+    except ImportError:
+        raise ImportError(f"engine={engine!r} needs {module}, which is part of {_SCALE_EXTRA}") from None
+
+
+def is_dask(data) -> bool:
+    """Whether ``data`` is a dask dataframe (without importing dask).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_dask(pd.DataFrame())
+    False
+    """
+    return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "npartitions")
+
+
+def _factor(frame: pd.DataFrame, factor) -> np.ndarray:
+    if isinstance(factor, tuple):
+        kind, col = factor
+        if kind == "missing":
+            return frame[col].isna().to_numpy(np.float64)
+        v = frame[col].to_numpy(np.float64, na_value=np.nan)
+        return (v != 0).astype(float) if kind == "nonzero" else (v < 0).astype(float)
+    return frame[factor].to_numpy(np.float64, na_value=np.nan)
+
+
+def grouped_pandas(frame: pd.DataFrame, keys: list[str], nulls: list[str], sums: dict) -> pd.DataFrame:
+    """:meth:`Source.grouped` on a pandas frame (also each partition of a dask frame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"g": ["a", "b", "a"], "w": [1.0, 2, 3], "y": [1.0, None, 2]})
+    >>> grouped_pandas(f, ["g"], ["y"], {"n": (), "wy": ("w", "y")}).sort_values("g").to_dict("list")
+    {'g': ['a', 'b'], '__na_y': [False, True], 'n': [2.0, 1.0], 'wy': [7.0, 0.0]}
+    """
+    out = {k: frame[k].to_numpy() if not isinstance(frame[k].dtype, pd.CategoricalDtype) else frame[k]
+           for k in keys}
+    for c in nulls:
+        out[f"__na_{c}"] = frame[c].isna().to_numpy()
+    for name, factors in sums.items():
+        v = np.ones(len(frame))
+        for f in factors:
+            v = v * _factor(frame, f)
+        out[name] = np.where(np.isnan(v), 0.0, v)
+    table = pd.DataFrame(out, index=frame.index)
+    return combine(table, keys + [f"__na_{c}" for c in nulls], list(sums))
+
+
+def combine(table: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
+    """Add up partial grouped sums (rows with the same keys)."""
+    if not by:
+        return table[sums].sum().to_frame().T
+    return table.groupby(by, dropna=False, observed=True, sort=False)[sums].sum().reset_index()
+
+
+def probe_pandas(frame: pd.DataFrame, columns: list[str], categorical: list[str]) -> pd.DataFrame:
+    """:meth:`Source.probe` on a pandas frame: two complete rows and the first complete row of every level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> probe_pandas(pd.DataFrame({"g": list("aab"), "x": [1.0, None, 2]}), ["g", "x"], ["g"])["g"].tolist()
+    ['a', 'b']
+    """
+    frame = frame[columns].dropna()
+    parts = [frame.iloc[:2]] + [frame.groupby(c, observed=True, sort=False).head(1) for c in categorical]
+    return pd.concat(parts).drop_duplicates()
+
+
+class Source:
+    """Rows somewhere; see the module notes for the three questions every engine answers."""
+
+    name = "memory"
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    @property
+    def dtypes(self) -> dict:
+        return dict(self.frame.dtypes)
+
+    def grouped(self, keys: list[str], nulls: list[str], sums: dict) -> pd.DataFrame:
+        return grouped_pandas(self.frame, keys, nulls, sums)
+
+    def chunks(self, columns: list[str], func) -> list:
+        frame = self.frame[columns]
+        return [func(frame.iloc[s:s + CHUNK_ROWS]) for s in range(0, max(len(frame), 1), CHUNK_ROWS)]
+
+    def probe(self, columns: list[str], categorical: list[str]) -> pd.DataFrame:
+        return probe_pandas(self.frame, columns, categorical)
+
+
+class DaskSource(Source):
+    """A dask dataframe: each partition is reduced by pandas where it lives, on the active scheduler
+    (a ``distributed`` client's cluster when one is running)."""
+
+    name = "dask"
+
+    def __init__(self, frame):
+        _require("dask", "dask")
+        self.frame = frame
+
+    def _map(self, columns: list[str], func, *args) -> list:
+        import dask
+
+        parts = self.frame[columns].to_delayed()
+        return list(dask.compute(*[dask.delayed(func)(p, *args) for p in parts]))
+
+    def grouped(self, keys, nulls, sums):
+        cols = _unique(keys + nulls + [f[1] if isinstance(f, tuple) else f for fs in sums.values() for f in fs])
+        parts = self._map(cols, grouped_pandas, keys, nulls, sums)
+        return combine(pd.concat(parts, ignore_index=True), keys + [f"__na_{c}" for c in nulls], list(sums))
+
+    def chunks(self, columns, func):
+        return self._map(columns, func)
+
+    def probe(self, columns, categorical):
+        parts = self._map(columns, probe_pandas, columns, categorical)
+        return probe_pandas(pd.concat(parts), columns, categorical)
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+_FLOATS = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
+_INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+_CONNECTION = None
+
+
+def duckdb_connection():
+    """The DuckDB connection the ``duckdb`` engine uses; configure it with SQL, e.g. a memory cap.
+
+    Examples
+    --------
+    >>> con = duckdb_connection()  # doctest: +SKIP
+    >>> con.execute("SET memory_limit = '2GB'")  # doctest: +SKIP
+    """
+    global _CONNECTION
+    if _CONNECTION is None:
+        duckdb = _require("duckdb", "duckdb")
+        _CONNECTION = duckdb.connect()
+    return _CONNECTION
+
+
+class DuckDBSource(Source):
+    """A Parquet file, a folder of Parquet files or a list of files, scanned by DuckDB out of core."""
+
+    name = "duckdb"
+
+    def __init__(self, path):
+        self.con = duckdb_connection()
+        files = [path] if isinstance(path, str | os.PathLike) else list(path)
+        found = []
+        for f in map(Path, files):
+            if f.is_dir():
+                found += sorted(str(p) for p in f.rglob("*.parquet"))
+            elif f.exists():
+                found.append(str(f))
+            else:
+                raise DesignError(f"engine='duckdb': no Parquet file or folder at {str(f)!r}")
+        if not found:
+            raise DesignError(f"engine='duckdb': no .parquet files under {', '.join(map(str, files))!r}")
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in found)
+        self.src = f"read_parquet([{listed}], union_by_name = true)"
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {self.src}").fetchall()
+        self.sql_types = {row[0]: str(row[1]).upper() for row in described}
+
+    @property
+    def dtypes(self) -> dict:
+        def pandas_type(t: str):
+            if t.startswith(_FLOATS):
+                return np.dtype(np.float64)
+            if t.startswith(_INTS):
+                return np.dtype(np.int64)
+            return np.dtype(bool) if t == "BOOLEAN" else np.dtype(object)
+        return {c: pandas_type(t) for c, t in self.sql_types.items()}
+
+    def _value(self, col: str) -> str:
+        """A column as DOUBLE with NaN turned into NULL (pandas writes both for a missing float)."""
+        c = f"CAST({_q(col)} AS DOUBLE)"
+        return f"(CASE WHEN isnan({c}) THEN NULL ELSE {c} END)" if self._floating(col) else c
+
+    def _floating(self, col: str) -> bool:
+        return self.sql_types.get(col, "").startswith(_FLOATS)
+
+    def _missing(self, col: str) -> str:
+        return f"({_q(col)} IS NULL OR isnan({_q(col)}))" if self._floating(col) else f"({_q(col)} IS NULL)"
+
+    def _product(self, factors) -> str:
+        terms = []
+        for f in factors:
+            if isinstance(f, tuple):
+                kind, col = f
+                cond = {"missing": self._missing(col), "nonzero": f"{self._value(col)} <> 0",
+                        "negative": f"{self._value(col)} < 0"}[kind]
+                terms.append(f"CAST(COALESCE({cond}, false) AS DOUBLE)")
+            else:
+                terms.append(self._value(f))
+        return " * ".join(terms) if terms else "1.0"
+
+    def grouped(self, keys, nulls, sums):
+        select = [_q(k) for k in keys] + [f"{self._missing(c)} AS {_q('__na_' + c)}" for c in nulls]
+        select += [f"COALESCE(SUM({self._product(fs)}), 0.0)::DOUBLE AS {_q(name)}" for name, fs in sums.items()]
+        group = " GROUP BY ALL" if keys or nulls else ""
+        return self.con.execute(f"SELECT {', '.join(select)} FROM {self.src}{group}").df()
+
+    def chunks(self, columns, func):
+        reader = self.con.sql(f"SELECT {', '.join(map(_q, columns))} FROM {self.src}").fetch_arrow_reader(CHUNK_ROWS)
+        return [func(batch.to_pandas()) for batch in reader]
+
+    def probe(self, columns, categorical):
+        cols = ", ".join(map(_q, columns))
+        complete = " AND ".join(f"NOT {self._missing(c)}" for c in columns) or "true"
+        parts = [self.con.execute(f"SELECT {cols} FROM {self.src} WHERE {complete} LIMIT 2").df()]
+        for c in categorical:
+            parts.append(self.con.execute(
+                f"SELECT {cols} FROM {self.src} WHERE {complete} QUALIFY row_number() OVER (PARTITION BY {_q(c)}) = 1"
+            ).df())
+        return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def _unique(items: list) -> list:
+    return list(dict.fromkeys(items))
+
+
+def open_source(data, engine: str | None) -> Source:
+    """The :class:`Source` for ``data``: a path (DuckDB), a dask dataframe, or a pandas frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> open_source(pd.DataFrame({"y": [1.0]}), "memory").name
+    'memory'
+    """
+    if is_dask(data):
+        if engine not in (None, "dask"):
+            raise DesignError(f"a dask dataframe runs on engine='dask', not engine={engine!r}")
+        return DaskSource(data)
+    if isinstance(data, str | os.PathLike) or (isinstance(data, list | tuple) and data
+                                               and all(isinstance(p, str | os.PathLike) for p in data)):
+        if engine not in (None, "duckdb"):
+            raise DesignError(f"a Parquet path is read by engine='duckdb', not engine={engine!r}")
+        return DuckDBSource(data)
+    if isinstance(data, pd.DataFrame):
+        if engine == "dask":
+            dd = _require("dask.dataframe", "dask")
+            return DaskSource(dd.dataframe.from_pandas(data, npartitions=2))
+        return Source(data)
+    raise DesignError(f"engine={engine!r}: data must be a Parquet path, a dask dataframe or a pandas "
+                      f"DataFrame, got {type(data).__name__}")
