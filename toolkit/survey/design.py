@@ -115,12 +115,12 @@ class Design(DesignStructure):
 
     cells = None  # a collapsed design's cell statistics (toolkit.survey.engines); None: one row per respondent
 
+    engine_class = None  # toolkit.survey.engines.EngineDesign, set by toolkit.survey (no import cycle)
+
     def __new__(cls, data=None, *args, engine: str | None = None, **kwargs):
         """A Parquet path or a dask dataframe (or ``engine="duckdb"/"dask"``) gives an engine design."""
         if engine not in (None, "memory") or not isinstance(data, pd.DataFrame | type(None)):
-            from toolkit.survey.engines import EngineDesign
-
-            return EngineDesign(data, *args, engine=engine, **kwargs)
+            return cls.engine_class(data, *args, engine=engine, **kwargs)
         return super().__new__(cls)
 
     def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,

@@ -26,6 +26,7 @@ import pandas as pd
 from toolkit.errors import DesignError
 
 CHUNK_ROWS = 1 << 17  # rows per chunk a chunked pass hands to numpy
+MEMORY_ONLY = "use the in-memory engine (a pandas DataFrame)"
 _SCALE_EXTRA = 'the "scale" extra (pip install "digital-inclusion-toolkit[scale]")'
 
 
@@ -34,6 +35,35 @@ def _require(module: str, engine: str):
         return __import__(module)
     except ImportError:
         raise ImportError(f"engine={engine!r} needs {module}, which is part of {_SCALE_EXTRA}") from None
+
+
+def unique(items) -> list:
+    """Items in first-seen order without repeats or ``None``.
+
+    Examples
+    --------
+    >>> unique(["a", None, "b", "a"])
+    ['a', 'b']
+    """
+    return list(dict.fromkeys(i for i in items if i is not None))
+
+
+def margin_columns(steps) -> list[str]:
+    """The columns the calibration steps (``("rake", margins, ...)``, ``("poststratify", variables, ...)``) use.
+
+    Examples
+    --------
+    >>> margin_columns([("rake", {"sex": {}, ("age", "region"): {}}, 10, 1.0), ("poststratify", "sex", {}, False)])
+    ['sex', 'age', 'region']
+    """
+    cols = []
+    for step in steps:
+        if step[0] == "rake":
+            for name in step[1]:
+                cols += list(name) if isinstance(name, tuple) else [name]
+        else:
+            cols += [step[1]] if isinstance(step[1], str) else list(step[1])
+    return unique(cols)
 
 
 def is_dask(data) -> bool:
@@ -142,7 +172,7 @@ class DaskSource(Source):
         return list(dask.compute(*[dask.delayed(func)(p, *args) for p in parts]))
 
     def grouped(self, keys, nulls, sums):
-        cols = _unique(keys + nulls + [f[1] if isinstance(f, tuple) else f for fs in sums.values() for f in fs])
+        cols = unique(keys + nulls + [f[1] if isinstance(f, tuple) else f for fs in sums.values() for f in fs])
         parts = self._map(cols, grouped_pandas, keys, nulls, sums)
         return combine(pd.concat(parts, ignore_index=True), keys + [f"__na_{c}" for c in nulls], list(sums))
 
@@ -254,10 +284,6 @@ class DuckDBSource(Source):
                 f"SELECT {cols} FROM {self.src} WHERE {complete} QUALIFY row_number() OVER (PARTITION BY {_q(c)}) = 1"
             ).df())
         return pd.concat(parts, ignore_index=True).drop_duplicates()
-
-
-def _unique(items: list) -> list:
-    return list(dict.fromkeys(items))
 
 
 def open_source(data, engine: str | None) -> Source:

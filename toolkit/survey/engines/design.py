@@ -38,10 +38,8 @@ import pandas as pd
 from toolkit._validation import as_list, check_option
 from toolkit.disclosure import DEFAULT_MIN_CELL
 from toolkit.errors import DesignError
-from toolkit.survey.engines._sources import Source, open_source
+from toolkit.survey.engines._sources import MEMORY_ONLY, Source, margin_columns, open_source, unique
 from toolkit.survey.linearization import LONELY
-
-_MEMORY_ONLY = "use the in-memory engine (a pandas DataFrame)"
 
 
 @dataclass(frozen=True)
@@ -70,21 +68,6 @@ class Cells:
         return self._within[(a, b) if (a, b) in self._within else (b, a)]
 
 
-def _unique(items) -> list:
-    return list(dict.fromkeys(i for i in items if i is not None))
-
-
-def _margin_columns(steps) -> list[str]:
-    cols = []
-    for step in steps:
-        if step[0] == "rake":
-            for name in step[1]:
-                cols += list(name) if isinstance(name, tuple) else [name]
-        else:
-            cols += as_list(step[1], "variables")
-    return _unique(cols)
-
-
 class EngineDesign:
     """A :class:`~toolkit.survey.Design` over rows that stay in DuckDB or dask (see the module notes).
 
@@ -106,6 +89,8 @@ class EngineDesign:
     2.8333
     """
 
+    memory_class = None  # toolkit.survey.Design, set by toolkit.survey (no import cycle)
+
     def __init__(self, data, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
                  lonely_psu: str = "fail", adjust_domain_lonely: bool = False, min_cell: int = DEFAULT_MIN_CELL,
@@ -118,10 +103,10 @@ class EngineDesign:
         self.adjust_domain_lonely, self.min_cell = bool(adjust_domain_lonely), min_cell
         if not self.psu_cols:
             raise DesignError(f"engine={self.engine!r} needs psu=: with every respondent its own PSU the "
-                              f"design does not collapse to PSU totals; {_MEMORY_ONLY}")
+                              f"design does not collapse to PSU totals; {MEMORY_ONLY}")
         if self.fpc_cols and weights is None:
             raise DesignError(f"engine={self.engine!r}: fpc without weights= (weights derived from the fpc) is "
-                              f"not supported; pass weights= or {_MEMORY_ONLY}")
+                              f"not supported; pass weights= or {MEMORY_ONLY}")
         missing = [c for c in [weights, strata, *self.psu_cols, *self.fpc_cols]
                    if c is not None and c not in self.source.dtypes]
         if missing:
@@ -148,9 +133,9 @@ class EngineDesign:
                               "numbers")
 
     def _structure(self) -> list[str]:
-        return _unique([self.strata_col, *self.psu_cols, *self.fpc_cols])
+        return unique([self.strata_col, *self.psu_cols, *self.fpc_cols])
 
-    def collapse(self, numeric: Sequence[str] = (), keys: Sequence[str] = (), pairs: Sequence[tuple] = (),
+    def collapse(self, *, numeric: Sequence[str] = (), keys: Sequence[str] = (), pairs: Sequence[tuple] = (),
                  nulls: Sequence[str] | None = None, _loud: bool = False):
         """The in-memory :class:`~toolkit.survey.Design` of this design's cells (see the module notes).
 
@@ -163,29 +148,27 @@ class EngineDesign:
         --------
         >>> import pandas as pd
         >>> df = pd.DataFrame({"y": [1.0, 2, 3], "p": [1, 1, 2]})
-        >>> EngineDesign(df, psu="p", engine="memory").collapse(["y"]).data["y"].tolist()
+        >>> EngineDesign(df, psu="p", engine="memory").collapse(numeric=["y"]).data["y"].tolist()
         [1.5, 3.0]
         """
-        numeric = _unique(numeric)
+        numeric = unique(numeric)
         unknown = [c for c in [*numeric, *keys] if c not in self.source.dtypes]
         if unknown:
             raise DesignError(f"column(s) {', '.join(map(repr, unknown))} not found in the data "
                               f"(available: {', '.join(map(str, list(self.source.dtypes)[:20]))})")
-        nulls = numeric if nulls is None else _unique(nulls)
+        nulls = numeric if nulls is None else unique(nulls)
         w = () if self.weights_col is None else (self.weights_col,)
         sums = {"__n": (), "__npos": (("nonzero", self.weights_col),) if w else (), "__w": w, "__ww": w + w}
         for v in numeric:
             sums[f"__wy:{v}"], sums[f"__y:{v}"] = w + (v,), (v,)
-        pairs = _unique([(v, v) for v in numeric] + [tuple(p) for p in pairs])
+        pairs = unique([(v, v) for v in numeric] + [tuple(p) for p in pairs])
         for a, b in pairs:
             sums[f"__wab:{a}:{b}"] = w + (a, b)
-        cell_keys = _unique([*self._structure(), *keys, *_margin_columns(self.steps)])
+        cell_keys = unique([*self._structure(), *keys, *margin_columns(self.steps)])
         table = self.source.grouped(cell_keys, list(nulls), sums)
         return self._replay(self._design(table, cell_keys, numeric, pairs, nulls), _loud)
 
     def _design(self, table: pd.DataFrame, cell_keys, numeric, pairs, nulls):
-        from toolkit.survey.design import Design
-
         W, n = table["__w"].to_numpy(), table["__n"].to_numpy()
         pos = W > 0
         Wd = np.where(pos, W, 1.0)
@@ -206,7 +189,7 @@ class EngineDesign:
             within[(a, b)] = np.where(pos, spread, 0.0)
         frame["__w"] = W
         data = pd.DataFrame(frame)
-        d = Design(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
+        d = self.memory_class(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
                    fpc=self.fpc_cols or None, lonely_psu=self.lonely_psu,
                    adjust_domain_lonely=self.adjust_domain_lonely, min_cell=self.min_cell)
         d.cells = Cells(n.astype(float), table["__npos"].to_numpy(), np.where(pos, table["__ww"] / Wd**2, 0.0),
@@ -228,52 +211,131 @@ class EngineDesign:
     # ----------------------------------------------------------------- estimators
     @property
     def degf(self) -> int:
-        """Design degrees of freedom, as :attr:`toolkit.survey.Design.degf`."""
+        """Design degrees of freedom, as :attr:`toolkit.survey.Design.degf`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.degf
+        1
+        """
         return self._base.degf
 
     @property
     def weights(self):
+        """Not available: the weights stay in the engine (a :class:`~toolkit.errors.DesignError`)."""
         raise DesignError(f"engine={self.engine!r} keeps the weights in the engine; estimates, rake_result "
-                          f"and the collapsed design (collapse()) are available; {_MEMORY_ONLY} for per-row weights")
+                          f"and the collapsed design (collapse()) are available; {MEMORY_ONLY} for per-row weights")
 
     def mean(self, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
-        """:meth:`toolkit.survey.Design.mean`, from cell sums."""
-        return self.collapse(as_list(variables, "variables"), as_list(by)).mean(
+        """:meth:`toolkit.survey.Design.mean` (R's ``svymean``), from cell sums.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.mean("y", by="c")[["c", "estimate"]]
+           c  estimate
+        0  a       2.0
+        1  b       3.0
+        """
+        return self.collapse(numeric=as_list(variables, "variables"), keys=as_list(by)).mean(
             variables, by=by, na_rm=na_rm, conf_level=conf_level, min_cell=min_cell)
 
     def total(self, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
-        """:meth:`toolkit.survey.Design.total`, from cell sums."""
-        return self.collapse(as_list(variables, "variables"), as_list(by)).total(
+        """:meth:`toolkit.survey.Design.total` (R's ``svytotal``), from cell sums.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> float(d.total("y")["estimate"].iloc[0])
+        10.0
+        """
+        return self.collapse(numeric=as_list(variables, "variables"), keys=as_list(by)).total(
             variables, by=by, na_rm=na_rm, conf_level=conf_level, min_cell=min_cell)
 
     def ratio(self, numerator, denominator, *, by=None, na_rm=False, conf_level=0.95,
               min_cell=None) -> pd.DataFrame:
-        """:meth:`toolkit.survey.Design.ratio`, from cell sums."""
-        d = self.collapse([numerator, denominator], as_list(by), pairs=[(numerator, denominator)])
+        """:meth:`toolkit.survey.Design.ratio` (R's ``svyratio``), from cell sums.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> float(d.ratio("y", "x")["estimate"].iloc[0])
+        0.8333...
+        """
+        d = self.collapse(numeric=[numerator, denominator], keys=as_list(by), pairs=[(numerator, denominator)])
         return d.ratio(numerator, denominator, by=by, na_rm=na_rm, conf_level=conf_level, min_cell=min_cell)
 
     def proportion(self, variable, *, by=None, na_rm=False, conf_level=0.95, ci_method="logit",
                    min_cell=None) -> pd.DataFrame:
-        """:meth:`toolkit.survey.Design.proportion`, from cell sums (the level is part of the cell)."""
-        return self.collapse((), [variable, *as_list(by)]).proportion(
+        """:meth:`toolkit.survey.Design.proportion` (R's ``svyciprop``), from cell sums (the level is part of
+        the cell).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.proportion("c", ci_method="wald")["estimate"].tolist()
+        [0.5, 0.5]
+        """
+        return self.collapse(keys=[variable, *as_list(by)]).proportion(
             variable, by=by, na_rm=na_rm, conf_level=conf_level, ci_method=ci_method, min_cell=min_cell)
 
     def glm(self, formula: str, *, family: str = "gaussian", conf_level: float = 0.95, max_iter: int = 100,
             tol: float = 1e-12):
-        """:meth:`toolkit.survey.Design.glm`: IRLS sums ``X'WX`` per chunk; see :mod:`toolkit.survey.engines.glm`."""
+        """:meth:`toolkit.survey.Design.glm` (R's ``svyglm``): IRLS sums ``X'WX`` per chunk; see
+        :mod:`toolkit.survey.engines.glm`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5], "y": [1.0, 3, 2, 5, 4, 6], "p": [1, 1, 2, 2, 3, 3]})
+        >>> EngineDesign(df, psu="p", engine="memory").glm("y ~ x").coef_.round(3).tolist()
+        [1.286, 0.886]
+        """
         from toolkit.survey.engines.glm import fit_engine_glm
 
         return fit_engine_glm(self, formula, family=family, conf_level=conf_level, max_iter=max_iter, tol=tol)
 
     # ------------------------------------------------------------------ weighting
     def rake(self, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0) -> EngineDesign:
-        """:meth:`toolkit.survey.Design.rake` on the cross-classification of the margins."""
+        """:meth:`toolkit.survey.Design.rake` (R's ``rake``) on the cross-classification of the margins.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> r = d.rake({"c": {"a": 30, "b": 70}})
+        >>> float(r.total("y")["estimate"].iloc[0])
+        270.0
+        """
         if not isinstance(margins, Mapping) or not margins:
             raise DesignError("margins must be a non-empty mapping: column -> {level: count or share}")
         return self._with_steps(self.steps + (("rake", dict(margins), max_iter, tol),))
 
     def poststratify(self, variables, population: Mapping, *, partial: bool = False) -> EngineDesign:
-        """:meth:`toolkit.survey.Design.poststratify` on the post-strata's cells."""
+        """:meth:`toolkit.survey.Design.poststratify` (R's ``postStratify``) on the post-strata's cells.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> float(d.poststratify("c", {"a": 0.25, "b": 0.75}).mean("y")["estimate"].iloc[0])
+        2.75
+        """
         return self._with_steps(self.steps + (("poststratify", variables, population, partial),))
 
     def _with_steps(self, steps: tuple) -> EngineDesign:
@@ -286,26 +348,86 @@ class EngineDesign:
         return new
 
     def _unsupported(self, what: str):
-        raise DesignError(f"{what} is not supported by engine={self.engine!r}; {_MEMORY_ONLY}")
+        raise DesignError(f"{what} is not supported by engine={self.engine!r}; {MEMORY_ONLY}")
 
     def quantile(self, *args, **kwargs):
-        """Not supported: a quantile needs the sorted values, not sums."""
+        """Not supported: a quantile needs the sorted values, not sums.
+        A :class:`~toolkit.errors.DesignError` says so.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.quantile("y", 0.5)
+        Traceback (most recent call last):
+        ...
+        toolkit.errors.DesignError: quantile() is not supported by engine='memory'; use the in-memory engine ...
+        """
         self._unsupported("quantile()")
 
     def trim(self, *args, **kwargs):
-        """Not supported: trimming changes single weights, which cells do not hold."""
+        """Not supported: trimming changes single weights, which cells do not hold.
+        A :class:`~toolkit.errors.DesignError` says so.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.trim(upper=2)
+        Traceback (most recent call last):
+        ...
+        toolkit.errors.DesignError: trim() is not supported by engine='memory'; use the in-memory engine ...
+        """
         self._unsupported("trim()")
 
     def update(self, **columns):
-        """Not supported: add the column to the Parquet data or the dask frame instead."""
+        """Not supported: add the column to the Parquet data or the dask frame instead.
+        A :class:`~toolkit.errors.DesignError` says so.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.update(z=1)
+        Traceback (most recent call last):
+        ...
+        toolkit.errors.DesignError: update() is not supported by engine='memory'; use the in-memory engine ...
+        """
         self._unsupported("update()")
 
     def variance_by_stage(self, *args, **kwargs):
-        """Not supported by the engines."""
+        """Not supported by the engines.
+        A :class:`~toolkit.errors.DesignError` says so.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.variance_by_stage("y")
+        Traceback (most recent call last):
+        ...
+        toolkit.errors.DesignError: variance_by_stage() is not supported by engine='memory'; ...
+        """
         self._unsupported("variance_by_stage()")
 
     def weight_summary(self):
-        """Not supported by the engines."""
+        """Not supported by the engines.
+        A :class:`~toolkit.errors.DesignError` says so.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
+        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
+        >>> d.weight_summary()
+        Traceback (most recent call last):
+        ...
+        toolkit.errors.DesignError: weight_summary() is not supported by engine='memory'; use the in-memory engine ...
+        """
         self._unsupported("weight_summary()")
 
     def __repr__(self) -> str:

@@ -27,8 +27,7 @@ from toolkit._validation import check_conf_level, check_option
 from toolkit.errors import ConvergenceWarning, DesignError, ModelError
 from toolkit.survey._families import _EPS, FAMILIES
 from toolkit.survey._matrix import MatrixPlan, categorical_columns
-from toolkit.survey.engines._sources import combine
-from toolkit.survey.engines.design import _MEMORY_ONLY, _margin_columns, _unique
+from toolkit.survey.engines._sources import MEMORY_ONLY, combine, margin_columns, unique
 from toolkit.survey.glm import (
     _KNOWN,
     SurveyGLM,
@@ -49,9 +48,9 @@ class _Rows:
     def __init__(self, ed, plan: MatrixPlan, present: list[str], mean_w: float):
         self.plan, self.present = plan, present
         self.weights_col = ed.weights_col
-        self.margins = _margin_columns(ed.steps)
+        self.margins = margin_columns(ed.steps)
         self.mean_w = mean_w
-        self.keys = _unique([*ed._structure(), *self.margins])
+        self.keys = unique([*ed._structure(), *self.margins])
         self.factor = None
         if ed.steps:  # raking factor per margin cell, from the calibrated cells
             d = ed.collapse(keys=self.margins)
@@ -61,7 +60,7 @@ class _Rows:
             self.factor = (pd.MultiIndex.from_frame(cells[self.margins]), cells["__f"].to_numpy())
 
     def columns(self) -> list[str]:
-        return _unique([*self.present, self.weights_col, *self.keys])
+        return unique([*self.present, self.weights_col, *self.keys])
 
     def __call__(self, chunk: pd.DataFrame):
         keep = chunk[self.present].notna().all(axis=1).to_numpy()
@@ -140,7 +139,7 @@ def _rows(ed, formula: str) -> _Rows:
         plan = MatrixPlan.from_probe(formula, probe, categorical)
     if plan is None:
         raise DesignError(f"engine={ed.engine!r} builds formulas of numeric columns and C(column) terms; "
-                          f"{formula!r} needs patsy on all rows: {_MEMORY_ONLY}")
+                          f"{formula!r} needs patsy on all rows: {MEMORY_ONLY}")
     mean_w = float(ed._base.weights.sum()) / ed.n  # svyglm rescales by the mean weight of every row
     return _Rows(ed, plan, present, mean_w)
 
