@@ -111,6 +111,11 @@ class MatrixPlan:
     columns: tuple
     info: object
     order: np.ndarray
+    width: int
+
+    def __getstate__(self) -> dict:
+        """Pickled without patsy's DesignInfo (patsy cannot pickle it): enough to build chunks elsewhere."""
+        return {**self.__dict__, "info": None}
 
     @property
     def names(self) -> list[str]:
@@ -151,12 +156,12 @@ class MatrixPlan:
         order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                                 for t in terms]).astype(int)
         outcome = y.design_info.terms[0].factors[0].code
-        return cls(outcome, tuple(columns), info, order)
+        return cls(outcome, tuple(columns), info, order, len(info.column_names))
 
     def build(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """``(y, X)``: the outcome ``(n, 1)`` and the Fortran-ordered model matrix of ``frame``'s rows."""
         n = len(frame)
-        X = np.zeros((n, len(self.info.column_names)), order="F")
+        X = np.zeros((n, self.width), order="F")
         j = 0
         for kind, source, levels, reduced in self.columns:
             if kind == "intercept":

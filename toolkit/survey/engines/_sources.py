@@ -155,21 +155,35 @@ class Source:
         return probe_pandas(self.frame, columns, categorical)
 
 
+def _on_columns(part: pd.DataFrame, columns: list[str], func, *args):
+    return func(part[columns], *args)
+
+
 class DaskSource(Source):
     """A dask dataframe: each partition is reduced by pandas where it lives, on the active scheduler
-    (a ``distributed`` client's cluster when one is running)."""
+    (a ``distributed`` client's cluster when one is running).
+
+    The partitions are taken once (``to_delayed``) and every pass recomputes them from their graph:
+    persist a frame read from files first (``ddf[columns].persist()``), so that IRLS does not re-read
+    them on every iteration.
+    """
 
     name = "dask"
 
     def __init__(self, frame):
         _require("dask", "dask")
         self.frame = frame
+        self.parts = frame.to_delayed()
+
+    @property
+    def dtypes(self) -> dict:
+        return dict(self.frame.dtypes)
 
     def _map(self, columns: list[str], func, *args) -> list:
         import dask
 
-        parts = self.frame[columns].to_delayed()
-        return list(dask.compute(*[dask.delayed(func)(p, *args) for p in parts]))
+        run = dask.delayed(_on_columns, pure=True)
+        return list(dask.compute(*[run(p, columns, func, *args) for p in self.parts]))
 
     def grouped(self, keys, nulls, sums):
         cols = unique(keys + nulls + [f[1] if isinstance(f, tuple) else f for fs in sums.values() for f in fs])
@@ -272,8 +286,19 @@ class DuckDBSource(Source):
         return self.con.execute(f"SELECT {', '.join(select)} FROM {self.src}{group}").df()
 
     def chunks(self, columns, func):
+        import pyarrow as pa
+
         reader = self.con.sql(f"SELECT {', '.join(map(_q, columns))} FROM {self.src}").fetch_arrow_reader(CHUNK_ROWS)
-        return [func(batch.to_pandas()) for batch in reader]
+        out, batches, rows = [], [], 0
+        for batch in reader:  # DuckDB hands over row groups; numpy wants chunks of CHUNK_ROWS
+            batches.append(batch)
+            rows += batch.num_rows
+            if rows >= CHUNK_ROWS:
+                out.append(func(pa.Table.from_batches(batches).to_pandas()))
+                batches, rows = [], 0
+        if batches or not out:
+            out.append(func(pa.Table.from_batches(batches, schema=reader.schema).to_pandas()))
+        return out
 
     def probe(self, columns, categorical):
         cols = ", ".join(map(_q, columns))
