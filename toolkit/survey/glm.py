@@ -265,6 +265,9 @@ class SurveyGLM:
         >>> ame[["variable", "contrast"]].iloc[0].tolist(), round(float(ame["estimate"].iloc[0]), 3)
         (['x', 'dy/dx'], 0.929)
         """
+        if self.design.cells is not None:
+            raise ModelError("marginal_effects() needs the rows of the fit: fit the model with the in-memory "
+                             "engine (a pandas DataFrame) for it")
         data = self.design.data.iloc[self._rows]
         w = self.design.weights[self._rows]
         w = w / w.sum()

@@ -67,6 +67,8 @@ def test_the_fit_predicts_and_warns_like_the_in_memory_one():
     new = data.head(5)
     assert_same(ref.glm("b ~ x + C(g)", family="binomial").predict(new),
                 got.glm("b ~ x + C(g)", family="binomial").predict(new))
+    with pytest.raises(ModelError, match="in-memory engine"):
+        got.glm("b ~ x", family="binomial").marginal_effects()
     with pytest.warns(BoundaryWarning, match="separated"):
         got.glm("sep ~ x", family="binomial")
     with pytest.raises(ModelError, match="rank deficient"):

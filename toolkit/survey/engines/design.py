@@ -347,89 +347,35 @@ class EngineDesign:
         new.rake_result = new._base.rake_result
         return new
 
-    def _unsupported(self, what: str):
-        raise DesignError(f"{what} is not supported by engine={self.engine!r}; {MEMORY_ONLY}")
-
-    def quantile(self, *args, **kwargs):
-        """Not supported: a quantile needs the sorted values, not sums.
-        A :class:`~toolkit.errors.DesignError` says so.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
-        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
-        >>> d.quantile("y", 0.5)
-        Traceback (most recent call last):
-        ...
-        toolkit.errors.DesignError: quantile() is not supported by engine='memory'; use the in-memory engine ...
-        """
-        self._unsupported("quantile()")
-
-    def trim(self, *args, **kwargs):
-        """Not supported: trimming changes single weights, which cells do not hold.
-        A :class:`~toolkit.errors.DesignError` says so.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
-        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
-        >>> d.trim(upper=2)
-        Traceback (most recent call last):
-        ...
-        toolkit.errors.DesignError: trim() is not supported by engine='memory'; use the in-memory engine ...
-        """
-        self._unsupported("trim()")
-
-    def update(self, **columns):
-        """Not supported: add the column to the Parquet data or the dask frame instead.
-        A :class:`~toolkit.errors.DesignError` says so.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
-        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
-        >>> d.update(z=1)
-        Traceback (most recent call last):
-        ...
-        toolkit.errors.DesignError: update() is not supported by engine='memory'; use the in-memory engine ...
-        """
-        self._unsupported("update()")
-
-    def variance_by_stage(self, *args, **kwargs):
-        """Not supported by the engines.
-        A :class:`~toolkit.errors.DesignError` says so.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
-        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
-        >>> d.variance_by_stage("y")
-        Traceback (most recent call last):
-        ...
-        toolkit.errors.DesignError: variance_by_stage() is not supported by engine='memory'; ...
-        """
-        self._unsupported("variance_by_stage()")
-
-    def weight_summary(self):
-        """Not supported by the engines.
-        A :class:`~toolkit.errors.DesignError` says so.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 4, 4], "c": list("abab"), "p": [1, 2, 1, 2]})
-        >>> d = EngineDesign(df, psu="p", engine="memory", min_cell=0)
-        >>> d.weight_summary()
-        Traceback (most recent call last):
-        ...
-        toolkit.errors.DesignError: weight_summary() is not supported by engine='memory'; use the in-memory engine ...
-        """
-        self._unsupported("weight_summary()")
-
     def __repr__(self) -> str:
         return (f"Design(engine={self.engine!r}, n={self.n}, strata={len(self.strata_labels)}, "
                 f"psu={self._base.stages[0].n_units}, degf={self.degf}{', calibrated' if self.steps else ''})")
+
+
+def _unsupported(name: str, why: str, call: str):
+    """A method of :class:`EngineDesign` that raises the DesignError naming itself and the way out."""
+    def method(self, *args, **kwargs):
+        raise DesignError(f"{name}() is not supported by engine={self.engine!r} ({why}); {MEMORY_ONLY}")
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"""Not supported by the engines: {why}. A :class:`~toolkit.errors.DesignError` says so.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = EngineDesign(pd.DataFrame({{"y": [1.0, 2, 3, 4], "p": [1, 2, 1, 2]}}), psu="p", engine="memory")
+    >>> d.{call}
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.DesignError: {name}() is not supported by engine='memory' (...); use the in-memory engine ...
+    """
+    return method
+
+
+for _name, _why, _call in [
+    ("quantile", "a quantile needs the sorted values, not sums", 'quantile("y", 0.5)'),
+    ("trim", "trimming changes single weights, which cells do not hold", "trim(upper=2)"),
+    ("update", "add the column to the Parquet data or the dask frame instead", "update(z=1)"),
+    ("variance_by_stage", "not implemented for cells", 'variance_by_stage("y")'),
+    ("weight_summary", "it needs every single weight", "weight_summary()"),
+]:
+    setattr(EngineDesign, _name, _unsupported(_name, _why, _call))
