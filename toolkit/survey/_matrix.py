@@ -85,7 +85,10 @@ def probe_rows(frame: pd.DataFrame, categorical: list[str]) -> np.ndarray:
     rows = [np.arange(min(2, len(frame)))]
     for c in categorical:
         codes = pd.factorize(frame[c])[0]
-        rows.append(np.unique(codes, return_index=True)[1])
+        first = np.zeros(codes.max(initial=-1) + 1, np.int64)
+        rows_back = np.flatnonzero(codes >= 0)[::-1]
+        first[codes[rows_back]] = rows_back  # O(n): the first row of every level
+        rows.append(first)
     return np.unique(np.concatenate(rows))
 
 
@@ -161,40 +164,45 @@ class MatrixPlan:
     def build(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """``(y, X)``: the outcome ``(n, 1)`` and the Fortran-ordered model matrix of ``frame``'s rows."""
         n = len(frame)
-        X = np.zeros((n, self.width), order="F")
+        dest = np.empty(self.width, np.int64)
+        dest[self.order] = np.arange(self.width)  # patsy's column i lands at dest[i] (R's order)
+        X = np.empty((n, self.width), order="F")
         j = 0
         for kind, source, levels, reduced in self.columns:
             if kind == "intercept":
-                X[:, j] = 1.0
+                X[:, dest[j]] = 1.0
                 j += 1
             elif kind == "numeric":
-                X[:, j] = frame[source].to_numpy(np.float64)
+                X[:, dest[j]] = frame[source].to_numpy(np.float64)
                 j += 1
             else:
-                codes = _level_codes(frame[source], levels)
+                codes = level_codes(frame[source], levels)
                 if (codes < 0).any():
                     bad = frame[source].to_numpy()[codes < 0][0]
                     raise ValueError(f"column {source!r} has level {bad!r} the model was not built with")
-                cols = codes - 1 if reduced else codes
-                hit = np.flatnonzero(cols >= 0)
-                block = np.zeros((n, len(levels) - int(reduced)), order="F")
-                block[hit, cols[hit]] = 1.0
-                X[:, j:j + block.shape[1]] = block
-                j += block.shape[1]
+                for level in range(int(reduced), len(levels)):
+                    X[:, dest[j]] = codes == level
+                    j += 1
         y = frame[[self.outcome]].to_numpy(np.float64)
-        return y, np.asfortranarray(X[:, self.order])
+        return y, X
 
 
-def _level_codes(values: pd.Series, levels: list) -> np.ndarray:
-    """Position of each value among ``levels`` (-1: not a level), vectorised."""
+def level_codes(values: pd.Series, levels: list) -> np.ndarray:
+    """Position of each value among ``levels`` (-1: missing or not a level), in O(n).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> level_codes(pd.Series(["b", "a", None, "z"]), ["a", "b"]).tolist()
+    [1, 0, -1, -1]
+    """
     index = pd.Index(levels, dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        c = values.cat.codes.to_numpy()
-        per_category = index.get_indexer(values.cat.categories.astype(object))
-        return np.where(c >= 0, per_category[c], -1).astype(np.int64)
-    if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_object_dtype(values.dtype):
-        values = values.astype(object)
-    return index.get_indexer(values).astype(np.int64)
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values)
+    per_unique = index.get_indexer(pd.Index(uniques).astype(object))
+    return np.where(codes >= 0, per_unique[np.maximum(codes, 0)], -1).astype(np.int64)
 
 
 def fast_matrices(formula: str, used: pd.DataFrame):
