@@ -380,12 +380,9 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
         ww_out = np.empty(n)
 
         def block(sl):
-            eta = start[sl] if coef is None else coef @ Xt[:, sl]
-            mu = fam.linkinv(eta)
-            ww, z = fam.working(eta, mu, y[sl], w[sl])
-            ww_out[sl] = ww
-            xtw = Xt[:, sl] * ww
-            return deviance(y[sl], mu, w[sl]), xtw @ Xt[:, sl].T, xtw @ z
+            dev, A, b, ww_out[sl] = block_sums(Xt[:, sl], y[sl], w[sl], fam, deviance,
+                                               start[sl] if coef is None else coef @ Xt[:, sl])
+            return dev, A, b
         parts = [block(sl) for sl in blocks] if pool is None else list(pool.map(block, blocks))
         return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), ww_out)
 
@@ -395,6 +392,24 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def block_sums(Xt, y, w, fam: _Family, deviance, eta):
+    """One block of an IRLS pass at linear predictor ``eta``: deviance, ``X'WX``, ``X'Wz`` and the working
+    weights; ``Xt`` is the block's model matrix transposed.
+
+    Examples
+    --------
+    >>> Xt = np.ones((1, 3))
+    >>> dev, A, b, ww = block_sums(Xt, np.array([1.0, 2, 3]), np.ones(3), FAMILIES["gaussian"],
+    ...                            FAMILIES["gaussian"].deviance, np.full(3, 2.0))
+    >>> float(dev), A.tolist(), b.tolist()
+    (2.0, [[3.0]], [6.0])
+    """
+    mu = fam.linkinv(eta)
+    ww, z = fam.working(eta, mu, y, w)
+    xtw = Xt * ww
+    return deviance(y, mu, w), xtw @ Xt.T, xtw @ z, ww
 
 
 def binary_outcome(fam: _Family, y: np.ndarray) -> bool:

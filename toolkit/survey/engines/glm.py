@@ -29,11 +29,13 @@ from toolkit.survey._families import _EPS, FAMILIES
 from toolkit.survey._matrix import MatrixPlan, categorical_columns
 from toolkit.survey.engines._sources import MEMORY_ONLY, combine, margin_columns, unique
 from toolkit.survey.glm import (
+    _BLOCK,
     _KNOWN,
     SurveyGLM,
     _coef_table,
     _names,
     aliased_columns,
+    block_sums,
     check_model,
     deviance_rows,
     irls_loop,
@@ -95,11 +97,11 @@ def fit_engine_glm(ed, formula: str, *, family: str = "gaussian", conf_level: fl
     def sweep(coef):
         def chunk(frame):
             _, y, X, _, w = rows(frame)
-            eta = fam.start(y, w) if coef is None else X @ coef
-            mu = fam.linkinv(eta)
-            ww, z = fam.working(eta, mu, y, w)
-            xtw = X.T * ww
-            return deviance(y, mu, w), xtw @ X, xtw @ z
+            Xt = np.ascontiguousarray(X.T)
+            eta = fam.start(y, w) if coef is None else coef @ Xt
+            blocks = [block_sums(Xt[:, sl], y[sl], w[sl], fam, deviance, eta[sl])[:3]
+                      for sl in (slice(s, s + _BLOCK) for s in range(0, len(y), _BLOCK))]
+            return tuple(sum(b[i] for b in blocks) for i in range(3)) if blocks else (0.0, 0.0, 0.0)
         parts = ed.source.chunks(rows.columns(), chunk)
         return sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), coef
 
