@@ -423,12 +423,13 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     return closed_form_ci("logit", p, se, degf, None, conf_level)
 
 
-def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None):
+def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None, level=None):
     """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
     if ci_method not in ("likelihood", "logit"):
         return closed_form_ci(ci_method, est, se, df, dom.n, conf_level)
     # R's intercept-only quasibinomial svyglm per domain, stopped where glm.fit stops
-    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n)
+    start = None if design.cells is None or design.cells.first_step is None else design.cells.first_step[level]
+    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n, start=start)
     se_total = _variance_diag(design, dom.w * (ind - mu[dom.gi]), dom)
     se_beta = se_total / (dom.W * mu * (1 - mu))
     if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
@@ -473,7 +474,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind)
+        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind, level=i)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
         held.append(dom.respondents(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,

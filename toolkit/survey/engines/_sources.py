@@ -111,6 +111,32 @@ def grouped_pandas(frame: pd.DataFrame, keys: list[str], nulls: list[str], sums:
     return combine(table, keys + [f"__na_{c}" for c in nulls], list(sums))
 
 
+FIRST_STEP = ["__dev0", "__ww0", "__wwz0", "__dev1", "__ww1", "__wwz1"]
+
+
+def first_step_pandas(frame: pd.DataFrame, keys: list[str], scale: pd.DataFrame, weights: str | None) -> pd.DataFrame:
+    """:meth:`Source.first_step` on a pandas frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"g": ["a", "a"], "w": [1.0, 3.0]})
+    >>> first_step_pandas(f, ["g"], pd.DataFrame({"g": ["a"], "__s": [0.5]}), "w")["__ww1"].round(4).tolist()
+    [0.3511]
+    """
+    from toolkit.survey.ciprop import first_step_terms
+
+    rows = frame[keys].merge(scale, how="left", on=keys, sort=False)
+    w = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(np.float64)
+    t = w * rows["__s"].fillna(0.0).to_numpy()
+    out = {k: frame[k].to_numpy() for k in keys}
+    for y in (0.0, 1.0):
+        for name, v in zip(FIRST_STEP[3 * int(y):3 * int(y) + 3], first_step_terms(t, np.full(len(t), y)),
+                           strict=True):
+            out[name] = v
+    return combine(pd.DataFrame(out), keys, FIRST_STEP)
+
+
 def combine(table: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
     """Add up partial grouped sums (rows with the same keys)."""
     if not by:
@@ -154,6 +180,11 @@ class Source:
     def probe(self, columns: list[str], categorical: list[str]) -> pd.DataFrame:
         return probe_pandas(self.frame, columns, categorical)
 
+    def first_step(self, keys: list[str], scale: pd.DataFrame, weights: str | None) -> pd.DataFrame:
+        """Per cell (``keys``), sums of :func:`~toolkit.survey.ciprop.first_step_terms` at ``y`` 0 and 1 of
+        the rescaled weights ``w * scale`` (``scale``: the keys and ``__s``, one row per cell)."""
+        return first_step_pandas(self.frame, keys, scale, weights)
+
 
 def _on_columns(part: pd.DataFrame, columns: list[str], func, *args):
     return func(part[columns], *args)
@@ -196,6 +227,10 @@ class DaskSource(Source):
     def probe(self, columns, categorical):
         parts = self._map(columns, probe_pandas, columns, categorical)
         return probe_pandas(pd.concat(parts), columns, categorical)
+
+    def first_step(self, keys, scale, weights):
+        parts = self._map(unique([*keys, weights]), first_step_pandas, keys, scale, weights)
+        return combine(pd.concat(parts, ignore_index=True), keys, FIRST_STEP)
 
 
 def _q(name: str) -> str:
@@ -299,6 +334,25 @@ class DuckDBSource(Source):
         if batches or not out:
             out.append(func(pa.Table.from_batches(batches, schema=reader.schema).to_pandas()))
         return out
+
+    def first_step(self, keys, scale, weights):
+        self.con.register("__toolkit_scale", scale)
+        try:
+            on = " AND ".join(f"r.{_q(k)} IS NOT DISTINCT FROM s.{_q(k)}" for k in keys) or "true"
+            w = "1.0" if weights is None else f"CAST(r.{_q(weights)} AS DOUBLE)"
+            terms = []
+            for y, m in (("0", "(0.5 / (t + 1))"), ("1", "((t + 0.5) / (t + 1))")):
+                dev = f"-2 * t * ln({m})" if y == "1" else f"-2 * t * ln(1 - {m})"
+                ww = f"t * {m} * (1 - {m})"
+                z = f"(ln({m} / (1 - {m})) + ({y} - {m}) / ({m} * (1 - {m})))"
+                for name, expr in ((f"__dev{y}", dev), (f"__ww{y}", ww), (f"__wwz{y}", f"{ww} * {z}")):
+                    terms.append(f"COALESCE(SUM(CASE WHEN t > 0 THEN {expr} ELSE 0 END), 0.0)::DOUBLE AS {name}")
+            inner = (f"SELECT {', '.join('r.' + _q(k) for k in keys)}, {w} * COALESCE(s.__s, 0.0) AS t "
+                     f"FROM {self.src} r LEFT JOIN __toolkit_scale s ON {on}")
+            return self.con.execute(f"SELECT {', '.join(map(_q, keys))}, {', '.join(terms)} FROM ({inner}) "
+                                    "GROUP BY ALL").df()
+        finally:
+            self.con.unregister("__toolkit_scale")
 
     def probe(self, columns, categorical):
         cols = ", ".join(map(_q, columns))

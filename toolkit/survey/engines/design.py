@@ -19,7 +19,10 @@ carry as one row is carried beside it (:class:`Cells`): respondent counts
 cell's unweighted means, which raking's variance needs because R averages
 ``x / psw`` over respondents. Raking and post-stratification are replayed on
 the cells (IPF on the cross-classification of the margins is IPF on the
-rows); every respondent of a margin cell gets the same factor.
+rows); every respondent of a margin cell gets the same factor. The logit and
+likelihood intervals of a proportion start R's intercept-only IRLS from
+row-level values: one more pass sums that first step over respondents
+(:meth:`Source.first_step <toolkit.survey.engines._sources.Source.first_step>`).
 
 The estimates and SEs equal the in-memory ones up to the order of summation
 (1e-12 relative or better in the tests); a design effect subtracts
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -38,7 +41,7 @@ import pandas as pd
 from toolkit._validation import as_list, check_option
 from toolkit.disclosure import DEFAULT_MIN_CELL
 from toolkit.errors import DesignError
-from toolkit.survey.engines._sources import MEMORY_ONLY, Source, margin_columns, open_source, unique
+from toolkit.survey.engines._sources import FIRST_STEP, MEMORY_ONLY, Source, margin_columns, open_source, unique
 from toolkit.survey.linearization import LONELY
 
 
@@ -62,6 +65,7 @@ class Cells:
     ww: np.ndarray
     mirror: dict
     _within: dict
+    first_step: dict | None = None  # proportion level -> glm.fit's first-step sums per domain (logit CIs)
 
     def within(self, a: str, b: str) -> np.ndarray:
         """Per unit of weight, ``sum w (a - a_cell)(b - b_cell) / sum w`` inside each cell."""
@@ -287,8 +291,37 @@ class EngineDesign:
         >>> d.proportion("c", ci_method="wald")["estimate"].tolist()
         [0.5, 0.5]
         """
-        return self.collapse(keys=[variable, *as_list(by)]).proportion(
-            variable, by=by, na_rm=na_rm, conf_level=conf_level, ci_method=ci_method, min_cell=min_cell)
+        d = self.collapse(keys=[variable, *as_list(by)])
+        if ci_method in ("logit", "likelihood"):
+            d.cells = replace(d.cells, first_step=self._first_step(d, variable, by, na_rm))
+        return d.proportion(variable, by=by, na_rm=na_rm, conf_level=conf_level, ci_method=ci_method,
+                            min_cell=min_cell)
+
+    def _first_step(self, d, variable: str, by, na_rm: bool) -> dict:
+        """What the logit interval's first IRLS step sums over respondents (not cells): one more pass with
+        each cell's rescaling of the weights, ``w * calibration factor / domain mean weight``."""
+        from toolkit.survey import estimators
+
+        codes, levels = estimators._level_codes(d, variable)
+        g, _, k, _, _ = estimators._domain_codes(d, by, codes >= 0, na_rm)
+        inside = g >= 0
+        gi = np.where(inside, g, 0)
+        W = np.bincount(gi, weights=np.where(inside, d.weights, 0.0), minlength=k)
+        n = np.bincount(gi, weights=np.where(inside, d.cells.n, 0.0), minlength=k)
+        raw = d.data["__w"].to_numpy()
+        factor = np.divide(d.weights, raw, out=np.zeros_like(raw), where=raw > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(inside, factor / (W / n)[gi], 0.0)
+        keys = [c for c in d.data.columns if c != "__w"]
+        sums = self.source.first_step(keys, d.data[keys].assign(__s=scale), self.weights_col)
+        cells = d.data[keys].merge(sums, how="left", on=keys, validate="one_to_one").fillna(
+            dict.fromkeys(FIRST_STEP, 0.0))
+        out = {}
+        for i in range(len(levels)):
+            hit = codes == i
+            out[i] = [np.bincount(gi, weights=np.where(inside, np.where(hit, cells[one], cells[zero]), 0.0),
+                                  minlength=k) for zero, one in zip(FIRST_STEP[:3], FIRST_STEP[3:], strict=True)]
+        return out
 
     def glm(self, formula: str, *, family: str = "gaussian", conf_level: float = 0.95, max_iter: int = 100,
             tol: float = 1e-12):
