@@ -130,7 +130,7 @@ def test_engine_and_data_must_agree(tmp_path):
         survey.Design(str(tmp_path / "missing.parquet"), **DESIGN)
     with pytest.raises(DesignError, match="read by engine='duckdb'"):
         survey.Design(str(tmp_path), engine="dask", **DESIGN)
-    with pytest.raises(DesignError, match="must be a Parquet path"):
+    with pytest.raises(DesignError, match="data must be a pandas DataFrame, a Parquet file"):
         survey.Design({"y": [1]}, engine="duckdb", **DESIGN)
     assert isinstance(survey.Design(data, engine="memory", **DESIGN), survey.Design)
     assert isinstance(survey.Design(data, engine="dask", **DESIGN), EngineDesign)

@@ -388,5 +388,5 @@ def open_source(data, engine: str | None) -> Source:
             dd = _require("dask.dataframe", "dask")
             return DaskSource(dd.dataframe.from_pandas(data, npartitions=2))
         return Source(data)
-    raise DesignError(f"engine={engine!r}: data must be a Parquet path, a dask dataframe or a pandas "
-                      f"DataFrame, got {type(data).__name__}")
+    raise DesignError(f"data must be a pandas DataFrame, a Parquet file, folder or list of files "
+                      f"(engine='duckdb') or a dask dataframe, got {type(data).__name__}")
