@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.survey.engines._parity import MARGINS, assert_same, dask_frame, survey_data, write_parquet
 from toolkit import survey
-from toolkit.errors import BoundaryWarning, DesignError, ModelError
+from toolkit.errors import BoundaryWarning, ConvergenceWarning, DesignError, ModelError
 
 pytest.importorskip("duckdb")
 pytest.importorskip("dask.dataframe")
@@ -69,8 +69,8 @@ def test_the_fit_predicts_and_warns_like_the_in_memory_one():
                 got.glm("b ~ x + C(g)", family="binomial").predict(new))
     with pytest.raises(ModelError, match="in-memory engine"):
         got.glm("b ~ x", family="binomial").marginal_effects()
-    with pytest.warns(BoundaryWarning, match="separated"):
-        got.glm("sep ~ x", family="binomial")
+    with pytest.warns(BoundaryWarning, match="separated"), pytest.warns(ConvergenceWarning):
+        got.glm("sep ~ x", family="binomial", max_iter=15)
     with pytest.raises(ModelError, match="rank deficient"):
         survey.Design(data.assign(x2=data["x"] * 2), engine="dask", **DESIGN).glm("b ~ x + x2")
     with pytest.raises(ModelError, match="binomial outcome"):

@@ -20,7 +20,7 @@ proportion             yes         yes         yes
 glm                    yes         yes         yes
 rake, poststratify     yes         yes         yes
 quantile, trim         yes         no          no
-update, weights        yes         no          no
+update                 yes         no          no
 variance_by_stage      yes         no          no
 weight_summary         yes         no          no
 no psu (SRS rows)      yes         no          no

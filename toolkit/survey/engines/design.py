@@ -77,11 +77,11 @@ class EngineDesign:
 
     Made by ``survey.Design(path, ..., engine="duckdb")`` or ``survey.Design(dask_frame, ...)``;
     the parameters are :class:`~toolkit.survey.Design`'s. Supported: ``mean``, ``total``,
-    ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``; strata, one or
+    ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``, ``weights``; strata, one or
     several PSU columns, fpc, every ``lonely_psu`` and ``adjust_domain_lonely``. Not supported
     (a :class:`~toolkit.errors.DesignError` says so): no ``psu`` (every respondent its own PSU
     does not collapse), fpc without weights, ``quantile``, ``trim``, ``update``,
-    ``variance_by_stage``, ``weight_summary`` and per-row ``weights``.
+    ``variance_by_stage`` and ``weight_summary``.
 
     Examples
     --------
@@ -118,6 +118,7 @@ class EngineDesign:
                               f"(available: {', '.join(map(str, list(self.source.dtypes)[:20]))})")
         self.steps: tuple = ()
         self.rake_result = None
+        self._factors = None  # (steps, margins, cells, factor) behind row_factor
         self._check_weights()
         self._base = self.collapse()
         self.n = int(self._base.cells.n.sum())
@@ -228,10 +229,46 @@ class EngineDesign:
         return self._base.degf
 
     @property
-    def weights(self):
-        """Not available: the weights stay in the engine (a :class:`~toolkit.errors.DesignError`)."""
-        raise DesignError(f"engine={self.engine!r} keeps the weights in the engine; estimates, rake_result "
-                          f"and the collapsed design (collapse()) are available; {MEMORY_ONLY} for per-row weights")
+    def weights(self) -> np.ndarray:
+        """The weights in use, one per row in the engine's row order (Parquet files in name order, dask
+        partitions in order), read in one pass: ``n`` floats in memory, the one column this makes.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = EngineDesign(pd.DataFrame({"c": list("aab"), "p": [1, 2, 3]}), psu="p", engine="memory")
+        >>> d.rake({"c": {"a": 4, "b": 2}}).weights.tolist()
+        [2.0, 2.0, 2.0]
+        """
+        cols = unique([self.weights_col, *margin_columns(self.steps)])
+
+        def chunk(frame):
+            w = np.ones(len(frame)) if self.weights_col is None else frame[self.weights_col].to_numpy(np.float64)
+            return w * self.row_factor(frame)
+        parts = self.source.chunks(cols, chunk) if cols else [np.ones(self.n)]
+        return np.concatenate(parts)
+
+    def row_factor(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's calibration factor (its weight in use over its design weight), from the margin cells.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> d = EngineDesign(pd.DataFrame({"c": list("aab"), "p": [1, 2, 3]}), psu="p", engine="memory")
+        >>> d.rake({"c": {"a": 4, "b": 2}}).row_factor(pd.DataFrame({"c": ["b", "a"]})).tolist()
+        [2.0, 2.0]
+        """
+        if not self.steps:
+            return np.ones(len(frame))
+        if self._factors is None or self._factors[0] != self.steps:
+            margins = margin_columns(self.steps)
+            d = self.collapse(keys=margins)
+            base = d.data["__w"].to_numpy()
+            ratio = np.divide(d.weights, base, out=np.ones_like(base), where=base > 0)
+            cells = d.data[margins].assign(__f=ratio).drop_duplicates(margins)
+            self._factors = (self.steps, margins, pd.MultiIndex.from_frame(cells[margins]), cells["__f"].to_numpy())
+        _, margins, index, factor = self._factors
+        return factor[index.get_indexer(pd.MultiIndex.from_frame(frame[margins]))]
 
     def mean(self, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
         """:meth:`toolkit.survey.Design.mean` (R's ``svymean``), from cell sums.

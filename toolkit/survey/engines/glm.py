@@ -53,13 +53,7 @@ class _Rows:
         self.margins = margin_columns(ed.steps)
         self.mean_w = mean_w
         self.keys = unique([*ed._structure(), *self.margins])
-        self.factor = None
-        if ed.steps:  # raking factor per margin cell, from the calibrated cells
-            d = ed.collapse(keys=self.margins)
-            base = d.data["__w"].to_numpy()
-            ratio = np.divide(d.weights, base, out=np.ones_like(base), where=base > 0)
-            cells = d.data[self.margins].assign(__f=ratio).drop_duplicates(self.margins)
-            self.factor = (pd.MultiIndex.from_frame(cells[self.margins]), cells["__f"].to_numpy())
+        self.row_factor = ed.row_factor
 
     def columns(self) -> list[str]:
         return unique([*self.present, self.weights_col, *self.keys])
@@ -69,9 +63,8 @@ class _Rows:
         used = chunk if keep.all() else chunk[keep]
         y, X = self.plan.build(used)
         dw = np.ones(len(used)) if self.weights_col is None else used[self.weights_col].to_numpy(np.float64)
-        if self.factor is not None:
-            index, f = self.factor
-            dw = dw * f[index.get_indexer(pd.MultiIndex.from_frame(used[self.margins]))]
+        if self.margins:
+            dw = dw * self.row_factor(used)
         return used, y[:, 0], X, dw, dw / self.mean_w
 
 
