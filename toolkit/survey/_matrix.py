@@ -161,8 +161,10 @@ class MatrixPlan:
         outcome = y.design_info.terms[0].factors[0].code
         return cls(outcome, tuple(columns), info, order, len(info.column_names))
 
-    def build(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """``(y, X)``: the outcome ``(n, 1)`` and the Fortran-ordered model matrix of ``frame``'s rows."""
+    def build(self, frame: pd.DataFrame, coded=()) -> tuple[np.ndarray, np.ndarray]:
+        """``(y, X)``: the outcome ``(n, 1)`` and the Fortran-ordered model matrix of ``frame``'s rows.
+
+        Categorical columns named in ``coded`` hold level positions already (an engine matched the levels)."""
         n = len(frame)
         dest = np.empty(self.width, np.int64)
         dest[self.order] = np.arange(self.width)  # patsy's column i lands at dest[i] (R's order)
@@ -176,7 +178,8 @@ class MatrixPlan:
                 X[:, dest[j]] = frame[source].to_numpy(np.float64)
                 j += 1
             else:
-                codes = level_codes(frame[source], levels)
+                codes = (frame[source].to_numpy(np.int64) if source in coded
+                         else level_codes(frame[source], levels))
                 if (codes < 0).any():
                     bad = frame[source].to_numpy()[codes < 0][0]
                     raise ValueError(f"column {source!r} has level {bad!r} the model was not built with")

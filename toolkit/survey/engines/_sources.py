@@ -173,7 +173,11 @@ class Source:
     def grouped(self, keys: list[str], nulls: list[str], sums: dict) -> pd.DataFrame:
         return grouped_pandas(self.frame, keys, nulls, sums)
 
-    def chunks(self, columns: list[str], func) -> list:
+    def codable(self, levels: dict) -> set:
+        """Which categorical columns (``{column: levels}``) :meth:`chunks` can hand over as level positions."""
+        return set()
+
+    def chunks(self, columns: list[str], func, coded: dict | None = None) -> list:
         frame = self.frame[columns]
         return [func(frame.iloc[s:s + CHUNK_ROWS]) for s in range(0, max(len(frame), 1), CHUNK_ROWS)]
 
@@ -221,7 +225,7 @@ class DaskSource(Source):
         parts = self._map(cols, grouped_pandas, keys, nulls, sums)
         return combine(pd.concat(parts, ignore_index=True), keys + [f"__na_{c}" for c in nulls], list(sums))
 
-    def chunks(self, columns, func):
+    def chunks(self, columns, func, coded=None):
         return self._map(columns, func)
 
     def probe(self, columns, categorical):
@@ -320,10 +324,22 @@ class DuckDBSource(Source):
         group = " GROUP BY ALL" if keys or nulls else ""
         return self.con.execute(f"SELECT {', '.join(select)} FROM {self.src}{group}").df()
 
-    def chunks(self, columns, func):
+    def codable(self, levels):
+        return {c for c, lv in levels.items()
+                if self.sql_types.get(c) == "VARCHAR" and all(isinstance(v, str) for v in lv)}
+
+    def chunks(self, columns, func, coded=None):
+        """Chunks of ``columns``; a column in ``coded`` arrives as its position among its levels (SQL does the
+        string matching, so Python never sees the strings)."""
         import pyarrow as pa
 
-        reader = self.con.sql(f"SELECT {', '.join(map(_q, columns))} FROM {self.src}").fetch_arrow_reader(CHUNK_ROWS)
+        def select(c):
+            if c not in (coded or {}):
+                return _q(c)
+            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in coded[c])
+            return f"CAST(list_position([{listed}], {_q(c)}) AS BIGINT) - 1 AS {_q(c)}"
+        query = f"SELECT {', '.join(map(select, columns))} FROM {self.src}"
+        reader = self.con.sql(query).fetch_arrow_reader(CHUNK_ROWS)
         out, batches, rows = [], [], 0
         for batch in reader:  # DuckDB hands over row groups; numpy wants chunks of CHUNK_ROWS
             batches.append(batch)

@@ -27,7 +27,7 @@ from toolkit._validation import check_conf_level, check_option
 from toolkit.errors import ConvergenceWarning, DesignError, ModelError
 from toolkit.survey._families import _EPS, FAMILIES
 from toolkit.survey._matrix import MatrixPlan, categorical_columns
-from toolkit.survey.engines._sources import MEMORY_ONLY, combine, margin_columns, unique
+from toolkit.survey.engines._sources import MEMORY_ONLY, margin_columns, unique
 from toolkit.survey.glm import (
     _BLOCK,
     _KNOWN,
@@ -54,6 +54,9 @@ class _Rows:
         self.mean_w = mean_w
         self.keys = unique([*ed._structure(), *self.margins])
         self.row_factor = ed.row_factor
+        levels = {source: lv for kind, source, lv, _ in plan.columns if kind == "categorical"}
+        # the engine may match the levels itself (not for key columns: cells are found by their values)
+        self.coded = {c: levels[c] for c in ed.source.codable(levels) if c not in self.keys}
 
     def columns(self) -> list[str]:
         return unique([*self.present, self.weights_col, *self.keys])
@@ -61,7 +64,7 @@ class _Rows:
     def __call__(self, chunk: pd.DataFrame):
         keep = chunk[self.present].notna().all(axis=1).to_numpy()
         used = chunk if keep.all() else chunk[keep]
-        y, X = self.plan.build(used)
+        y, X = self.plan.build(used, self.coded)
         dw = np.ones(len(used)) if self.weights_col is None else used[self.weights_col].to_numpy(np.float64)
         if self.margins:
             dw = dw * self.row_factor(used)
@@ -95,7 +98,7 @@ def fit_engine_glm(ed, formula: str, *, family: str = "gaussian", conf_level: fl
             blocks = [block_sums(Xt[:, sl], y[sl], w[sl], fam, deviance, eta[sl])[:3]
                       for sl in (slice(s, s + _BLOCK) for s in range(0, len(y), _BLOCK))]
             return tuple(sum(b[i] for b in blocks) for i in range(3)) if blocks else (0.0, 0.0, 0.0)
-        parts = ed.source.chunks(rows.columns(), chunk)
+        parts = ed.source.chunks(rows.columns(), chunk, rows.coded)
         return sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), coef
 
     beta, coef_used, xtwx, n_iter, converged = irls_loop(sweep, max_iter, tol)
@@ -145,7 +148,7 @@ def _first_pass(ed, rows: _Rows, fam, formula: str, terms: list) -> dict:
         _, y, X, _, _ = rows(frame)
         return (X.T @ X, y.min(initial=np.inf), y.max(initial=-np.inf), bool(((y == 0) | (y == 1)).all()),
                 X.sum(0), (X * X).sum(0), len(y))
-    parts = ed.source.chunks(rows.columns(), chunk)
+    parts = ed.source.chunks(rows.columns(), chunk, rows.coded)
     n = sum(p[6] for p in parts)
     if n == 0:
         raise ModelError(f"no complete rows for {formula!r}")
@@ -160,39 +163,34 @@ def _sandwich(ed, rows: _Rows, fam, beta, coef_used, xtwx):
     """R's ``svy.varcoef`` on the cells: per-cell sums of the influence values ``U A^-1``."""
     ainv = np.linalg.inv(xtwx)
     p = len(beta)
-    value_cols = [f"__x{j}" for j in range(p)]
-    calib_cols = [f"__c{j}" for j in range(p)]
-    nulls = [f"__na_{c}" for c in rows.present]
+    d = ed.collapse(nulls=rows.present)  # the cells: design keys, margins and which rows the model used
+    used = ~d.data[[f"__na_{c}" for c in rows.present]].to_numpy(bool).any(axis=1)
+    where = np.flatnonzero(used)
+    index = pd.MultiIndex.from_frame(d.data.loc[used, rows.keys])
+    n_cells = len(d.data)
 
     def chunk(frame):
-        used, y, X, dw, w = rows(frame)
+        rows_used, y, X, dw, w = rows(frame)
         eta_u = fam.start(y, w) if coef_used is None else X @ coef_used
         ww = fam.working(eta_u, fam.linkinv(eta_u), y, w)[0]
         eta = X @ beta
         mu = fam.linkinv(eta)
         infl = (X * (ww * (y - mu) / fam.mu_eta(eta, mu))[:, None]) @ ainv
         per_w = np.divide(infl, dw[:, None], out=np.zeros_like(infl), where=dw[:, None] > 0)
-        table = pd.DataFrame(np.hstack([infl, per_w]), columns=value_cols + calib_cols)
-        for k in rows.keys:
-            table[k] = used[k].to_numpy()
-        for c in nulls:
-            table[c] = False
+        cell = where[index.get_indexer(pd.MultiIndex.from_frame(rows_used[rows.keys]))]
+        sums = [np.column_stack([np.bincount(cell, weights=v[:, j], minlength=n_cells) for j in range(p)])
+                for v in (infl, per_w)]
         r = (y - mu) / np.sqrt(fam.variance(mu))
         edge = int(((mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)).sum()) if fam.link == "logit" else 0
         stats = {"edge": edge, "npos": int(np.count_nonzero(dw)), "sw": dw.sum(), "swr": dw @ r,
                  "swrr": dw @ (r * r)}
-        return combine(table, rows.keys + nulls, value_cols + calib_cols), stats
+        return sums, stats
 
-    parts = ed.source.chunks(rows.columns(), chunk)
-    sums = combine(pd.concat([q[0] for q in parts], ignore_index=True), rows.keys + nulls, value_cols + calib_cols)
+    parts = ed.source.chunks(rows.columns(), chunk, rows.coded)
+    values, per_w = (sum(q[0][i] for q in parts) for i in range(2))
     last = {k: sum(q[1][k] for q in parts) for k in parts[0][1]}
-    d = ed.collapse(nulls=rows.present)
-    on = rows.keys + nulls
-    cells = d.data[on].merge(sums, how="left", on=on, validate="one_to_one")
-    values = cells[value_cols].fillna(0.0).to_numpy()
     size = np.where(d.cells.n > 0, d.cells.n, 1.0)
-    calib = cells[calib_cols].fillna(0.0).to_numpy() * (d.weights / size)[:, None]
-    used = ~d.data[nulls].to_numpy(bool).any(axis=1)
+    calib = per_w * (d.weights / size)[:, None]
     members = None if used.all() else np.where(used, 0, -1)
     vcov = d._variance(Influence(values, p, calib=calib if ed.steps else None), members)
     df_resid = float(d._degf(None if used.all() else used)[0]) + 1 - p
