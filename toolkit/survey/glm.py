@@ -38,6 +38,7 @@ from scipy import stats
 from toolkit._validation import as_list, check_conf_level, check_frame, check_option, renamed_attribute
 from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
+from toolkit.survey._irls import BLOCK, binary_outcome, block_sums, deviance_rows, irls_loop
 from toolkit.survey._matrix import fast_matrices
 from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
@@ -318,51 +319,6 @@ class SurveyGLM:
         return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid_={self.df_resid_})"
 
 
-_BLOCK = 1 << 15  # rows per block: a block's temporaries stay in cache
-
-
-def irls_loop(sweep, max_iter: int, tol: float):
-    """IRLS exactly as ``glm.fit``: its start, its stopping rule ``|dev - dev_old| / (|dev| + 0.1) < tol``
-    and step halving on a non-finite deviance.
-
-    ``sweep(coef)`` evaluates the deviance at ``coef`` (``None``: the family's start) and, in the same
-    pass, the next iteration's ``X'WX`` and ``X'Wz``; it returns them and a token (what the caller
-    needs of that pass). Returns the coefficients, the token of the pass whose ``X'WX`` gave them (the
-    working weights R reports and ``svy.varcoef`` uses), that ``X'WX``, the iterations and whether it
-    converged.
-
-    Examples
-    --------
-    >>> X, y = np.array([[1.0, 0], [1, 1], [1, 2]]), np.array([1.0, 2, 4])
-    >>> def sweep(coef):
-    ...     dev = 0.0 if coef is None else float(((y - X @ coef) ** 2).sum())
-    ...     return dev, X.T @ X, X.T @ y, coef
-    >>> irls_loop(sweep, 25, 1e-12)[0].round(4).tolist()
-    [0.8333, 1.5]
-    """
-    dev_old, A, b, token = sweep(None)
-    beta = None
-    for it in range(1, max_iter + 1):
-        A_used, token_used = A, token
-        try:
-            new = np.linalg.solve(A, b)
-        except np.linalg.LinAlgError:
-            raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-        dev, A, b, token = sweep(new)
-        halvings = 0
-        while not np.isfinite(dev):
-            if beta is None or halvings == 50:
-                raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
-            new = (new + beta) / 2
-            dev, A, b, token = sweep(new)
-            halvings += 1
-        beta = new
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-            return beta, token_used, A_used, it, True
-        dev_old = dev
-    return beta, token_used, A_used, max_iter, False
-
-
 def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     """:func:`irls_loop` over row blocks of ``Xt``, the model matrix transposed, ``(p, n)`` C-ordered.
 
@@ -370,7 +326,7 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     results are added in block order, so the fit does not depend on the number of threads."""
     n = len(y)
     deviance = deviance_rows(fam, binary_outcome(fam, y))
-    blocks = [slice(s, min(s + _BLOCK, n)) for s in range(0, n, _BLOCK)]
+    blocks = [slice(s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
     start = None
 
     def sweep(coef):
@@ -392,39 +348,6 @@ def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
     finally:
         if pool is not None:
             pool.shutdown()
-
-
-def block_sums(Xt, y, w, fam: _Family, deviance, eta):
-    """One block of an IRLS pass at linear predictor ``eta``: deviance, ``X'WX``, ``X'Wz`` and the working
-    weights; ``Xt`` is the block's model matrix transposed.
-
-    Examples
-    --------
-    >>> Xt = np.ones((1, 3))
-    >>> dev, A, b, ww = block_sums(Xt, np.array([1.0, 2, 3]), np.ones(3), FAMILIES["gaussian"],
-    ...                            FAMILIES["gaussian"].deviance, np.full(3, 2.0))
-    >>> float(dev), A.tolist(), b.tolist()
-    (2.0, [[3.0]], [6.0])
-    """
-    mu = fam.linkinv(eta)
-    ww, z = fam.working(eta, mu, y, w)
-    xtw = Xt * ww
-    return deviance(y, mu, w), xtw @ Xt.T, xtw @ z, ww
-
-
-def binary_outcome(fam: _Family, y: np.ndarray) -> bool:
-    """Whether a binomial outcome is 0/1 throughout (its deviance then takes one log per row)."""
-    return fam.base == "binomial" and bool(((y == 0) | (y == 1)).all())
-
-
-def deviance_rows(fam: _Family, binary: bool):
-    """``(y, mu, w) -> sum(dev.resids(y, mu, w))``, as R's family; a 0/1 outcome takes one log."""
-    if binary:
-        def one_log(y, mu, w):
-            with np.errstate(divide="ignore"):
-                return -2 * float((w * np.log(np.where(y == 1, mu, 1 - mu))).sum())
-        return one_log
-    return fam.deviance
 
 
 def _aliased(X: np.ndarray) -> list[int]:

@@ -248,7 +248,7 @@ class EngineDesign:
         parts = self.source.chunks(cols, chunk) if cols else [np.ones(self.n)]
         return np.concatenate(parts)
 
-    def row_factor(self, frame: pd.DataFrame) -> np.ndarray:
+    def row_factor(self, data: pd.DataFrame) -> np.ndarray:
         """Each row's calibration factor (its weight in use over its design weight), from the margin cells.
 
         Examples
@@ -259,7 +259,7 @@ class EngineDesign:
         [2.0, 2.0]
         """
         if not self.steps:
-            return np.ones(len(frame))
+            return np.ones(len(data))
         if self._factors is None or self._factors[0] != self.steps:
             margins = margin_columns(self.steps)
             d = self.collapse(keys=margins)
@@ -268,7 +268,7 @@ class EngineDesign:
             cells = d.data[margins].assign(__f=ratio).drop_duplicates(margins)
             self._factors = (self.steps, margins, pd.MultiIndex.from_frame(cells[margins]), cells["__f"].to_numpy())
         _, margins, index, factor = self._factors
-        return factor[index.get_indexer(pd.MultiIndex.from_frame(frame[margins]))]
+        return factor[index.get_indexer(pd.MultiIndex.from_frame(data[margins]))]
 
     def mean(self, variables, *, by=None, na_rm=False, conf_level=0.95, min_cell=None) -> pd.DataFrame:
         """:meth:`toolkit.survey.Design.mean` (R's ``svymean``), from cell sums.

@@ -28,17 +28,14 @@ from toolkit.errors import ConvergenceWarning, DesignError, ModelError
 from toolkit.survey._families import _EPS, FAMILIES
 from toolkit.survey._matrix import MatrixPlan, categorical_columns
 from toolkit.survey.engines._sources import MEMORY_ONLY, margin_columns, unique
+from toolkit.survey._irls import BLOCK, block_sums, deviance_rows, irls_loop
 from toolkit.survey.glm import (
-    _BLOCK,
     _KNOWN,
     SurveyGLM,
     _coef_table,
     _names,
     aliased_columns,
-    block_sums,
     check_model,
-    deviance_rows,
-    irls_loop,
     separation_warning,
 )
 from toolkit.survey.linearization import Influence
@@ -96,7 +93,7 @@ def fit_engine_glm(ed, formula: str, *, family: str = "gaussian", conf_level: fl
             Xt = np.ascontiguousarray(X.T)
             eta = fam.start(y, w) if coef is None else coef @ Xt
             blocks = [block_sums(Xt[:, sl], y[sl], w[sl], fam, deviance, eta[sl])[:3]
-                      for sl in (slice(s, s + _BLOCK) for s in range(0, len(y), _BLOCK))]
+                      for sl in (slice(s, s + BLOCK) for s in range(0, len(y), BLOCK))]
             return tuple(sum(b[i] for b in blocks) for i in range(3)) if blocks else (0.0, 0.0, 0.0)
         parts = ed.source.chunks(rows.columns(), chunk, rows.coded)
         return sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), coef
