@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.survey.engines._parity import MARGINS, assert_same, dask_frame, survey_data, write_parquet
 from toolkit import survey
-from toolkit.errors import DesignError
+from toolkit.errors import DesignError, OptionError
 from toolkit.survey.engines import EngineDesign
 
 pytest.importorskip("duckdb")
@@ -135,6 +135,10 @@ def test_engine_and_data_must_agree(tmp_path):
         survey.Design(str(tmp_path), engine="dask", **DESIGN)
     with pytest.raises(DesignError, match="data must be a pandas DataFrame, a Parquet file"):
         survey.Design({"y": [1]}, engine="duckdb", **DESIGN)
+    with pytest.raises(OptionError, match="engine must be one of 'memory', 'duckdb', 'dask'"):
+        survey.Design(data, engine="spark", **DESIGN)
+    with pytest.raises(DesignError, match="reads Parquet out of core"):
+        survey.Design(data, engine="duckdb", **DESIGN)
     assert isinstance(survey.Design(data, engine="memory", **DESIGN), survey.Design)
     assert isinstance(survey.Design(data, engine="dask", **DESIGN), EngineDesign)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import check_option
 from toolkit.errors import DesignError
 
 CHUNK_ROWS = 1 << 17  # rows per chunk a chunked pass hands to numpy
@@ -390,6 +391,8 @@ def open_source(data, engine: str | None) -> Source:
     >>> open_source(pd.DataFrame({"y": [1.0]}), "memory").name
     'memory'
     """
+    if engine is not None:
+        check_option(engine, "engine", ("memory", "duckdb", "dask"))
     if is_dask(data):
         if engine not in (None, "dask"):
             raise DesignError(f"a dask dataframe runs on engine='dask', not engine={engine!r}")
@@ -400,6 +403,9 @@ def open_source(data, engine: str | None) -> Source:
             raise DesignError(f"a Parquet path is read by engine='duckdb', not engine={engine!r}")
         return DuckDBSource(data)
     if isinstance(data, pd.DataFrame):
+        if engine == "duckdb":
+            raise DesignError("engine='duckdb' reads Parquet out of core: pass the file or folder (write the frame "
+                              "with DataFrame.to_parquet), or leave engine= out for a DataFrame in memory")
         if engine == "dask":
             dd = _require("dask.dataframe", "dask")
             return DaskSource(dd.dataframe.from_pandas(data, npartitions=2))
