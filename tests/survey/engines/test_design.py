@@ -43,7 +43,7 @@ def _compare(reference, engine_design, names=CALLS):
         assert_same(ref, got)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**16), cuts=partitions, row_group=st.integers(7, 400))
 def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, seed, cuts, row_group):
     data = survey_data(seed)
@@ -51,7 +51,7 @@ def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, seed, 
     _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 2**16), cuts=partitions)
 def test_dask_over_uneven_partitions_equals_memory(seed, cuts):
     data = survey_data(seed)

@@ -30,7 +30,7 @@ def _compare(reference, engine_design):
             assert_same(fit(reference), fit(engine_design))
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**16), cuts=st.lists(st.integers(1, 599), max_size=5), row_group=st.integers(9, 300))
 def test_duckdb_glm_equals_memory(tmp_path, seed, cuts, row_group):
     data = survey_data(seed)
@@ -38,7 +38,7 @@ def test_duckdb_glm_equals_memory(tmp_path, seed, cuts, row_group):
     _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
 
 
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=2, deadline=None)
 @given(seed=st.integers(0, 2**16), cuts=st.lists(st.integers(1, 599), max_size=5))
 def test_dask_glm_equals_memory(seed, cuts):
     data = survey_data(seed)
