@@ -44,7 +44,11 @@ Examples
 """
 
 from toolkit.survey.design import Design
+from toolkit.survey.engines import EngineDesign
 from toolkit.survey.glm import SurveyGLM
 from toolkit.survey.weighting import RakeResult
+
+# the two kinds of design make each other: wired here so neither module imports the other
+Design.engine_class, EngineDesign.memory_class = EngineDesign, Design
 
 __all__ = ["Design", "SurveyGLM", "RakeResult"]

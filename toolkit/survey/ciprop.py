@@ -118,17 +118,40 @@ def fmm_spline(x: np.ndarray, y: np.ndarray, xout: np.ndarray) -> np.ndarray:
     return y[i] + dx * (b[i] + dx * (c[i] + dx * d[i]))
 
 
+def first_step_terms(wt: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the deviance, working weight and working weight times response of ``glm.fit``'s first
+    step from its ``mustart`` (rescaled weights ``wt``, 0/1 ``y``); 0 where ``wt`` is 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [v.round(4).tolist() for v in first_step_terms(np.array([1.0, 0.0]), np.array([1.0, 1.0]))]
+    [[0.5754, 0.0], [0.1875, 0.0], [0.456, 0.0]]
+    """
+    good = wt > 0
+    wt = np.where(good, wt, 0.0)
+    m = (wt * y + 0.5) / (wt + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = -2 * wt * np.where(y == 1, np.log(m), np.log(1 - m))
+        ww = wt * m * (1 - m)
+        z = logit(m) + (y - m) / (m * (1 - m))
+        return np.where(good, dev, 0.0), np.where(good, ww, 0.0), np.where(good, ww * z, 0.0)
+
+
 def intercept_fit(y: np.ndarray, w: np.ndarray, g: np.ndarray, k: int, n_rows: np.ndarray,
-                  epsilon: float = 1e-8, max_iter: int = 25) -> tuple[np.ndarray, np.ndarray]:
+                  epsilon: float = 1e-8, max_iter: int = 25, start=None) -> tuple[np.ndarray, np.ndarray]:
     """R's ``glm.fit`` of the intercept-only quasibinomial ``svyglm`` in every domain at once.
 
     ``y`` is the 0/1 indicator, ``w`` the design weights and ``g`` each row's
     domain (-1 for none); the weights are rescaled to mean 1 over the domain's
     rows, as ``svyglm``. The first IRLS step starts from ``glm.fit``'s
-    row-level ``mustart``; after it the fitted share is one number per domain
-    and each step is ``eta + (S1 - n mu) / (n mu (1 - mu))``. Stops at
-    ``glm.control()``'s ``epsilon = 1e-8`` as R. Returns the fitted share and
-    the sum of the last iteration's working weights (``1 / naive.cov``).
+    row-level ``mustart`` (:func:`first_step_terms`; ``start`` gives its
+    per-domain sums of deviance, working weights and weights times response
+    when the rows are elsewhere, as for an engine design); after it the fitted
+    share is one number per domain and each step is ``eta + (S1 - n mu) / (n
+    mu (1 - mu))``. Stops at ``glm.control()``'s ``epsilon = 1e-8`` as R.
+    Returns the fitted share and the sum of the last iteration's working
+    weights (``1 / naive.cov``).
 
     Examples
     --------
@@ -140,16 +163,12 @@ def intercept_fit(y: np.ndarray, w: np.ndarray, g: np.ndarray, k: int, n_rows: n
     inside = g >= 0
     gi = np.where(inside, g, 0)
     wt = np.where(inside, w, 0.0) / (np.bincount(gi, weights=np.where(inside, w, 0.0), minlength=k) / n_rows)[gi]
-    good = inside & (wt > 0)
-    wt = np.where(good, wt, 0.0)
-    m = (wt * y + 0.5) / (wt + 1)
+    wt = np.where(inside & (wt > 0), wt, 0.0)
+    if start is None:
+        start = [np.bincount(gi, weights=t, minlength=k) for t in first_step_terms(wt, y)]
+    devold, info, wwz = start
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev_rows = -2 * wt * np.where(y == 1, np.log(m), np.log(1 - m))
-        devold = np.bincount(gi, weights=np.where(good, dev_rows, 0.0), minlength=k)
-        ww = wt * m * (1 - m)
-        z = logit(m) + (y - m) / (m * (1 - m))
-        info = np.bincount(gi, weights=np.where(good, ww, 0.0), minlength=k)
-        eta = np.bincount(gi, weights=np.where(good, ww * z, 0.0), minlength=k) / info
+        eta = wwz / info
     total = np.bincount(gi, weights=wt, minlength=k)
     s1 = np.bincount(gi, weights=wt * y, minlength=k)
     done = np.zeros(k, bool)

@@ -81,6 +81,17 @@ class Design(DesignStructure):
         Estimate tables go through :func:`toolkit.disclosure.suppress`: a cell
         with fewer respondents shows neither its estimate nor its count. 0 turns
         suppression off.
+    engine : {"memory", "duckdb", "dask"}, optional
+        Where the rows are reduced. A pandas DataFrame is "memory" (default). A
+        Parquet file, folder or list of files is read out of core by DuckDB
+        (``engine="duckdb"``, the default for a path), a dask dataframe is
+        reduced on its cluster ("dask"); ``engine="dask"`` with a pandas frame
+        splits it in two partitions. The engines return the same tables (to
+        1e-10) and support ``mean``, ``total``, ``ratio``, ``proportion``,
+        ``glm``, ``rake`` and ``poststratify`` with strata, PSUs (required),
+        several stages, fpc and every ``lonely_psu``; the rest raises a
+        :class:`~toolkit.errors.DesignError` (see
+        :class:`toolkit.survey.engines.EngineDesign`). Needs the ``scale`` extra.
 
     Attributes
     ----------
@@ -102,9 +113,20 @@ class Design(DesignStructure):
     3.6667
     """
 
+    cells = None  # a collapsed design's cell statistics (toolkit.survey.engines); None: one row per respondent
+
+    engine_class = None  # toolkit.survey.engines.EngineDesign, set by toolkit.survey (no import cycle)
+
+    def __new__(cls, data=None, *args, engine: str | None = None, **kwargs):
+        """A Parquet path or a dask dataframe (or ``engine="duckdb"/"dask"``) gives an engine design."""
+        if engine not in (None, "memory") or not isinstance(data, pd.DataFrame | type(None)):
+            return cls.engine_class(data, *args, engine=engine, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, data: pd.DataFrame, *, weights: str | None = None, strata: str | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: str = "fail", adjust_domain_lonely: bool = False, min_cell: int = DEFAULT_MIN_CELL):
+                 lonely_psu: str = "fail", adjust_domain_lonely: bool = False, min_cell: int = DEFAULT_MIN_CELL,
+                 engine: str | None = None):
         psu_cols, fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         wanted = [c for c in [weights, strata, *psu_cols, *fpc_cols] if c is not None]
         check_frame(data, "data", columns=wanted, error=DesignError)

@@ -152,7 +152,12 @@ class _Domains:
         w = design.weights if self.everyone else np.where(inside, design.weights, 0.0)
         self.w = w
         self.W = self.sum(w)
-        if k == 1 and self.everyone:  # the common overall case: no per-row passes for counts
+        self.cells = design.cells
+        if self.cells is not None:  # a collapsed design: each row is a cell of respondents
+            self.n = self.sum(np.where(inside, self.cells.n, 0.0))
+            self.npos = self.sum(np.where(inside, self.cells.npos, 0.0))
+            self.kish = self.npos * self.sum(w * w * self.cells.ww) / self.W**2
+        elif k == 1 and self.everyone:  # the common overall case: no per-row passes for counts
             self.n = np.array([float(len(g))])
             self.npos = np.array([float(np.count_nonzero(w))])
             self.kish = self.npos * np.dot(w, w) / self.W**2
@@ -174,13 +179,24 @@ class _Domains:
         """A per-domain value for every row (a scalar when there is one domain)."""
         return per_domain[0] if self.k == 1 else per_domain[self.gi]
 
-    def wvar(self, values: np.ndarray) -> np.ndarray:
-        """Weighted variance with R's n/(n-1) factor (``svyvar``)."""
+    def wvar(self, values: np.ndarray, within=0.0) -> np.ndarray:
+        """Weighted variance with R's n/(n-1) factor (``svyvar``); ``within`` adds the spread inside
+        the cells of a collapsed design (:meth:`within`)."""
         m = self.wsum(values) / self.W
         dev = values - self.expand(m)
         if not self.everyone:
             dev = np.where(self.g >= 0, dev, 0.0)
-        return self.npos / (self.npos - 1) * self.wsum(dev * dev) / self.W
+        return self.npos / (self.npos - 1) * (self.wsum(dev * dev) + within) / self.W
+
+    def within(self, a: str, b: str | None = None):
+        """Per-domain ``sum w (a - a_cell)(b - b_cell)`` inside the cells of a collapsed design (0 otherwise)."""
+        if self.cells is None:
+            return 0.0
+        return self.wsum(self.cells.within(a, a if b is None else b))
+
+    def respondents(self, values: np.ndarray) -> np.ndarray:
+        """Per-domain sums of ``values`` over respondents (a collapsed row counts its cell's size)."""
+        return self.sum(values if self.cells is None else values * self.cells.n)
 
     def srs_var(self, s2: np.ndarray) -> np.ndarray:
         """Without-replacement SRS variance of a mean: ``s2 (N - n) / (N n)``."""
@@ -214,10 +230,23 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
     return g, labels, k, bad, df
 
 
-def _variance_diag(design, values: np.ndarray, dom: _Domains) -> np.ndarray:
-    vals = values if dom.everyone else np.where(dom.g >= 0, values, 0.0)
-    v = design._variance(Influence(vals, 1) if dom.k == 1 else Influence(vals, dom.k, dom.g), dom.g)
+def _variance_diag(design, values: np.ndarray, dom: _Domains, calib: np.ndarray | None = None) -> np.ndarray:
+    """SEs of the domain statistics whose influence values are ``values`` (``calib``: see :class:`Influence`)."""
+    def inside(v):
+        return v if v is None or dom.everyone else np.where(dom.g >= 0, v, 0.0)
+    vals, calib = inside(values), inside(calib)
+    x = Influence(vals, 1, calib=calib) if dom.k == 1 else Influence(vals, dom.k, dom.g, calib=calib)
+    v = design._variance(x, dom.g)
     return np.sqrt(np.clip(np.diag(v), 0, None))
+
+
+def _mirror(design, var: str, valid: np.ndarray) -> np.ndarray | None:
+    """A collapsed design's unweighted cell means of ``var`` (0 where missing; ``None`` in memory): the
+    influence values at them are what raking's per-respondent averages need
+    (:class:`~toolkit.survey.linearization.Influence`)."""
+    if design.cells is None:
+        return None
+    return np.where(valid, design.cells.mirror[var], 0.0)
 
 
 def user_stacklevel() -> int:
@@ -303,12 +332,16 @@ def _mean_or_total(design, variables, by, na_rm, conf_level, min_cell, kind: str
             dev = y0 - dom.expand(est)
             infl = dom.w * dev / dom.expand(dom.W)
             # svyvar from the same pass: sum(infl * dev) = sum(w dev^2) / W
-            vsrs = dom.srs_var(dom.npos / (dom.npos - 1) * dom.sum(infl * dev))
+            vsrs = dom.srs_var(dom.npos / (dom.npos - 1) * (dom.sum(infl * dev) + dom.within(var) / dom.W))
+            yu = _mirror(design, var, valid)
+            calib = None if yu is None else dom.w * (yu - dom.expand(est)) / dom.expand(dom.W)
         else:
             est = tot
             infl = dom.w * y0
-            vsrs = dom.srs_var(dom.wvar(y0)) * dom.W**2
-        se = _variance_diag(design, infl, dom)
+            vsrs = dom.srs_var(dom.wvar(y0, dom.within(var))) * dom.W**2
+            yu = _mirror(design, var, valid)
+            calib = None if yu is None else dom.w * yu
+        se = _variance_diag(design, infl, dom, calib)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
         parts.append(_frame(labels, {"variable": var}, est, se, est - z * se, est + z * se,
                             df, dom.n, se**2 / vsrs, dom.kish))
@@ -365,8 +398,12 @@ def ratio(design, numerator, denominator, *, by=None, na_rm=False, conf_level=0.
     X = dom.wsum(x0)
     est = dom.wsum(y0) / X
     r = (y0 - est[dom.gi] * x0) / X[dom.gi]
-    se = _variance_diag(design, dom.w * r, dom)
-    vsrs = dom.srs_var(dom.wvar(r)) * dom.W**2
+    within = (dom.within(numerator) - 2 * est * dom.within(numerator, denominator)
+              + est**2 * dom.within(denominator)) / X**2
+    yu, xu = _mirror(design, numerator, valid), _mirror(design, denominator, valid)
+    calib = None if yu is None else dom.w * (yu - est[dom.gi] * xu) / X[dom.gi]
+    se = _variance_diag(design, dom.w * r, dom, calib)
+    vsrs = dom.srs_var(dom.wvar(r, within)) * dom.W**2
     est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
     table = _frame(labels, {"numerator": numerator, "denominator": denominator}, est, se,
                    est - z * se, est + z * se, df, dom.n, se**2 / vsrs, dom.kish)
@@ -386,12 +423,13 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     return closed_form_ci("logit", p, se, degf, None, conf_level)
 
 
-def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None):
+def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None, level=None):
     """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
     if ci_method not in ("likelihood", "logit"):
         return closed_form_ci(ci_method, est, se, df, dom.n, conf_level)
     # R's intercept-only quasibinomial svyglm per domain, stopped where glm.fit stops
-    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n)
+    start = None if design.cells is None or design.cells.first_step is None else design.cells.first_step[level]
+    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n, start=start)
     se_total = _variance_diag(design, dom.w * (ind - mu[dom.gi]), dom)
     se_beta = se_total / (dom.W * mu * (1 - mu))
     if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
@@ -436,9 +474,9 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
         infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
         se = _variance_diag(design, infl, dom)
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind)
+        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind, level=i)
         deff = se**2 / dom.srs_var(dom.wvar(ind))
-        held.append(dom.sum(ind * (g >= 0)))
+        held.append(dom.respondents(ind * (g >= 0)))
         parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
                             dom.n, deff, dom.kish))
     table = pd.concat(parts, ignore_index=True)

@@ -14,9 +14,9 @@ covariance is R's ``svy.varcoef``: the influence values ``U A^{-1}``, with
 times ``x``, and ``A = X' W X``, go through the design linearisation (strata,
 PSUs, fpc, calibration). Inference uses t on R's residual df, ``degf(design)
 + 1 - p``: p-values as ``summary.svyglm`` and intervals as
-``confint(fit, ddf = fit$df.residual)``. patsy builds the model matrix
-(R's treatment contrasts; rows with a missing value are dropped, as
-``na.omit``).
+``confint(fit, ddf = fit$df.residual)``. The model matrix is patsy's (R's
+treatment contrasts; rows with a missing value are dropped, as ``na.omit``),
+built vectorised by :mod:`toolkit.survey._matrix`.
 
 Families: ``gaussian`` (identity), ``binomial`` and ``quasibinomial`` (logit), ``poisson`` and
 ``quasipoisson`` (log); see :mod:`toolkit.survey._families`.
@@ -38,6 +38,8 @@ from scipy import stats
 from toolkit._validation import as_list, check_conf_level, check_frame, check_option, renamed_attribute
 from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
+from toolkit.survey._irls import BLOCK, binary_outcome, block_sums, deviance_rows, irls_loop
+from toolkit.survey._matrix import fast_matrices
 from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 
@@ -78,21 +80,24 @@ def _check_formula(formula: str, data: pd.DataFrame) -> list[str]:
 def _design_matrices(formula: str, data: pd.DataFrame):
     """Outcome, model matrix (columns in formula order, as R), used rows, patsy info, order.
 
-    Rows with a missing value in any formula variable are dropped (``na.omit``).
+    Rows with a missing value in any formula variable are dropped (``na.omit``). The matrix is
+    built vectorised (:mod:`toolkit.survey._matrix`); patsy builds what that does not cover.
     """
     names = _check_formula(formula, data)
-    plain = _plain_numeric(formula, data)
-    if plain is not None:
-        return plain
     present = [n for n in names if n in data.columns]
-    keep = data[present].notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
+    frame = data[present]
+    keep = frame.notna().all(axis=1).to_numpy() if present else np.ones(len(data), bool)
     rows = np.flatnonzero(keep)
-    used = data[present] if keep.all() else data[present].iloc[rows]
+    used = frame if keep.all() else frame.iloc[rows]
     # glm() drops unused factor levels (drop.unused.levels = TRUE); so do we
     for c in present:
         if isinstance(used[c].dtype, pd.CategoricalDtype):
             used = used.assign(**{c: used[c].cat.remove_unused_categories()})
     try:
+        fast = fast_matrices(formula, used)
+        if fast is not None:
+            y, X, info, order = fast
+            return y, X, rows, info, order
         y, X = patsy.dmatrices(formula, used, NA_action="raise", return_type="matrix")
     except patsy.PatsyError as e:
         raise ModelError(f"cannot build the model matrix for {formula!r}: {e}") from None
@@ -104,38 +109,6 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                             for t in terms]).astype(int)
     return np.asarray(y), np.asfortranarray(np.asarray(X)[:, order]), rows, info, order
-
-
-def _plain_numeric(formula: str, data: pd.DataFrame):
-    """``y ~ a + b + c`` on complete numeric columns: stack them without patsy (5x faster at 1M
-    rows); the patsy design info, which only ``predict`` needs, comes from a few rows."""
-    desc = patsy.ModelDesc.from_formula(formula)
-    cols = []
-    for term in desc.lhs_termlist + desc.rhs_termlist:
-        if len(term.factors) > 1:
-            return None
-        for f in term.factors:
-            if f.code not in data.columns:
-                return None
-            cols.append(f.code)
-    outcome, predictors = cols[0], cols[1:]
-    frame = data[cols]
-    if not all(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-               for c in cols) or frame.isna().to_numpy().any():
-        return None
-    _, small = patsy.dmatrices(formula, frame.iloc[:2], NA_action="raise", return_type="matrix")
-    info = small.design_info
-    intercept = patsy.INTERCEPT in desc.rhs_termlist
-    if list(info.column_names) != (["Intercept"] if intercept else []) + predictors:
-        return None
-    X = np.empty((len(data), len(info.column_names)), order="F")
-    j0 = int(intercept)
-    if intercept:
-        X[:, 0] = 1.0
-    for j, c in enumerate(predictors):
-        X[:, j0 + j] = frame[c].to_numpy(np.float64)
-    y = frame[[outcome]].to_numpy(np.float64)
-    return y, X, np.arange(len(data)), info, np.arange(X.shape[1])
 
 
 def _coef_table(terms, coef, vcov, df_resid, conf_level, exp_name) -> pd.DataFrame:
@@ -293,6 +266,9 @@ class SurveyGLM:
         >>> ame[["variable", "contrast"]].iloc[0].tolist(), round(float(ame["estimate"].iloc[0]), 3)
         (['x', 'dy/dx'], 0.929)
         """
+        if self.design.cells is not None:
+            raise ModelError("marginal_effects() needs the rows of the fit: fit the model with the in-memory "
+                             "engine (a pandas DataFrame) for it")
         data = self.design.data.iloc[self._rows]
         w = self.design.weights[self._rows]
         w = w / w.sum()
@@ -343,85 +319,50 @@ class SurveyGLM:
         return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid_={self.df_resid_})"
 
 
-_BLOCK = 1 << 15  # rows per block: a block's temporaries stay in cache
-
-
 def _irls(Xt, y, w, fam: _Family, max_iter: int, tol: float, threads: int = 2):
-    """IRLS exactly as ``glm.fit``: its start, its stopping rule
-    ``|dev - dev_old| / (|dev| + 0.1) < tol`` and step halving on a non-finite
-    deviance. ``Xt`` is the model matrix transposed, ``(p, n)`` C-ordered.
+    """:func:`irls_loop` over row blocks of ``Xt``, the model matrix transposed, ``(p, n)`` C-ordered.
 
-    Each iteration is one pass over row blocks that evaluates the deviance at
-    the new coefficients and, in the same pass, the next iteration's ``X'WX``
-    and ``X'Wz``; block results are added in block order, so the fit does not
-    depend on the number of threads. Returns the coefficients, the working
-    weights of the last iteration (what ``glm`` reports and ``svy.varcoef``
-    uses) and their ``X'WX``, the iterations and whether it converged."""
+    Each pass evaluates the deviance and the next ``X'WX`` and ``X'Wz`` block by block; block
+    results are added in block order, so the fit does not depend on the number of threads."""
     n = len(y)
-    deviance = _deviance_fn(fam, y, w)
-    blocks = [slice(s, min(s + _BLOCK, n)) for s in range(0, n, _BLOCK)]
-    ww_cur, ww_next = np.empty(n), np.empty(n)
+    deviance = deviance_rows(fam, binary_outcome(fam, y))
+    blocks = [slice(s, min(s + BLOCK, n)) for s in range(0, n, BLOCK)]
+    start = None
 
-    def sweep(eta_of, ww_out):
+    def sweep(coef):
+        nonlocal start
+        if coef is None:
+            start = fam.start(y, w)
+        ww_out = np.empty(n)
+
         def block(sl):
-            eta = eta_of(sl)
-            mu = fam.linkinv(eta)
-            ww, z = fam.working(eta, mu, y[sl], w[sl])
-            ww_out[sl] = ww
-            xtw = Xt[:, sl] * ww
-            return deviance(mu, sl), xtw @ Xt[:, sl].T, xtw @ z
-        if pool is None:
-            parts = [block(sl) for sl in blocks]
-        else:
-            parts = list(pool.map(block, blocks))
-        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+            dev, A, b, ww_out[sl] = block_sums(Xt[:, sl], y[sl], w[sl], fam, deviance,
+                                               start[sl] if coef is None else coef @ Xt[:, sl])
+            return dev, A, b
+        parts = [block(sl) for sl in blocks] if pool is None else list(pool.map(block, blocks))
+        return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts), ww_out)
 
     pool = ThreadPoolExecutor(threads) if threads > 1 and len(blocks) > 1 else None
     try:
-        eta0 = fam.start(y, w)
-        dev_old, A, b = sweep(lambda sl: eta0[sl], ww_cur)
-        beta = None
-        for it in range(1, max_iter + 1):
-            A_used = A
-            try:
-                new = np.linalg.solve(A, b)
-            except np.linalg.LinAlgError:
-                raise ModelError("the model matrix is singular (collinear or constant columns)") from None
-            dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
-            halvings = 0
-            while not np.isfinite(dev):
-                if beta is None or halvings == 50:
-                    raise ModelError("IRLS found no valid coefficients (separation or a degenerate model?)")
-                new = (new + beta) / 2
-                dev, A, b = sweep(lambda sl, coef=new: coef @ Xt[:, sl], ww_next)
-                halvings += 1
-            beta = new
-            if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-                return beta, ww_cur, A_used, it, True
-            dev_old = dev
-            ww_cur, ww_next = ww_next, ww_cur
-        return beta, ww_next, A_used, max_iter, False
+        return irls_loop(sweep, max_iter, tol)
     finally:
         if pool is not None:
             pool.shutdown()
 
 
-def _deviance_fn(fam: _Family, y: np.ndarray, w: np.ndarray):
-    """``(mu, rows) -> sum(dev.resids(y, mu, w))`` over those rows, as R's family;
-    a 0/1 outcome takes one log."""
-    if fam.base == "binomial" and ((y == 0) | (y == 1)).all():
-        success = y == 1
-
-        def binary(mu, sl):
-            with np.errstate(divide="ignore"):
-                return -2 * float((w[sl] * np.log(np.where(success[sl], mu, 1 - mu))).sum())
-        return binary
-    return lambda mu, sl: fam.deviance(y[sl], mu, w[sl])
-
-
 def _aliased(X: np.ndarray) -> list[int]:
     """Columns that add nothing to the span of the columns before them."""
-    xtx = X.T @ X
+    return aliased_columns(X.T @ X)
+
+
+def aliased_columns(xtx: np.ndarray) -> list[int]:
+    """Columns that add nothing to the span of the columns before them, from ``X'X``.
+
+    Examples
+    --------
+    >>> aliased_columns(np.array([[2.0, 2.0], [2.0, 2.0]]))
+    [1]
+    """
     scale = np.sqrt(np.diag(xtx))
     if (scale == 0).any():
         return [int(j) for j in np.flatnonzero(scale == 0)]
@@ -514,11 +455,15 @@ def _check_separation(formula: str, mu, X, beta, terms) -> None:
     """R's glm.fit test for fitted probabilities numerically 0 or 1, as a BoundaryWarning naming the
     term whose coefficient moves the linear predictor most (coefficient times the SD of its column)."""
     edge = (mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)
-    if not edge.any():
-        return
-    spread = np.abs(beta) * X.std(axis=0)
+    if edge.any():
+        separation_warning(formula, int(edge.sum()), X.std(axis=0), beta, terms)
+
+
+def separation_warning(formula: str, n_edge: int, sd: np.ndarray, beta, terms) -> None:
+    """The BoundaryWarning of :func:`_check_separation`, from the count of edge rows and the column SDs."""
+    spread = np.abs(beta) * sd
     worst = terms[int(np.argmax(spread))]
-    warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {int(edge.sum())} row(s): the "
+    warnings.warn(f"{formula!r}: fitted probabilities numerically 0 or 1 for {n_edge} row(s): the "
                   f"outcome is separated or quasi-separated (largest effect: {worst!r}, coefficient "
                   f"{beta[terms.index(worst)]:.4g}); coefficients and SEs are not reliable",
                   BoundaryWarning, stacklevel=user_stacklevel())
@@ -533,16 +478,29 @@ def _model_frame(formula: str, data: pd.DataFrame, fam: _Family):
     elif y.shape[1] != 1:
         raise ModelError(f"the outcome of {formula!r} must be a single numeric or two-level column")
     y = y[:, 0]
-    if fam.base == "binomial" and ((y < 0) | (y > 1)).any():
+    check_model(formula, fam, y.min(initial=0.0), y.max(initial=0.0), _aliased(X),
+                [info.column_names[i] for i in order])
+    return y, X, rows, info, order
+
+
+def check_model(formula: str, fam: _Family, y_min: float, y_max: float, aliased: list[int], terms: list) -> None:
+    """ModelError for an outcome outside the family's range or an aliased model-matrix column.
+
+    Examples
+    --------
+    >>> check_model("y ~ x", FAMILIES["poisson"], -1.0, 3.0, [], ["Intercept", "x"])
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ModelError: poisson outcome of 'y ~ x' must be non-negative
+    """
+    if fam.base == "binomial" and (y_min < 0 or y_max > 1):
         raise ModelError(f"binomial outcome of {formula!r} must lie in [0, 1]")
-    if fam.base == "poisson" and (y < 0).any():
+    if fam.base == "poisson" and y_min < 0:
         raise ModelError(f"poisson outcome of {formula!r} must be non-negative")
-    aliased = _aliased(X)
     if aliased:
-        names = [info.column_names[order[j]] for j in aliased]
+        names = [terms[j] for j in aliased]
         raise ModelError(f"the model matrix of {formula!r} is rank deficient: {', '.join(names)} "
                          "is a linear combination of earlier terms (or constant)")
-    return y, X, rows, info, order
 
 
 def _sandwich(design, Xt, y, eta, mu, ww, xtwx, fam: _Family, rows):

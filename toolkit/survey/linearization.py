@@ -96,6 +96,7 @@ class Calibration:
     psw: np.ndarray
     v: np.ndarray
     denom: np.ndarray
+    per_respondent: bool = False  # a raking margin: averages over respondents (see Influence.calib)
 
 
 @dataclass
@@ -139,6 +140,11 @@ class Influence:
     is outside every domain); this is what a ``by=`` estimate produces and
     keeps it O(n) however many domains there are.
 
+    ``calib`` serves a collapsed design (one row per cell of respondents, see
+    :mod:`toolkit.survey.engines`): raking averages ``x / psw`` over
+    respondents, which needs each cell's influence at its *unweighted* means;
+    ``calib`` holds that, shaped as ``values`` (``None``: ``values``).
+
     Examples
     --------
     >>> Influence(np.array([1.0, 2.0]), 2, np.array([1, -1])).dense().tolist()
@@ -148,6 +154,7 @@ class Influence:
     values: np.ndarray
     p: int
     col: np.ndarray | None = None
+    calib: np.ndarray | None = None
 
     def dense(self) -> np.ndarray:
         """The ``(n, p)`` matrix of influence values.
@@ -197,7 +204,8 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
     if plan is None or not plan.steps:
         return x
     comps = plan.components
-    sums = [x.cell_sums(c.cells, c.n_cells, c.v) for c in comps]
+    xc = x if x.calib is None else Influence(x.calib, x.p, x.col)
+    sums = [(xc if c.per_respondent else x).cell_sums(c.cells, c.n_cells, c.v) for c in comps]
     a = [np.zeros((c.n_cells, x.p)) for c in comps]
     for j in plan.steps:
         s = sums[j].copy()

@@ -264,8 +264,11 @@ def rake(design, margins: Mapping, *, max_iter: int = 10, tol: float = 1.0):
     if not converged:
         warnings.warn(f"raking did not converge after {sweeps} sweeps (tol={eps:g}); the largest "
                       f"margin error is {max_error:.6g}", ConvergenceWarning, stacklevel=3)
+    # R averages x / psw over respondents; a collapsed design's row holds cells.n of them
+    size = None if design.cells is None else design.cells.n
     plan = _extend_plan(design.plan, [
-        Calibration(cells, k, psw, 1.0 / psw, np.bincount(cells, minlength=k).astype(float))
+        Calibration(cells, k, psw, (1.0 if size is None else size) / psw,
+                    np.bincount(cells, weights=size, minlength=k).astype(float), per_respondent=True)
         for cells, k, psw, _ in last], sweeps=RAKE_SWEEPS)
     return design._replace(w, plan, RakeResult(converged, sweeps, max_error, report))
 

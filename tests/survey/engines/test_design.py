@@ -1,0 +1,173 @@
+"""The engines return the in-memory Design's tables, however the rows are partitioned."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.survey.engines._parity import MARGINS, assert_same, dask_frame, survey_data, write_parquet
+from toolkit import survey
+from toolkit.errors import DesignError, OptionError
+from toolkit.survey.engines import EngineDesign
+
+pytest.importorskip("duckdb")
+pytest.importorskip("dask.dataframe")
+
+DESIGN = {"weights": "w", "strata": "s", "psu": "p"}
+CALLS = {
+    "mean": lambda d: d.mean(["y", "x"], by="g", na_rm=True),
+    "mean_na": lambda d: d.mean("y", by=["g", "r"]),
+    "total": lambda d: d.total("x", by="c"),
+    "ratio": lambda d: d.ratio("y", "x", by="g", na_rm=True),
+    "proportion": lambda d: d.proportion("c", by="g", ci_method="wald"),
+    "proportion_logit": lambda d: d.proportion("c"),
+    "proportion_likelihood": lambda d: d.rake(MARGINS).proportion("g", by="c", ci_method="likelihood", na_rm=True),
+    "raked_mean": lambda d: d.rake(MARGINS).mean(["y", "x"], by="c", na_rm=True),
+    "raked_proportion": lambda d: d.rake(MARGINS).proportion("c", ci_method="beta"),
+    "poststratified_ratio": lambda d: d.poststratify("c", {"lo": 300, "mid": 200, "hi": 250}).ratio(
+        "x", "w", by="r"),
+}
+partitions = st.lists(st.integers(1, 599), max_size=6)
+
+
+def _compare(reference, engine_design, names=CALLS):
+    for name in names:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref, got = CALLS[name](reference), CALLS[name](engine_design)
+        assert_same(ref, got)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**16), cuts=partitions, row_group=st.integers(7, 400))
+def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, seed, cuts, row_group):
+    data = survey_data(seed)
+    folder = write_parquet(data, tmp_path / "survey", cuts, row_group)
+    _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 2**16), cuts=partitions)
+def test_dask_over_uneven_partitions_equals_memory(seed, cuts):
+    data = survey_data(seed)
+    _compare(survey.Design(data, **DESIGN), survey.Design(dask_frame(data, cuts), **DESIGN))
+
+
+def test_one_parquet_file_and_a_list_of_files(tmp_path):
+    data = survey_data(3)
+    data.to_parquet(tmp_path / "one.parquet")
+    ref = survey.Design(data, **DESIGN)
+    _compare(ref, survey.Design(str(tmp_path / "one.parquet"), engine="duckdb", **DESIGN), ["mean", "proportion"])
+    files = write_parquet(data, tmp_path / "parts", [100, 350], 50)
+    listed = survey.Design(sorted(files.glob("*.parquet")), engine="duckdb", **DESIGN)
+    _compare(ref, listed, ["total"])
+    np.testing.assert_allclose(listed.rake(MARGINS).weights, ref.rake(MARGINS).weights, rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", [
+    {"weights": "w", "strata": "s", "psu": "p", "lonely_psu": "adjust"},
+    {"weights": "w", "psu": ["p", "ssu"], "fpc": ["N1", "N2"]},
+    {"weights": "w", "strata": "s", "psu": "p", "fpc": "N1", "lonely_psu": "remove"},
+    {"psu": "p", "lonely_psu": "average", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "psu": "p", "lonely_psu": "certainty", "min_cell": 0},
+])
+def test_design_options_that_reduce_to_cells(options):
+    data = survey_data(11)
+    data = data[~((data["s"] == 3) & (data["p"] != 3))]  # stratum 3 keeps a single PSU
+    data = data.assign(ssu=np.arange(len(data)) % 3, N1=40, N2=9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = survey.Design(data, **options)
+        got = survey.Design(data, engine="dask", **options)
+    assert got.degf == ref.degf
+    _compare(ref, got, ["mean", "total", "proportion", "raked_mean"])
+
+
+def test_a_lonely_psu_fails_as_in_memory():
+    data = survey_data(2)
+    data = data[~((data["s"] == 1) & (data["p"] != 1))]
+    with pytest.raises(DesignError, match=r"Stratum \(1\) has only one PSU"):
+        survey.Design(data, engine="dask", **DESIGN)
+
+
+def test_rake_result_and_its_warnings_are_the_in_memory_ones():
+    data = survey_data(5)
+    clash = {"g": {"a": 300, "b": 200, "c": 100}, "r": {"n": 500, "s": 400}}
+    with pytest.warns(Warning, match="disagree") as mem:
+        ref = survey.Design(data, **DESIGN).rake(clash)
+    with pytest.warns(Warning, match="disagree") as eng:
+        got = survey.Design(data, engine="dask", **DESIGN).rake(clash)
+    assert len(eng) == len(mem)
+    assert_same(ref.rake_result.margins, got.rake_result.margins)
+    np.testing.assert_allclose(got.weights, ref.weights, rtol=1e-12)
+    assert got.rake_result.converged == ref.rake_result.converged
+    with pytest.raises(DesignError, match="not among the population levels"):
+        survey.Design(data, engine="dask", **DESIGN).rake({"g": {"a": 1, "b": 1}})
+
+
+def test_what_does_not_reduce_says_so():
+    data = survey_data(1)
+    d = survey.Design(data, engine="dask", **DESIGN)
+    for call in (lambda: d.quantile("y", 0.5), lambda: d.trim(upper=3), lambda: d.update(z=1),
+                 lambda: d.weight_summary(), lambda: d.variance_by_stage("y")):
+        with pytest.raises(DesignError, match="in-memory engine"):
+            call()
+    with pytest.raises(DesignError, match="needs psu="):
+        survey.Design(data, weights="w", engine="dask")
+    with pytest.raises(DesignError, match="fpc without weights"):
+        survey.Design(data.assign(N=50), psu="p", fpc="N", engine="dask")
+    with pytest.raises(DesignError, match="'nope' not found"):
+        d.mean("nope")
+    with pytest.raises(DesignError, match="weights column 'w' has 1 missing"):
+        survey.Design(data.assign(w=data["w"].where(data.index != 4)), engine="dask", **DESIGN)
+
+
+def test_engine_and_data_must_agree(tmp_path):
+    data = survey_data(1)
+    with pytest.raises(DesignError, match="no Parquet file or folder"):
+        survey.Design(str(tmp_path / "missing.parquet"), **DESIGN)
+    with pytest.raises(DesignError, match="read by engine='duckdb'"):
+        survey.Design(str(tmp_path), engine="dask", **DESIGN)
+    with pytest.raises(DesignError, match="data must be a pandas DataFrame, a Parquet file"):
+        survey.Design({"y": [1]}, engine="duckdb", **DESIGN)
+    with pytest.raises(OptionError, match="engine must be one of 'memory', 'duckdb', 'dask'"):
+        survey.Design(data, engine="spark", **DESIGN)
+    with pytest.raises(DesignError, match="reads Parquet out of core"):
+        survey.Design(data, engine="duckdb", **DESIGN)
+    assert isinstance(survey.Design(data, engine="memory", **DESIGN), survey.Design)
+    assert isinstance(survey.Design(data, engine="dask", **DESIGN), EngineDesign)
+
+
+def test_importing_the_toolkit_imports_no_engine():
+    import subprocess
+    import sys
+
+    code = "import sys, toolkit, toolkit.survey; print('duckdb' in sys.modules or 'dask' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_a_memory_capped_duckdb_still_answers(tmp_path):
+    from toolkit.survey.engines import duckdb_connection
+
+    data = survey_data(8, n=3000)
+    write_parquet(data, tmp_path / "capped", [1000, 2000], 500)
+    con = duckdb_connection()
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    try:
+        con.execute("SET memory_limit = '64MB'")
+        got = survey.Design(tmp_path / "capped", **DESIGN).mean("y", by="g", na_rm=True)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+    assert_same(survey.Design(data, **DESIGN).mean("y", by="g", na_rm=True), got)
+
+
+def test_the_pandas_source_goes_through_the_same_cells():
+    data = survey_data(4)
+    _compare(survey.Design(data, **DESIGN), EngineDesign(data, engine="memory", **DESIGN))
+    assert pd.api.types.is_integer_dtype(EngineDesign(data, engine="memory", **DESIGN).mean("y")["n"])
