@@ -279,7 +279,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     config : Config, optional
         The settings (:class:`toolkit.config.Config`); default ``Config()``.
     progress : callable, optional
-        Called as ``progress(stage)`` when a stage starts.
+        Called as ``progress(stage)`` when a stage starts: read, clean, score,
+        reliability, weight, estimate, model, project, triage (the timing hook
+        ``benchmarks/pipeline.py`` uses).
 
     Returns
     -------
@@ -304,8 +306,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     cleaned = clean(raw, instrument, pseudonym_key=key)
     step("score")
     scores = score(cleaned.data, instrument)
-    rel = reliability(cleaned.data, instrument)
     data = _analysis_frame(cleaned, scores, instrument, config)
+    step("reliability")
+    rel = reliability(cleaned.data, instrument)
     names = list(config.outcomes or instrument.outcomes)
     unknown = sorted(set(names) - set(instrument.outcomes))
     if unknown:
