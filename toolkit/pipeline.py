@@ -170,7 +170,7 @@ def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: 
 def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFrame, dict[str, int]]:
     """Hot-deck: a missing value takes the value of a random respondent of the same district."""
     rng = np.random.default_rng(seed)
-    out, counts = data.copy(), {}
+    out, counts = data.copy(deep=False), {}  # only the imputed columns are new (copy-on-write)
     groups = out[by] if by in out else pd.Series(0, index=out.index)
     for col in columns:
         if col not in out or col == by:
@@ -179,12 +179,14 @@ def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFra
         counts[col] = int(missing.sum())
         if not missing.any():
             continue
+        column = out[col].copy()
         for g in pd.unique(groups[missing]):
             members = (groups == g).to_numpy()
-            donors = out.loc[members & ~missing, col].to_numpy()
-            pool = donors if donors.size else out.loc[~missing, col].to_numpy()
+            donors = column[members & ~missing].to_numpy()
+            pool = donors if donors.size else column[~missing].to_numpy()
             targets = np.flatnonzero(members & missing)
-            out.iloc[targets, out.columns.get_loc(col)] = rng.choice(pool, size=targets.size)
+            column.iloc[targets] = rng.choice(pool, size=targets.size)
+        out[col] = column
     return out, counts
 
 
