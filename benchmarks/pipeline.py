@@ -27,8 +27,10 @@ projection      projection to districts and Fay-Herriot
 report          triage, figures, report.html, tables.xlsx, cleaned.parquet, log and flags
 ==============  =====================================================================
 
-Per stage: wall time, rows per second (respondents read / seconds) and peak
-RSS. **How peak RSS is measured:** a sampler thread in the child reads the
+Per stage: wall time, CPU time of the process (``time.process_time``: on a
+shared machine wall time also counts other people's work, CPU time much
+less), rows per second (respondents read / wall seconds) and peak RSS.
+**How peak RSS is measured:** a sampler thread in the child reads the
 resident set size from ``/proc/self/statm`` every 5 ms and keeps the largest
 value seen while each stage runs; when ``getrusage(RUSAGE_SELF).ru_maxrss``
 (the kernel's exact high-water mark) rose during a stage, that value is the
@@ -41,8 +43,9 @@ sizes, ``log(t2 / t1) / log(n2 / n1)``: 1 is linear, 2 quadratic; small
 sizes are dominated by fixed costs, so slopes below 1 are normal there.
 
 Output: a table on stdout and, with ``--json``, ``{"runs": [{"n": N, "input":
-"csv", "stages": {stage: {"seconds": s, "rows_per_s": r, "peak_rss_mb": m}},
-"total_seconds": s, "peak_rss_mb": m}], "slopes": {...}, "machine": {...}}``.
+"csv", "stages": {stage: {"seconds": s, "cpu_seconds": c, "rows_per_s": r,
+"peak_rss_mb": m}}, "total_seconds": s, "total_cpu_seconds": c, "peak_rss_mb": m}],
+"slopes": {...}, "machine": {...}}`` (``machine`` holds the load average at the end).
 ``--stages read clean`` reports only those stages and stops the run after the
 last of them. 10M respondents need ``--n 10000000`` explicitly (and about
 16 GB of memory); the default sizes are 10k, 100k and 1M.
@@ -142,9 +145,10 @@ class StageTimer:
     def __init__(self, stop_after: str | None = None):
         self.stop_after = stop_after
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self.peak: dict[str, float] = {}
         self.current: str | None = None
-        self._start = self._maxrss = 0.0
+        self._start = self._cpu = self._maxrss = 0.0
         self._sampled = 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -157,9 +161,10 @@ class StageTimer:
     def _close_stage(self) -> None:
         if self.current is None:
             return
-        now, maxrss = time.perf_counter(), _maxrss_mb()
+        now, cpu, maxrss = time.perf_counter(), time.process_time(), _maxrss_mb()
         peak = maxrss if maxrss > self._maxrss else max(self._sampled, _rss_mb())
         self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self._start
+        self.cpu[self.current] = self.cpu.get(self.current, 0.0) + cpu - self._cpu
         self.peak[self.current] = max(self.peak.get(self.current, 0.0), peak)
 
     def __call__(self, hook_stage: str) -> None:
@@ -171,7 +176,8 @@ class StageTimer:
             self.current = None
             raise _StopRun
         self.current = stage
-        self._start, self._maxrss, self._sampled = time.perf_counter(), _maxrss_mb(), _rss_mb()
+        self._start, self._cpu = time.perf_counter(), time.process_time()
+        self._maxrss, self._sampled = _maxrss_mb(), _rss_mb()
 
     def close(self) -> None:
         self._done.set()
@@ -191,17 +197,18 @@ def child(source: str, population: str, stop_after: str | None) -> dict:
     pop = pd.read_csv(population)
     os.environ.setdefault("DITK_PSEUDONYM_KEY", "benchmark-key")
     timer = StageTimer(stop_after)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             make_report(source, "dis-full", population=pop, out=out, config=Config(), progress=timer, show=False)
         except _StopRun:
             pass
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     timer.close()
-    return {"stages": {s: {"seconds": timer.seconds[s], "peak_rss_mb": timer.peak[s]} for s in timer.seconds},
-            "total_seconds": total, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline}
+    return {"stages": {s: {"seconds": timer.seconds[s], "cpu_seconds": timer.cpu[s], "peak_rss_mb": timer.peak[s]}
+                       for s in timer.seconds},
+            "total_seconds": total, "total_cpu_seconds": cpu, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline}
 
 
 def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...]) -> dict:
@@ -239,14 +246,17 @@ def slopes(runs: list[dict]) -> dict:
 
 
 def table(runs: list[dict], growth: dict) -> str:
-    lines = [f"{'n':>10} {'input':>7} {'stage':<12} {'seconds':>9} {'rows/s':>12} {'peak MB':>9} {'slope':>6}"]
+    lines = [f"{'n':>10} {'input':>7} {'stage':<12} {'seconds':>9} {'cpu s':>8} {'rows/s':>12} {'peak MB':>9} "
+             f"{'slope':>6}"]
     for run in runs:
-        for stage, f in [*run["stages"].items(), ("total", {"seconds": run["total_seconds"],
-                                                             "peak_rss_mb": run["peak_rss_mb"]})]:
+        total = {"seconds": run["total_seconds"], "cpu_seconds": run["total_cpu_seconds"],
+                 "peak_rss_mb": run["peak_rss_mb"]}
+        for stage, f in [*run["stages"].items(), ("total", total)]:
             slope = next((s["slope"] for s in growth.get(run["input"], {}).get(stage, []) if s["to"] == run["n"]),
                          None)
             rate = run["rows"] / f["seconds"] if f["seconds"] else float("nan")
-            lines.append(f"{run['n']:>10,} {run['input']:>7} {stage:<12} {f['seconds']:>9.2f} {rate:>12,.0f} "
+            lines.append(f"{run['n']:>10,} {run['input']:>7} {stage:<12} {f['seconds']:>9.2f} {f['cpu_seconds']:>8.2f} "
+                         f"{rate:>12,.0f} "
                          f"{f['peak_rss_mb']:>9,.0f} {'' if slope is None else f'{slope:.2f}':>6}")
     return "\n".join(lines)
 

@@ -424,3 +424,14 @@ def test_kobo_metadata_lists_each_column_once_ids_included():
     assert KOBO_METADATA[:len(KOBO_ID_COLUMNS)] == KOBO_ID_COLUMNS
     kobo = pd.DataFrame({"DeviceID": ["d"], "_submitted_by": ["u"], **{i: [""] for i in INST.item_ids}})
     assert read_info(read_responses(kobo, INST))["metadata_columns"] == ["DeviceID", "_submitted_by"]
+
+
+def test_the_encoding_guessed_from_the_first_megabyte_is_checked_by_the_parser(tmp_path):
+    from toolkit import io as toolkit_io
+
+    rows = "respondent_id,comment\n" + "".join(f"r{i},plain text {i}\n" for i in range(60_000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(rows.encode() + "r_last,K\xf8benhavn caf\xe9\n".encode("cp1252"))  # past the first MB
+    assert path.stat().st_size > toolkit_io._ENCODING_PREFIX
+    frame, info = toolkit_io._read_csv(path, None, None)
+    assert info["encoding"] == "cp1252" and frame["comment"].iloc[-1] == "København café"
