@@ -275,11 +275,12 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     """
     hmac_hex = _hmac_sha256_hex(key.encode("utf-8") if isinstance(key, str) else bytes(key))
     codes, raw_uniques = pd.factorize(values)
+    # as Python objects in one go (iterating an Arrow array boxes each value on its own)
     uniques = [str(int(u)) if isinstance(u, (float, np.floating)) and float(u).is_integer() else str(u).strip()
-               for u in raw_uniques]
+               for u in np.asarray(raw_uniques, dtype=object).tolist()]
     hashed = np.array(
-        [u if _PSEUDONYM_RE.match(u) else PSEUDONYM_PREFIX + hmac_hex(u.encode("utf-8"))[:_PSEUDONYM_HEX]
-         for u in uniques] + [None],
+        [u if u.startswith(PSEUDONYM_PREFIX) and _PSEUDONYM_RE.match(u)
+         else PSEUDONYM_PREFIX + hmac_hex(u.encode("utf-8"))[:_PSEUDONYM_HEX] for u in uniques] + [None],
         dtype=object,
     )
     return pd.Series(hashed[codes], index=values.index, dtype="str")
