@@ -166,6 +166,8 @@ class StageTimer:
         self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self._start
         self.cpu[self.current] = self.cpu.get(self.current, 0.0) + cpu - self._cpu
         self.peak[self.current] = max(self.peak.get(self.current, 0.0), peak)
+        print(f"  {self.current}: {now - self._start:.1f} s (cpu {cpu - self._cpu:.1f} s), peak {peak:,.0f} MB",
+              file=sys.stderr, flush=True)  # a long run shows its stages as they end
 
     def __call__(self, hook_stage: str) -> None:
         stage = HOOK_STAGES.get(hook_stage, "report") if hook_stage != "done" else None
@@ -217,9 +219,10 @@ def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...]) -
     cmd = [sys.executable, __file__, "--child", str(paths[fmt]), "--population", str(paths["population"])]
     if stop:
         cmd += ["--stop-after", stop]
-    out = subprocess.run(cmd, capture_output=True, text=True)
+    print(f"n={n:,} from {fmt}:", file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # the child's stderr shows its stages
     if out.returncode:
-        sys.exit(f"the run of n={n:,} from {fmt} failed:\n{out.stderr[-3000:]}")
+        sys.exit(f"the run of n={n:,} from {fmt} failed (exit code {out.returncode})")
     run = json.loads(out.stdout.strip().splitlines()[-1])
     for figures in run["stages"].values():
         figures["rows_per_s"] = rows / figures["seconds"] if figures["seconds"] else None
