@@ -203,3 +203,11 @@ def test_privacy_and_survey_tables_suppress_identically(estimator):
     unsuppressed = getattr(d, estimator)(*args, by="g", min_cell=0).drop(columns=["suppressed", "note"])
     assert published["suppressed"].tolist() == [False, True]
     pd.testing.assert_frame_equal(privacy.suppress_small_cells(unsuppressed), published)
+
+
+@pytest.mark.parametrize("key", ["", "k", "x" * 64, "y" * 65, "æøå" * 40])
+def test_pseudonyms_equal_hmac_for_every_key_length(key):
+    ids = pd.Series(["r1", " r2 ", 1001.0, "ø-7"], dtype=object)
+    want = ["ps-" + hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:20]
+            for text in ("r1", "r2", "1001", "ø-7")]
+    assert privacy.pseudonymise(ids, key=key).tolist() == want

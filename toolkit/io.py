@@ -120,21 +120,29 @@ def read_info(data: pd.DataFrame) -> dict[str, Any]:
 # --------------------------------------------------------------------------- files
 
 
-def _decodes(path: Path, codec: str) -> bool:
-    """True if the whole file decodes with ``codec`` (streamed in 1 MB blocks, never held whole)."""
+#: bytes of a file that the encoding is guessed from; the parser's own check covers the rest
+_ENCODING_PREFIX = 1 << 20
+
+
+def _decodes(path: Path, codec: str, limit: int | None = None) -> bool:
+    """True if the file (or its first ``limit`` bytes) decodes with ``codec``, streamed in 1 MB blocks."""
     decoder = codecs.getincrementaldecoder(codec)()
+    done = 0
     try:
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 decoder.decode(block)
+                done += len(block)
+                if limit is not None and done >= limit:
+                    return True  # a character cut at the limit is no error: the decoder is not final
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _detect_encoding(path: Path) -> tuple[str, str]:
-    """(codec to decode with, name to report)."""
+def _detect_encoding(path: Path, limit: int | None = None) -> tuple[str, str]:
+    """(codec to decode with, name to report), from the whole file or its first ``limit`` bytes."""
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -142,7 +150,7 @@ def _detect_encoding(path: Path) -> tuple[str, str]:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "utf-16"
     for codec in ("utf-8", "cp1252"):
-        if _decodes(path, codec):
+        if _decodes(path, codec, limit):
             return codec, codec
     return "latin-1", "latin-1"
 
@@ -169,7 +177,20 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    codec, reported = _detect_encoding(path) if encoding is None else (encoding, encoding)
+    """The encoding is guessed from the first MB; where the parser then fails, from the whole file."""
+    if encoding is not None:
+        return _parse_csv(path, encoding, encoding, delimiter)
+    guess = _detect_encoding(path, _ENCODING_PREFIX)
+    try:
+        return _parse_csv(path, *guess, delimiter)
+    except InputFileError:
+        whole = _detect_encoding(path) if path.stat().st_size > _ENCODING_PREFIX else guess
+        if whole == guess:
+            raise
+        return _parse_csv(path, *whole, delimiter)
+
+
+def _parse_csv(path: Path, codec: str, reported: str, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
     try:
         with path.open("r", encoding=codec, errors="strict", newline="") as fh:
             sample = fh.read(65536)

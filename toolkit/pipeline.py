@@ -170,7 +170,7 @@ def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: 
 def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFrame, dict[str, int]]:
     """Hot-deck: a missing value takes the value of a random respondent of the same district."""
     rng = np.random.default_rng(seed)
-    out, counts = data.copy(), {}
+    out, counts = data.copy(deep=False), {}  # only the imputed columns are new (copy-on-write)
     groups = out[by] if by in out else pd.Series(0, index=out.index)
     for col in columns:
         if col not in out or col == by:
@@ -179,12 +179,14 @@ def _impute(data: pd.DataFrame, columns, by: str, seed: int) -> tuple[pd.DataFra
         counts[col] = int(missing.sum())
         if not missing.any():
             continue
+        column = out[col].copy()
         for g in pd.unique(groups[missing]):
             members = (groups == g).to_numpy()
-            donors = out.loc[members & ~missing, col].to_numpy()
-            pool = donors if donors.size else out.loc[~missing, col].to_numpy()
+            donors = column[members & ~missing].to_numpy()
+            pool = donors if donors.size else column[~missing].to_numpy()
             targets = np.flatnonzero(members & missing)
-            out.iloc[targets, out.columns.get_loc(col)] = rng.choice(pool, size=targets.size)
+            column.iloc[targets] = rng.choice(pool, size=targets.size)
+        out[col] = column
     return out, counts
 
 
@@ -283,7 +285,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     config : Config, optional
         The settings (:class:`toolkit.config.Config`); default ``Config()``.
     progress : callable, optional
-        Called as ``progress(stage)`` when a stage starts.
+        Called as ``progress(stage)`` when a stage starts: read, clean, score,
+        reliability, weight, estimate, model, project, triage (the timing hook
+        ``benchmarks/pipeline.py`` uses).
     cleaning : dict, optional
         More keywords for :func:`toolkit.clean`: the file's conventions (``missing``,
         ``id_column``, ``keep_ids``, ``duration_from``).
@@ -308,11 +312,14 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     raw = read_responses(source, instrument)
     key, stable = _pseudonym_key(config)
     step("clean")
-    cleaned = clean(raw, instrument, pseudonym_key=key, **(cleaning or {}))
+    cleaned = clean(raw, instrument, pseudonym_key=key)
+    rows_read = len(raw)
+    del raw  # the raw export (every cell as text) is not needed after cleaning: ~1 GB at 1M rows
     step("score")
     scores = score(cleaned.data, instrument)
-    rel = reliability(cleaned.data, instrument)
     data = _analysis_frame(cleaned, scores, instrument, config)
+    step("reliability")
+    rel = reliability(cleaned.data, instrument)
     names = list(config.outcomes or instrument.outcomes)
     unknown = sorted(set(names) - set(instrument.outcomes))
     if unknown:
@@ -350,7 +357,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     from toolkit import __version__
 
     meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,
-            "input_sha256": _sha256(source), "rows_read": len(raw), "rows_analysed": len(data),
+            "input_sha256": _sha256(source), "rows_read": rows_read, "rows_analysed": len(data),
             "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
             "imputed": imputed, "raked": bool(margins), "margins": margins, "config": config}
     step("triage")

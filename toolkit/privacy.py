@@ -20,7 +20,7 @@ Personal identifiers never reach an analysis, a log or a report:
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import os
 import re
 
@@ -275,17 +275,38 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     >>> a == b == c
     True
     """
-    key_bytes = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    hmac_hex = _hmac_sha256_hex(key.encode("utf-8") if isinstance(key, str) else bytes(key))
     codes, raw_uniques = pd.factorize(values)
+    # as Python objects in one go (iterating an Arrow array boxes each value on its own)
     uniques = [str(int(u)) if isinstance(u, (float, np.floating)) and float(u).is_integer() else str(u).strip()
-               for u in raw_uniques]
+               for u in np.asarray(raw_uniques, dtype=object).tolist()]
     hashed = np.array(
-        [u if _PSEUDONYM_RE.match(u) else
-         PSEUDONYM_PREFIX + hmac.digest(key_bytes, u.encode("utf-8"), "sha256").hex()[:_PSEUDONYM_HEX]
-         for u in uniques] + [None],
+        [u if u.startswith(PSEUDONYM_PREFIX) and _PSEUDONYM_RE.match(u)
+         else PSEUDONYM_PREFIX + hmac_hex(u.encode("utf-8"))[:_PSEUDONYM_HEX] for u in uniques] + [None],
         dtype=object,
     )
     return pd.Series(hashed[codes], index=values.index, dtype="str")
+
+
+def _hmac_sha256_hex(key: bytes):
+    """``message -> hmac.new(key, message, "sha256").hexdigest()``, with the keyed pads hashed once.
+
+    HMAC is ``H((K ^ opad) || H((K ^ ipad) || m))`` (RFC 2104); copying the two hash states
+    primed with the pads gives the same digest at about a third of ``hmac.digest``'s cost per id.
+    """
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded)).copy
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded)).copy
+
+    def hex_digest(message: bytes) -> str:
+        h = inner()
+        h.update(message)
+        o = outer()
+        o.update(h.digest())
+        return o.hexdigest()
+
+    return hex_digest
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -257,6 +257,19 @@ def _failed_check(data: pd.DataFrame, items: list[Any]) -> np.ndarray:
     return failed
 
 
+def _reasons(flags: pd.DataFrame) -> pd.Series:
+    """The names of each row's flags joined by "; ", made once per combination of flags that occurs."""
+    import pyarrow as pa
+
+    combination = np.zeros(len(flags), dtype=np.int64)
+    for bit, f in enumerate(FLAGS):
+        combination |= flags[f].to_numpy(dtype=np.int64) << bit
+    present, which = np.unique(combination, return_inverse=True)
+    texts = pa.array(["; ".join(f for bit, f in enumerate(FLAGS) if c >> bit & 1) for c in present], pa.large_string())
+    taken = texts.take(pa.array(which.reshape(-1)))
+    return pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=flags.index)
+
+
 def compute_flags(
     data: pd.DataFrame,
     instrument: Any,
@@ -291,10 +304,7 @@ def compute_flags(
            "failed_check": _failed_check(data, items)}
     flags = pd.DataFrame({f: np.asarray(out[f], dtype=bool) for f in FLAGS}, index=data.index)
     flags["flagged"] = flags[list(FLAGS)].any(axis=1)
-    reasons = pd.Series("", index=data.index, dtype="str")
-    for f in FLAGS:
-        reasons = reasons.where(~flags[f], reasons + np.where(reasons.eq(""), "", "; ") + f)
-    flags["reasons"] = reasons
+    flags["reasons"] = _reasons(flags)
     flags["duration_ratio"] = ratio
     flags["longstring"] = longest
     flags["missing_share"] = miss_share

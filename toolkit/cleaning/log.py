@@ -36,7 +36,8 @@ ROW_COLUMN = "<row>"
 
 _NOT_ASKED = VALUE_RULES.index("not_asked")
 _NAN = np.array([np.nan], dtype=object)
-_Part = tuple[np.ndarray, str, np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
+#: rows, column, (old values or their distinct values, codes into them or None), new, rule codes, position
+_Part = tuple[np.ndarray, str, tuple, np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
 class LogBuilder:
@@ -54,9 +55,11 @@ class LogBuilder:
     def __init__(self) -> None:
         self.parts: list[_Part] = []
 
-    def add(self, rows: np.ndarray, column: str, old: np.ndarray, new: np.ndarray, rule: np.ndarray | str,
+    def add(self, rows: np.ndarray, column: str, old: np.ndarray | tuple, new: np.ndarray, rule: np.ndarray | str,
             position: np.ndarray | None = None) -> None:
         """Log ``rows`` of ``column``: old and new values, one rule (name) or a rule code per row.
+
+        ``old`` is one value per row, or ``(distinct values, codes)`` with one code per row.
 
         Examples
         --------
@@ -69,8 +72,8 @@ class LogBuilder:
             return
         codes = (np.full(rows.size, RULES.index(rule), np.int8) if isinstance(rule, str)
                  else np.asarray(rule, dtype=np.int8))
-        self.parts.append((rows.astype(np.int64), column, np.asarray(old, object), np.asarray(new, object),
-                           codes, position))
+        old = (np.asarray(old[0], object), old[1]) if isinstance(old, tuple) else (np.asarray(old, object), None)
+        self.parts.append((rows.astype(np.int64), column, old, np.asarray(new, object), codes, position))
 
     def add_values(self, column: str, decoded: Decoded,
                    redact: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
@@ -93,7 +96,7 @@ class LogBuilder:
         old = decoded.raw_uniques if redact is None else redact(decoded.raw_uniques)
         codes, rule = decoded.codes[changed], decoded.rule[changed]
         new = np.where(rule == _NOT_ASKED, _NAN, decoded.new_uniques[codes])
-        self.add(changed, column, old[codes], new, rule)
+        self.add(changed, column, (old, codes), new, rule)  # old values stay codes until the log is built
         decoded.codes = decoded.rule = np.empty(0, np.int8)
 
     def add_pii(self, column: str, found: pd.DataFrame, new: np.ndarray) -> None:
@@ -149,23 +152,39 @@ class LogBuilder:
         order = np.argsort(rows, kind="stable")
         names = list(dict.fromkeys(p[1] for p in parts))
         col_codes = np.concatenate([np.full(p[0].size, names.index(p[1]), np.int32) for p in parts])
-        position = np.full(rows.size, None, dtype=object)
-        at = 0
-        for p in parts:
-            if p[5] is not None:
-                position[at:at + p[0].size] = p[5]
-            at += p[0].size
+        positions = [(p[5], None) if p[5] is not None else (np.array([None], object), np.zeros(p[0].size, np.intp))
+                     for p in parts]
         rows = rows[order]
         return pd.DataFrame({
             "row": rows,
-            "respondent_id": pseudonyms[rows] if pseudonyms is not None else np.full(rows.size, None, object),
+            "respondent_id": (_text([(pseudonyms, rows)], None) if pseudonyms is not None
+                              else np.full(rows.size, None, object)),
             "column": pd.Categorical.from_codes(col_codes[order], categories=names),
-            "old": np.concatenate([p[2] for p in parts])[order],
+            "old": _text([p[2] for p in parts], order),
             "new": np.concatenate([p[3] for p in parts])[order],
             "rule": pd.Categorical.from_codes(np.concatenate([p[4] for p in parts])[order].astype(np.int8),
                                               categories=list(RULES)),
-            "position": position[order],
+            "position": _text(positions, order),
         })
+
+
+def _text(parts: list[tuple[np.ndarray, np.ndarray | None]], order: np.ndarray | None):
+    """Join ``values[codes]`` of the parts, in ``order``: the column pandas infers from that object array.
+
+    Text (with missing values) goes through Arrow, converted once per distinct value and then
+    taken in C: a 5M-entry log repeats each column's few raw values. Anything else is joined as objects.
+    """
+    if all(pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty") for values, _ in parts):
+        import pyarrow as pa
+
+        taken = pa.chunked_array([pa.array(values, type=pa.large_string(), from_pandas=True).take(
+            pa.array(codes) if codes is not None else pa.array(np.arange(len(values)))) for values, codes in parts],
+            type=pa.large_string()).combine_chunks()
+        if taken.null_count < len(taken):  # all missing: pandas keeps an object column
+            return pd.array(taken if order is None else taken.take(pa.array(order)),
+                            dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    joined = np.concatenate([values if codes is None else values[codes] for values, codes in parts])
+    return joined if order is None else joined[order]
 
 
 def _empty_log() -> pd.DataFrame:

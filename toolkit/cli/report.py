@@ -22,7 +22,8 @@ from toolkit.cli.clean import DURATION_HELP, ID_COLUMN_HELP, KEEP_IDS_HELP, MISS
 __all__ = ["report_command", "make_report"]
 
 #: the pipeline's stages, then the report's own
-STAGES = ("read", "clean", "score", "weight", "estimate", "model", "project", "triage", "figures", "write")
+STAGES = ("read", "clean", "score", "reliability", "weight", "estimate", "model", "project", "triage", "figures",
+          "write")
 
 
 @_output.user_errors
@@ -145,7 +146,8 @@ def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
 
 def make_report(source: Any, instrument: Any, *, population: Any, out: str | Path, config: Any,
                 geojson: Path | None = None, require: tuple[str, ...] = (),
-                cleaning: dict[str, Any] | None = None) -> dict[str, Path]:
+                cleaning: dict[str, Any] | None = None, progress: Any = None,
+                show: bool = True) -> dict[str, Path]:
     """Run the pipeline with a progress bar, draw the figures and write the report; the paths written.
 
     Parameters
@@ -166,6 +168,11 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
         Groups the user asked for: one the data cannot report is an OptionError.
     cleaning : dict, optional
         More keywords for :func:`toolkit.clean` (the file's conventions; see ``ditk clean``).
+    progress : callable, optional
+        Also called as ``progress(stage)`` when each of :data:`STAGES` starts, then
+        ``progress("done")``: the timing hook of ``benchmarks/pipeline.py``.
+    show : bool
+        Show the progress bar on stderr.
 
     Returns
     -------
@@ -190,8 +197,10 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
     from toolkit.report import write_report
 
     used = as_instrument(instrument)
-    with _output.progress(show=True) as report:
+    hook = progress or (lambda _stage: None)
+    with _output.progress(show=show) as report:
         def stage(name: str) -> None:
+            hook(name)
             report(name, STAGES.index(name) / len(STAGES) if name in STAGES else None)
 
         results = run(source, used, population, config=config, progress=stage, cleaning=cleaning)
@@ -204,6 +213,7 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
                                 geojson_name=geojson.name if geojson else None)
         finally:
             _close(figures)
+            hook("done")
 
 
 def _close(figures: dict) -> None:

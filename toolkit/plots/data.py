@@ -62,6 +62,24 @@ def _keys(values: pd.Series) -> pd.Series:
     return text.where(number.isna(), number.map("{:g}".format, na_action="ignore")).astype(object)
 
 
+def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
+    """Each row's answer code as text ("1"), else its kind of missing answer, else NaN.
+
+    As ``_keys`` of the codes, with the text made once per distinct code: the rows share
+    those few string objects.
+    """
+    codes = pd.to_numeric(data[item], errors="coerce").to_numpy(dtype=float)
+    out = np.full(codes.size, np.nan, dtype=object)
+    if f"{item}_missing" in data:
+        kind = data[f"{item}_missing"].to_numpy(dtype=object)
+        missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
+        out[missing] = kind[missing]
+    answered = ~np.isnan(codes)
+    values, inverse = np.unique(codes[answered], return_inverse=True)
+    out[answered] = np.array([f"{v:g}" for v in values], dtype=object)[inverse]
+    return out
+
+
 def likert_items(instrument, *, scaled: bool = True) -> list[str]:
     """The instrument's Likert items: those of self-report scales, or (``scaled=False``) the others.
 
@@ -120,13 +138,11 @@ def likert_shares(design: Design, instrument, items=None, *, conf_level: float =
     instrument = as_instrument(instrument)
     items = likert_items(instrument) if items is None else list(items)
     check_frame(design.data, "design.data", columns=items, error=OptionError)
+    # one new design for every item (update copies the frame), not one per item
+    view = design.update(**{f"__answer_{item}": _answers(design.data, item) for item in items})
     parts = []
     for item in items:
-        codes = pd.to_numeric(design.data[item], errors="coerce")
-        kind = design.data.get(f"{item}_missing", pd.Series(np.nan, index=design.data.index)).astype(object)
-        answer = _keys(codes).where(codes.notna(), kind.where(kind.isin(ANSWER_MISSING)))
-        t = design.update(answer=answer.to_numpy(dtype=object)).proportion(
-            "answer", na_rm=True, conf_level=conf_level, min_cell=min_cell)
+        t = view.proportion(f"__answer_{item}", na_rm=True, conf_level=conf_level, min_cell=min_cell)
         t = t.rename(columns={"level": "answer"}).assign(item=item)
         t["kind"] = np.where(t["answer"].isin(ANSWER_MISSING), "missing", "answer")
         parts.append(t[["item", "answer", "kind", *_ESTIMATE]])
