@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -14,9 +13,7 @@ from toolkit.cli import app
 def demo(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.delenv("DITK_PSEUDONYM_KEY", raising=False)
     out = tmp_path_factory.mktemp("demo") / "demo-report"
-    start = time.perf_counter()
-    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
-    return result, out, time.perf_counter() - start
+    return CliRunner().invoke(app, ["demo", "--out", str(out)]), out
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +23,17 @@ def monkeypatch_module():
 
 
 def test_the_demo_runs_end_to_end(demo):
-    result, out, seconds = demo
+    result, out = demo
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == str(out / "report.html")
     for name in ("report.html", "tables.xlsx", "cleaned.parquet", "cleaning_log.csv", "flags.csv"):
         assert (out / name).is_file(), name
     assert "Traceback" not in result.output
-    assert seconds < 120
 
 
 def test_the_demo_report_is_raked_and_projected(demo):
-    _, out, _ = demo
+    _, out = demo
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Projection to districts" in page and "Fay–Herriot" in page
     assert "raking and projection were skipped" not in page.lower()
@@ -45,7 +41,7 @@ def test_the_demo_report_is_raked_and_projected(demo):
 
 
 def test_the_screener_triage_is_written_or_its_absence_explained(demo):
-    result, out, _ = demo
+    result, out = demo
     triage = out / "screener_triage.csv"
     try:
         import toolkit.risk.triage  # noqa: F401
