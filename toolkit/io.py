@@ -60,6 +60,7 @@ from python_calamine import CalamineError
 from toolkit._validation import as_instrument
 from toolkit.errors import InputFileError, OutputError, ResponseError
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
+from toolkit.outputs import atomic_write
 
 __all__ = ["read_responses", "read_info", "write_table", "check_writable", "normalise_label", "METADATA_COLUMNS",
            "KOBO_METADATA", "KOBO_ID_COLUMNS"]
@@ -540,12 +541,15 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     path = check_writable(path)
     suffix = path.suffix.lower()
     try:
-        if suffix == ".parquet":
-            data.apply(_plain_text).to_parquet(path, index=False)
-        elif suffix == ".csv":
-            protect_formulas(data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            protect_formulas(data).to_excel(path, index=False, engine="openpyxl")
+        with atomic_write(path) as partial:  # an interrupted write leaves the old file or none
+            if suffix == ".parquet":
+                data.apply(_plain_text).to_parquet(partial, index=False)
+            elif suffix == ".csv":
+                protect_formulas(data).to_csv(partial, index=False, encoding="utf-8", lineterminator="\n")
+            else:
+                protect_formulas(data).to_excel(partial, index=False, engine="openpyxl")
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except (ValueError, TypeError) as exc:  # a column the format cannot store

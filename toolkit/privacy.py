@@ -30,6 +30,7 @@ import pandas as pd
 from toolkit._validation import renamed_keywords
 from toolkit.disclosure import DEFAULT_MIN_CELL, suppress
 from toolkit.errors import PrivacyError
+from toolkit.outputs import FORMULA_START, neutralise_cell
 
 __all__ = [
     "PII_KINDS",
@@ -286,9 +287,6 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
     return pd.Series(hashed[codes], index=values.index, dtype="str")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """Neutralise spreadsheet formulas: text cells starting with ``= + - @`` (or tab/CR) get a leading ``'``.
 
@@ -302,10 +300,15 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     ["'=1+1", 'ok', "'@SUM(A1)"]
     """
     if isinstance(data, pd.Series):
+        if isinstance(data.dtype, pd.CategoricalDtype):  # text categories are text too
+            renamed = [neutralise_cell(c) for c in data.cat.categories]
+            if len(set(renamed)) == len(renamed):
+                return data.cat.rename_categories(renamed)
+            return protect_formulas(data.astype(object))
         if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
             return data.copy()
         codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
-        flagged = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques] + [False])
+        flagged = np.array([isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques] + [False])
         risky = flagged[codes]
         if not risky.any():
             return data.copy()
@@ -316,7 +319,7 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     out = data.copy()
     for col in out.columns:
         out[col] = protect_formulas(out[col])
-    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
+    out.columns = [neutralise_cell(c) for c in out.columns]
     return out
 
 
