@@ -37,6 +37,9 @@ Read metadata
 ``value_labels``      {column: {code: label}} from SPSS/Stata
 ``user_missing``      {column: [codes]} declared user-missing in SPSS/Stata
 ``n_rows``            rows read
+``skipped_rows``      title rows found above the header and skipped (CSV; XLSX says so in ``notes``)
+``notes``             what was read differently from how the file looks (title rows skipped, formulas
+                      read as their computed values, merged cells); each also warns (DataQualityWarning)
 
 :func:`read_info` returns it; :func:`toolkit.clean` carries it on as ``Cleaned.read``
 (``attrs`` do not survive every pandas operation, so read it before reshaping the frame).
@@ -49,6 +52,7 @@ import csv
 import io as _stdio
 import os
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -57,8 +61,9 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
+from toolkit import _intake
 from toolkit._validation import as_instrument
-from toolkit.errors import InputFileError, OutputError, ResponseError
+from toolkit.errors import DataQualityWarning, InputFileError, OutputError, ResponseError
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
 from toolkit.outputs import atomic_write
 
@@ -160,14 +165,15 @@ def _detect_delimiter(text: str) -> str:
         if not rows:
             continue
         widths = [len(r) for r in rows[:200]]
-        consistent = sum(w == widths[0] for w in widths)
-        score = (int(widths[0] > 1) * consistent, widths[0])
+        usual = max(set(widths), key=widths.count)  # the width most rows share (a title row above is narrower)
+        score = (int(usual > 1) * widths.count(usual), usual)
         if score > best_score:
             best, best_score = delim, score
     return best
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    _intake.check_text(path)
     codec, reported = _detect_encoding(path) if encoding is None else (encoding, encoding)
     try:
         with path.open("r", encoding=codec, errors="strict", newline="") as fh:
@@ -178,7 +184,13 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[
     if not sample.strip() and not more:
         raise InputFileError(f"{path}: the file is empty")
     delim = delimiter or _detect_delimiter(sample)
-    options = {"sep": delim, "encoding": codec, "dtype": "str", "keep_default_na": False, "na_values": [""]}
+    _intake.check_width(path, codec, delim)
+    rows = _intake.csv_rows(sample, delim)
+    skip = _intake.title_rows(rows)
+    if len(rows) > skip:
+        _intake.check_duplicates(rows[skip], str(path))
+    options = {"sep": delim, "encoding": codec, "dtype": "str", "keep_default_na": False, "na_values": [""],
+               "skiprows": skip}
     try:
         # pandas reads the file itself (the text is never held twice in memory); the pyarrow
         # parser is fast and lean, the C parser copes with what it refuses (ragged rows, ...)
@@ -189,7 +201,8 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: "
                              f"{' '.join(str(exc).split())}") from None
-    return df, {"encoding": reported, "delimiter": delim}
+    notes = [f"the header is on line {skip + 1}: {skip} title row(s) above it were skipped"] if skip else []
+    return df, {"encoding": reported, "delimiter": delim, "skipped_rows": skip, "notes": notes}
 
 
 def _delim_name(delim: str) -> str:
@@ -217,6 +230,30 @@ def _read_stat(path: Path, kind: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     return df, {"value_labels": labels, "user_missing": user_missing}
 
 
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, list[str]]:
+    """The sheet (header found below any title rows), its name, and notes on formulas, merges, title rows."""
+    notes = _intake.check_zip(path)  # refuses a zip bomb before calamine unpacks anything
+    with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
+        names = book.sheet_names
+        target = names[0] if sheet is None else sheet
+        if isinstance(target, int) or (target not in names and str(target).isdigit()):
+            target = names[int(target)] if int(target) < len(names) else str(target)  # a sheet index
+        if target not in names:
+            raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
+        grid = pd.read_excel(book, sheet_name=target, dtype=object, header=None)
+    head = [["" if pd.isna(v) else str(v) for v in row] for row in grid.head(60).itertuples(index=False)]
+    skip = _intake.title_rows(head)
+    if grid.empty:
+        return pd.DataFrame(), target, notes
+    header = list(grid.iloc[skip])
+    _intake.check_duplicates([h for h in header if not pd.isna(h)], f"{path} (sheet {target})")
+    df = grid.iloc[skip + 1:].reset_index(drop=True)
+    df.columns = [f"Unnamed: {k}" if pd.isna(h) else h for k, h in enumerate(header)]
+    if skip:
+        notes.append(f"the header is on row {skip + 1}: {skip} title row(s) above it were skipped")
+    return df, target, notes
+
+
 def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
                delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
     if not path.exists():
@@ -232,15 +269,8 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             df, extra = _read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
         elif suffix in (".xlsx", ".xlsm"):
-            with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
-                names = book.sheet_names
-                target = names[0] if sheet is None else sheet
-                if isinstance(target, int) or (target not in names and str(target).isdigit()):
-                    target = names[int(target)] if int(target) < len(names) else str(target)  # a sheet index
-                if target not in names:
-                    raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
-                df = pd.read_excel(book, sheet_name=target, dtype=object)
-            info.update(format="xlsx", sheet=target)
+            df, target, notes = _read_xlsx(path, sheet)
+            info.update(format="xlsx", sheet=target, notes=notes)
         elif suffix in (".sav", ".zsav", ".dta"):
             df, extra = _read_stat(path, "dta" if suffix == ".dta" else "sav")
             info.update(extra, format="dta" if suffix == ".dta" else "sav")
@@ -251,7 +281,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             raise InputFileError(
                 f"{path}: unsupported file type {suffix!r}; expected .csv, .tsv, .txt, .xlsx, .sav, .dta or .parquet"
             )
-    except InputFileError:
+    except (InputFileError, ResponseError):
         raise
     except (OSError, ValueError, KeyError, ImportError, EOFError, csv.Error, zipfile.BadZipFile, CalamineError) as exc:
         raise InputFileError(f"{path}: cannot read the file: {exc}") from None
@@ -477,6 +507,9 @@ def read_responses(
     for key in ("value_labels", "user_missing"):
         info[key] = {rename.get(str(c), str(c)): v for c, v in info.get(key, {}).items()}
     info["n_rows"] = len(out)
+    info["notes"] = info.get("notes") or []
+    for note in info["notes"]:  # what was read differently from the sheet as it looks
+        warnings.warn(f"{label}: {note}", DataQualityWarning, stacklevel=2)
     out.attrs = {"read": info}
     return out
 
