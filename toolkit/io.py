@@ -430,7 +430,8 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
     if missing:
         raise ResponseError(
             f"{source}: {len(missing)} required column(s) missing for instrument "
-            f"{instrument.id!r}: {', '.join(missing)}"
+            f"{instrument.id!r} version {instrument.version}: {', '.join(missing)}; is the export from another "
+            "version of the form, or another instrument (--instrument)?"
         )
     info = {
         "column_map": column_map,
@@ -439,6 +440,23 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
         "metadata_columns": metadata,
     }
     return out, info
+
+
+def _label_disagreements(value_labels: dict[str, dict], instrument: Any) -> list[str]:
+    """Notes on SPSS/Stata value labels that name a code differently from the instrument (codes are kept)."""
+    notes = []
+    for column, labels in value_labels.items():
+        rs = instrument.response_set_of(column) if column in instrument.item_ids else None
+        if rs is None:
+            continue
+        known = {c.code: {normalise_label(v) for v in c.label.values()} for c in (*rs.codes, *rs.missing)}
+        wrong = [f"{code}={label!r}" for code, label in labels.items()
+                 if code in known and known[code] and normalise_label(label) not in known[code]]
+        wrong += [f"{code}={label!r} (no such code)" for code, label in labels.items() if code not in known]
+        if wrong:
+            notes.append(f"value labels of {column} disagree with {instrument.id}: {', '.join(wrong[:5])}; "
+                         "the codes were kept, check that the file belongs to this instrument")
+    return notes
 
 
 def read_responses(
@@ -507,7 +525,7 @@ def read_responses(
     for key in ("value_labels", "user_missing"):
         info[key] = {rename.get(str(c), str(c)): v for c, v in info.get(key, {}).items()}
     info["n_rows"] = len(out)
-    info["notes"] = info.get("notes") or []
+    info["notes"] = [*(info.get("notes") or []), *_label_disagreements(info["value_labels"], instrument)]
     for note in info["notes"]:  # what was read differently from the sheet as it looks
         warnings.warn(f"{label}: {note}", DataQualityWarning, stacklevel=2)
     out.attrs = {"read": info}

@@ -14,6 +14,7 @@ b.csv
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from os import PathLike
@@ -67,12 +68,24 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from toolkit.errors import ToolkitError  # imports pandas: only when a command runs, never for --help
 
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except ToolkitError as exc:
             print_error(exc)
             raise typer.Exit(code=2) from None
 
     return wrapper
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The toolkit's own warnings as one ``Warning: ...`` line on stderr; others as Python shows them."""
+    from toolkit.errors import ToolkitWarning
+
+    if issubclass(category, ToolkitWarning):
+        stderr.print(f"Warning: {message}", markup=False, soft_wrap=True)
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)
 
 
 def print_error(exc: BaseException) -> None:
