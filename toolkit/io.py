@@ -568,6 +568,12 @@ def _plain_text(col: pd.Series) -> pd.Series:
                    na_action="ignore").astype("str")
 
 
+def _holds_cr(data: pd.DataFrame) -> bool:
+    texts = [data[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c].dtype)]
+    return any("\r" in str(c) for c in data.columns) or \
+        any(col.astype("str").str.contains("\r", regex=False).any() for col in texts)
+
+
 def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as Parquet, CSV (UTF-8) or XLSX, chosen by the suffix.
 
@@ -596,7 +602,10 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
             if suffix == ".parquet":
                 data.apply(_plain_text).to_parquet(partial, index=False)
             elif suffix == ".csv":
-                protect_formulas(data).to_csv(partial, index=False, encoding="utf-8", lineterminator="\n")
+                safe = protect_formulas(data)
+                # a bare carriage return ends a record for Excel: any text holding one gets every text quoted
+                quoting = csv.QUOTE_NONNUMERIC if _holds_cr(safe) else csv.QUOTE_MINIMAL
+                safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
             else:
                 protect_formulas(data).to_excel(partial, index=False, engine="openpyxl")
     except OutputError:

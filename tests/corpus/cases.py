@@ -51,12 +51,13 @@ CASES = (
          extra={"encoding": "cp1252", "text": "Ærø Østerbro Århus æøå"}),
     Case("wrong_delimiter", "wrong_delimiter.csv", "clean", "ResponseError", "another version of the form"),
     # headers
-    Case("duplicate_columns", "duplicate_columns.csv", "clean", "ResponseError", "duplicate column header(s): net_use_3m"),
+    Case("duplicate_columns", "duplicate_columns.csv", "clean", "ResponseError",
+         "duplicate column header(s): net_use_3m"),
     Case("title_row", "title_row.csv", "clean", "result", problems=("title row",), rows=49),
     # cell contents
     Case("decimal_comma", "decimal_comma.csv", "clean", "result", problems=("decimal_comma",), rows=30),
-    Case("thousands_separator", "thousands_separator.csv", "clean", "result", problems=("decimal_comma", "invalid_value"),
-         rows=30),
+    Case("thousands_separator", "thousands_separator.csv", "clean", "result",
+         problems=("decimal_comma", "invalid_value"), rows=30),
     Case("xlsx_formulas_merged_dates", "formulas.xlsx", "clean", "result",
          problems=("hold formulas", "merged cell", "invalid_value"), rows=30),
     # size

@@ -296,7 +296,8 @@ MAKERS: dict[str, Callable[[Path], None]] = {
     "unknown_key.toml": toml_unknown_key, "wrong_type.toml": toml_wrong_type, "invalid.toml": toml_invalid,
     "malformed.geojson": geojson_malformed, "not_features.geojson": geojson_not_features,
     "unknown_district.geojson": geojson_unknown_district, "enormous.geojson": geojson_enormous,
-    "deep.geojson": geojson_deep, "form_formulas.xlsx": xlsform_formulas, "form_many_choices.xlsx": xlsform_many_choices,
+    "deep.geojson": geojson_deep, "form_formulas.xlsx": xlsform_formulas,
+    "form_many_choices.xlsx": xlsform_many_choices,
     "form_zip_bomb.xlsx": xlsform_zip_bomb,
 }
 

@@ -74,8 +74,24 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except ToolkitError as exc:
             print_error(exc)
             raise typer.Exit(code=2) from None
+        except (KeyboardInterrupt, Exception) as exc:  # every file is written whole or not at all (atomic_write)
+            if not _interrupted(exc):
+                raise
+            stderr.print("Interrupted: files written so far are complete; the others were left as they were",
+                         markup=False, soft_wrap=True)
+            raise typer.Exit(code=130) from None
 
     return wrapper
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """True for Ctrl-C, also when a library's clean-up raised another error while it unwound."""
+    seen = 0
+    while exc is not None and seen < 50:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc, seen = exc.__context__, seen + 1
+    return False
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
