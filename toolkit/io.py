@@ -230,30 +230,6 @@ def _read_stat(path: Path, kind: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     return df, {"value_labels": labels, "user_missing": user_missing}
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, list[str]]:
-    """The sheet (header found below any title rows), its name, and notes on formulas, merges, title rows."""
-    notes = _intake.check_zip(path)  # refuses a zip bomb before calamine unpacks anything
-    with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
-        names = book.sheet_names
-        target = names[0] if sheet is None else sheet
-        if isinstance(target, int) or (target not in names and str(target).isdigit()):
-            target = names[int(target)] if int(target) < len(names) else str(target)  # a sheet index
-        if target not in names:
-            raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
-        grid = pd.read_excel(book, sheet_name=target, dtype=object, header=None)
-    head = [["" if pd.isna(v) else str(v) for v in row] for row in grid.head(60).itertuples(index=False)]
-    skip = _intake.title_rows(head)
-    if grid.empty:
-        return pd.DataFrame(), target, notes
-    header = list(grid.iloc[skip])
-    _intake.check_duplicates([h for h in header if not pd.isna(h)], f"{path} (sheet {target})")
-    df = grid.iloc[skip + 1:].reset_index(drop=True)
-    df.columns = [f"Unnamed: {k}" if pd.isna(h) else h for k, h in enumerate(header)]
-    if skip:
-        notes.append(f"the header is on row {skip + 1}: {skip} title row(s) above it were skipped")
-    return df, target, notes
-
-
 def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
                delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
     if not path.exists():
@@ -269,7 +245,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
             df, extra = _read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
         elif suffix in (".xlsx", ".xlsm"):
-            df, target, notes = _read_xlsx(path, sheet)
+            df, target, notes = _intake.read_xlsx(path, sheet)
             info.update(format="xlsx", sheet=target, notes=notes)
         elif suffix in (".sav", ".zsav", ".dta"):
             df, extra = _read_stat(path, "dta" if suffix == ".dta" else "sav")
@@ -430,8 +406,8 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
     if missing:
         raise ResponseError(
             f"{source}: {len(missing)} required column(s) missing for instrument "
-            f"{instrument.id!r} version {instrument.version}: {', '.join(missing)}; is the export from another "
-            "version of the form, or another instrument (--instrument)?"
+            f"{instrument.id!r}: {', '.join(missing)}; is the export from another version of the form "
+            f"({instrument.id} is version {instrument.version}), or for another instrument?"
         )
     info = {
         "column_map": column_map,
@@ -568,12 +544,6 @@ def _plain_text(col: pd.Series) -> pd.Series:
                    na_action="ignore").astype("str")
 
 
-def _holds_cr(data: pd.DataFrame) -> bool:
-    texts = [data[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c].dtype)]
-    return any("\r" in str(c) for c in data.columns) or \
-        any(col.astype("str").str.contains("\r", regex=False).any() for col in texts)
-
-
 def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as Parquet, CSV (UTF-8) or XLSX, chosen by the suffix.
 
@@ -604,7 +574,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
             elif suffix == ".csv":
                 safe = protect_formulas(data)
                 # a bare carriage return ends a record for Excel: any text holding one gets every text quoted
-                quoting = csv.QUOTE_NONNUMERIC if _holds_cr(safe) else csv.QUOTE_MINIMAL
+                quoting = csv.QUOTE_NONNUMERIC if _intake.holds_cr(safe) else csv.QUOTE_MINIMAL
                 safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
             else:
                 protect_formulas(data).to_excel(partial, index=False, engine="openpyxl")
