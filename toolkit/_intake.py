@@ -120,7 +120,12 @@ def check_zip(path: Path) -> list[str]:
                     f"{path}: refused: the workbook would unpack to {total / 2**20:,.0f} MB in {len(members)} "
                     f"parts (limit {MAX_UNZIPPED_BYTES / 2**20:,.0f} MB); it may be a zip bomb. Save it again "
                     "from Excel or export it as CSV")
-            return _sheet_notes(book, [m.filename for m in members if m.filename.startswith("xl/worksheets/")])
+            notes = _sheet_notes(book, [m.filename for m in members if m.filename.startswith("xl/worksheets/")])
+            links = sum(m.filename.startswith("xl/externalLinks/") and m.filename.endswith(".xml") for m in members)
+            if links:
+                notes.append(f"{links} link(s) to other workbooks: never followed, their last cached values were "
+                             "read")
+            return notes
     except zipfile.BadZipFile as exc:
         raise InputFileError(f"{path}: not a readable XLSX workbook ({exc}); save it again as .xlsx") from None
 

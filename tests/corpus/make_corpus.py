@@ -265,6 +265,11 @@ def xlsform_formulas(path: Path) -> None:
                     ["integer", "q2", "='[other.xlsx]Sheet1'!A1", "=1+1"]],
              [["list_name", "name", "label::English (en)", "label::Dansk (da)"],
               ["yn", "1", "Yes", "Ja"], ["yn", "2", "No", "Nej"]])
+    with zipfile.ZipFile(path, "a") as book:  # the part Excel writes for a link to another workbook
+        book.writestr("xl/externalLinks/externalLink1.xml",
+                      '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                      '<externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                      'relationships"/></externalLink>')
 
 
 def xlsform_many_choices(path: Path) -> None:
