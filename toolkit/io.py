@@ -401,7 +401,7 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
             continue
         data[name] = df[header]
     out = pd.DataFrame(data, index=df.index)
-    required = [item.id for item in instrument.items if getattr(item, "required", False)]
+    required = [item.id for item in instrument.items if item.required and not item.optional]  # optional: may be absent
     missing = [i for i in required if i not in out.columns]
     if missing:
         raise ResponseError(

@@ -213,6 +213,10 @@ def _labels(instrument, by: str, values: pd.Series, lang: str) -> pd.Series:
 
 
 def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataFrame:
+    if not outcomes:  # outcomes are optional in an instrument
+        warnings.warn(f"no outcome estimates: instrument {instrument.id!r} declares no outcomes", DataQualityWarning,
+                      stacklevel=3)
+        return pd.DataFrame(columns=list(ESTIMATE_COLUMNS))
     parts = []
     for name in outcomes:
         for by in ("overall", *config.groups):
@@ -329,6 +333,10 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     estimates = _estimates(design, names, instrument, config)
     step("model")
     model = _model(design, instrument, config) if config.model_outcome in data else None
+    if model is None and config.model_outcome not in data:
+        warnings.warn(f"no risk model: instrument {instrument.id!r} declares no outcome {config.model_outcome!r} "
+                      f"(declared: {', '.join(instrument.outcomes) or 'none'}; set model_outcome in the config)",
+                      DataQualityWarning, stacklevel=2)
     step("project")
     projection = pd.DataFrame()
     if margins and model is not None:

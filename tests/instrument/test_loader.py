@@ -120,10 +120,6 @@ def _drop_code_label(doc):
     del doc["response_sets"]["yes_no"][1]["da"]
 
 
-def _drop_outcome(doc):
-    del doc["outcomes"]["exempt"]
-
-
 def _scale_unknown_item(doc):
     doc["scales"]["practical_kn"]["items"].append("prac_k9")
 
@@ -156,7 +152,6 @@ BROKEN_CASES = {
     "exclusive on a single choice": (_set("dp_exempt", exclusive=[2]), "dp_exempt", "exclusive",
                                     "only select-multiple items"),
     "unknown domain": (_set("prac_02", domain="social"), "prac_02", "domain", "unknown domain 'social'"),
-    "missing outcome": (_drop_outcome, "outcomes.exempt", "rule", "required outcome 'exempt'"),
     "scale with unknown item": (_scale_unknown_item, "scales.practical_kn", "items", "unknown item 'prac_k9'"),
 }
 
@@ -193,6 +188,11 @@ def test_every_problem_is_reported_at_once(screener_doc):
     ("duplicate_key.yaml", None, "text", "duplicate key 'text'"),
     ("unquoted_yes.yaml", "response_sets.yes_no", "codes[code 1].en", "quote values such as Yes/No"),
     ("numeric_version.yaml", None, "version", "must be a quoted text"),
+    ("missing_kind.yaml", "missing_codes", "codes[2].kind", "kind must be one of dont_know, refused, dont_understand, "
+     "not_applicable, no_answer; got 'skipped'"),
+    ("levels_out_of_range.yaml", "scales.trust", "levels.above_basic",
+     "must be a number above 4 and at most 10 (the scale runs from 0 to 10), got 12"),
+    ("undeclared_language.yaml", None, "title.dk", "language 'dk' is not declared in languages (en, da)"),
 ])
 def test_broken_fixture_files(fixture, item, fld, message):
     path = BROKEN / fixture

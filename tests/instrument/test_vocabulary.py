@@ -15,7 +15,9 @@ from toolkit.instrument.vocabulary import (
 def test_missing_codes_and_kinds_agree():
     assert DEFAULT_MISSING_CODES == {"dont_know": 88, "refused": 99, "dont_understand": 66}
     assert DONT_KNOW == 88
-    assert MISSING_KINDS == ("dont_know", "refused", "dont_understand", "not_asked")
+    assert vocabulary.MISSING_KIND_NAMES == ("dont_know", "refused", "dont_understand", "not_applicable", "no_answer")
+    assert MISSING_KINDS == (*vocabulary.MISSING_KIND_NAMES, "not_asked")
+    assert set(DEFAULT_MISSING_CODES) <= set(vocabulary.MISSING_KIND_NAMES)
     for inst_id in ("dis-full", "dis-screener"):  # the bundled instruments use exactly these codes
         assert load_instrument(inst_id).missing_codes == {v: k for k, v in DEFAULT_MISSING_CODES.items()}
 

@@ -26,7 +26,7 @@ import typer
 
 from toolkit.cli.clean import clean_command
 from toolkit.cli.demo import demo_command
-from toolkit.cli.questionnaire import questionnaire_build
+from toolkit.cli.questionnaire import questionnaire_build, questionnaire_check
 from toolkit.cli.report import report_command
 from toolkit.cli.simulate import simulate_command
 
@@ -37,7 +37,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-questionnaire_app = typer.Typer(help="Questionnaires: build web, paper and codebook forms.", no_args_is_help=True)
+questionnaire_app = typer.Typer(help="Questionnaires: build web, paper and codebook forms; check an instrument.",
+                                no_args_is_help=True)
 app.add_typer(questionnaire_app, name="questionnaire")
 
 
@@ -52,6 +53,7 @@ def _register(group: typer.Typer, name: str, command: Callable[..., Any]) -> Non
 
 
 _register(questionnaire_app, "build", questionnaire_build)
+_register(questionnaire_app, "check", questionnaire_check)
 _register(app, "simulate", simulate_command)
 _register(app, "clean", clean_command)
 _register(app, "report", report_command)

@@ -28,7 +28,7 @@ from pathlib import Path
 from toolkit._validation import as_instrument, check_option
 from toolkit.errors import OutputError
 from toolkit.forms.codebook import codebook_csv, codebook_markdown
-from toolkit.forms.languages import LANGUAGE_NAMES, check_languages
+from toolkit.forms.languages import LANGUAGE_NAMES, check_languages, english_noted
 from toolkit.forms.paper import paper_html, question_numbers
 from toolkit.forms.xlsform import write_xlsform, xlsform_sheets
 from toolkit.instrument import Instrument, available_instruments
@@ -102,8 +102,13 @@ def build(instruments: str | Instrument | Sequence[str | Instrument], *, formats
         expanded.extend(available_instruments() if i == "all" else [i])
     insts = [as_instrument(i) for i in expanded]
     fmts = _check_formats(formats)
-    plans = [(instrument, _render(instrument, fmts, check_languages(instrument, languages))) for instrument in insts]
-    return _publish(plans, Path(out))
+    plans = []
+    for instrument in insts:
+        langs = check_languages(instrument, languages)  # notes English instructions once per instrument
+        with english_noted():
+            plans.append((instrument, _render(instrument, fmts, langs)))
+    with english_noted():
+        return _publish(plans, Path(out))
 
 
 def _publish(plans: list[tuple[Instrument, dict[str, str | None]]], out: Path) -> list[Path]:

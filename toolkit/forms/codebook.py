@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._validation import as_instrument, renamed_keywords
-from toolkit.forms.languages import one_language
+from toolkit.forms.languages import one_language, phrases
 from toolkit.instrument import Instrument
 from toolkit.privacy import protect_formulas
 
@@ -19,15 +19,27 @@ def _md(text) -> str:
     return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
+def _own_missing(instrument: Instrument, lang: str) -> dict[str, str]:
+    """Item -> its response set's missing codes in words, for items whose set overrides the instrument's."""
+    out = {}
+    for it in instrument.items:
+        rs = instrument.response_set_of(it.id)
+        if rs is not None and rs.missing != instrument.missing:
+            out[it.id] = f"{phrases(lang)['missing']}: " + (
+                "; ".join(f"{c.code}={c.label[lang]}" for c in rs.missing) or "-")
+    return out
+
+
 @renamed_keywords(inst="instrument")
-def codebook_markdown(instrument: Instrument | str, *, lang: str = "en") -> str:
+def codebook_markdown(instrument: Instrument | str, *, lang: str | None = None) -> str:
     """The codebook as a Markdown document in one language.
 
     Parameters
     ----------
     instrument : Instrument, bundled id or path
-    lang : str
-        The language of the document (one of the instrument's).
+    lang : str, optional
+        The language of the document (one of the instrument's; default English,
+        or the instrument's first language if it has no English).
 
     Returns
     -------
@@ -42,7 +54,8 @@ def codebook_markdown(instrument: Instrument | str, *, lang: str = "en") -> str:
     """
     instrument, lang, t = one_language(instrument, lang)
     cb = instrument.codebook()
-    missing = "; ".join(f"{c.code} = {c.label[lang]}" for c in instrument.missing)
+    missing = "; ".join(f"{c.code} = {c.label[lang]}" for c in instrument.missing) or "-"
+    own = _own_missing(instrument, lang)
     lines = [
         f"# {t['codebook']}: {instrument.title[lang]}",
         "",
@@ -55,7 +68,8 @@ def codebook_markdown(instrument: Instrument | str, *, lang: str = "en") -> str:
                   "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in cb[cb["section"] == section.id].itertuples(index=False):
             rd = row._asdict()
-            cells = [rd["variable"], rd[f"label_{lang}"], rd["type"], rd[f"codes_{lang}"], rd["domain"],
+            codes = "; ".join(c for c in (rd[f"codes_{lang}"], own.get(rd["variable"])) if isinstance(c, str) and c)
+            cells = [rd["variable"], rd[f"label_{lang}"], rd["type"], codes, rd["domain"],
                      "yes" if rd["reverse"] else "", rd["scale"],
                      "" if pd.isna(rd["correct"]) else rd["correct"], rd["relevant"]]
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
@@ -66,6 +80,8 @@ def codebook_markdown(instrument: Instrument | str, *, lang: str = "en") -> str:
         levels = ", ".join(f"{k} ≥ {v:g}" for k, v in s.levels.items())
         lines.append(f"| {s.id} | {s.domain or ''} | {s.kind} | {s.method} | {' '.join(s.items)} | "
                      f"{s.min_valid} | {levels} |")
+    if not instrument.outcomes:
+        return "\n".join(lines) + "\n"
     lines += ["", "## Outcomes", "", "| outcome | label | rule |", "|---|---|---|"]
     for o in instrument.outcomes.values():
         lines.append(f"| {o.id} | {_md(o.label[lang])} | `{_md(o.rule)}` |")

@@ -1,5 +1,12 @@
 """The languages of the forms: the phrases every form prints, in English and Danish, and the language check.
 
+An instrument may be in any languages; its questions and answers are printed
+in each of them. The phrases the forms add of their own (tick-box
+instructions, skip directions, codebook headings, constraint messages) exist
+in English and Danish only: a form in another language prints them in
+English, and :func:`check_languages`, which every form goes through, says so
+once in a :class:`~toolkit.errors.ToolkitWarning`.
+
 Examples
 --------
 >>> phrases("da")["go_to"]
@@ -10,12 +17,20 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import warnings
+from collections.abc import Iterable, Iterator
 
 from toolkit._validation import as_instrument, check_option, renamed_keywords
+from toolkit.errors import ToolkitWarning
 from toolkit.instrument import Instrument
 
-LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
+#: Names of languages in XLSForm column headers (``label::Norsk bokmål (nb)``); others show their code.
+LANGUAGE_NAMES = {"en": "English", "da": "Dansk", "nb": "Norsk bokmål", "nn": "Norsk nynorsk", "sv": "Svenska",
+                  "de": "Deutsch", "fr": "Français", "es": "Español", "nl": "Nederlands", "fi": "Suomi",
+                  "pl": "Polski", "pt": "Português", "it": "Italiano"}
+#: Languages with their own printed phrases; every other language prints the English ones.
+PHRASE_LANGUAGES = ("en", "da")
 
 # text key -> (English, Danish)
 _PHRASES = {
@@ -45,7 +60,7 @@ _PHRASES = {
                             "{answers} kan ikke kombineres med andre svar."),
     "constraint_range": ("Enter a number from {lo} to {hi}.", "Skriv et tal fra {lo} til {hi}."),
 }
-_TEXT = {lang: {key: texts[i] for key, texts in _PHRASES.items()} for i, lang in enumerate(("en", "da"))}
+_TEXT = {lang: {key: texts[i] for key, texts in _PHRASES.items()} for i, lang in enumerate(PHRASE_LANGUAGES)}
 
 
 def phrases(lang: str) -> dict[str, str]:
@@ -64,8 +79,8 @@ def lang_column(lang: str) -> str:
 
     Examples
     --------
-    >>> lang_column("en"), lang_column("fr")
-    ('English (en)', 'fr (fr)')
+    >>> lang_column("en"), lang_column("nb"), lang_column("se")
+    ('English (en)', 'Norsk bokmål (nb)', 'se (se)')
     """
     return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
 
@@ -73,6 +88,10 @@ def lang_column(lang: str) -> str:
 @renamed_keywords(inst="instrument")
 def check_languages(instrument: Instrument | str, languages: Iterable[str] | None) -> list[str]:
     """The languages to build (all of the instrument's by default); one it lacks raises OptionError.
+
+    A language without the forms' own phrases (any but English and Danish)
+    gets a :class:`~toolkit.errors.ToolkitWarning` saying its instructions
+    print in English; its questions and answers print in that language.
 
     Parameters
     ----------
@@ -98,11 +117,46 @@ def check_languages(instrument: Instrument | str, languages: Iterable[str] | Non
     langs = list(dict.fromkeys(languages or instrument.languages))
     for lang in langs:
         check_option(lang, f"language of instrument {instrument.id!r}", instrument.languages)
+    english = [lang for lang in langs if lang not in PHRASE_LANGUAGES]
+    if english:
+        warnings.warn(f"the forms of {instrument.id!r} print their own instructions (tick boxes, skip directions, "
+                      f"headings) in English for {', '.join(english)}: the toolkit has them only in "
+                      f"{', '.join(PHRASE_LANGUAGES)}; questions and answers are in {', '.join(english)}",
+                      ToolkitWarning, stacklevel=2)
     return langs
 
 
-def one_language(instrument: Instrument | str, lang: str) -> tuple[Instrument, str, dict[str, str]]:
-    """The instrument, its language ``lang`` (checked) and the phrases, for a form printed in one language.
+_NOTE = r"the forms of .* print their own instructions"  # the start of the warning check_languages gives
+
+
+@contextlib.contextmanager
+def english_noted() -> Iterator[None]:
+    """Within this block the English-instructions warning stays quiet (a build that gave it once).
+
+    Examples
+    --------
+    >>> with english_noted(), warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     _ = phrases("nb")
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_NOTE, category=ToolkitWarning)
+        yield
+
+
+def default_language(instrument: Instrument) -> str:
+    """The language a form shows when none is asked for: English if the instrument has it, else its first.
+
+    Examples
+    --------
+    >>> default_language(as_instrument("dis-full"))
+    'en'
+    """
+    return "en" if "en" in instrument.languages else instrument.languages[0]
+
+
+def one_language(instrument: Instrument | str, lang: str | None) -> tuple[Instrument, str, dict[str, str]]:
+    """The instrument, its language ``lang`` (checked; None: the default language) and the phrases.
 
     Examples
     --------
@@ -111,8 +165,9 @@ def one_language(instrument: Instrument | str, lang: str) -> tuple[Instrument, s
     ('dis-full', 'da', 'Hvis')
     """
     instrument = as_instrument(instrument)
-    (lang,) = check_languages(instrument, [lang])
+    (lang,) = check_languages(instrument, [lang or default_language(instrument)])
     return instrument, lang, phrases(lang)
 
 
-__all__ = ["LANGUAGE_NAMES", "phrases", "lang_column", "check_languages", "one_language"]
+__all__ = ["LANGUAGE_NAMES", "PHRASE_LANGUAGES", "phrases", "lang_column", "check_languages", "default_language",
+           "one_language"]

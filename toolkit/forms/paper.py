@@ -134,7 +134,7 @@ def _quote(text: str) -> str:
 
 
 @renamed_keywords(inst="instrument")
-def paper_html(instrument: Instrument | str, *, lang: str = "en") -> str:
+def paper_html(instrument: Instrument | str, *, lang: str | None = None) -> str:
     """The printable paper form in one language, as an HTML string.
 
     Questions are numbered in questionnaire order; skip rules become
@@ -144,8 +144,9 @@ def paper_html(instrument: Instrument | str, *, lang: str = "en") -> str:
     Parameters
     ----------
     instrument : Instrument, bundled id or path
-    lang : str
-        One of the instrument's languages.
+    lang : str, optional
+        One of the instrument's languages (default English, or the
+        instrument's first language if it has no English).
 
     Returns
     -------
@@ -194,7 +195,7 @@ def paper_html(instrument: Instrument | str, *, lang: str = "en") -> str:
                     joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" {t['and']} " + labels[-1]
                     route_lines.append(f"{t['if']} {joined}, {go(target)}.")
             howto = {"multiple": t["tick_all"], "numeric": t["number"] + (
-                f" {t['between']} {item.min:g} {t['and']} {item.max:g}." if item.min is not None else "."),
+                f" {t['between']} {item.min:g} {t['and']} {item.max:g}." if None not in (item.min, item.max) else "."),
                 "text": t["write"]}.get(item.type, t["tick_one"])
             condition = None
             if item.rule is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit._validation import as_instrument, renamed_keywords
-from toolkit.forms.languages import check_languages, lang_column, phrases
+from toolkit.forms.languages import check_languages, default_language as _default, lang_column, phrases
 from toolkit.instrument import Instrument, Item
 
 
@@ -29,13 +29,15 @@ def _constraint(instrument: Instrument, item: Item) -> tuple[str | None, dict[st
     if item.type == "numeric" and (item.min is not None or item.max is not None):
         parts = ([f". >= {item.min:g}"] if item.min is not None else []) + (
             [f". <= {item.max:g}"] if item.max is not None else [])
-        msg = {lang: phrases(lang)["constraint_range"].format(lo=f"{item.min:g}", hi=f"{item.max:g}")
-               for lang in instrument.languages}
+        lo, hi = ("…" if v is None else f"{v:g}" for v in (item.min, item.max))  # a bound may be open
+        msg = {lang: phrases(lang)["constraint_range"].format(lo=lo, hi=hi) for lang in instrument.languages}
         return " and ".join(parts), msg
     if item.type == "multiple":
         # missing codes and answers such as "None of these" stand alone
         rs = instrument.response_sets[item.response_set]
-        alone = [*item.exclusive, *instrument.missing_codes]
+        alone = [*item.exclusive, *rs.missing_codes]
+        if not alone:
+            return None, {}
         any_alone = " or ".join(f"selected(., '{c}')" for c in alone)
         messages = {}
         for lang in instrument.languages:
@@ -47,14 +49,15 @@ def _constraint(instrument: Instrument, item: Item) -> tuple[str | None, dict[st
 
 
 @renamed_keywords(inst="instrument")
-def xlsform_sheets(instrument: Instrument | str, *, default_language: str = "en") -> dict[str, pd.DataFrame]:
+def xlsform_sheets(instrument: Instrument | str, *, default_language: str | None = None) -> dict[str, pd.DataFrame]:
     """The three XLSForm sheets as DataFrames: survey, choices, settings.
 
     Parameters
     ----------
     instrument : Instrument, bundled id or path
-    default_language : str
-        The language a form shows first (``settings.default_language``).
+    default_language : str, optional
+        The language a form shows first (``settings.default_language``); default
+        English, or the instrument's first language if it has no English.
 
     Returns
     -------
@@ -70,7 +73,8 @@ def xlsform_sheets(instrument: Instrument | str, *, default_language: str = "en"
     '1.0.0'
     """
     instrument = as_instrument(instrument)
-    (default_language,) = check_languages(instrument, [default_language])
+    default_language = check_languages(instrument, [default_language or _default(instrument),
+                                                    *instrument.languages])[0]
     langs = instrument.languages
     label = {lang: f"label::{lang_column(lang)}" for lang in langs}
     hint = {lang: f"hint::{lang_column(lang)}" for lang in langs}
@@ -120,7 +124,8 @@ def xlsform_sheets(instrument: Instrument | str, *, default_language: str = "en"
 
 
 @renamed_keywords(inst="instrument")
-def write_xlsform(instrument: Instrument | str, path: str | os.PathLike, *, default_language: str = "en") -> Path:
+def write_xlsform(instrument: Instrument | str, path: str | os.PathLike, *,
+                  default_language: str | None = None) -> Path:
     """Write the XLSForm ``.xlsx`` (convertible with pyxform, importable in KoboToolbox).
 
     Parameters
@@ -128,7 +133,7 @@ def write_xlsform(instrument: Instrument | str, path: str | os.PathLike, *, defa
     instrument : Instrument, bundled id or path
     path : str or path-like
         The ``.xlsx`` file to write.
-    default_language : str
+    default_language : str, optional
         See :func:`xlsform_sheets`.
 
     Returns

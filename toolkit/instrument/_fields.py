@@ -43,14 +43,26 @@ class Problems:
         if not self.rows:
             return
         df = pd.DataFrame(self.rows, columns=["file", "item", "field", "message"])
-        lines = [
-            f"  {r.file}: {r.item or '(instrument)'}: {r.field or '-'}: {r.message}" for r in df.itertuples()
-        ]
+        # from the rows, not the frame: pandas stores an absent item or field as NaN, which would print "nan"
+        lines = [f"  {r['file']}: {r['item'] or '(instrument)'}: {r['field'] or '-'}: {r['message']}"
+                 for r in self.rows]
         n = len(df)
         raise InstrumentError(
             f"{self.file}: {n} problem{'s' if n != 1 else ''} in the instrument definition:\n" + "\n".join(lines),
             problems=df,
         )
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters: the value a message quotes.
+
+    Examples
+    --------
+    >>> shown("abc"), shown(list(range(40)), width=12)
+    ("'abc'", '[0, 1, 2,...')
+    """
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
@@ -82,7 +94,8 @@ def texts(p: Problems, value: Any, langs: tuple[str, ...], where: str, fld: str,
         else:
             out[lang] = v.strip()
     for extra in sorted(set(map(str, value)) - set(langs)):
-        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages")
+        p.add(where, f"{fld}.{extra}", f"language '{extra}' is not declared in languages "
+              f"({', '.join(langs)}); declare it or remove the text")
     return out
 
 
@@ -98,7 +111,7 @@ def codes(p: Problems, entries: Any, langs, where: str, fld: str) -> list[Code]:
     "must be an integer, got '2'"
     """
     if not isinstance(entries, list) or not entries:
-        p.add(where, fld, "must be a non-empty list of {code: <int>, <lang>: <label>} entries")
+        p.add(where, fld, f"must be a non-empty list of {{code: <int>, <lang>: <label>}} entries, got {shown(entries)}")
         return []
     out, seen = [], set()
     for i, e in enumerate(entries):
@@ -161,5 +174,5 @@ def mapping(p: Problems, raw: Any, fld: str, what: str) -> Mapping | None:
     if isinstance(raw, Mapping):
         return raw
     if raw is not None:
-        p.add(None, fld, what)
+        p.add(None, fld, f"{what}, got {shown(raw)}")
     return None

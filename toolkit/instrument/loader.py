@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from importlib import resources
 from os import PathLike
 from pathlib import Path
@@ -20,21 +19,22 @@ from typing import Any
 import yaml
 
 from toolkit.errors import UnknownInstrumentError
+from toolkit.instrument import _codes
 from toolkit.instrument import _fields as F
+from toolkit.instrument import _scales
 from toolkit.instrument._index import parse_index
 from toolkit.instrument import rules as R
-from toolkit.instrument.schema import Code, Domain, Instrument, Item, Outcome, ResponseSet, Scale, Section
-from toolkit.instrument.vocabulary import CODED_TYPES, DEFAULT_MISSING_CODES, ITEM_TYPES, LEVELS
+from toolkit.instrument.schema import Domain, Instrument, Item, Outcome, ResponseSet, Section
+from toolkit.instrument.vocabulary import CODED_TYPES, ITEM_TYPES
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _TOP_KEYS = {"id", "version", "languages", "title", "description", "missing_codes", "response_sets",
              "domains", "sections", "scales", "outcomes", "index"}
+_REQUIRED_KEYS = ("id", "version", "languages", "title", "sections")
 _ITEM_KEYS = {"id", "type", "text", "response_set", "domain", "reverse", "correct", "relevant",
-              "required", "min", "max", "hint", "check", "exclusive"}
-_SCALE_KEYS = {"domain", "kind", "items", "method", "min_valid", "levels", "label"}
-_SCALE_KINDS = {"self_report": ("likert", "mean"), "knowledge": ("knowledge", "sum_correct")}
-REQUIRED_LANGUAGES = ("en", "da")
+              "required", "optional", "min", "max", "hint", "check", "exclusive"}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
 # --------------------------------------------------------------------------- YAML reading
@@ -131,12 +131,17 @@ def load_instrument(source: str | PathLike) -> Instrument:
     """
     if isinstance(source, Instrument):
         return source
+    from toolkit.instrument import xlsform  # reads .xlsx/.xls forms and overlays, validated by _build below
+
     text = str(source)
-    if isinstance(source, PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+    if isinstance(source, PathLike) or text.lower().endswith((".yaml", ".yml", *xlsform.SUFFIXES)) or "/" in text \
+            or "\\" in text:
         path = Path(source)
         if not path.is_file():
             raise UnknownInstrumentError(
                 f"no instrument file {text}; bundled instruments: {', '.join(available_instruments())}")
+        if xlsform.is_xlsform(path):  # an XLSForm workbook, or a YAML overlay naming one
+            return xlsform.load(path, build=_build)
         return _load_file(str(path.resolve()), path.stat().st_mtime_ns)
     if text not in available_instruments():
         raise UnknownInstrumentError(
@@ -185,7 +190,7 @@ def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
     for key, line in loader.duplicates:
         p.add(None, key, f"duplicate key {key!r} (line {line}); YAML would silently keep only the last one")
     if not isinstance(doc, Mapping):
-        p.add(None, None, "the file must hold a mapping with id, version, languages, ...")
+        p.add(None, None, f"the file must hold a mapping with id, version, languages, ..., got {F.shown(doc)}")
         p.raise_if_any()
     return _build(doc, p)
 
@@ -193,8 +198,7 @@ def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
 def _build(doc: Mapping, p: F.Problems) -> Instrument:
     for key in sorted(set(map(str, doc)) - _TOP_KEYS):
         p.add(None, key, f"unknown top-level field; expected one of {', '.join(sorted(_TOP_KEYS))}")
-    for key in ("id", "version", "languages", "title", "missing_codes", "response_sets", "domains",
-                "sections", "scales", "outcomes"):
+    for key in _REQUIRED_KEYS:
         if key not in doc:
             p.add(None, key, "required field is missing")
 
@@ -204,24 +208,19 @@ def _build(doc: Mapping, p: F.Problems) -> Instrument:
     version = doc.get("version")
     if version is not None and not isinstance(version, str):
         p.add(None, "version", f"must be a quoted text such as \"1.0.0\", got {version!r}")
-    langs_raw = doc.get("languages", list(REQUIRED_LANGUAGES))
-    if not isinstance(langs_raw, list) or not all(isinstance(x, str) for x in langs_raw):
-        p.add(None, "languages", f"must be a list of language codes, got {langs_raw!r}")
-        langs_raw = list(REQUIRED_LANGUAGES)
-    langs = tuple(dict.fromkeys(langs_raw))
-    for lang in REQUIRED_LANGUAGES:
-        if lang not in langs:
-            p.add(None, "languages", f"must include '{lang}'")
+    langs = _languages(p, doc)
     title = F.texts(p, doc.get("title"), langs, None, "title")
     description = F.texts(p, doc.get("description"), langs, None, "description", optional=True)
 
-    missing = _missing_codes(p, doc.get("missing_codes"), langs)
-    response_sets = _response_sets(p, doc.get("response_sets"), langs, missing)
+    raw_missing = doc.get("missing_codes")
+    missing = (_codes.default_missing_codes(langs) if raw_missing is None
+               else _codes.missing_codes(p, raw_missing, langs))
+    response_sets = _codes.response_sets(p, doc.get("response_sets"), langs, missing, lambda n: _NAME.match(n))
     domains = _domains(p, doc.get("domains"), langs)
     sections, raw_items = _sections(p, doc.get("sections"), langs)
     items = _items(p, raw_items, langs, response_sets, domains)
-    scales = _scales(p, doc.get("scales"), langs, items, domains)
-    items = [_with_scale(it, scales) for it in items]
+    scales = _scales.scales(p, doc.get("scales"), langs, items, domains, response_sets)
+    items = [_scales.with_scale(it, scales) for it in items]
     outcomes = _outcomes(p, doc.get("outcomes"), langs, items, scales, domains, response_sets)
     index = parse_index(p, doc.get("index"), langs, items, scales, domains, response_sets)
     p.raise_if_any()
@@ -232,40 +231,22 @@ def _build(doc: Mapping, p: F.Problems) -> Instrument:
     )
 
 
-def _missing_codes(p, raw, langs) -> list[Code]:
-    where = "missing_codes"
-    codes = F.codes(p, raw, langs, where, "codes") if raw is not None else []
-    by_kind = {c.kind: c for c in codes}
-    for kind, code in DEFAULT_MISSING_CODES.items():
-        if kind not in by_kind:
-            p.add(where, "kind", f"missing code of kind '{kind}' ({code}) is not declared")
-        elif by_kind[kind].code != code:
-            p.add(where, "code", f"kind '{kind}' must use code {code}, got {by_kind[kind].code}")
-    for c in codes:
-        if c.kind not in DEFAULT_MISSING_CODES:
-            p.add(where, "kind",
-                  f"code {c.code}: kind must be one of {', '.join(DEFAULT_MISSING_CODES)}, got {c.kind!r}")
-    return sorted(codes, key=lambda c: c.code)
-
-
-def _response_sets(p, raw, langs, missing) -> dict[str, ResponseSet]:
-    out: dict[str, ResponseSet] = {}
-    raw = F.mapping(p, raw, "response_sets", "must map a response-set name to a list of codes")
+def _languages(p, doc: Mapping) -> tuple[str, ...]:
+    """The declared languages (at least one); without a valid list, those of the title (or English)."""
+    raw = doc.get("languages")
+    title = doc.get("title")
+    fallback = tuple(map(str, title)) if isinstance(title, Mapping) and title else ("en",)
     if raw is None:
-        return out
-    missing_codes = {c.code for c in missing}
-    for name, entries in raw.items():
-        where = f"response_sets.{name}"
-        if not isinstance(name, str) or not _NAME.match(name):
-            p.add(where, "name", "must be lower-case letters, digits and '_', starting with a letter")
-        codes = F.codes(p, entries, langs, where, "codes")
-        for c in codes:
-            if c.code in missing_codes:
-                p.add(where, f"codes[code {c.code}]", f"code {c.code} is reserved for a missing code")
-            if c.kind is not None:
-                p.add(where, f"codes[code {c.code}]", "substantive codes take no 'kind'")
-        out[str(name)] = ResponseSet(str(name), codes, list(missing))
-    return out
+        return fallback
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        p.add(None, "languages", f"must be a non-empty list of language codes such as [en] or [nb, en], got {raw!r}")
+        return fallback
+    for i, lang in enumerate(raw):
+        if not _LANGUAGE.match(lang):
+            p.add(None, f"languages[{i}]", f"must be a language code such as en, da, nb or pt-BR, got {lang!r}")
+        if raw.index(lang) != i:
+            p.add(None, f"languages[{i}]", f"language {lang!r} is listed twice")
+    return tuple(dict.fromkeys(raw))
 
 
 def _domains(p, raw, langs) -> dict[str, Domain]:
@@ -285,11 +266,11 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
     sections, items, seen = [], [], set()
     if not isinstance(raw, list):
         if raw is not None:
-            p.add(None, "sections", "must be a list of sections, each with id, label and items")
+            p.add(None, "sections", f"must be a list of sections, each with id, label and items, got {F.shown(raw)}")
         return sections, items
     for i, spec in enumerate(raw):
         if not isinstance(spec, Mapping):
-            p.add(f"sections[{i}]", None, "must be a mapping with id, label and items")
+            p.add(f"sections[{i}]", None, f"must be a mapping with id, label and items, got {F.shown(spec)}")
             continue
         sid = spec.get("id")
         where = f"sections.{sid}" if sid else f"sections[{i}]"
@@ -301,7 +282,7 @@ def _sections(p, raw, langs) -> tuple[list[Section], list[tuple[str, Any]]]:
         label = F.texts(p, spec.get("label"), langs, where, "label")
         raw_items = spec.get("items")
         if not isinstance(raw_items, list) or not raw_items:
-            p.add(where, "items", "must be a non-empty list of items")
+            p.add(where, "items", f"must be a non-empty list of items, got {F.shown(raw_items)}")
             raw_items = []
         ids = tuple(str(it.get("id")) for it in raw_items if isinstance(it, Mapping))
         sections.append(Section(str(sid), label, ids))
@@ -347,21 +328,25 @@ def _item(p, raw, section, pos, langs, response_sets, domains, seen) -> Item:
     reverse, correct = _scoring_key(p, raw, typ, rs, where)
     lo, hi = F.number(p, raw, "min", where), F.number(p, raw, "max", where)
     if (lo is not None or hi is not None) and typ != "numeric":
-        p.add(where, "min" if lo is not None else "max", "only numeric items take min/max")
+        p.add(where, "min" if lo is not None else "max", f"only numeric items take min/max; this is a {typ} item")
     if lo is not None and hi is not None and lo > hi:
         p.add(where, "min", f"min {lo} is above max {hi}")
     check = _attention_check(p, raw.get("check"), rs, where)
     exclusive = _exclusive(p, raw.get("exclusive", []), typ, rs, where)
     required = F.boolean(p, raw, "required", typ != "text", where)
+    optional = F.boolean(p, raw, "optional", False, where)
     relevant = raw.get("relevant")
     rule = _item_rule(p, relevant, where, seen, iid, response_sets) if relevant is not None else None
     return Item(id=str(iid), section=section, type=str(typ), text=text, response_set=rs.name if rs else None,
                 domain=domain, reverse=reverse, correct=correct, relevant=rule.source if rule is not None else None,
-                required=required, min=lo, max=hi, hint=hint, check=check, exclusive=exclusive, rule=rule)
+                required=required, optional=optional, min=lo, max=hi, hint=hint, check=check, exclusive=exclusive,
+                rule=rule)
 
 
 def _item_response_set(p, name, typ, where, response_sets) -> ResponseSet | None:
     """The response set a coded item names; a numeric or text item takes none."""
+    if typ not in ITEM_TYPES:  # the bad type is reported already; no second error about its response set
+        return response_sets.get(name) if isinstance(name, str) else None
     if typ not in CODED_TYPES:
         if name is not None:
             p.add(where, "response_set", f"a {typ} item takes no response_set")
@@ -452,88 +437,6 @@ def _check_leaf(p, leaf, target: Item, response_sets, where, fld) -> None:
             p.add(where, fld, f"{target.id} has no code {v}; its codes are {sorted(rs.valid_codes)}")
 
 
-def _with_scale(item: Item, scales: Mapping[str, Scale]) -> Item:
-    for s in scales.values():
-        if item.id in s.items:
-            return replace(item, scale=s.id)
-    return item
-
-
-def _scales(p, raw, langs, items: list[Item], domains) -> dict[str, Scale]:
-    out: dict[str, Scale] = {}
-    raw = F.mapping(p, raw, "scales", "must map a scale id to its definition")
-    if raw is None:
-        return out
-    by_id = {it.id: it for it in items}
-    owner: dict[str, str] = {}
-    for sid, spec in raw.items():
-        where = f"scales.{sid}"
-        if not isinstance(spec, Mapping):
-            p.add(where, None, "must be a mapping with domain, kind, items, method, min_valid, levels")
-            continue
-        for key in sorted(set(map(str, spec)) - _SCALE_KEYS):
-            p.add(where, key, f"unknown field; expected one of {', '.join(sorted(_SCALE_KEYS))}")
-        domain = spec.get("domain")
-        if domain is not None and domain not in domains:
-            p.add(where, "domain", f"unknown domain {domain!r}")
-        kind = spec.get("kind")
-        if kind not in _SCALE_KINDS:
-            p.add(where, "kind", f"must be one of {', '.join(_SCALE_KINDS)}, got {kind!r}")
-        item_type, method_expected = _SCALE_KINDS.get(kind, (None, None))
-        method = spec.get("method", method_expected)
-        if method_expected is not None and method != method_expected:
-            p.add(where, "method", f"a {kind} scale is scored by {method_expected!r}, got {method!r}")
-        ids = spec.get("items")
-        if not isinstance(ids, list) or not ids:
-            p.add(where, "items", "must be a non-empty list of item ids")
-            ids = []
-        for iid in ids:
-            it = by_id.get(iid)
-            if it is None:
-                p.add(where, "items", f"unknown item {iid!r}")
-                continue
-            if item_type is not None and it.type != item_type:
-                p.add(where, "items", f"{iid} is a {it.type} item; a {kind} scale takes {item_type} items")
-            if domain is not None and it.domain != domain:
-                p.add(where, "items", f"{iid} belongs to domain {it.domain!r}, not {domain!r}")
-            if iid in owner:
-                p.add(where, "items", f"{iid} is already in scale {owner[iid]!r}; an item belongs to one scale")
-            owner.setdefault(iid, str(sid))
-        if len(set(ids)) != len(ids):
-            p.add(where, "items", "lists an item twice")
-        min_valid = spec.get("min_valid")
-        if not isinstance(min_valid, int) or isinstance(min_valid, bool) or not 1 <= min_valid <= max(len(ids), 1):
-            p.add(where, "min_valid", f"must be an integer from 1 to the number of items ({len(ids)}), "
-                  f"got {min_valid!r}")
-            min_valid = len(ids)
-        levels = _levels(p, spec.get("levels"), where, kind, len(ids))
-        out[str(sid)] = Scale(str(sid), domain, str(kind), tuple(ids), str(method), int(min_valid), levels,
-                              F.texts(p, spec.get("label"), langs, where, "label", optional=True))
-    return out
-
-
-def _levels(p, raw, where, kind, n_items) -> dict[str, float]:
-    lo, hi = (1.0, 5.0) if kind == "self_report" else (0.0, float(n_items))
-    if not isinstance(raw, Mapping) or "basic" not in raw:
-        p.add(where, "levels", "must give the lower bounds {basic: <score>, above_basic: <score>}; "
-              "scores below basic are low")
-        return {"low": lo}
-    for key in sorted(set(map(str, raw)) - {"basic", "above_basic"}):
-        p.add(where, f"levels.{key}", "unknown level; give basic and above_basic (low is what lies below basic)")
-    out = {"low": lo}
-    prev = lo
-    for level in LEVELS[1:]:
-        if level not in raw:
-            continue
-        v = raw[level]
-        if not isinstance(v, int | float) or isinstance(v, bool) or not prev < v <= hi:
-            p.add(where, f"levels.{level}", f"must be a number above {prev:g} and at most {hi:g}, got {v!r}")
-            continue
-        out[level] = float(v)
-        prev = float(v)
-    return out
-
-
 def _outcomes(p, raw, langs, items, scales, domains, response_sets) -> dict[str, Outcome]:
     out: dict[str, Outcome] = {}
     raw = F.mapping(p, raw, "outcomes", "must map an outcome id to its label and rule")
@@ -564,8 +467,4 @@ def _outcomes(p, raw, langs, items, scales, domains, response_sets) -> dict[str,
                 p.add(where, "rule", f"rule refers to {leaf.var!r}, which is neither an item, a scale nor "
                       "a scale level column (<scale>_level)")
         out[str(oid)] = Outcome(str(oid), label, rule.source, rule, desc)
-    wanted = ["offline", "exempt", "needs_help", *(f"low_{d}" for d in domains)]
-    for oid in wanted:
-        if oid not in out and f"outcomes.{oid}" not in {r["item"] for r in p.rows}:
-            p.add(f"outcomes.{oid}", "rule", f"required outcome {oid!r} is not defined")
     return out

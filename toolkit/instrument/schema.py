@@ -30,12 +30,15 @@ class Code:
 
     code: int
     label: Mapping[str, str]
-    kind: str | None = None  # for missing codes: dont_know / refused / dont_understand
+    kind: str | None = None  # for missing codes: one of vocabulary.MISSING_KIND_NAMES
 
 
 @dataclass(frozen=True)
 class ResponseSet:
-    """A named list of substantive codes plus the shared missing codes.
+    """A named list of substantive codes plus its missing codes.
+
+    ``missing`` are the instrument's missing codes, or the set's own where the
+    YAML declares ``missing_codes`` for it (an ESS 0-10 scale with 77, 88, 99).
 
     Examples
     --------
@@ -139,6 +142,7 @@ class Item:
     correct: int | None = None
     relevant: str | None = None
     required: bool = True
+    optional: bool = False  # the data may lack the column (cleaning logs it instead of refusing the file)
     min: float | None = None
     max: float | None = None
     scale: str | None = None
@@ -364,8 +368,27 @@ class Instrument:
 
     @property
     def missing_codes(self) -> dict[int, str]:
-        """Missing code -> kind, shared by every response set."""
+        """Missing code -> kind declared for the instrument (a response set may declare its own).
+
+        Use :meth:`missing_codes_of` for the codes that apply to one item.
+        """
         return {c.code: c.kind for c in self.missing}
+
+    def missing_codes_of(self, item: str | Item) -> dict[int, str]:
+        """Missing code -> kind on one item: its response set's codes; none for numeric and text items.
+
+        A response set that declares its own ``missing_codes`` overrides the
+        instrument's, so cleaning and scoring ask here, item by item.
+
+        Examples
+        --------
+        >>> from toolkit.instrument import load_instrument
+        >>> inst = load_instrument("dis-full")
+        >>> inst.missing_codes_of("net_use_3m"), inst.missing_codes_of("age")
+        ({66: 'dont_understand', 88: 'dont_know', 99: 'refused'}, {})
+        """
+        rs = self.response_set_of(item if isinstance(item, str) else item.id)
+        return {} if rs is None else rs.missing_codes
 
     def item(self, item_id: str) -> Item:
         """The item with this id; UnknownInstrumentError (a LookupError) if none.
@@ -411,8 +434,7 @@ class Instrument:
     @cached_property
     def missing_by_column(self) -> dict[str, set[int]]:
         """Column -> codes that count as missing there (coded items only)."""
-        codes = set(self.missing_codes)
-        return {it.id: codes for it in self.items if it.type in CODED_TYPES}
+        return {it.id: set(self.missing_codes_of(it)) for it in self.items if it.type in CODED_TYPES}
 
     def relevant(self, data: pd.DataFrame, item_id: str) -> pd.Series:
         """Where ``item_id`` is asked, by its skip rule, for every row at once.
@@ -450,9 +472,10 @@ class Instrument:
         """One row per item: the variable's text, type, codes and scoring facts.
 
         Columns: variable, section, kobo_path, domain, type, response_set,
-        reverse, correct, scale, check, exclusive, required, relevant, min, max,
-        label_<lang> and codes_<lang> for each language, codes (= codes in
-        English), missing_codes.
+        reverse, correct, scale, check, exclusive, required, optional, relevant,
+        min, max, label_<lang> and codes_<lang> for each language, codes (= codes
+        in English, or in the first language of an instrument without English),
+        missing_codes (those of the item's response set).
 
         Examples
         --------
@@ -462,7 +485,7 @@ class Instrument:
         ['knowledge', 'practical', 'practical_kn']
         """
         rows = []
-        missing_txt = "; ".join(f"{c.code}={c.label['en']}" for c in self.missing)
+        main = "en" if "en" in self.languages else self.languages[0]
         for it in self.items:
             rs = self.response_sets.get(it.response_set) if it.response_set else None
             row = {
@@ -478,6 +501,7 @@ class Instrument:
                 "check": None if it.check is None else it.check["expected"],
                 "exclusive": " ".join(map(str, it.exclusive)) or None,
                 "required": it.required,
+                "optional": it.optional,
                 "relevant": it.relevant,
                 "min": it.min,
                 "max": it.max,
@@ -485,8 +509,8 @@ class Instrument:
             for lang in self.languages:
                 row[f"label_{lang}"] = it.text[lang]
                 row[f"codes_{lang}"] = "; ".join(f"{c.code}={c.label[lang]}" for c in rs.codes) if rs else None
-            row["codes"] = row.get("codes_en")
-            row["missing_codes"] = missing_txt if rs else None
+            row["codes"] = row.get(f"codes_{main}")
+            row["missing_codes"] = "; ".join(f"{c.code}={c.label[main]}" for c in rs.missing) if rs else None
             rows.append(row)
         df = pd.DataFrame(rows)
         for col in ("correct", "check"):

@@ -31,7 +31,8 @@ DEFAULT_MISSING_CODES = {"dont_know": 88, "refused": 99, "dont_understand": 66}
 DONT_KNOW = DEFAULT_MISSING_CODES["dont_know"]
 #: Every kind of missing answer in cleaned data, in the order of the ``<item>_missing`` categories:
 #: the coded kinds, then ``not_asked`` (skipped by the routing).
-MISSING_KINDS = (*DEFAULT_MISSING_CODES, "not_asked")
+MISSING_KIND_NAMES = ("dont_know", "refused", "dont_understand", "not_applicable", "no_answer")
+MISSING_KINDS = (*MISSING_KIND_NAMES, "not_asked")
 
 #: Competence levels of a scale, lowest first (an ordered category in scored data).
 LEVELS = ("low", "basic", "above_basic")

@@ -82,6 +82,8 @@ UI = {
     "dont_know": ("Don't know", "Ved ikke"),
     "refused": ("Refused", "Vil ikke svare"),
     "dont_understand": ("Don't understand", "Forstår ikke"),
+    "not_applicable": ("Not applicable", "Ikke relevant"),
+    "no_answer": ("No answer", "Intet svar"),
     "not_asked": ("Not asked (skip)", "Ikke stillet (spring)"),
     "triage_title": ("Suggested support", "Foreslået støtte"),
     "offline_alternative": ("Offline alternative", "Alternativ uden internet"),

@@ -323,11 +323,12 @@ def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def missingness(data: pd.DataFrame, instrument, *, kinds=ANSWER_MISSING) -> pd.DataFrame:
+def missingness(data: pd.DataFrame, instrument, *, kinds=None) -> pd.DataFrame:
     """Unweighted share of respondents with each kind of missing answer, per item.
 
     From the cleaned data's ``<item>_missing`` columns (``Cleaned.data``);
-    ``kinds`` may add ``not_asked`` (skip logic). Free-text items are left out.
+    ``kinds`` defaults to the missing kinds the instrument's response sets
+    declare and may add ``not_asked`` (skip logic). Free-text items are left out.
 
     Returns
     -------
@@ -343,6 +344,9 @@ def missingness(data: pd.DataFrame, instrument, *, kinds=ANSWER_MISSING) -> pd.D
     1  prac_01  skills  refused    0.5
     """
     instrument = as_instrument(instrument)
+    if kinds is None:
+        declared = {k for rs in instrument.response_sets.values() for k in rs.missing_codes.values()}
+        kinds = [k for k in ANSWER_MISSING if k in declared]
     rows = []
     for item in instrument.items:
         column = f"{item.id}_missing"

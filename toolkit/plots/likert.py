@@ -92,7 +92,9 @@ def _legend(fig, instrument, items, lang, palette, missing_palette, min_cell) ->
     rs = instrument.response_set_of(items[0])
     handles = [Patch(color=c, label=code.label.get(lang, str(code.code))) for code, c in zip(rs.codes, palette,
                                                                                               strict=True)]
-    handles += [Patch(color=c, label=ui(k, lang)) for k, c in zip(ANSWER_MISSING, missing_palette, strict=True)]
+    used = set(instrument.missing_codes_of(items[0]).values())  # the kinds this response set can hold
+    handles += [Patch(color=c, label=ui(k, lang)) for k, c in zip(ANSWER_MISSING, missing_palette, strict=True)
+                if k in used]
     handles += _draw.mark_handles(lang, min_cell=min_cell)[2:]
     fig.legend(handles=handles, loc="lower center", ncol=5, bbox_to_anchor=(0.5, 0.0))
 
@@ -167,4 +169,4 @@ def likert(data: pd.DataFrame, *, instrument, lang: str = "en", title: str | Non
 def _palette(n: int) -> tuple[list, list]:
     """Diverging colours for the answers; grey, pink and olive of the house palette for the missing kinds."""
     house = colors(10)
-    return sns.color_palette(DIVERGING, n), [house[7], house[6], house[8]][:len(ANSWER_MISSING)]
+    return sns.color_palette(DIVERGING, n), [house[7], house[6], house[8], house[9], house[5]][:len(ANSWER_MISSING)]

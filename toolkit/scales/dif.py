@@ -47,7 +47,7 @@ from toolkit._validation import as_instrument, as_list, check_frame, check_optio
 from toolkit.errors import ScaleError
 from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
 from toolkit.scales._matrix import item_matrix
-from toolkit.scales.scoring import _knowledge_matrix
+from toolkit.scales.scoring import _item_codes, _knowledge_matrix
 
 __all__ = ["dif", "ets_class"]
 
@@ -101,8 +101,9 @@ def _scored(data, items, correct, instrument):
     if correct is None and instrument is not None:
         correct = {i: instrument.item(i).correct for i in items}
     if correct is not None:
-        codes = tuple(instrument.missing_codes) if instrument is not None else tuple(DEFAULT_MISSING_CODES.values())
-        K, names = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, "the DIF items")
+        codes, dont_know = (_item_codes(instrument, items) if instrument is not None
+                            else (tuple(DEFAULT_MISSING_CODES.values()), DONT_KNOW))
+        K, names = _knowledge_matrix(data, items, correct, dont_know, tuple(codes), "the DIF items")
     else:
         K, names = item_matrix(data, items, name="the DIF items", allow_constant=True)
         bad = [c for j, c in enumerate(names) if not np.isin(K[:, j][~np.isnan(K[:, j])], (0.0, 1.0)).all()]

@@ -311,6 +311,20 @@ def confidence_gap(self_report: pd.Series, knowledge: pd.Series, *, weights: pd.
     return pd.DataFrame({name: gap, f"{name}_flag": _categorical(flag, CONFIDENCE, index, ordered=True)}, index=index)
 
 
+def _item_codes(instrument, items: Sequence[str]) -> tuple[set[int], int]:
+    """The missing codes of these items (each item's response set's) and the code of "don't know" among them.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> codes, dont_know = _item_codes(toolkit.load_instrument("dis-full"), ["prac_k1"])
+    >>> sorted(codes), dont_know
+    ([66, 88, 99], 88)
+    """
+    kinds = {code: kind for i in items for code, kind in instrument.missing_codes_of(i).items()}
+    return set(kinds), next((code for code, kind in kinds.items() if kind == "dont_know"), DONT_KNOW)
+
+
 def _chosen_scales(instrument, scales):
     if scales is None:
         return list(instrument.scales.values())
@@ -358,30 +372,31 @@ def scale_items(data: pd.DataFrame, instrument, scale_id: str) -> pd.DataFrame:
     """
     instrument = as_instrument(instrument)
     sc = _chosen_scales(instrument, [scale_id])[0]
-    items = list(sc.items)
+    items = [i for i in sc.items if i in data.columns or not instrument.item(i).optional]  # optional: may be absent
     absent = [i for i in items if i not in data.columns]
     if absent:
         raise ScaleError(f"the data lack items of scale {sc.id}: {', '.join(absent)}")
-    codes = tuple(instrument.missing_codes) or tuple(DEFAULT_MISSING_CODES.values())
+    codes, dont_know = _item_codes(instrument, items)
     if sc.kind == "knowledge":
         correct = {i: instrument.item(i).correct for i in items}
-        K, _ = _knowledge_matrix(data, items, correct, DONT_KNOW, codes, sc.id)
+        K, _ = _knowledge_matrix(data, items, correct, dont_know, codes, sc.id)
         return pd.DataFrame(K, columns=items, index=data.index)
     X, _ = item_matrix(data, items, name=sc.id, allow_constant=True, min_items=1)
-    X[np.isin(X, codes)] = np.nan
+    X[np.isin(X, list(codes))] = np.nan
     rs = instrument.response_set_of(items[0])
     flip = np.array([instrument.item(i).reverse for i in items])
     X[:, flip] = rs.min + rs.max - X[:, flip]
     return pd.DataFrame(X, columns=items, index=data.index)
 
 
-def _check_codes(data: pd.DataFrame, chosen, instrument, missing_codes) -> None:
+def _check_codes(data: pd.DataFrame, chosen, instrument) -> None:
     """Every scale item holds only its response set's codes, missing codes or NaN (one error for all)."""
     problems = []
     for sc in chosen:
         X, names = item_matrix(data, sc.items, name=sc.id, allow_constant=True, min_items=1)
         for j, item_id in enumerate(names):
-            allowed = sorted(instrument.response_set_of(item_id).valid_codes | set(missing_codes))
+            missing = set(instrument.missing_codes_of(item_id))
+            allowed = sorted(instrument.response_set_of(item_id).valid_codes | missing)
             x = X[:, j]
             bad = ~np.isnan(x) & ~np.isin(x, allowed)
             if bad.any():
@@ -395,6 +410,7 @@ def _check_codes(data: pd.DataFrame, chosen, instrument, missing_codes) -> None:
 def _score_knowledge_scale(data, instrument, sc, missing_codes, rescale) -> pd.DataFrame:
     correct = {i: instrument.item(i).correct for i in sc.items}
     part = score_knowledge(data, list(sc.items), correct, min_valid=sc.min_valid, missing_codes=tuple(missing_codes),
+                           dont_know=_item_codes(instrument, sc.items)[1],
                            name=sc.id)
     if rescale:
         part[f"{sc.id}_100"] = 100 * part[f"{sc.id}_share"]
@@ -435,7 +451,9 @@ def score(data: pd.DataFrame, instrument, *, weights: pd.Series | np.ndarray | s
     data : DataFrame
         Response data keyed by item id (clean, or raw with missing codes
         66/88/99 in the item columns, which are treated as missing; 88 on a
-        knowledge item is "don't know", i.e. incorrect).
+        knowledge item is "don't know", i.e. incorrect). Each item's missing
+        codes are its response set's; an item the instrument declares
+        ``optional`` may be absent (it counts as missing).
     instrument : Instrument, str or path
         An :class:`~toolkit.instrument.Instrument`, a bundled id such as
         ``"dis-full"`` or the path to an instrument YAML file.
@@ -476,18 +494,19 @@ def score(data: pd.DataFrame, instrument, *, weights: pd.Series | np.ndarray | s
     """
     instrument = as_instrument(instrument)
     w = None if weights is None else check_weights(weights, data, error=ScaleError)
-    missing_codes = set(instrument.missing_codes) or set(DEFAULT_MISSING_CODES.values())
     chosen = _chosen_scales(instrument, scales)
+    optional = [i for s in chosen for i in s.items if i not in data.columns and instrument.item(i).optional]
+    data = data.assign(**dict.fromkeys(optional, np.nan)) if optional else data  # an absent optional item: missing
     absent = {s.id: [i for i in s.items if i not in data.columns] for s in chosen}
     absent = {k: v for k, v in absent.items() if v}
     if absent:
         raise ScaleError("the data lack items of these scales: "
                          + "; ".join(f"{k}: {', '.join(v)}" for k, v in absent.items()))
-    _check_codes(data, chosen, instrument, missing_codes)
+    _check_codes(data, chosen, instrument)
     out: dict[str, pd.Series] = {}
     by_domain: dict[str, dict[str, str]] = {}
     for sc in chosen:
-        part = _score_scale(data, instrument, sc, missing_codes, rescale)
+        part = _score_scale(data, instrument, sc, _item_codes(instrument, sc.items)[0], rescale)
         out.update({c: part[c] for c in part.columns})
         if sc.domain is not None:
             by_domain.setdefault(sc.domain, {})[sc.kind] = sc.id
