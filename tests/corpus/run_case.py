@@ -40,7 +40,8 @@ def _api(case: Case, path: Path) -> dict:
                                           if len(str(v)) < 1000)}
             if case.entry == "load_instrument":
                 instrument = toolkit.load_instrument(path)
-                return {"outcome": "result", "items": len(instrument.item_ids)}
+                return {"outcome": "result", "items": len(instrument.item_ids), "notes": [],
+                        "warnings": [str(w.message) for w in caught]}
             if case.entry == "config":
                 from toolkit.config import Config
 

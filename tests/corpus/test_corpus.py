@@ -64,7 +64,7 @@ def _check_result(case: Case, api: dict) -> None:
         assert api["rows"] == case.rows == api["read_rows"]  # no row lost or invented
     for problem in case.problems:
         logged = api.get("rules", {}).get(problem, 0) > 0
-        noted = any(problem in note for note in api.get("notes", []))
+        noted = any(problem in note for note in [*api.get("notes", []), *api.get("warnings", [])])
         assert logged or noted, f"{problem!r} not logged: {api.get('rules')} {api.get('notes')}"
     for note in api.get("notes", []):  # every note also reached the user as a warning
         assert any(note in w for w in api["warnings"])
