@@ -12,7 +12,7 @@ import toolkit
 #: Public packages and modules whose ``__all__`` is the contract.
 PUBLIC_MODULES = ("cleaning", "config", "datasets", "disclosure", "errors", "forms", "instrument", "io", "pipeline",
                   "plots", "plots.data", "plots.style", "privacy", "report", "risk", "scales", "simulate", "survey",
-                  "instrument.xlsform", "survey.engines")
+                  "instrument.xlsform", "outputs", "survey.engines")
 
 
 def public_modules() -> Iterator[Any]:

@@ -39,6 +39,9 @@ Read metadata
                       extended missing values as their letters ``"a"``-``"z"``)
 ``missing_ranges``    {column: [(low, high)]} user-missing ranges declared in SPSS, kept as ranges
 ``n_rows``            rows read
+``skipped_rows``      title rows found above the header and skipped (CSV; XLSX says so in ``notes``)
+``notes``             what was read differently from how the file looks (title rows skipped, formulas
+                      read as their computed values, merged cells); each also warns (DataQualityWarning)
 
 :func:`read_info` returns it; :func:`toolkit.clean` carries it on as ``Cleaned.read``
 (``attrs`` do not survive every pandas operation, so read it before reshaping the frame).
@@ -46,11 +49,10 @@ Read metadata
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io as _stdio
 import os
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -59,9 +61,12 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
+from toolkit import _intake
+from toolkit._csv import read_csv
 from toolkit._validation import as_instrument
-from toolkit.errors import InputFileError, OutputError, ResponseError
+from toolkit.errors import DataQualityWarning, InputFileError, OutputError, ResponseError
 from toolkit.instrument.vocabulary import METADATA_COLUMNS
+from toolkit.outputs import atomic_write
 
 __all__ = ["read_responses", "read_info", "write_table", "check_writable", "normalise_label", "METADATA_COLUMNS",
            "KOBO_METADATA", "KOBO_ID_COLUMNS"]
@@ -120,104 +125,6 @@ def read_info(data: pd.DataFrame) -> dict[str, Any]:
 # --------------------------------------------------------------------------- files
 
 
-#: bytes of a file that the encoding is guessed from; the parser's own check covers the rest
-_ENCODING_PREFIX = 1 << 20
-
-
-def _decodes(path: Path, codec: str, limit: int | None = None) -> bool:
-    """True if the file (or its first ``limit`` bytes) decodes with ``codec``, streamed in 1 MB blocks."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    done = 0
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                decoder.decode(block)
-                done += len(block)
-                if limit is not None and done >= limit:
-                    return True  # a character cut at the limit is no error: the decoder is not final
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _detect_encoding(path: Path, limit: int | None = None) -> tuple[str, str]:
-    """(codec to decode with, name to report), from the whole file or its first ``limit`` bytes."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "utf-16"
-    for codec in ("utf-8", "cp1252"):
-        if _decodes(path, codec, limit):
-            return codec, codec
-    return "latin-1", "latin-1"
-
-
-def _detect_delimiter(text: str) -> str:
-    """The delimiter among , ; tab that splits the first lines into the most, equally long, records."""
-    sample = text[:65536]
-    if len(text) > len(sample) and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    best, best_score = ",", (-1, -1)
-    for delim in (",", ";", "\t"):
-        try:
-            rows = [r for r in csv.reader(_stdio.StringIO(sample), delimiter=delim) if r]
-        except csv.Error:  # binary or garbled text: no delimiter splits it
-            continue
-        if not rows:
-            continue
-        widths = [len(r) for r in rows[:200]]
-        consistent = sum(w == widths[0] for w in widths)
-        score = (int(widths[0] > 1) * consistent, widths[0])
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The encoding is guessed from the first MB; where the parser then fails, from the whole file."""
-    if encoding is not None:
-        return _parse_csv(path, encoding, encoding, delimiter)
-    guess = _detect_encoding(path, _ENCODING_PREFIX)
-    try:
-        return _parse_csv(path, *guess, delimiter)
-    except InputFileError:
-        whole = _detect_encoding(path) if path.stat().st_size > _ENCODING_PREFIX else guess
-        if whole == guess:
-            raise
-        return _parse_csv(path, *whole, delimiter)
-
-
-def _parse_csv(path: Path, codec: str, reported: str, delimiter: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    try:
-        with path.open("r", encoding=codec, errors="strict", newline="") as fh:
-            sample = fh.read(65536)
-            more = bool(fh.read(1))
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputFileError(f"{path}: cannot decode as {codec}: {exc}") from None
-    if not sample.strip() and not more:
-        raise InputFileError(f"{path}: the file is empty")
-    delim = delimiter or _detect_delimiter(sample)
-    options = {"sep": delim, "encoding": codec, "dtype": "str", "keep_default_na": False, "na_values": [""]}
-    try:
-        # pandas reads the file itself (the text is never held twice in memory); the pyarrow
-        # parser is fast and lean, the C parser copes with what it refuses (ragged rows, ...)
-        try:
-            df = pd.read_csv(path, engine="pyarrow", **options)
-        except Exception:  # pyarrow's parse errors are not one public class; the C parser decides
-            df = pd.read_csv(path, **options)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: not a readable {_delim_name(delim)}-separated file: "
-                             f"{' '.join(str(exc).split())}") from None
-    return df, {"encoding": reported, "delimiter": delim}
-
-
-def _delim_name(delim: str) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab"}.get(delim, repr(delim))
-
-
 def _read_stat(path: Path, kind: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     import pyreadstat
 
@@ -255,18 +162,11 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
     info: dict[str, Any] = {"format": suffix.lstrip("."), "encoding": None, "delimiter": None, "sheet": None}
     try:
         if suffix in (".csv", ".txt", ".tsv", ".tab"):
-            df, extra = _read_csv(path, encoding, delimiter)
+            df, extra = read_csv(path, encoding, delimiter)
             info.update(extra, format="csv")
         elif suffix in (".xlsx", ".xlsm", ".xls"):
-            with pd.ExcelFile(path, engine="calamine") as book:  # opened once; calamine reads ~15x faster than openpyxl
-                names = book.sheet_names
-                target = names[0] if sheet is None else sheet
-                if isinstance(target, int) or (target not in names and str(target).isdigit()):
-                    target = names[int(target)] if int(target) < len(names) else str(target)  # a sheet index
-                if target not in names:
-                    raise InputFileError(f"{path}: no sheet {target!r}; sheets: {', '.join(names)}")
-                df = pd.read_excel(book, sheet_name=target, dtype=object)
-            info.update(format="xls" if suffix == ".xls" else "xlsx", sheet=target)
+            df, target, notes = _intake.read_xlsx(path, sheet)
+            info.update(format="xls" if suffix == ".xls" else "xlsx", sheet=target, notes=notes)
         elif suffix in (".sav", ".zsav", ".dta", ".por"):
             kind = {".dta": "dta", ".por": "por"}.get(suffix, "sav")
             df, extra = _read_stat(path, kind)
@@ -279,7 +179,7 @@ def _read_file(path: Path, *, sheet: str | int | None, encoding: str | None,
                 f"{path}: unsupported file type {suffix!r}; expected .csv, .tsv, .txt, .xlsx, .xls, .sav, .por, .dta "
                 "or .parquet"
             )
-    except InputFileError:
+    except (InputFileError, ResponseError):
         raise
     except (OSError, ValueError, KeyError, ImportError, EOFError, csv.Error, zipfile.BadZipFile, CalamineError) as exc:
         raise InputFileError(f"{path}: cannot read the file: {exc}") from None
@@ -428,7 +328,8 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
     if missing:
         raise ResponseError(
             f"{source}: {len(missing)} required column(s) missing for instrument "
-            f"{instrument.id!r}: {', '.join(missing)}"
+            f"{instrument.id!r}: {', '.join(missing)}; is the export from another version of the form "
+            f"({instrument.id} is version {instrument.version}), or for another instrument?"
         )
     info = {
         "column_map": column_map,
@@ -437,6 +338,23 @@ def _map_columns(df: pd.DataFrame, instrument: Any, source: str) -> tuple[pd.Dat
         "metadata_columns": metadata,
     }
     return out, info
+
+
+def _label_disagreements(value_labels: dict[str, dict], instrument: Any) -> list[str]:
+    """Notes on SPSS/Stata value labels that name a code differently from the instrument (codes are kept)."""
+    notes = []
+    for column, labels in value_labels.items():
+        rs = instrument.response_set_of(column) if column in instrument.item_ids else None
+        if rs is None:
+            continue
+        known = {c.code: {normalise_label(v) for v in c.label.values()} for c in (*rs.codes, *rs.missing)}
+        wrong = [f"{code}={label!r}" for code, label in labels.items()
+                 if code in known and known[code] and normalise_label(label) not in known[code]]
+        wrong += [f"{code}={label!r} (no such code)" for code, label in labels.items() if code not in known]
+        if wrong:
+            notes.append(f"value labels of {column} disagree with {instrument.id}: {', '.join(wrong[:5])}; "
+                         "the codes were kept, check that the file belongs to this instrument")
+    return notes
 
 
 def read_responses(
@@ -508,6 +426,9 @@ def read_responses(
     for key in ("value_labels", "user_missing", "missing_ranges"):
         info[key] = {rename.get(str(c), str(c)): v for c, v in info.get(key, {}).items()}
     info["n_rows"] = len(out)
+    info["notes"] = [*(info.get("notes") or []), *_label_disagreements(info["value_labels"], instrument)]
+    for note in info["notes"]:  # what was read differently from the sheet as it looks
+        warnings.warn(f"{label}: {note}", DataQualityWarning, stacklevel=2)
     out.attrs = {"read": info}
     return out
 
@@ -578,12 +499,18 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     path = check_writable(path)
     suffix = path.suffix.lower()
     try:
-        if suffix == ".parquet":
-            data.apply(_plain_text).to_parquet(path, index=False)
-        elif suffix == ".csv":
-            protect_formulas(data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            protect_formulas(_naive_times(data)).to_excel(path, index=False, engine="openpyxl")
+        with atomic_write(path) as partial:  # an interrupted write leaves the old file or none
+            if suffix == ".parquet":
+                data.apply(_plain_text).to_parquet(partial, index=False)
+            elif suffix == ".csv":
+                safe = protect_formulas(data)
+                # a bare carriage return ends a record for Excel: any text holding one gets every text quoted
+                quoting = csv.QUOTE_NONNUMERIC if _intake.holds_cr(safe) else csv.QUOTE_MINIMAL
+                safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
+            else:
+                protect_formulas(_naive_times(data)).to_excel(partial, index=False, engine="openpyxl")
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except (ValueError, TypeError) as exc:  # a column the format cannot store

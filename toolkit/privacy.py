@@ -21,6 +21,7 @@ Personal identifiers never reach an analysis, a log or a report:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 
@@ -30,6 +31,7 @@ import pandas as pd
 from toolkit._validation import renamed_keywords
 from toolkit.disclosure import DEFAULT_MIN_CELL, suppress
 from toolkit.errors import PrivacyError
+from toolkit.outputs import FORMULA_START, neutralise_cell
 
 __all__ = [
     "PII_KINDS",
@@ -289,27 +291,19 @@ def pseudonymise(values: pd.Series, key: str | bytes) -> pd.Series:
 
 
 def _hmac_sha256_hex(key: bytes):
-    """``message -> hmac.new(key, message, "sha256").hexdigest()``, with the keyed pads hashed once.
+    """``message -> hmac.new(key, message, "sha256").hexdigest()``, keyed once.
 
-    HMAC is ``H((K ^ opad) || H((K ^ ipad) || m))`` (RFC 2104); copying the two hash states
-    primed with the pads gives the same digest at about a third of ``hmac.digest``'s cost per id.
+    Copying an HMAC already primed with the key (the stdlib's ``HMAC.copy``) skips re-hashing
+    the key pads for every id: the same digest at a fraction of ``hmac.new``'s cost per id.
     """
-    block = hashlib.sha256().block_size
-    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded)).copy
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded)).copy
+    primed = hmac.new(key, digestmod=hashlib.sha256)
 
     def hex_digest(message: bytes) -> str:
-        h = inner()
+        h = primed.copy()
         h.update(message)
-        o = outer()
-        o.update(h.digest())
-        return o.hexdigest()
+        return h.hexdigest()
 
     return hex_digest
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
@@ -325,10 +319,15 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     ["'=1+1", 'ok', "'@SUM(A1)"]
     """
     if isinstance(data, pd.Series):
+        if isinstance(data.dtype, pd.CategoricalDtype):  # text categories are text too
+            renamed = [neutralise_cell(c) for c in data.cat.categories]
+            if len(set(renamed)) == len(renamed):
+                return data.cat.rename_categories(renamed)
+            return protect_formulas(data.astype(object))
         if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
             return data.copy()
         codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
-        flagged = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques] + [False])
+        flagged = np.array([isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques] + [False])
         risky = flagged[codes]
         if not risky.any():
             return data.copy()
@@ -339,7 +338,7 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     out = data.copy()
     for col in out.columns:
         out[col] = protect_formulas(out[col])
-    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
+    out.columns = [neutralise_cell(c) for c in out.columns]
     return out
 
 

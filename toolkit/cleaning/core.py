@@ -15,11 +15,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -45,9 +45,27 @@ def _prepare(data: pd.DataFrame, instrument: Any) -> tuple[pd.DataFrame, dict[st
     """Map columns to item ids unless the frame already came from read_responses."""
     info = data.attrs.get("read")
     if info and info.get("format") != "frame":
-        return data.copy(deep=False), dict(info)
+        return _redact_headers(data.copy(deep=False), dict(info))
     frame = read_responses(data, instrument)
-    return frame, dict(frame.attrs["read"])
+    return _redact_headers(frame, dict(frame.attrs["read"]))
+
+
+def _redact_headers(frame: pd.DataFrame, info: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Column names holding a CPR number, e-mail or phone number (an extra column "contact ole@x.dk") redacted."""
+    names = [str(c) for c in frame.columns]
+    redacted = privacy.redact(pd.Series(names, dtype=object))[0].tolist()
+    renamed = {old: new for old, new in zip(frame.columns, redacted, strict=True) if str(old) != new}
+    if not renamed:
+        return frame, info
+    frame = frame.rename(columns=renamed)
+    info["unknown_columns"] = [renamed.get(c, c) for c in info.get("unknown_columns", [])]
+    headers = info.get("column_map", {})
+    keys = privacy.redact(pd.Series([str(k) for k in headers], dtype=object))[0].tolist()
+    info["column_map"] = dict(zip(keys, [renamed.get(v, v) for v in headers.values()], strict=True))
+    note = f"{len(renamed)} column header(s) held personal data and were redacted: {', '.join(renamed.values())}"
+    info["notes"] = [*info.get("notes", []), note]
+    warnings.warn(note, DataQualityWarning, stacklevel=4)
+    return frame, info
 
 
 def _flag_rows(data: pd.DataFrame, frame: pd.DataFrame, instrument: Any, asked: dict[str, np.ndarray],

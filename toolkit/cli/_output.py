@@ -14,6 +14,7 @@ b.csv
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from os import PathLike
@@ -67,12 +68,40 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from toolkit.errors import ToolkitError  # imports pandas: only when a command runs, never for --help
 
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except ToolkitError as exc:
             print_error(exc)
             raise typer.Exit(code=2) from None
+        except (KeyboardInterrupt, Exception) as exc:  # every file is written whole or not at all (atomic_write)
+            if not _interrupted(exc):
+                raise
+            stderr.print("Interrupted: files written so far are complete; the others were left as they were",
+                         markup=False, soft_wrap=True)
+            raise typer.Exit(code=130) from None
 
     return wrapper
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """True for Ctrl-C, also when a library's clean-up raised another error while it unwound."""
+    seen = 0
+    while exc is not None and seen < 50:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc, seen = exc.__context__, seen + 1
+    return False
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The toolkit's own warnings as one ``Warning: ...`` line on stderr; others as Python shows them."""
+    from toolkit.errors import ToolkitWarning
+
+    if issubclass(category, ToolkitWarning):
+        stderr.print(f"Warning: {message}", markup=False, soft_wrap=True)
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)
 
 
 def print_error(exc: BaseException) -> None:

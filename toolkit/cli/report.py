@@ -73,8 +73,9 @@ def report_command(
     """
     settings = _settings(config, lang=lang, min_cell=min_cell, outcomes=outcome, groups=group)
     cleaning = clean_options(missing=missing, id_column=id_column, keep_ids=keep_ids, duration_from=duration_from)
+    boundaries = _boundaries(geojson, instrument)
     paths = make_report(input, instrument, population=_population(population), out=out, config=settings,
-                        geojson=_existing(geojson, "GeoJSON file"), require=tuple(group or ()), cleaning=cleaning)
+                        geojson=boundaries, require=tuple(group or ()), cleaning=cleaning)
     _output.print_paths(paths.values())
 
 
@@ -86,6 +87,18 @@ def _existing(path: str | None, what: str) -> Path | None:
     if not Path(path).is_file():
         raise InputFileError(f"cannot read the {what} {path}: no such file")
     return Path(path)
+
+
+def _boundaries(path: str | None, instrument: str) -> Path | None:
+    """The GeoJSON file, checked before the long run (a broken map fails in seconds, not at the end)."""
+    found = _existing(path, "GeoJSON file")
+    if found is not None:
+        try:
+            from toolkit.plots.maps import read_districts
+        except ImportError:  # no figures without the plotting extras: nothing to check the map for
+            return found
+        read_districts(found, instrument=instrument)
+    return found
 
 
 def _population(path: str | None) -> Any:

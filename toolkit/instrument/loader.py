@@ -66,6 +66,31 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser wh
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
+#: the most YAML nodes a definition may expand to once aliases are followed (the full instrument has ~3,300)
+MAX_NODES = 200_000
+
+
+def _expanded_size(node: yaml.Node) -> int:
+    """How many nodes ``node`` becomes once every alias is expanded (each shared node counted once per use).
+
+    Linear in the composed graph (shared nodes are memoised), so a billion-laughs file is measured, not expanded.
+    """
+    sizes: dict[int, int] = {}
+    stack = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        if id(current) in sizes:
+            continue
+        value = current.value
+        children = [] if isinstance(current, yaml.ScalarNode) else \
+            [c for pair in value for c in pair] if isinstance(current, yaml.MappingNode) else list(value)
+        if done or not children:
+            sizes[id(current)] = min(1 + sum(sizes[id(c)] for c in children), 10 * MAX_NODES)
+            continue
+        stack.append((current, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(node)]
+
 
 # --------------------------------------------------------------------------- locating files
 def _bundled_dir():
@@ -155,7 +180,12 @@ def parse_instrument(text: str, *, file: str = "<string>") -> Instrument:
     p = F.Problems(file)
     loader = _Loader(text)
     try:
-        doc = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_NODES:
+            p.add(None, None, f"the YAML expands to more than {MAX_NODES:,} values once its aliases (*name) are "
+                              "followed; write the definition out instead of nesting anchors")
+            p.raise_if_any()
+        doc = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "unknown line"

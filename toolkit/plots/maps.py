@@ -41,6 +41,8 @@ from toolkit.plots.style import GREY, HATCH, styled
 __all__ = ["read_districts", "district_map"]
 
 SEQUENTIAL, WIDTH = "mako_r", "rocket_r"
+#: a district GeoJSON larger than this is refused (the bundled one is ~5 kB)
+MAX_GEOJSON_BYTES = 50 * 2**20
 
 
 def _load(geojson) -> dict:
@@ -49,8 +51,15 @@ def _load(geojson) -> dict:
     if not isinstance(geojson, str | os.PathLike | Traversable):
         raise OptionError(f"geojson must be a path or a parsed GeoJSON dict; got {type(geojson).__name__}")
     source = Path(geojson) if isinstance(geojson, str | os.PathLike) else geojson
+    if isinstance(source, Path) and source.is_file() and source.stat().st_size > MAX_GEOJSON_BYTES:
+        raise InputFileError(f"cannot read district boundaries from {geojson}: {source.stat().st_size / 2**20:,.0f} "
+                             f"MB is more than the {MAX_GEOJSON_BYTES // 2**20} MB a district map needs; "
+                             "simplify the polygons (e.g. mapshaper -simplify 10%)")
     try:
         return json.loads(source.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise InputFileError(f"cannot read district boundaries from {geojson}: nested too deeply to be "
+                             "GeoJSON") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputFileError(f"cannot read district boundaries from {geojson}: {err}") from err
 
@@ -107,9 +116,10 @@ def read_districts(geojson, *, instrument, district: str = "district") -> dict[i
     """
     instrument = as_instrument(instrument)
     collection = _load(geojson)
+    source = "the GeoJSON" if isinstance(geojson, dict) else str(geojson)
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list) or not features or collection.get("type") != "FeatureCollection":
-        raise InputFileError("malformed GeoJSON: expected a FeatureCollection with at least one feature")
+        raise InputFileError(f"malformed GeoJSON {source}: expected a FeatureCollection with at least one feature")
     rs = instrument.response_set_of(district) if district in instrument.item_ids else None
     if rs is None:
         raise OptionError(f"{instrument.id} has no item {district!r} with district answers")
@@ -124,10 +134,10 @@ def read_districts(geojson, *, instrument, district: str = "district") -> dict[i
             raise InputFileError(f"malformed GeoJSON: {where} needs an integer property 'district'; got {code!r}")
         code = int(code)
         if code not in names:
-            raise ResponseError(f"district {code} ({name}) in the GeoJSON is not a district of {instrument.id}; "
+            raise ResponseError(f"district {code} ({name}) in {source} is not a district of {instrument.id}; "
                                 f"its districts are {known}")
         if name is not None and str(name).casefold() not in names[code]:
-            raise ResponseError(f"district {code} is named {name!r} in the GeoJSON but "
+            raise ResponseError(f"district {code} is named {name!r} in {source} but "
                                 f"{rs.codes[[c.code for c in rs.codes].index(code)].label.get('en')!r} in "
                                 f"{instrument.id}")
         shapes[code] = (str(name or code), _rings(feature.get("geometry"), where))

@@ -7,14 +7,13 @@ names are the report's own (:data:`FILES`); nothing in the data names a file.
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from toolkit.errors import OutputError
+from toolkit.outputs import atomic_write
 
 #: what write_report writes: key -> file name inside the output folder
 FILES = {"report": "report.html", "tables": "tables.xlsx", "cleaned": "cleaned.parquet",
@@ -35,17 +34,9 @@ def output_folder(out_dir: str | os.PathLike) -> Path:
     return folder
 
 
-@contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target`` (same suffix); on success it replaces ``target``."""
-    partial = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.partial{target.suffix}")
-    try:
-        yield partial
-        os.replace(partial, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+def replacing(target: Path):
+    """A temporary path beside ``target``; on success it replaces ``target`` (:func:`toolkit.outputs.atomic_write`)."""
+    return atomic_write(target)
 
 
 def write_text(text: str, target: Path) -> Path:
@@ -62,7 +53,7 @@ def write_with(writer: Callable[[Path], object], target: Path) -> Path:
 
 
 def write_frame(data: pd.DataFrame, target: Path) -> Path:
-    """A table through :func:`toolkit.io.write_table` (which guards text against formulas), safely."""
+    """A table through :func:`toolkit.io.write_table` (which guards text against formulas and writes safely)."""
     from toolkit.io import write_table
 
-    return write_with(lambda partial: write_table(data, partial), target)
+    return write_table(data, target)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.disclosure import DEFAULT_MIN_CELL, suppress
+from toolkit.outputs import confine_path
 from toolkit.report import _files
 
 __all__ = ["triage_distribution", "write_triage_table", "TRIAGE_FILE"]
@@ -82,5 +83,5 @@ def write_triage_table(triage: pd.DataFrame, out_dir: str | os.PathLike, *, min_
     ...     write_triage_table(t, tmp).read_text().splitlines()[1]
     'independent,8,1.0,False,'
     """
-    return _files.write_frame(triage_distribution(triage, min_cell=min_cell), _files.output_folder(out_dir) /
-                              Path(name).name)
+    target = confine_path(_files.output_folder(out_dir), Path(Path(name).name).stem, suffix=Path(name).suffix)
+    return _files.write_frame(triage_distribution(triage, min_cell=min_cell), target)

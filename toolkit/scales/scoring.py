@@ -25,13 +25,14 @@ the cut-off ``underconfident``, otherwise ``aligned``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from toolkit._validation import as_instrument, as_list, check_weights, renamed_keywords
-from toolkit.errors import ScaleError
+from toolkit.errors import DataQualityWarning, ScaleError
 from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
 from toolkit.scales._matrix import item_matrix
 
@@ -246,7 +247,12 @@ def _standardise(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     ww = np.where(ok, ww, 0.0)
     sw = ww.sum()
     mean = (ww * np.where(ok, x, 0.0)).sum() / sw
-    var = (ww * np.where(ok, x - mean, 0.0) ** 2).sum() / (sw - (ww * ww).sum() / sw)
+    denominator = sw - (ww * ww).sum() / sw
+    var = (ww * np.where(ok, x - mean, 0.0) ** 2).sum() / denominator if denominator > 0 else np.nan
+    if not var > 0:  # one respondent, or all alike: a z-score (and so the gap) is undefined
+        warnings.warn("the confidence gap needs scores that differ between respondents; every score is the same "
+                      "(or there is one respondent), so the gap is left empty", DataQualityWarning, stacklevel=4)
+        return np.full_like(x, np.nan, dtype=float)
     return (x - mean) / np.sqrt(var)
 
 

@@ -132,15 +132,17 @@ class _Converter:
 
     # ------------------------------------------------------------------ choices
     def read_lists(self) -> None:
+        seen: dict[str, set[str]] = {}  # choice names per list: a set, so 100,000 choices stay linear
         for row in self.choices.rows if self.choices is not None else ():
             name, choice = row.get("list_name"), row.get("name")
             if not name or choice is None:
                 continue
             rows = self.lists.setdefault(name, [])
-            if any(r.get("name") == choice for r in rows):
+            if choice in seen.setdefault(name, set()):
                 self.conv.note(row, "name", "skipped", f"list {name!r} has the choice {choice!r} twice (a "
                                "choice_filter form); the first is kept, as one answer has one code")
                 continue
+            seen[name].add(choice)
             rows.append(row)
 
     def missing_map(self) -> dict[str, str]:

@@ -11,13 +11,16 @@ the spreadsheet row (``survey row 14 (name 'q3')``) for error messages.
 from __future__ import annotations
 
 import re
+import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from toolkit.errors import InstrumentError
+from toolkit import _intake
+from toolkit.errors import DataQualityWarning, InstrumentError
 
 #: Canonical column -> the headers XLSForm tools accept for it (lower case).
 ALIASES = {
@@ -158,6 +161,9 @@ def read_workbook(path: str | Path) -> dict[str, Sheet]:
     ...
     toolkit.errors.InstrumentError: cannot read no-such-form.xlsx as an XLSForm workbook (.xlsx or .xls): ...
     """
+    if zipfile.is_zipfile(path):  # an .xlsx: refuse a zip bomb before calamine unpacks it; note formulas and links
+        for note in _intake.check_zip(Path(path)):
+            warnings.warn(f"{path}: {note}", DataQualityWarning, stacklevel=2)
     try:
         frames = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
     except Exception as exc:  # calamine raises its own error classes for damaged or non-Excel files
