@@ -131,6 +131,23 @@ class CalibrationPlan:
             ).reshape(a.n_cells, b.n_cells)
         return self._cross[key]
 
+    def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> np.ndarray:
+        """``M[u, c] = sum of psw_j over rows in cell u (of ``cells``) and calibration cell c of j`` (cached).
+
+        Examples
+        --------
+        >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
+        >>> CalibrationPlan([c], [0]).by_cell(0, np.array([0, 0, 1]), 2).tolist()
+        [[1.0, 1.0], [0.0, 1.0]]
+        """
+        key = ("cells", j, id(cells))
+        if key not in self._cross:
+            comp = self.components[j]
+            m = np.bincount(cells * comp.n_cells + comp.cells, weights=comp.psw,
+                            minlength=n_cells * comp.n_cells).reshape(n_cells, comp.n_cells)
+            self._cross[key] = (m, cells)  # the cells are kept so their id stays theirs
+        return self._cross[key][0]
+
 
 @dataclass(frozen=True)
 class Influence:
@@ -192,7 +209,134 @@ class Influence:
         return np.bincount(flat, weights=vals, minlength=n_cells * self.p).reshape(n_cells, self.p)
 
 
-def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
+class ShareSums:
+    """Row data behind the influence values of every level's share in every domain (see :class:`ShareInfluence`).
+
+    ``values`` is each row's ``w`` (or ``w / W_domain``), ``codes`` its level (-1: none),
+    ``g`` its domain (-1: outside every domain). Cell sums of the level-by-domain and
+    of the domain totals are computed once per set of cells and shared by every
+    :class:`ShareInfluence` built on them.
+
+    Examples
+    --------
+    >>> s = ShareSums(np.ones(3), np.array([0, 1, 1]), np.zeros(3, np.int64), 2, 1)
+    >>> [a.tolist() for a in s.sums(np.array([0, 0, 1]), 2)]
+    [[[1.0, 1.0], [0.0, 1.0]], [[2.0], [1.0]]]
+    """
+
+    def __init__(self, values: np.ndarray, codes: np.ndarray, g: np.ndarray, n_levels: int, k: int):
+        inside = g >= 0
+        self.values = np.where(inside, values, 0.0)
+        self.g = g
+        self.n_levels, self.k = n_levels, k
+        self.hit = inside & (codes >= 0)
+        self.col = np.where(self.hit, codes * k + np.maximum(g, 0), -1)
+        self.gi = np.where(inside, g, 0)
+        self._sums: dict = {}
+
+    def sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(level x domain, domain)`` cell sums of ``values * row_weight``: ``(n_cells, L * k)``, ``(n_cells, k)``."""
+        key = (id(cells), None if row_weight is None else id(row_weight))
+        if key not in self._sums:
+            v = self.values if row_weight is None else self.values * row_weight
+            p = self.n_levels * self.k
+            a = np.bincount(cells[self.hit] * p + self.col[self.hit], weights=v[self.hit],
+                            minlength=n_cells * p).reshape(n_cells, p)
+            b = np.bincount(cells * self.k + self.gi, weights=v, minlength=n_cells * self.k).reshape(n_cells, self.k)
+            self._sums[key] = (a, b, cells, row_weight)  # the arrays are kept so their ids stay theirs
+        return self._sums[key][:2]
+
+
+@dataclass(frozen=True)
+class ShareInfluence:
+    """Influence values ``scale_d * values * (1[level i] - centre[i, d])`` of every level ``i`` and domain ``d``.
+
+    One column per level and domain (level-major: column ``i * k + d``), what the
+    shares of a categorical variable produce; the columns are never built per row:
+    cell sums come from two bincounts of :class:`ShareSums`.
+
+    Examples
+    --------
+    >>> s = ShareSums(np.ones(3), np.array([0, 1, 1]), np.zeros(3, np.int64), 2, 1)
+    >>> x = ShareInfluence(s, np.array([[1 / 3], [2 / 3]]), np.ones(1))
+    >>> x.cell_sums(np.zeros(3, np.int64), 1).round(6).tolist()
+    [[0.0, 0.0]]
+    """
+
+    rows: ShareSums
+    centre: np.ndarray  # (levels, domains)
+    scale: np.ndarray  # (domains,)
+    levels: slice = field(default_factory=lambda: slice(None))  # the rows of ``centre`` it has columns for
+    calib = None
+
+    @property
+    def p(self) -> int:
+        return len(range(self.rows.n_levels)[self.levels]) * self.rows.k
+
+    @property
+    def domains(self) -> int:
+        return self.rows.k
+
+    def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> np.ndarray:
+        """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``."""
+        a, b = self.rows.sums(cells, n_cells, row_weight)
+        a = a.reshape(n_cells, self.rows.n_levels, self.rows.k)[:, self.levels]
+        out = a - b[:, None, :] * self.centre[self.levels][None]
+        return (out * self.scale).reshape(n_cells, self.p)
+
+
+@dataclass(frozen=True)
+class Residual:
+    """Influence values after the calibration sweeps: ``x - sum_c psw_c * a_c[cell]``, never built per row.
+
+    Cell sums subtract ``M_c @ a_c`` with ``M_c`` the sums of ``psw_c`` per cell and
+    calibration cell, cached in the plan.
+
+    Examples
+    --------
+    >>> c = Calibration(np.array([0, 0, 1]), 2, np.ones(3), np.ones(3), np.array([2.0, 1.0]))
+    >>> plan = CalibrationPlan([c], [0])
+    >>> r = residualize(Influence(np.array([1.0, 3.0, 5.0]), 1), plan)
+    >>> r.cell_sums(np.array([0, 1, 1]), 2).tolist()
+    [[-1.0], [1.0]]
+    """
+
+    x: object
+    plan: CalibrationPlan
+    a: list
+
+    @property
+    def p(self) -> int:
+        return self.x.p
+
+    def cell_sums(self, cells: np.ndarray, n_cells: int) -> np.ndarray:
+        out = self.x.cell_sums(cells, n_cells)
+        for j, ak in enumerate(self.a):
+            if ak.any():
+                out = out - self.plan.by_cell(j, cells, n_cells) @ ak
+        return out
+
+    def dense(self) -> np.ndarray:
+        out = self.x.dense().copy()
+        for c, ak in zip(self.plan.components, self.a, strict=True):
+            out -= c.psw[:, None] * ak[c.cells]
+        return out
+
+
+def domains_of(x) -> int:
+    """How many domain columns ``x`` spans (1: a dense influence, one domain for every column).
+
+    Examples
+    --------
+    >>> domains_of(Influence(np.array([1.0, 2.0]), 2, np.array([0, 1])))
+    2
+    """
+    if hasattr(x, "domains"):
+        return x.domains
+    return x.p if x.col is not None else 1
+
+
+def residualize(x, plan: CalibrationPlan | None):
     """Apply the calibration sweeps of ``plan`` to ``x`` (see module notes).
 
     Examples
@@ -215,14 +359,12 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
         # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
         denom = comps[j].denom[:, None]
         a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
-    out = x.dense().copy() if x.col is None else x.dense()
-    for c, ak in zip(comps, a, strict=True):
-        out -= c.psw[:, None] * ak[c.cells]
-    return Influence(out, x.p)
+    return Residual(x, plan, a)
 
 
 def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
-                   present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None) -> np.ndarray:
+                   present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
+                   diag: bool = False) -> np.ndarray:
     """Between-unit covariance of unit totals within strata for one stage.
 
     ``present`` (strata x columns, bool) marks the strata a domain reaches; for
@@ -230,7 +372,9 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     design, ``H_d / (H_d - lonely_d)``. ``domain_lonely`` (strata x columns)
     marks the strata in which a domain holds a single PSU, for
     ``options(survey.adjust.domain.lonely = TRUE)``: ``adjust`` leaves their
-    totals uncentred, ``average`` makes the variance NaN (R's ``NA``).
+    totals uncentred, ``average`` makes the variance NaN (R's ``NA``). With
+    ``diag`` only the variances (the diagonal, ``(p,)``) are computed: O(units x p)
+    instead of O(units x p^2).
 
     Examples
     --------
@@ -262,14 +406,19 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
         h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
         f = np.sqrt(h_all / (h_all - h_lonely))
         factor = factor * np.outer(f, f)
+    if diag:
+        own = (centred * centred * scale[:, None]).sum(0)
+        return own * (np.diag(factor) if np.ndim(factor) else factor)
     return (centred * scale[:, None]).T @ centred * factor
 
 
-def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool) -> np.ndarray:
+def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
+                       domains: int | None = None) -> np.ndarray:
     """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
 
     ``members`` is each row's domain column (-1: none); with a dense influence
-    (``sparse`` False) the one domain covers every column.
+    (``sparse`` False) the one domain covers every column; ``domains`` (of
+    :func:`domains_of`) says how many domain columns repeat across the ``p`` columns.
 
     Examples
     --------
@@ -278,20 +427,23 @@ def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool) 
     >>> single_psu_domains(st, np.array([0, -1, 0, 0]), 1, False).ravel().tolist()
     [True, False]
     """
-    p_dom = p if sparse else 1
+    p_dom = domains if domains is not None else (p if sparse else 1)
     keep = members >= 0
     unit_hit = np.bincount(stage.unit[keep] * p_dom + members[keep],
                            minlength=stage.n_units * p_dom).reshape(stage.n_units, p_dom) > 0
     per_stratum = np.zeros((stage.n_strata, p_dom))
     np.add.at(per_stratum, stage.unit_stratum, unit_hit)
     lonely = (per_stratum == 1) & (stage.n_per_stratum > 1)[:, None]
-    return np.broadcast_to(lonely, (stage.n_strata, p)) if p_dom == 1 else lonely
+    if p_dom == 1:
+        return np.broadcast_to(lonely, (stage.n_strata, p))
+    return lonely if p_dom == p else np.tile(lonely, (1, p // p_dom))
 
 
 def variance(x: Influence, stages: list[Stage], lonely_psu: str,
              plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
-             members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> np.ndarray:
-    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x``.
+             members: np.ndarray | None = None, adjust_domain_lonely: bool = False,
+             diag: bool = False) -> np.ndarray:
+    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x`` (``diag``: the variances, ``(p,)``).
 
     ``strata`` (row stratum codes) and ``members`` (row domain column, -1 for
     none) only matter for ``lonely_psu="average"``: without calibration R
@@ -305,12 +457,13 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     >>> round(float(variance(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")[0, 0]), 4)
     13.3333
     """
-    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely))
+    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely, diag))
 
 
 def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
                         plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
-                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> list[np.ndarray]:
+                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False,
+                        diag: bool = False) -> list[np.ndarray]:
     """The ``(p, p)`` variance each stage adds (they sum to :func:`variance`), as ``survey:::multistage``
     adds them: stage 1 between PSUs, later stages within the units of the stage before, scaled by the
     sampling fractions of the earlier stages.
@@ -325,19 +478,21 @@ def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
     present = None
     if lonely_psu == "average" and plan is None and strata is not None and members is not None:
         keep = members >= 0
-        p_dom = x.p if x.col is not None else 1  # dense: one domain for every column
+        p_dom = domains_of(x)  # dense: one domain for every column
         hits = np.bincount(strata[keep] * p_dom + members[keep], minlength=stages[0].n_strata * p_dom)
-        present = np.broadcast_to(hits.reshape(stages[0].n_strata, p_dom) > 0,
-                                  (stages[0].n_strata, x.p))
+        hit = hits.reshape(stages[0].n_strata, p_dom) > 0
+        present = (np.broadcast_to(hit, (stages[0].n_strata, x.p)) if p_dom == 1
+                   else np.tile(hit, (1, x.p // p_dom)))
     domain_lonely = None
     if adjust_domain_lonely and lonely_psu in ("adjust", "average") and members is not None:
-        domain_lonely = single_psu_domains(stages[0], members, x.p, x.col is not None)
+        domain_lonely = single_psu_domains(stages[0], members, x.p, False, domains_of(x))
     x = residualize(x, plan)
     out = []
     for i, stage in enumerate(stages):
         totals = x.cell_sums(stage.unit, stage.n_units)
         if i == 0:
-            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely))
+            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely, diag))
         else:  # "average" within one parent unit has nothing to average over
-            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu))
+            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu,
+                                      diag=diag))
     return out
