@@ -131,22 +131,45 @@ class CalibrationPlan:
             ).reshape(a.n_cells, b.n_cells)
         return self._cross[key]
 
-    def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> np.ndarray:
-        """``M[u, c] = sum of psw_j over rows in cell u (of ``cells``) and calibration cell c of j`` (cached).
+    def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> tuple:
+        """Sums of ``psw_j`` per cell u (of ``cells``) and calibration cell c of margin ``j`` (cached): a dense
+        ``(n_cells, n_c)`` matrix when that is smaller than the rows, else the pairs ``(u, c, sum)`` that occur.
 
         Examples
         --------
-        >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
-        >>> CalibrationPlan([c], [0]).by_cell(0, np.array([0, 0, 1]), 2).tolist()
-        [[1.0, 1.0], [0.0, 1.0]]
+        >>> c = Calibration(np.array([0, 1, 1, 1]), 2, np.ones(4), np.ones(4), np.array([1.0, 3.0]))
+        >>> CalibrationPlan([c], [0]).by_cell(0, np.array([0, 0, 1, 1]), 2)[1].tolist()
+        [[1.0, 1.0], [0.0, 2.0]]
         """
         key = ("cells", j, id(cells))
         if key not in self._cross:
             comp = self.components[j]
-            m = np.bincount(cells * comp.n_cells + comp.cells, weights=comp.psw,
-                            minlength=n_cells * comp.n_cells).reshape(n_cells, comp.n_cells)
-            self._cross[key] = (m, cells)  # the cells are kept so their id stays theirs
+            if n_cells * comp.n_cells <= len(cells):
+                found = ("dense", np.bincount(cells * comp.n_cells + comp.cells, weights=comp.psw,
+                                              minlength=n_cells * comp.n_cells).reshape(n_cells, comp.n_cells))
+            elif n_cells == len(cells):  # one row per cell (every row its own PSU)
+                found = ("pairs", cells, comp.cells, comp.psw, None)
+            else:
+                pairs, at = np.unique(cells.astype(np.int64) * comp.n_cells + comp.cells, return_inverse=True)
+                u = pairs // comp.n_cells
+                starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+                found = ("pairs", u, pairs % comp.n_cells, np.bincount(at.reshape(-1), weights=comp.psw), starts)
+            self._cross[key] = (found, cells)  # the cells are kept so their id stays theirs
         return self._cross[key][0]
+
+    def undo(self, j: int, cells: np.ndarray, n_cells: int, a: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """``totals`` (per cell of ``cells``) minus the cell sums of ``psw_j * a[calibration cell]``."""
+        found = self.by_cell(j, cells, n_cells)
+        if found[0] == "dense":
+            return totals - found[1] @ a
+        _, u, c, m, starts = found
+        part = m[:, None] * a[c]
+        out = totals.copy()
+        if starts is None:
+            out[u] -= part
+        else:
+            out[u[starts]] -= np.add.reduceat(part, starts, axis=0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -290,7 +313,7 @@ class Residual:
     """Influence values after the calibration sweeps: ``x - sum_c psw_c * a_c[cell]``, never built per row.
 
     Cell sums subtract ``M_c @ a_c`` with ``M_c`` the sums of ``psw_c`` per cell and
-    calibration cell, cached in the plan.
+    calibration cell (:meth:`CalibrationPlan.by_cell`, cached in the plan).
 
     Examples
     --------
@@ -313,7 +336,7 @@ class Residual:
         out = self.x.cell_sums(cells, n_cells)
         for j, ak in enumerate(self.a):
             if ak.any():
-                out = out - self.plan.by_cell(j, cells, n_cells) @ ak
+                out = self.plan.undo(j, cells, n_cells, ak, out)
         return out
 
     def dense(self) -> np.ndarray:
