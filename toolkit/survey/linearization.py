@@ -157,6 +157,12 @@ class CalibrationPlan:
             self._cross[key] = (found, cells)  # the cells are kept so their id stays theirs
         return self._cross[key][0]
 
+    def memo(self, key, make):
+        """A value cached on the plan (the structures depend on the plan and the stages only)."""
+        if key not in self._cross:
+            self._cross[key] = make()
+        return self._cross[key]
+
     def undo(self, j: int, cells: np.ndarray, n_cells: int, a: np.ndarray, totals: np.ndarray) -> np.ndarray:
         """``totals`` (per cell of ``cells``) minus the cell sums of ``psw_j * a[calibration cell]``."""
         found = self.by_cell(j, cells, n_cells)
@@ -250,7 +256,7 @@ class ShareSums:
     def __init__(self, values: np.ndarray, codes: np.ndarray, g: np.ndarray, n_levels: int, k: int):
         inside = g >= 0
         self.values = np.where(inside, values, 0.0)
-        self.g = g
+        self.g, self.codes = g, codes
         self.n_levels, self.k = n_levels, k
         self.hit = inside & (codes >= 0)
         self.col = np.where(self.hit, codes * k + np.maximum(g, 0), -1)
@@ -307,6 +313,20 @@ class ShareInfluence:
         out = a - b[:, None, :] * self.centre[self.levels][None]
         return (out * self.scale).reshape(n_cells, self.p)
 
+    def column(self, j: int) -> np.ndarray:
+        """Column ``j`` of the influence values, one per row."""
+        rows, k = self.rows, self.rows.k
+        i = range(rows.n_levels)[self.levels][j // k]
+        d = j % k
+        return self.scale[d] * rows.values * ((rows.codes == i) - self.centre[i, d]) * (rows.g == d)
+
+    def square_sums(self, cells: np.ndarray, n_cells: int) -> np.ndarray:
+        """Totals of ``x ** 2`` within each cell: ``(n_cells, p)`` (``x^2 = s^2 v^2 (1[i] (1 - 2 c) + c^2)``)."""
+        a, b = self.rows.sums(cells, n_cells, self.rows.values)
+        a = a.reshape(n_cells, self.rows.n_levels, self.rows.k)[:, self.levels]
+        c = self.centre[self.levels][None]
+        return (((a * (1 - 2 * c)) + b[:, None, :] * c * c) * self.scale**2).reshape(n_cells, self.p)
+
 
 @dataclass(frozen=True)
 class Residual:
@@ -344,6 +364,82 @@ class Residual:
         for c, ak in zip(self.plan.components, self.a, strict=True):
             out -= c.psw[:, None] * ak[c.cells]
         return out
+
+
+def _square_sums(x, cells: np.ndarray, n_cells: int) -> np.ndarray:
+    """Totals of ``x ** 2`` within each cell for any influence form."""
+    if hasattr(x, "square_sums"):
+        return x.square_sums(cells, n_cells)
+    if x.col is not None:
+        return Influence(x.values * x.values, x.p, x.col).cell_sums(cells, n_cells)
+    return Influence(x.dense() ** 2, x.p).cell_sums(cells, n_cells)
+
+
+def row_unit_moments(r: Residual, stage: Stage) -> tuple[np.ndarray, np.ndarray]:
+    """Per stratum of ``stage`` (every unit one row), the sums of the calibrated unit totals and of their
+    squares, ``(n_strata, p)`` each, from cell sums: ``sum (x - R)^2 = sum x^2 - 2 sum x R + sum R^2`` with
+    ``R = sum_c psw_c a_c[cell]``, so no ``rows x columns`` matrix is built."""
+    plan, x, h_n = r.plan, r.x, stage.n_strata
+    h = plan.memo(("row strata", id(stage.unit)), lambda: (stage.unit_stratum[stage.unit], stage.unit))[0]
+    s1 = x.cell_sums(h, h_n)
+    s2 = _square_sums(x, h, h_n)
+    size = s2.copy()
+    comps = [(j, c, a) for j, (c, a) in enumerate(zip(plan.components, r.a, strict=True)) if a.any()]
+    for j, c, a in comps:
+        s1 = plan.undo(j, h, h_n, a, s1)
+        key = plan.memo(("stratum cells", id(stage.unit), j), lambda c=c: (h * c.n_cells + c.cells, stage.unit))[0]
+        cross = x.cell_sums(key, h_n * c.n_cells, c.psw).reshape(h_n, c.n_cells, -1)
+        s2 = s2 - 2 * (cross * a[None]).sum(1)
+    for j, c, a in comps:
+        for k, d, b in comps:
+            hh, starts, cj, ck, q = plan.memo(("triples", id(stage.unit), j, k),
+                                              lambda c=c, d=d: _triples(h, c, d))
+            s2[hh[starts]] += np.add.reduceat(q[:, None] * a[cj] * b[ck], starts, axis=0)
+    return s1, s2, size
+
+
+def _moment_stage(r: Residual, stage: Stage, lonely_psu: str, present, domain_lonely) -> np.ndarray:
+    """The variances of a calibrated influence over one-row PSUs from moments (:func:`row_unit_moments`);
+    columns where calibration removed all but 1e-5 of the spread are redone row by row, as the moments
+    would lose digits to cancellation there."""
+    s1, s2, size = row_unit_moments(r, stage)
+    centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
+    weight = stage.scale[:, None]
+    close = np.flatnonzero(np.abs((centred * weight).sum(0)) < 1e-5 * np.abs((size * weight).sum(0)))
+    if len(close):
+        s1c, cssc = _exact_columns(r, stage, close)
+        s1[:, close], centred[:, close] = s1c, cssc
+        s2[:, close] = cssc + s1c * s1c / stage.n_per_stratum[:, None]
+    return moment_variance(s1, s2, stage, lonely_psu, present, domain_lonely, centred)
+
+
+def _exact_columns(r: Residual, stage: Stage, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stratum, the sum of the calibrated row values (every unit one row) and the centred sum of
+    their squares for a few ``columns``, built row by row (no cancellation)."""
+    h = stage.unit_stratum[stage.unit]
+    s1, css = np.zeros((stage.n_strata, len(columns))), np.zeros((stage.n_strata, len(columns)))
+    for m, j in enumerate(columns):
+        x = r.x
+        t = (x.column(j) if hasattr(x, "column") else x.values.reshape(len(x.values), -1)[:, j] if x.col is None
+             else np.where(x.col == j, x.values, 0.0))
+        for c, a in zip(r.plan.components, r.a, strict=True):
+            if a.any():
+                t = t - c.psw * a[c.cells, j]
+        s1[:, m] = np.bincount(h, weights=t, minlength=stage.n_strata)
+        dev = t - (s1[:, m] / stage.n_per_stratum)[h]
+        css[:, m] = np.bincount(h, weights=dev * dev, minlength=stage.n_strata)
+    return s1, css
+
+
+def _triples(h: np.ndarray, c: Calibration, d: Calibration) -> tuple:
+    """The (stratum, cell of c, cell of d) combinations that occur (sorted; where each stratum starts) and
+    their sums of ``psw_c psw_d``."""
+    key = (h.astype(np.int64) * c.n_cells + c.cells) * d.n_cells + d.cells
+    found, at = np.unique(key, return_inverse=True)
+    q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
+    hh = found // (c.n_cells * d.n_cells)
+    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
+    return hh, starts, (found // d.n_cells) % c.n_cells, found % d.n_cells, q
 
 
 def domains_of(x) -> int:
@@ -435,6 +531,39 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     return (centred * scale[:, None]).T @ centred * factor
 
 
+def moment_variance(s1: np.ndarray, s2: np.ndarray, stage: Stage, lonely_psu: str,
+                    present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
+                    centred: np.ndarray | None = None) -> np.ndarray:
+    """:func:`stage_variance` with ``diag`` from per-stratum sums of the unit totals ``s1`` and of their
+    squares ``s2`` (strata x p): the centred sum of squares is ``s2 - s1^2 / n_h`` unless given.
+
+    Examples
+    --------
+    >>> one = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
+    ...             np.array([False]))
+    >>> moment_variance(np.array([[4.0]]), np.array([[10.0]]), one, "fail").tolist()
+    [4.0]
+    """
+    if centred is None:
+        centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
+    centred = centred.copy()
+    scale = stage.scale
+    factor = 1.0
+    if lonely_psu == "adjust":
+        centred[stage.lonely] = s2[stage.lonely]
+        if domain_lonely is not None:
+            centred = np.where(domain_lonely, s2, centred)
+    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
+        factor = np.where(domain_lonely.any(0), np.nan, 1.0)
+    if lonely_psu == "average" and stage.lonely.any():
+        scale = np.where(stage.lonely, 0.0, scale)
+        if present is None:
+            present = np.ones(s1.shape, bool)
+        h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
+        factor = factor * h_all / (h_all - h_lonely)
+    return (centred * scale[:, None]).sum(0) * factor
+
+
 def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
                        domains: int | None = None) -> np.ndarray:
     """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
@@ -512,8 +641,12 @@ def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
     x = residualize(x, plan)
     out = []
     for i, stage in enumerate(stages):
-        totals = x.cell_sums(stage.unit, stage.n_units)
-        if i == 0:
+        # calibrated, every PSU one row: the unit totals would be a dense rows x columns matrix
+        moments = diag and isinstance(x, Residual) and stage.n_units == len(stage.unit) and len(stages) == 1
+        totals = None if moments else x.cell_sums(stage.unit, stage.n_units)
+        if i == 0 and moments:
+            out.append(_moment_stage(x, stage, lonely_psu, present, domain_lonely))
+        elif i == 0:
             out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely, diag))
         else:  # "average" within one parent unit has nothing to average over
             out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu,
