@@ -39,7 +39,7 @@ def _share_case(seed=3, n=400):
 
 
 def test_share_influence_is_the_per_level_indicator_influence():
-    from toolkit.survey.linearization import ShareInfluence, ShareSums
+    from toolkit.survey._shares import ShareInfluence, ShareSums
 
     codes, g, w = _share_case()
     centre = np.random.default_rng(1).uniform(0, 1, (3, 4))

@@ -42,7 +42,8 @@ from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
 from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, likelihood_ci, share_fits
-from toolkit.survey.linearization import Influence, ShareInfluence, ShareSums, dense_codes
+from toolkit.survey._shares import ShareInfluence, ShareSums
+from toolkit.survey.linearization import Influence, dense_codes
 
 
 
