@@ -37,16 +37,18 @@ class ShareSums:
         self.hit = inside & (codes >= 0)
         self.col = np.where(self.hit, codes * k + np.maximum(g, 0), -1)
         self.gi = np.where(inside, g, 0)
+        self._at = np.flatnonzero(self.hit)  # rows with a level in a domain, and their columns and values
+        self._col, self._v = self.col[self._at], self.values[self._at]
         self._sums: dict = {}
 
     def sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> tuple[np.ndarray, np.ndarray]:
         """``(level x domain, domain)`` cell sums of ``values * row_weight``: ``(n_cells, L * k)``, ``(n_cells, k)``."""
         key = (id(cells), None if row_weight is None else id(row_weight))
         if key not in self._sums:
-            v = self.values if row_weight is None else self.values * row_weight
             p = self.n_levels * self.k
-            a = np.bincount(cells[self.hit] * p + self.col[self.hit], weights=v[self.hit],
-                            minlength=n_cells * p).reshape(n_cells, p)
+            vh = self._v if row_weight is None else self._v * row_weight[self._at]
+            a = np.bincount(cells[self._at] * p + self._col, weights=vh, minlength=n_cells * p).reshape(n_cells, p)
+            v = self.values if row_weight is None else self.values * row_weight
             b = np.bincount(cells * self.k + self.gi, weights=v, minlength=n_cells * self.k).reshape(n_cells, self.k)
             self._sums[key] = (a, b, cells, row_weight)  # the arrays are kept so their ids stay theirs
         return self._sums[key][:2]
