@@ -11,7 +11,10 @@ in R's ``survey`` 4.1:
 * proportion: the mean of a level's indicator, with a logit interval
   ``expit(logit(p) +/- t_df se / (p (1 - p)))`` on the domain's design df,
   which is ``svyciprop(method = "logit")`` (an intercept-only quasibinomial
-  ``svyglm`` whose sandwich SE is exactly that delta-method SE).
+  ``svyglm`` whose sandwich SE is exactly that delta-method SE). Every level of
+  the variable is estimated at once: weight sums, unit totals and the IRLS of
+  the interval come from bincounts over level x domain (x unit), see
+  :mod:`toolkit.survey._shares`.
 
 Domains (``by=``) keep every row: units outside the domain get a zero
 influence, which is what ``svyby`` on a subset design gives. All domains are

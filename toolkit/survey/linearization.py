@@ -28,7 +28,15 @@ respondent, one column per statistic). Its variance is the one R's
    sampling fractions ``n/N`` of all earlier stages.
 
 Every step is a ``np.bincount`` over precomputed integer codes; nothing loops
-over rows.
+over rows. Calibration is undone on the unit totals (``x - psw a[cell]`` summed
+per unit is the unit's total minus the (unit, cell) sums of ``psw`` times
+``a``), so no rows x columns matrix is built. Where only the variances are
+needed (``diag=True``, every estimator table) and every PSU is one row of a
+calibrated design, the centred sums of squares come from per-stratum moments,
+``sum (x - R)^2 = sum x^2 - 2 sum x R + sum R^2`` with ``R`` the calibration
+term, whose pieces are sums over stratum x calibration cells; a column whose
+variance calibration removes to below 1e-5 of that of ``x`` would lose digits
+to cancellation there and is computed row by row instead.
 """
 
 from __future__ import annotations
