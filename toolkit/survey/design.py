@@ -42,6 +42,7 @@ from toolkit.survey.linearization import (
     LONELY,
     CalibrationPlan,
     Influence,
+    domains_of,
     single_psu_domains,
     stage_contributions,
     variance,
@@ -189,18 +190,18 @@ class Design(DesignStructure):
         return new
 
     # ------------------------------------------------------------ variance core
-    def _variance(self, x: Influence, members: np.ndarray | None = None) -> np.ndarray:
-        """Covariance of ``x``; ``members`` is each row's domain column (-1: none)."""
+    def _variance(self, x: Influence, members: np.ndarray | None = None, diag: bool = False) -> np.ndarray:
+        """Covariance of ``x`` (``diag``: the variances only); ``members`` is each row's domain (-1: none)."""
         if members is None:
-            members = x.col if x.col is not None else np.zeros(self.n, np.int64)
+            members = x.col if getattr(x, "col", None) is not None else np.zeros(self.n, np.int64)
         if self.adjust_domain_lonely:
             self._warn_domain_lonely(x, members)
         return variance(x, self.stages, self.lonely_psu, self.plan, self.strata, members,
-                        self.adjust_domain_lonely)
+                        self.adjust_domain_lonely, diag)
 
     def _warn_domain_lonely(self, x: Influence, members: np.ndarray) -> None:
         """R warns "Stratum (h) has only one PSU at stage 1" for each such stratum of a domain; so do we."""
-        lonely = single_psu_domains(self.stages[0], members, x.p, x.col is not None).any(axis=1)
+        lonely = single_psu_domains(self.stages[0], members, x.p, False, domains_of(x)).any(axis=1)
         if lonely.any():
             names = ", ".join(map(str, self.strata_labels[lonely][:5])) + (" ..." if lonely.sum() > 5 else "")
             warnings.warn(f"{int(lonely.sum())} stratum/strata ({names}) have only one PSU in a domain at stage 1; "

@@ -11,7 +11,10 @@ in R's ``survey`` 4.1:
 * proportion: the mean of a level's indicator, with a logit interval
   ``expit(logit(p) +/- t_df se / (p (1 - p)))`` on the domain's design df,
   which is ``svyciprop(method = "logit")`` (an intercept-only quasibinomial
-  ``svyglm`` whose sandwich SE is exactly that delta-method SE).
+  ``svyglm`` whose sandwich SE is exactly that delta-method SE). Every level of
+  the variable is estimated at once: weight sums, unit totals and the IRLS of
+  the interval come from bincounts over level x domain (x unit), see
+  :mod:`toolkit.survey._shares`.
 
 Domains (``by=``) keep every row: units outside the domain get a zero
 influence, which is what ``svyby`` on a subset design gives. All domains are
@@ -41,7 +44,8 @@ from scipy import stats
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
-from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, intercept_fit, likelihood_ci
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, likelihood_ci, share_fits
+from toolkit.survey._shares import ShareInfluence, ShareSums
 from toolkit.survey.linearization import Influence, dense_codes
 
 
@@ -221,7 +225,10 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
     k = len(labels)
     bad = np.zeros(k, bool)
     # svyciprop and degf count a domain's PSUs before missing values are dropped
-    df = design._degf(None, g, k)
+    cached = design._wcache.get(("degf", id(g)))
+    if cached is None or cached[0] is not g:
+        cached = design._wcache[("degf", id(g))] = (g, design._degf(None, g, k))  # g is kept: its id stays its own
+    df = cached[1]
     if valid is not None and not valid.all():
         if na_rm:
             g = np.where(valid, g, -1)
@@ -236,8 +243,7 @@ def _variance_diag(design, values: np.ndarray, dom: _Domains, calib: np.ndarray 
         return v if v is None or dom.everyone else np.where(dom.g >= 0, v, 0.0)
     vals, calib = inside(values), inside(calib)
     x = Influence(vals, 1, calib=calib) if dom.k == 1 else Influence(vals, dom.k, dom.g, calib=calib)
-    v = design._variance(x, dom.g)
-    return np.sqrt(np.clip(np.diag(v), 0, None))
+    return np.sqrt(np.clip(design._variance(x, dom.g, diag=True), 0, None))
 
 
 def _mirror(design, var: str, valid: np.ndarray) -> np.ndarray | None:
@@ -423,21 +429,40 @@ def logit_ci(p: np.ndarray, se: np.ndarray, degf: np.ndarray, conf_level: float)
     return closed_form_ci("logit", p, se, degf, None, conf_level)
 
 
-def _prop_ci(ci_method: str, est, se, df, conf_level: float, design=None, dom=None, ind=None, level=None):
-    """Interval of every domain's share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
+_BLOCK = 1 << 23  # unit totals held at once by a share's variance (64 MB): levels are taken in blocks
+
+
+def _share_se(design, dom: _Domains, rows: ShareSums, centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """SEs ``(levels, domains)`` of the influence values ``scale * w * (1[level] - centre)`` (see
+    :class:`~toolkit.survey.linearization.ShareInfluence`), a block of levels at a time."""
+    n_levels, k = centre.shape
+    step = max(1, _BLOCK // max(1, design.stages[0].n_units * k))
+    out = np.empty((n_levels, k))
+    for i in range(0, n_levels, step):
+        x = ShareInfluence(rows, centre, scale, slice(i, i + step))
+        out[i:i + step] = design._variance(x, dom.g, diag=True).reshape(-1, k)
+    return np.sqrt(np.clip(out, 0, None))
+
+
+def _prop_ci(ci_method: str, est, se, df, conf_level: float, design, dom, rows: ShareSums, codes):
+    """Intervals ``(levels, domains)`` of every share by ``svyciprop``'s method (see :mod:`toolkit.survey.ciprop`)."""
+    df = np.broadcast_to(df, est.shape)
     if ci_method not in ("likelihood", "logit"):
-        return closed_form_ci(ci_method, est, se, df, dom.n, conf_level)
-    # R's intercept-only quasibinomial svyglm per domain, stopped where glm.fit stops
-    start = None if design.cells is None or design.cells.first_step is None else design.cells.first_step[level]
-    mu, info = intercept_fit(ind, design.weights, dom.g, dom.k, dom.n, start=start)
-    se_total = _variance_diag(design, dom.w * (ind - mu[dom.gi]), dom)
+        return closed_form_ci(ci_method, est, se, df, np.broadcast_to(dom.n, est.shape), conf_level)
+    # R's intercept-only quasibinomial svyglm per level and domain, stopped where glm.fit stops
+    start = None if design.cells is None or design.cells.first_step is None else \
+        [design.cells.first_step[i] for i in range(est.shape[0])]
+    mu, info = share_fits(codes, est.shape[0], design.weights, dom.g, dom.k, dom.n, start=start)
+    se_total = _share_se(design, dom, rows, mu, np.ones(dom.k))
     se_beta = se_total / (dom.W * mu * (1 - mu))
     if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
         return closed_form_ci("logit", mu, se_beta * mu * (1 - mu), df, dom.n, conf_level)
     dispersion = dom.npos / (dom.npos - 1) * est * (1 - est) / (mu * (1 - mu))
+    n = np.broadcast_to(dom.n, est.shape)
     pairs = [likelihood_ci(*args, conf_level) for args in
-             zip(mu, est, se_beta, info, dispersion, dom.n, np.broadcast_to(df, est.shape), strict=True)]
-    return np.array([q[0] for q in pairs]), np.array([q[1] for q in pairs])
+             zip(mu.ravel(), est.ravel(), se_beta.ravel(), info.ravel(), dispersion.ravel(), n.ravel(), df.ravel(),
+                 strict=True)]
+    return (np.array([q[0] for q in pairs]).reshape(est.shape), np.array([q[1] for q in pairs]).reshape(est.shape))
 
 
 def _level_codes(design, variable: str) -> tuple[np.ndarray, list]:
@@ -465,26 +490,37 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     check_option(ci_method, "ci_method", CI_METHODS)
     conf_level = check_conf_level(conf_level)
     codes, levels = _level_codes(design, variable)
+    codes = np.asarray(codes, np.int64)
     g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
     dom = _domains(design, g, k, by)
-    parts, held = [], []
+    n_levels = len(levels)
+    rows = ShareSums(design.weights, codes, g, n_levels, k)
+    hit = rows.hit
+    col = rows.col[hit]
+    raw = np.bincount(col, weights=dom.w[hit], minlength=n_levels * k).reshape(n_levels, k) / dom.W
+    se = _share_se(design, dom, rows, raw, 1 / dom.W)
+    est, se = np.where(bad, np.nan, raw), np.where(bad, np.nan, se)
+    lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, rows, codes)
+    # svyvar of a level's indicator: sum w (1[level] - p)^2 / W is p (1 - p)
+    deff = se**2 / dom.srs_var(dom.npos / (dom.npos - 1) * raw * (1 - raw))
+    held = np.bincount(col, weights=None if dom.cells is None else dom.cells.n[hit],
+                       minlength=n_levels * k).reshape(n_levels, k)
     for i, lev in enumerate(levels):
-        ind = (codes == i).astype(float)
-        est = dom.wsum(ind) / dom.W
-        infl = dom.w * (ind - est[dom.gi]) / dom.W[dom.gi]
-        se = _variance_diag(design, infl, dom)
-        est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
-        lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, ind, level=i)
-        deff = se**2 / dom.srs_var(dom.wvar(ind))
-        held.append(dom.respondents(ind * (g >= 0)))
-        parts.append(_frame(labels, {"variable": variable, "level": lev}, est, se, lo, hi, df,
-                            dom.n, deff, dom.kish))
-    table = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((np.repeat(np.arange(len(levels)), k), np.tile(np.arange(k), len(levels))))
-    table = table.iloc[order].reset_index(drop=True)
+        _check_deff({"variable": variable, "level": lev}, labels, est[i], se[i], deff[i])
+    domain = np.repeat(np.arange(k), n_levels)  # rows by domain, then level (R's svyby order)
+    table = labels.iloc[domain].reset_index(drop=True)
+    table["variable"] = variable
+    # each level's column as a scalar gives, concatenated, the dtype the table always had
+    level = pd.concat([pd.Series([lev]) for lev in levels], ignore_index=True)
+    table["level"] = level.iloc[np.tile(np.arange(n_levels), k)].reset_index(drop=True)
+    for name, values in (("estimate", est), ("se", se), ("ci_low", lo), ("ci_high", hi)):
+        table[name] = values.T.ravel()
+    table["df"] = np.broadcast_to(df, (n_levels, k)).T.ravel()
+    table["n"] = np.repeat(dom.n.astype(np.int64), n_levels)
+    table["deff"] = deff.T.ravel()
+    table["deff_kish"] = np.repeat(dom.kish, n_levels)
     # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
-    return publish(table, design, min_cell, sets=["variable", *as_list(by)],
-                   cell_n=np.concatenate(held)[order])
+    return publish(table, design, min_cell, sets=["variable", *as_list(by)], cell_n=held.T.ravel())
 
 
 @_quiet

@@ -28,7 +28,15 @@ respondent, one column per statistic). Its variance is the one R's
    sampling fractions ``n/N`` of all earlier stages.
 
 Every step is a ``np.bincount`` over precomputed integer codes; nothing loops
-over rows.
+over rows. Calibration is undone on the unit totals (``x - psw a[cell]`` summed
+per unit is the unit's total minus the (unit, cell) sums of ``psw`` times
+``a``), so no rows x columns matrix is built. Where only the variances are
+needed (``diag=True``, every estimator table) and every PSU is one row of a
+calibrated design, the centred sums of squares come from per-stratum moments,
+``sum (x - R)^2 = sum x^2 - 2 sum x R + sum R^2`` with ``R`` the calibration
+term, whose pieces are sums over stratum x calibration cells; a column whose
+variance calibration removes to below 1e-5 of that of ``x`` would lose digits
+to cancellation there and is computed row by row instead.
 """
 
 from __future__ import annotations
@@ -131,6 +139,52 @@ class CalibrationPlan:
             ).reshape(a.n_cells, b.n_cells)
         return self._cross[key]
 
+    def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> tuple:
+        """Sums of ``psw_j`` per cell u (of ``cells``) and calibration cell c of margin ``j`` (cached): a dense
+        ``(n_cells, n_c)`` matrix when that is smaller than the rows, else the pairs ``(u, c, sum)`` that occur.
+
+        Examples
+        --------
+        >>> c = Calibration(np.array([0, 1, 1, 1]), 2, np.ones(4), np.ones(4), np.array([1.0, 3.0]))
+        >>> CalibrationPlan([c], [0]).by_cell(0, np.array([0, 0, 1, 1]), 2)[1].tolist()
+        [[1.0, 1.0], [0.0, 2.0]]
+        """
+        key = ("cells", j, id(cells))
+        if key not in self._cross:
+            comp = self.components[j]
+            if n_cells * comp.n_cells <= len(cells):
+                found = ("dense", np.bincount(cells * comp.n_cells + comp.cells, weights=comp.psw,
+                                              minlength=n_cells * comp.n_cells).reshape(n_cells, comp.n_cells))
+            elif n_cells == len(cells):  # one row per cell (every row its own PSU)
+                found = ("pairs", cells, comp.cells, comp.psw, None)
+            else:
+                pairs, at = np.unique(cells.astype(np.int64) * comp.n_cells + comp.cells, return_inverse=True)
+                u = pairs // comp.n_cells
+                starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+                found = ("pairs", u, pairs % comp.n_cells, np.bincount(at.reshape(-1), weights=comp.psw), starts)
+            self._cross[key] = (found, cells)  # the cells are kept so their id stays theirs
+        return self._cross[key][0]
+
+    def memo(self, key, make):
+        """A value cached on the plan (the structures depend on the plan and the stages only)."""
+        if key not in self._cross:
+            self._cross[key] = make()
+        return self._cross[key]
+
+    def undo(self, j: int, cells: np.ndarray, n_cells: int, a: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """``totals`` (per cell of ``cells``) minus the cell sums of ``psw_j * a[calibration cell]``."""
+        found = self.by_cell(j, cells, n_cells)
+        if found[0] == "dense":
+            return totals - found[1] @ a
+        _, u, c, m, starts = found
+        part = m[:, None] * a[c]
+        out = totals.copy()
+        if starts is None:
+            out[u] -= part
+        else:
+            out[u[starts]] -= np.add.reduceat(part, starts, axis=0)
+        return out
+
 
 @dataclass(frozen=True)
 class Influence:
@@ -192,7 +246,134 @@ class Influence:
         return np.bincount(flat, weights=vals, minlength=n_cells * self.p).reshape(n_cells, self.p)
 
 
-def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
+@dataclass(frozen=True)
+class Residual:
+    """Influence values after the calibration sweeps: ``x - sum_c psw_c * a_c[cell]``, never built per row.
+
+    Cell sums subtract ``M_c @ a_c`` with ``M_c`` the sums of ``psw_c`` per cell and
+    calibration cell (:meth:`CalibrationPlan.by_cell`, cached in the plan).
+
+    Examples
+    --------
+    >>> c = Calibration(np.array([0, 0, 1]), 2, np.ones(3), np.ones(3), np.array([2.0, 1.0]))
+    >>> plan = CalibrationPlan([c], [0])
+    >>> r = residualize(Influence(np.array([1.0, 3.0, 5.0]), 1), plan)
+    >>> r.cell_sums(np.array([0, 1, 1]), 2).tolist()
+    [[-1.0], [1.0]]
+    """
+
+    x: object
+    plan: CalibrationPlan
+    a: list
+
+    @property
+    def p(self) -> int:
+        return self.x.p
+
+    def cell_sums(self, cells: np.ndarray, n_cells: int) -> np.ndarray:
+        out = self.x.cell_sums(cells, n_cells)
+        for j, ak in enumerate(self.a):
+            if ak.any():
+                out = self.plan.undo(j, cells, n_cells, ak, out)
+        return out
+
+    def dense(self) -> np.ndarray:
+        out = self.x.dense().copy()
+        for c, ak in zip(self.plan.components, self.a, strict=True):
+            out -= c.psw[:, None] * ak[c.cells]
+        return out
+
+
+def _square_sums(x, cells: np.ndarray, n_cells: int) -> np.ndarray:
+    """Totals of ``x ** 2`` within each cell for any influence form."""
+    if hasattr(x, "square_sums"):
+        return x.square_sums(cells, n_cells)
+    if x.col is not None:
+        return Influence(x.values * x.values, x.p, x.col).cell_sums(cells, n_cells)
+    return Influence(x.dense() ** 2, x.p).cell_sums(cells, n_cells)
+
+
+def row_unit_moments(r: Residual, stage: Stage) -> tuple[np.ndarray, np.ndarray]:
+    """Per stratum of ``stage`` (every unit one row), the sums of the calibrated unit totals and of their
+    squares, ``(n_strata, p)`` each, from cell sums: ``sum (x - R)^2 = sum x^2 - 2 sum x R + sum R^2`` with
+    ``R = sum_c psw_c a_c[cell]``, so no ``rows x columns`` matrix is built."""
+    plan, x, h_n = r.plan, r.x, stage.n_strata
+    h = plan.memo(("row strata", id(stage.unit)), lambda: (stage.unit_stratum[stage.unit], stage.unit))[0]
+    s1 = x.cell_sums(h, h_n)
+    s2 = _square_sums(x, h, h_n)
+    size = s2.copy()
+    comps = [(j, c, a) for j, (c, a) in enumerate(zip(plan.components, r.a, strict=True)) if a.any()]
+    for j, c, a in comps:
+        s1 = plan.undo(j, h, h_n, a, s1)
+        key = plan.memo(("stratum cells", id(stage.unit), j), lambda c=c: (h * c.n_cells + c.cells, stage.unit))[0]
+        cross = x.cell_sums(key, h_n * c.n_cells, c.psw).reshape(h_n, c.n_cells, -1)
+        s2 = s2 - 2 * (cross * a[None]).sum(1)
+    for j, c, a in comps:
+        for k, d, b in comps:
+            hh, starts, cj, ck, q = plan.memo(("triples", id(stage.unit), j, k),
+                                              lambda c=c, d=d: _triples(h, c, d))
+            s2[hh[starts]] += np.add.reduceat(q[:, None] * a[cj] * b[ck], starts, axis=0)
+    return s1, s2, size
+
+
+def _moment_stage(r: Residual, stage: Stage, lonely_psu: str, present, domain_lonely) -> np.ndarray:
+    """The variances of a calibrated influence over one-row PSUs from moments (:func:`row_unit_moments`);
+    columns where calibration removed all but 1e-5 of the spread are redone row by row, as the moments
+    would lose digits to cancellation there."""
+    s1, s2, size = row_unit_moments(r, stage)
+    centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
+    weight = stage.scale[:, None]
+    close = np.flatnonzero(np.abs((centred * weight).sum(0)) < 1e-5 * np.abs((size * weight).sum(0)))
+    if len(close):
+        s1c, cssc = _exact_columns(r, stage, close)
+        s1[:, close], centred[:, close] = s1c, cssc
+        s2[:, close] = cssc + s1c * s1c / stage.n_per_stratum[:, None]
+    return moment_variance(s1, s2, stage, lonely_psu, present, domain_lonely, centred)
+
+
+def _exact_columns(r: Residual, stage: Stage, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stratum, the sum of the calibrated row values (every unit one row) and the centred sum of
+    their squares for a few ``columns``, built row by row (no cancellation)."""
+    h = stage.unit_stratum[stage.unit]
+    s1, css = np.zeros((stage.n_strata, len(columns))), np.zeros((stage.n_strata, len(columns)))
+    for m, j in enumerate(columns):
+        x = r.x
+        t = (x.column(j) if hasattr(x, "column") else x.values.reshape(len(x.values), -1)[:, j] if x.col is None
+             else np.where(x.col == j, x.values, 0.0))
+        for c, a in zip(r.plan.components, r.a, strict=True):
+            if a.any():
+                t = t - c.psw * a[c.cells, j]
+        s1[:, m] = np.bincount(h, weights=t, minlength=stage.n_strata)
+        dev = t - (s1[:, m] / stage.n_per_stratum)[h]
+        css[:, m] = np.bincount(h, weights=dev * dev, minlength=stage.n_strata)
+    return s1, css
+
+
+def _triples(h: np.ndarray, c: Calibration, d: Calibration) -> tuple:
+    """The (stratum, cell of c, cell of d) combinations that occur (sorted; where each stratum starts) and
+    their sums of ``psw_c psw_d``."""
+    key = (h.astype(np.int64) * c.n_cells + c.cells) * d.n_cells + d.cells
+    found, at = np.unique(key, return_inverse=True)
+    q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
+    hh = found // (c.n_cells * d.n_cells)
+    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
+    return hh, starts, (found // d.n_cells) % c.n_cells, found % d.n_cells, q
+
+
+def domains_of(x) -> int:
+    """How many domain columns ``x`` spans (1: a dense influence, one domain for every column).
+
+    Examples
+    --------
+    >>> domains_of(Influence(np.array([1.0, 2.0]), 2, np.array([0, 1])))
+    2
+    """
+    if hasattr(x, "domains"):
+        return x.domains
+    return x.p if x.col is not None else 1
+
+
+def residualize(x, plan: CalibrationPlan | None):
     """Apply the calibration sweeps of ``plan`` to ``x`` (see module notes).
 
     Examples
@@ -215,14 +396,12 @@ def residualize(x: Influence, plan: CalibrationPlan | None) -> Influence:
         # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
         denom = comps[j].denom[:, None]
         a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
-    out = x.dense().copy() if x.col is None else x.dense()
-    for c, ak in zip(comps, a, strict=True):
-        out -= c.psw[:, None] * ak[c.cells]
-    return Influence(out, x.p)
+    return Residual(x, plan, a)
 
 
 def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
-                   present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None) -> np.ndarray:
+                   present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
+                   diag: bool = False) -> np.ndarray:
     """Between-unit covariance of unit totals within strata for one stage.
 
     ``present`` (strata x columns, bool) marks the strata a domain reaches; for
@@ -230,7 +409,9 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     design, ``H_d / (H_d - lonely_d)``. ``domain_lonely`` (strata x columns)
     marks the strata in which a domain holds a single PSU, for
     ``options(survey.adjust.domain.lonely = TRUE)``: ``adjust`` leaves their
-    totals uncentred, ``average`` makes the variance NaN (R's ``NA``).
+    totals uncentred, ``average`` makes the variance NaN (R's ``NA``). With
+    ``diag`` only the variances (the diagonal, ``(p,)``) are computed: O(units x p)
+    instead of O(units x p^2).
 
     Examples
     --------
@@ -262,14 +443,52 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
         h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
         f = np.sqrt(h_all / (h_all - h_lonely))
         factor = factor * np.outer(f, f)
+    if diag:
+        own = (centred * centred * scale[:, None]).sum(0)
+        return own * (np.diag(factor) if np.ndim(factor) else factor)
     return (centred * scale[:, None]).T @ centred * factor
 
 
-def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool) -> np.ndarray:
+def moment_variance(s1: np.ndarray, s2: np.ndarray, stage: Stage, lonely_psu: str,
+                    present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
+                    centred: np.ndarray | None = None) -> np.ndarray:
+    """:func:`stage_variance` with ``diag`` from per-stratum sums of the unit totals ``s1`` and of their
+    squares ``s2`` (strata x p): the centred sum of squares is ``s2 - s1^2 / n_h`` unless given.
+
+    Examples
+    --------
+    >>> one = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
+    ...             np.array([False]))
+    >>> moment_variance(np.array([[4.0]]), np.array([[10.0]]), one, "fail").tolist()
+    [4.0]
+    """
+    if centred is None:
+        centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
+    centred = centred.copy()
+    scale = stage.scale
+    factor = 1.0
+    if lonely_psu == "adjust":
+        centred[stage.lonely] = s2[stage.lonely]
+        if domain_lonely is not None:
+            centred = np.where(domain_lonely, s2, centred)
+    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
+        factor = np.where(domain_lonely.any(0), np.nan, 1.0)
+    if lonely_psu == "average" and stage.lonely.any():
+        scale = np.where(stage.lonely, 0.0, scale)
+        if present is None:
+            present = np.ones(s1.shape, bool)
+        h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
+        factor = factor * h_all / (h_all - h_lonely)
+    return (centred * scale[:, None]).sum(0) * factor
+
+
+def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
+                       domains: int | None = None) -> np.ndarray:
     """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
 
     ``members`` is each row's domain column (-1: none); with a dense influence
-    (``sparse`` False) the one domain covers every column.
+    (``sparse`` False) the one domain covers every column; ``domains`` (of
+    :func:`domains_of`) says how many domain columns repeat across the ``p`` columns.
 
     Examples
     --------
@@ -278,20 +497,23 @@ def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool) 
     >>> single_psu_domains(st, np.array([0, -1, 0, 0]), 1, False).ravel().tolist()
     [True, False]
     """
-    p_dom = p if sparse else 1
+    p_dom = domains if domains is not None else (p if sparse else 1)
     keep = members >= 0
     unit_hit = np.bincount(stage.unit[keep] * p_dom + members[keep],
                            minlength=stage.n_units * p_dom).reshape(stage.n_units, p_dom) > 0
     per_stratum = np.zeros((stage.n_strata, p_dom))
     np.add.at(per_stratum, stage.unit_stratum, unit_hit)
     lonely = (per_stratum == 1) & (stage.n_per_stratum > 1)[:, None]
-    return np.broadcast_to(lonely, (stage.n_strata, p)) if p_dom == 1 else lonely
+    if p_dom == 1:
+        return np.broadcast_to(lonely, (stage.n_strata, p))
+    return lonely if p_dom == p else np.tile(lonely, (1, p // p_dom))
 
 
 def variance(x: Influence, stages: list[Stage], lonely_psu: str,
              plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
-             members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> np.ndarray:
-    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x``.
+             members: np.ndarray | None = None, adjust_domain_lonely: bool = False,
+             diag: bool = False) -> np.ndarray:
+    """Linearised covariance matrix ``(p, p)`` of the statistics behind ``x`` (``diag``: the variances, ``(p,)``).
 
     ``strata`` (row stratum codes) and ``members`` (row domain column, -1 for
     none) only matter for ``lonely_psu="average"``: without calibration R
@@ -305,12 +527,13 @@ def variance(x: Influence, stages: list[Stage], lonely_psu: str,
     >>> round(float(variance(Influence(np.array([1.0, -1, 2, -2]), 1), [srs], "fail")[0, 0]), 4)
     13.3333
     """
-    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely))
+    return sum(stage_contributions(x, stages, lonely_psu, plan, strata, members, adjust_domain_lonely, diag))
 
 
 def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
                         plan: CalibrationPlan | None = None, strata: np.ndarray | None = None,
-                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False) -> list[np.ndarray]:
+                        members: np.ndarray | None = None, adjust_domain_lonely: bool = False,
+                        diag: bool = False) -> list[np.ndarray]:
     """The ``(p, p)`` variance each stage adds (they sum to :func:`variance`), as ``survey:::multistage``
     adds them: stage 1 between PSUs, later stages within the units of the stage before, scaled by the
     sampling fractions of the earlier stages.
@@ -325,19 +548,25 @@ def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
     present = None
     if lonely_psu == "average" and plan is None and strata is not None and members is not None:
         keep = members >= 0
-        p_dom = x.p if x.col is not None else 1  # dense: one domain for every column
+        p_dom = domains_of(x)  # dense: one domain for every column
         hits = np.bincount(strata[keep] * p_dom + members[keep], minlength=stages[0].n_strata * p_dom)
-        present = np.broadcast_to(hits.reshape(stages[0].n_strata, p_dom) > 0,
-                                  (stages[0].n_strata, x.p))
+        hit = hits.reshape(stages[0].n_strata, p_dom) > 0
+        present = (np.broadcast_to(hit, (stages[0].n_strata, x.p)) if p_dom == 1
+                   else np.tile(hit, (1, x.p // p_dom)))
     domain_lonely = None
     if adjust_domain_lonely and lonely_psu in ("adjust", "average") and members is not None:
-        domain_lonely = single_psu_domains(stages[0], members, x.p, x.col is not None)
+        domain_lonely = single_psu_domains(stages[0], members, x.p, False, domains_of(x))
     x = residualize(x, plan)
     out = []
     for i, stage in enumerate(stages):
-        totals = x.cell_sums(stage.unit, stage.n_units)
-        if i == 0:
-            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely))
+        # calibrated, every PSU one row: the unit totals would be a dense rows x columns matrix
+        moments = diag and isinstance(x, Residual) and stage.n_units == len(stage.unit) and len(stages) == 1
+        totals = None if moments else x.cell_sums(stage.unit, stage.n_units)
+        if i == 0 and moments:
+            out.append(_moment_stage(x, stage, lonely_psu, present, domain_lonely))
+        elif i == 0:
+            out.append(stage_variance(totals, stage, lonely_psu, present, domain_lonely, diag))
         else:  # "average" within one parent unit has nothing to average over
-            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu))
+            out.append(stage_variance(totals, stage, "remove" if lonely_psu == "average" else lonely_psu,
+                                      diag=diag))
     return out
