@@ -67,18 +67,26 @@ def as_timestamps(values: pd.Series, *, utc: bool = True) -> pd.Series:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
-    else:
-        text = values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-        day_first = text.map(lambda v: isinstance(v, str) and bool(_DAY_FIRST.match(v)), na_action="ignore")
-        iso = text.where(~day_first.fillna(False).astype(bool))
-        zoned = utc or bool(iso.dropna().astype(str).str.contains(_ZONE).any())
-        out = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=zoned)
-        if day_first.fillna(False).any():
-            other = pd.to_datetime(text.where(day_first.fillna(False).astype(bool)), dayfirst=True,
-                                   errors="coerce", utc=zoned, format="mixed")
-            out = out.fillna(other)
+    else:  # parsed once per distinct value: interview timestamps repeat little, but the text tests are per value
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        parsed = _parse_stamps(pd.Series(np.asarray(uniques, dtype=object), dtype=object), utc)
+        out = pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index, name=values.name)
     if utc and out.dt.tz is None:
         return out.dt.tz_localize("UTC")
+    return out
+
+
+def _parse_stamps(values: pd.Series, utc: bool) -> pd.Series:
+    """:func:`as_timestamps` of text values: ISO 8601 first, ``DD.MM.YYYY`` day first."""
+    text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    day_first = text.map(lambda v: isinstance(v, str) and bool(_DAY_FIRST.match(v)), na_action="ignore")
+    iso = text.where(~day_first.fillna(False).astype(bool))
+    zoned = utc or bool(iso.dropna().astype(str).str.contains(_ZONE).any())
+    out = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=zoned)
+    if day_first.fillna(False).any():
+        other = pd.to_datetime(text.where(day_first.fillna(False).astype(bool)), dayfirst=True,
+                               errors="coerce", utc=zoned, format="mixed")
+        out = out.fillna(other)
     return out
 
 

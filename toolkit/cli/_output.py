@@ -14,6 +14,7 @@ b.csv
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,7 +102,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     if issubclass(category, ToolkitWarning):
         stderr.print(f"Warning: {message}", markup=False, soft_wrap=True)
     else:
-        warnings._showwarning_orig(message, category, filename, lineno, file, line)
+        (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def print_error(exc: BaseException) -> None:
