@@ -90,11 +90,29 @@ def inputs(n: int, parquet: bool) -> dict[str, Path]:
         subprocess.run([sys.executable, __file__, "--simulate", str(n), "--to", str(folder)], check=True)
         print(f"simulated n={n:,} in {time.perf_counter() - t0:.0f} s -> {folder}", file=sys.stderr)
     if parquet and not paths["parquet"].is_file():
-        import toolkit
-
-        # the columns as the toolkit reads the CSV, so the Parquet run cleans the same values
-        toolkit.read_responses(paths["csv"], "dis-full").to_parquet(paths["parquet"], index=False)
+        to_parquet(paths["csv"], paths["parquet"])
     return paths
+
+
+def to_parquet(csv: Path, parquet: Path) -> None:
+    """The CSV as Parquet, ``CHUNK`` rows per row group, with the columns as the toolkit reads the CSV (text),
+    so the Parquet run cleans the same values; converted a chunk at a time (10M rows of text do not fit)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import toolkit
+
+    inst = toolkit.load_instrument("dis-full")
+    tmp, writer = parquet.with_suffix(".parquet.part"), None
+    options = {"dtype": "str", "keep_default_na": False, "na_values": [""], "chunksize": CHUNK}
+    with pd.read_csv(csv, **options) as reader:
+        for chunk in reader:
+            table = pa.Table.from_pandas(toolkit.read_responses(chunk, inst), preserve_index=False)
+            writer = writer or pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table, row_group_size=CHUNK)
+    writer.close()
+    tmp.replace(parquet)
 
 
 def simulate(n: int, folder: Path) -> None:

@@ -75,6 +75,9 @@ class Config:
         Seed of the hot-deck imputation of missing raking variables.
     pseudonym_key_env : str
         Environment variable holding the pseudonymisation key.
+    chunk_rows : int
+        A Parquet input with more rows is read and cleaned this many rows at a time
+        (:mod:`toolkit.cleaning.chunked`: the same result, a fraction of the memory).
 
     Examples
     --------
@@ -98,6 +101,7 @@ class Config:
     small_n: int = 200
     seed: int = 0
     pseudonym_key_env: str = "DITK_PSEUDONYM_KEY"
+    chunk_rows: int = 1_000_000
 
     def __post_init__(self) -> None:
         for name in _SEQUENCES:
@@ -106,6 +110,8 @@ class Config:
                 object.__setattr__(self, name, tuple(value))
         if self.min_cell < 0:
             raise OptionError(f"min_cell must be 0 or more, got {self.min_cell}")
+        if self.chunk_rows < 1:
+            raise OptionError(f"chunk_rows must be 1 or more, such as 1000000; got {self.chunk_rows}")
         if not 0 < self.conf_level < 1:
             raise OptionError(f"conf_level must be between 0 and 1, such as 0.95; got {self.conf_level}")
 

@@ -50,6 +50,7 @@ import pandas as pd
 
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
+from toolkit.cleaning.chunked import clean_parquet, parquet_rows
 from toolkit.config import Config
 from toolkit.errors import BoundaryWarning, DataQualityWarning, ModelError, OptionError, ToolkitError
 from toolkit.instrument.derived import age_band
@@ -259,6 +260,19 @@ def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel | N
     return None
 
 
+def _read_and_clean(source, instrument, key: str, config: Config, step, cleaning: dict) -> Cleaned:
+    """Read and clean; a Parquet file of more than ``config.chunk_rows`` rows a chunk at a time (same result)."""
+    rows = parquet_rows(source) if isinstance(source, str | os.PathLike) else None
+    if rows is not None and rows > config.chunk_rows:
+        step("read")  # reading and cleaning alternate chunk by chunk: their time is the clean stage's
+        step("clean")
+        return clean_parquet(source, instrument, chunk_rows=config.chunk_rows, pseudonym_key=key, **cleaning)
+    step("read")
+    raw = read_responses(source, instrument)
+    step("clean")
+    return clean(raw, instrument, pseudonym_key=key, **cleaning)  # the raw text is let go on return
+
+
 def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame | None:
     """The triage categories, when the bundled rules (or the instrument) define triage for this instrument."""
     try:
@@ -308,13 +322,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     instrument = as_instrument(instrument)
     config = config or Config()
     step = progress or (lambda _stage: None)
-    step("read")
-    raw = read_responses(source, instrument)
     key, stable = _pseudonym_key(config)
-    step("clean")
-    cleaned = clean(raw, instrument, pseudonym_key=key)
-    rows_read = len(raw)
-    del raw  # the raw export (every cell as text) is not needed after cleaning: ~1 GB at 1M rows
+    cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
+    rows_read = cleaned.read.get("n_rows", len(cleaned.data))
     step("score")
     scores = score(cleaned.data, instrument)
     data = _analysis_frame(cleaned, scores, instrument, config)

@@ -235,3 +235,6 @@ def test_ditk_report_on_the_ess_file(tmp_path):
         str(tmp_path / "report")])
     assert result.exit_code == 0, result.output  # a group column is accepted though nothing is estimated by it
     assert (tmp_path / "report" / "report.html").exists()
+    # the file's conventions reach the report's cleaning: durations from the interview's start and end
+    flags = pd.read_csv(tmp_path / "report" / "flags.csv")
+    assert flags["duration_ratio"].notna().mean() > 0.9

@@ -309,3 +309,36 @@ def compute_flags(
     flags["longstring"] = longest
     flags["missing_share"] = miss_share
     return flags
+
+
+def cross_row_flags(flags: pd.DataFrame, data: pd.DataFrame, instrument: Any, *, raw_ids: pd.Series | None,
+                    options: FlagOptions) -> pd.DataFrame:
+    """``flags`` with the flags that compare rows computed again over all of ``data``.
+
+    Used where the rows were flagged in parts (:mod:`toolkit.cleaning.chunked`):
+    ``duplicate_id``, ``duplicate_answers``, ``speeder`` and ``duration_ratio`` look
+    at earlier rows or the median, so they are decided on the whole data; then
+    ``flagged`` and ``reasons``. The other flags are kept. Returns a new frame.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> inst = toolkit.load_instrument("dis-screener")
+    >>> data = pd.DataFrame({"duration_sec": [600.0, 60.0, 600.0]})
+    >>> ids = pd.Series(["a", "b", "a"])
+    >>> parts = [compute_flags(data.iloc[i:i + 1], inst, raw_ids=ids.iloc[i:i + 1], asked={}, options=FlagOptions())
+    ...          for i in range(3)]
+    >>> whole = cross_row_flags(pd.concat(parts), data, inst, raw_ids=ids, options=FlagOptions())
+    >>> whole["reasons"].tolist()
+    ['', 'speeder', 'duplicate_id']
+    """
+    answer_cols = [i.id for i in instrument.items if i.id in data.columns and i.type != "text"]
+    speeder, ratio = _speeder(data, options.speeder_share)
+    out = flags.copy()
+    out["duplicate_id"] = _duplicate_id(raw_ids, len(data))
+    out["duplicate_answers"] = _duplicate_answers(data, answer_cols, options.min_answers)
+    out["speeder"] = speeder
+    out["duration_ratio"] = ratio
+    out["flagged"] = out[list(FLAGS)].any(axis=1)
+    out["reasons"] = _reasons(out)
+    return out

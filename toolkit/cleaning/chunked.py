@@ -1,0 +1,187 @@
+"""Cleaning a large Parquet export chunk by chunk, with the result of one pass over the whole file.
+
+:func:`clean_parquet` reads a Parquet file in batches of ``chunk_rows`` rows and
+cleans each batch with :func:`toolkit.clean`, so only one batch's raw text and
+its cleaning temporaries are in memory at a time (the raw text of a
+10-million-row export alone is about 10 GB). The pieces are put together so
+that the result equals ``clean(read_responses(path))``, cell for cell:
+
+* **Rows** keep their position in the file: the data's index, the log's and
+  the flags' ``row`` count from the top of the file, not of the chunk.
+* **Flags that look across rows** are computed again on the whole file once
+  the chunks are in: ``duplicate_id`` (an id seen in an earlier chunk counts),
+  ``duplicate_answers`` and ``speeder`` with ``duration_ratio`` (the median
+  duration of the whole file); then ``flagged``, ``reasons`` and the totals.
+  Every other flag looks at one row at a time.
+* **Warnings** of the chunks are shown once each.
+
+Choices made here, in one place:
+
+* Only Parquet is read in chunks: its batches come typed and need no
+  delimiter or encoding guess (a CSV chunk could guess differently from the
+  whole file). Other formats are read whole.
+* What needs the whole file is refused: ``strict`` (its failure cases are one
+  table of the file) and ``drop_flagged`` (the flags are final only at the end).
+* A column is taken for an id by its look (``keep_ids=False``) within each chunk;
+  a column unique in every chunk but not in the file is still pseudonymised.
+
+Examples
+--------
+>>> import tempfile, toolkit
+>>> inst = toolkit.load_instrument("dis-full")
+>>> raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), inst)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     raw.to_parquet(f"{tmp}/r.parquet", index=False)
+...     res = clean_parquet(f"{tmp}/r.parquet", inst, chunk_rows=500, pseudonym_key="k")
+>>> len(res.data), int(res.log["row"].max()) < len(res.data)
+(2028, True)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import fields
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit._validation import as_instrument
+from toolkit.cleaning.core import clean
+from toolkit.cleaning.flags import FlagOptions, cross_row_flags
+from toolkit.cleaning.result import Cleaned, totals
+from toolkit.errors import InputFileError, OptionError
+from toolkit.io import read_responses
+
+__all__ = ["clean_parquet", "parquet_rows"]
+
+
+def parquet_rows(path: str | PathLike) -> int | None:
+    """The number of rows a Parquet file declares, or None when ``path`` is no readable Parquet file.
+
+    Examples
+    --------
+    >>> parquet_rows("no-such-file.parquet") is None
+    True
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(str(path)).metadata.num_rows)
+    except (OSError, ValueError):  # not a file, or not Parquet: the one-pass reader names the problem
+        return None
+
+
+def _chunks(path: Path, instrument: Any, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The file's rows, ``chunk_rows`` at a time, as :func:`read_responses` reads them, indexed by file position."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = 0
+    for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=chunk_rows):
+        frame = pa.Table.from_batches([batch]).to_pandas()
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        start += len(frame)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the whole file's read notes are given once, by the caller
+            chunk = read_responses(frame, instrument)
+        info = dict(chunk.attrs["read"], source=str(path), format="parquet")
+        chunk.attrs = {"read": info}
+        yield chunk
+
+
+def _joined(parts: list[Cleaned], key: str) -> pd.DataFrame:
+    """One table of the chunks' ``data``, ``log`` or ``flags``, with file row positions in ``row``."""
+    frames = []
+    for part in parts:
+        frame = getattr(part, key)
+        if key != "data" and len(part.data):
+            frame = frame.assign(row=frame["row"].to_numpy() + part.data.index[0])
+        frames.append(frame)
+    order = {name: i for i, name in enumerate(parts[0].data.columns)}
+    for col, dtype in frames[0].dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            seen = dict.fromkeys(c for f in frames for c in f[col].cat.categories)
+            # the log names the columns it changed in the order one pass meets them: the data's column order
+            cats = sorted(seen, key=lambda c: order.get(c, len(order))) if (key, col) == ("log", "column") else seen
+            dtype = pd.CategoricalDtype(list(cats), ordered=dtype.ordered)
+            frames = [f.assign(**{col: f[col].cat.set_categories(dtype.categories)}) for f in frames]
+        elif len({str(f[col].dtype) for f in frames}) > 1:  # a chunk with no text in a column has no text dtype
+            typed = next(f[col].dtype for f in frames if f[col].dtype != object)
+            frames = [f.assign(**{col: f[col].astype(typed)}) for f in frames]
+    return pd.concat(frames, ignore_index=key != "data")
+
+
+def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_000_000,
+                  **options: Any) -> Cleaned:
+    """Clean a Parquet export ``chunk_rows`` rows at a time; the same result as one :func:`toolkit.clean` pass.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Parquet file of responses (as :func:`toolkit.read_responses` reads it).
+    instrument : Instrument, str or Path
+        The questionnaire.
+    chunk_rows : int, default 1,000,000
+        Rows read and cleaned at a time: the memory of one chunk's raw text and cleaning.
+    **options
+        Keywords of :func:`toolkit.clean`, except ``strict`` and ``drop_flagged`` (see the module notes).
+
+    Returns
+    -------
+    Cleaned
+        Equal to ``clean(read_responses(path, instrument), instrument, **options)``.
+
+    Raises
+    ------
+    OptionError
+        ``chunk_rows`` below 1, or ``strict``/``drop_flagged`` asked for.
+    InputFileError
+        ``path`` is no readable Parquet file.
+
+    Examples
+    --------
+    >>> import tempfile, toolkit
+    >>> raw = toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), "dis-full")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     raw.to_parquet(f"{tmp}/r.parquet", index=False)
+    ...     chunked = clean_parquet(f"{tmp}/r.parquet", "dis-full", chunk_rows=700, pseudonym_key="k")
+    >>> whole = toolkit.clean(raw, "dis-full", pseudonym_key="k")
+    >>> chunked.data.equals(whole.data), chunked.flags.equals(whole.flags), chunked.log.equals(whole.log)
+    (True, True, True)
+    """
+    if not isinstance(chunk_rows, int | np.integer) or isinstance(chunk_rows, bool) or chunk_rows < 1:
+        raise OptionError(f"chunk_rows must be a whole number of rows, at least 1; got {chunk_rows!r}")
+    refused = [k for k in ("strict", "drop_flagged") if options.get(k)]
+    if refused:
+        raise OptionError(f"{' and '.join(refused)} need(s) the whole file at once: call toolkit.clean on "
+                          "read_responses(path) instead of cleaning in chunks")
+    instrument = as_instrument(instrument)
+    path = Path(path)
+    if parquet_rows(path) is None:
+        raise InputFileError(f"{path}: not a readable Parquet file")
+    parts, raw_ids, shown = [], [], set()
+    respondent = options.get("id_column") or "respondent_id"
+    for chunk in _chunks(path, instrument, int(chunk_rows)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parts.append(clean(chunk, instrument, **options))
+        for w in caught:  # each warning once, as one pass would give it
+            if (str(w.message), w.category) not in shown:
+                shown.add((str(w.message), w.category))
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        raw_ids.append(chunk[respondent] if respondent in chunk.columns else None)
+    if not parts:
+        return clean(read_responses(path, instrument), instrument, **options)
+    data, log = _joined(parts, "data"), _joined(parts, "log")
+    ids = None if any(r is None for r in raw_ids) else pd.concat(raw_ids)
+    first = parts[0]
+    thresholds = FlagOptions(**{f.name: first.options[f.name] for f in fields(FlagOptions)})  # as clean read them
+    flags = cross_row_flags(_joined(parts, "flags"), data, instrument, raw_ids=ids, options=thresholds)
+    read = dict(first.read, n_rows=len(data))
+    notes = tuple(dict.fromkeys(note for part in parts for note in part.notes))
+    return Cleaned(data=data, log=log, flags=flags, read=read, options=first.options, notes=notes,
+                   totals=totals(len(data), data, log, flags, 0))
