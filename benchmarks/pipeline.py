@@ -204,7 +204,7 @@ class StageTimer:
         self._thread.join()
 
 
-def child(source: str, population: str, stop_after: str | None) -> dict:
+def child(source: str, population: str, stop_after: str | None, chunk_rows: int | None) -> dict:
     """Run ``make_report`` on one input and return the stage figures (in a fresh process)."""
     import warnings
 
@@ -216,12 +216,13 @@ def child(source: str, population: str, stop_after: str | None) -> dict:
     baseline = _rss_mb()
     pop = pd.read_csv(population)
     os.environ.setdefault("DITK_PSEUDONYM_KEY", "benchmark-key")
+    config = Config(chunk_rows=chunk_rows) if chunk_rows else Config()
     timer = StageTimer(stop_after)
     t0, cpu0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            make_report(source, "dis-full", population=pop, out=out, config=Config(), progress=timer, show=False)
+            make_report(source, "dis-full", population=pop, out=out, config=config, progress=timer, show=False)
         except _StopRun:
             pass
     total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
@@ -231,19 +232,21 @@ def child(source: str, population: str, stop_after: str | None) -> dict:
             "total_seconds": total, "total_cpu_seconds": cpu, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline}
 
 
-def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...]) -> dict:
+def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...], chunk_rows: int | None = None) -> dict:
     rows = sum(1 for _ in paths["csv"].open("rb")) - 1
     stop = stages[-1] if stages != STAGES else None
     cmd = [sys.executable, __file__, "--child", str(paths[fmt]), "--population", str(paths["population"])]
     if stop:
         cmd += ["--stop-after", stop]
+    if chunk_rows:
+        cmd += ["--chunk-rows", str(chunk_rows)]
     print(f"n={n:,} from {fmt}:", file=sys.stderr, flush=True)
     out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # the child's stderr shows its stages
     if out.returncode:
         sys.exit(f"the run of n={n:,} from {fmt} failed (exit code {out.returncode})")
     run = json.loads(out.stdout.strip().splitlines()[-1])
     for figures in run["stages"].values():
-        figures["rows_per_s"] = rows / figures["seconds"] if figures["seconds"] else None
+        figures["rows_per_s"] = rows / figures["seconds"] if figures["seconds"] > 0.01 else None  # read in clean
     run["stages"] = {s: run["stages"][s] for s in stages if s in run["stages"]}
     return {"n": n, "input": fmt, "rows": rows, **run}
 
@@ -275,7 +278,7 @@ def table(runs: list[dict], growth: dict) -> str:
         for stage, f in [*run["stages"].items(), ("total", total)]:
             slope = next((s["slope"] for s in growth.get(run["input"], {}).get(stage, []) if s["to"] == run["n"]),
                          None)
-            rate = run["rows"] / f["seconds"] if f["seconds"] else float("nan")
+            rate = run["rows"] / f["seconds"] if f["seconds"] > 0.01 else float("nan")
             lines.append(f"{run['n']:>10,} {run['input']:>7} {stage:<12} {f['seconds']:>9.2f} {f['cpu_seconds']:>8.2f} "
                          f"{rate:>12,.0f} "
                          f"{f['peak_rss_mb']:>9,.0f} {'' if slope is None else f'{slope:.2f}':>6}")
@@ -293,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--parquet", action="store_true", help="also run each size from Parquet input")
     parser.add_argument("--stages", nargs="+", choices=STAGES, help="report these stages and stop after the last")
+    parser.add_argument("--chunk-rows", type=int, help="Parquet inputs with more rows are cleaned this many rows at a "
+                        "time (Config.chunk_rows; default 1,000,000)")
     parser.add_argument("--simulate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--to", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -303,14 +308,14 @@ def main(argv: list[str] | None = None) -> int:
         simulate(args.simulate, args.to)
         return 0
     if args.child:
-        print(json.dumps(child(args.child, args.population, args.stop_after)))
+        print(json.dumps(child(args.child, args.population, args.stop_after, args.chunk_rows)))
         return 0
     stages = tuple(s for s in STAGES if s in (args.stages or STAGES))
     runs = []
     for n in sorted(args.n or DEFAULT_SIZES):
         paths = inputs(n, args.parquet)
         for fmt in ("csv", "parquet") if args.parquet else ("csv",):
-            runs.append(measure(n, fmt, paths, stages))
+            runs.append(measure(n, fmt, paths, stages, args.chunk_rows))
             print(f"n={n:,} {fmt}: {runs[-1]['total_seconds']:.1f} s, peak {runs[-1]['peak_rss_mb']:,.0f} MB",
                   file=sys.stderr)
     growth = slopes(runs)
