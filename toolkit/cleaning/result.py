@@ -28,7 +28,7 @@ class Cleaned:
         and unknown columns kept; ids pseudonymised, PII redacted.
     log : pd.DataFrame
         One row per changed cell, sorted by row: row (0-based position in the input),
-        respondent_id (pseudonym), column, old, new, rule, position (character spans of PII
+        respondent_id (pseudonym, categorical), column, old, new, rule, position (character spans of PII
         matches, ``start-end;...``). A cell holding two kinds of PII gets one row per kind;
         a row removed by ``drop_flagged`` gets one row with column ``<row>`` and its flags as
         position. Privacy rules (pii_*, pseudonymise) never record the old value, and an old
