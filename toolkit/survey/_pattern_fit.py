@@ -82,12 +82,14 @@ def pattern_glm(design, formula: str, patterns: pd.DataFrame, codes: np.ndarray,
     if ((mu_p > 1 - 10 * _EPS) | (mu_p < 10 * _EPS)).any():  # R's warning, on the rows
         X = fit.X[fit.codes]
         _check_separation(formula, mu_p[fit.codes], X, fit.beta, fit.terms)
-    eta, mu = eta_p[fit.codes], mu_p[fit.codes]
     kind, values = fit.token  # the working weights of the pass that gave beta, as svy.varcoef
-    ww = values if kind == "rows" else fam.working(values[fit.codes], fam.linkinv(values[fit.codes]), y, w)[0]
+    if kind == "rows":
+        ww = values
+    else:  # a row's working weight is its prior weight times its pattern's
+        ww = w * fam.working(values, fam.linkinv(values), np.zeros(len(values)), np.ones(len(values)))[0][fit.codes]
     # U A^-1 = (the rows' working residual times working weight) times (x A^-1), the latter once per pattern
     xa = fit.X @ np.linalg.inv(fit.A)
-    r = ww * (y - mu) / fam.mu_eta(eta, mu)
+    r = ww * (y - mu_p[fit.codes]) / fam.mu_eta(eta_p, mu_p)[fit.codes]
     infl = xa[fit.codes] * r[:, None] if column is None else xa[fit.codes, column] * r
     used = None
     if len(rows) != design.n:
