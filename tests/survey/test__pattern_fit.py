@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from toolkit import survey
-from toolkit.errors import ModelError
+from toolkit.errors import BoundaryWarning, ModelError
 from toolkit.survey._pattern_fit import pattern_glm, pattern_logit
 from toolkit.survey._patterns import row_patterns
 from toolkit.survey.linearization import Influence
@@ -65,3 +65,13 @@ def test_influence_values_give_the_sandwich_covariance_of_fit_glm_on_a_domain():
     _, one, _, _ = pattern_glm(design, "y ~ C(g) + x", data.iloc[rows][["g", "x"]].iloc[first], codes, rows,
                                data["y"].to_numpy()[rows], column=2)
     np.testing.assert_allclose(one, infl[:, 2], rtol=1e-15)
+
+
+def test_separation_warns_as_fit_glm_does():
+    x = np.round(np.linspace(-2, 2, 40), 2)
+    data = pd.DataFrame({"x": x, "y": (x > 0).astype(float)})
+    codes, first = row_patterns(data[["x"]])
+    with pytest.warns(BoundaryWarning, match="38 row"):
+        pattern_logit("y ~ x", data[["x"]].iloc[first], codes, data["y"].to_numpy(), np.ones(40))
+    with pytest.warns(BoundaryWarning, match="38 row"):
+        survey.Design(data).glm("y ~ x", family="binomial")

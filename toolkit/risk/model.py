@@ -26,6 +26,9 @@ Choices made here, in one place:
   predicts the held-out part), and calibration (in the large, slope, Brier,
   a table by decile of predicted risk), overall and by group (``by``). Each
   table has a ``predictions`` column, ``in_sample`` or ``cross_validated``.
+  A risk depends on the row's covariate pattern only, so scores are computed
+  once per pattern, and each fold's refit (coefficients only) runs on the
+  patterns' sums of weight and cases: the coefficients of a refit on the rows.
 * **Output.** :meth:`~ExclusionRiskModel.predict_proba` returns bare
   probabilities in the order of the profiles, with no index and no
   identifier; no method returns a per-respondent list. Every published table

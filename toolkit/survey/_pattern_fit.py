@@ -57,7 +57,17 @@ def pattern_logit(formula: str, patterns: pd.DataFrame, codes: np.ndarray, y: np
     are left out, so the levels are those of the rows (as ``glm``'s ``drop.unused.levels``).
     """
     fit = _irls_patterns(formula, patterns, codes, y, w / w.mean(), max_iter, tol)  # rescaled as fit_glm
+    _separation(formula, fit)
     return PatternFit(fit.beta, fit.converged, fit.info, fit.order)
+
+
+def _separation(formula: str, fit: _Fitted) -> np.ndarray:
+    """fit_glm's BoundaryWarning for fitted probabilities numerically 0 or 1, from the patterns; the
+    patterns' fitted probabilities."""
+    mu = FAMILIES["binomial"].linkinv(fit.X @ fit.beta)
+    if ((mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)).any():  # R's warning, counted on the rows
+        _check_separation(formula, mu[fit.codes], fit.X[fit.codes], fit.beta, fit.terms)
+    return mu
 
 
 def pattern_glm(design, formula: str, patterns: pd.DataFrame, codes: np.ndarray, rows: np.ndarray, y: np.ndarray,
@@ -78,10 +88,7 @@ def pattern_glm(design, formula: str, patterns: pd.DataFrame, codes: np.ndarray,
     w = design.weights[rows] / design.weights.mean()  # svyglm(rescale = TRUE), as fit_glm
     fit = _irls_patterns(formula, patterns, codes, y, w, max_iter, tol, matrix)
     eta_p = fit.X @ fit.beta
-    mu_p = fam.linkinv(eta_p)
-    if ((mu_p > 1 - 10 * _EPS) | (mu_p < 10 * _EPS)).any():  # R's warning, on the rows
-        X = fit.X[fit.codes]
-        _check_separation(formula, mu_p[fit.codes], X, fit.beta, fit.terms)
+    mu_p = _separation(formula, fit)
     kind, values = fit.token  # the working weights of the pass that gave beta, as svy.varcoef
     if kind == "rows":
         ww = values
