@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from scipy.special import expit
 
 import toolkit
 from toolkit import survey
 from toolkit.errors import ConvergenceWarning, ModelError
 from tests.risk import _helpers
 from tests.risk._helpers import toy
+from toolkit.risk import performance
 from toolkit.risk.model import DEFAULT_PREDICTORS, ExclusionRiskModel
 
 ID_COLUMNS = {"respondent_id", "id", "row", "pseudonym"}
@@ -262,3 +264,31 @@ def test_a_wide_survey_frame_fits_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], cv_folds=2).fit(data)
+
+
+def test_cross_validated_risks_equal_refits_on_the_rows():
+    data = toy(300, seed=2)
+    rng = np.random.default_rng(2)
+    data["z"] = rng.normal(size=300)  # continuous: every row its own covariate pattern
+    data["w"] = rng.uniform(0.5, 2, 300)
+    data.loc[[4, 50], "y"] = np.nan
+    data.loc[7, "z"] = np.nan
+    design = survey.Design(data, weights="w")
+    model = ExclusionRiskModel(outcome="y", predictors=["x", "z"], by=["x"]).fit(data, design=design)
+    used = data[["y", "x", "z"]].notna().all(axis=1).to_numpy()
+    folds = performance.cv_folds(design, k=5, random_state=0)
+    risk = np.full(len(data), np.nan)
+    for fold in range(5):
+        fit = survey.Design(data[used & (folds != fold)], weights="w").glm(model.formula_, family="binomial")
+        test = used & (folds == fold)
+        risk[test] = expit(fit.model_matrix(data[test]) @ fit.coef_)
+    checked = model._design.update(_ref=risk)
+    ref = performance.discrimination(checked, "y", "_ref", min_cell=0)
+    assert model.cv_auc_ == pytest.approx(float(ref["estimate"].iloc[0]), rel=1e-12)
+    cal = performance.calibration(checked, "y", "_ref", min_cell=0).iloc[0]
+    got = model.calibration_.set_index("predictions").loc["cross_validated"]
+    for figure in ("expected", "slope", "slope_ci_low", "brier", "brier_se"):
+        assert got[figure] == pytest.approx(cal[figure], rel=1e-10)
+    in_sample = np.where(used, model.glm_.predict(data.fillna({"z": 0.0}))["estimate"], np.nan)
+    ref_in = performance.discrimination(model._design.update(_ref=in_sample), "y", "_ref", min_cell=0)
+    assert model.auc_ == pytest.approx(float(ref_in["estimate"].iloc[0]), rel=1e-12)

@@ -19,7 +19,7 @@ from scipy.special import expit
 from toolkit import survey
 from toolkit.errors import ModelError
 from toolkit.risk.performance import (
-    auc_influence, calibration, calibration_table, category_key, cv_folds, discrimination,
+    _design_ses, auc_influence, calibration, calibration_table, category_key, cv_folds, discrimination,
 )
 
 
@@ -168,3 +168,55 @@ def test_cv_folds_keep_psus_whole_and_spread_strata():
 def test_category_key_joins_codes_written_differently():
     assert category_key(2) == category_key(2.0) == category_key("2") == "2"
     assert category_key(2.5) == "2.5" and category_key(True) == "True"
+
+
+def _grouped_sample(n=900, seed=5) -> pd.DataFrame:
+    """Few distinct risks (a model on categories), groups, strata with one lonely PSU, a missing outcome."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"g": rng.choice(["a", "b", "c"], n), "k": rng.choice([1, 2], n),
+                          "s": rng.choice([0, 1, 2], n), "w": rng.uniform(0.5, 3, n)})
+    frame["psu"] = frame["s"] * 100 + rng.integers(0, 12, n)
+    frame.loc[frame["s"] == 2, "psu"] = 999  # stratum 2 has a single PSU
+    frame["p"] = expit(-1 + 0.8 * (frame["g"] == "c") + 0.4 * frame["k"])
+    frame["y"] = (rng.random(n) < frame["p"]).astype(float)
+    frame.loc[[3, 40], "y"] = np.nan
+    return frame
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average"])
+def test_design_ses_in_one_pass_equal_design_total_one_column_at_a_time(lonely):
+    data = _grouped_sample()
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+    rng = np.random.default_rng(0)
+    masks = [(data["g"] == lev).to_numpy() for lev in "abc"] + [np.ones(len(data), bool)]
+    influences = [np.where(m, rng.normal(size=len(data)), 0.0) for m in masks for _ in range(2)]
+    expected = design.update(**{f"z{i}": z for i, z in enumerate(influences)}).total(
+        [f"z{i}" for i in range(len(influences))], min_cell=0)["se"].to_numpy()
+    np.testing.assert_allclose(_design_ses(design, influences), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average"])
+def test_calibration_slope_equals_svyglm_on_each_domain(lonely):
+    data = _grouped_sample()
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+    table = calibration(design, "y", "p", by=["g"], min_cell=0)
+    lp = np.log(data["p"] / (1 - data["p"]))
+    for _, row in table.iterrows():
+        keep = data["y"].notna() if row["variable"] == "all" else data["y"].notna() & (data["g"] == row["level"])
+        sub = design.update(yy=np.where(keep, data["y"], np.nan), lp=np.where(keep, lp, np.nan))
+        ref = sub.glm("yy ~ lp", family="binomial").table.iloc[1]
+        np.testing.assert_allclose([row["slope"], row["slope_ci_low"], row["slope_ci_high"]],
+                                   [ref["coef"], ref["ci_low"], ref["ci_high"]], rtol=1e-10)
+
+
+def test_group_aucs_equal_auc_influence_on_each_group():
+    data = _grouped_sample()
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu="adjust")
+    table = discrimination(design, "y", "p", by=["g", "k"], min_cell=0)
+    for _, row in table.iterrows():
+        member = (data[row["variable"]] == row["level"]).to_numpy()
+        auc, _ = auc_influence(np.where(member, data["y"], np.nan), data["p"], weights=data["w"])
+        assert row["estimate"] == pytest.approx(auc, rel=1e-13)
+        assert row["estimate"] == pytest.approx(
+            _pairwise_auc(data["y"][member & data["y"].notna()], data["p"][member & data["y"].notna()],
+                          data["w"][member & data["y"].notna()]), rel=1e-12)

@@ -26,6 +26,9 @@ Choices made here, in one place:
   predicts the held-out part), and calibration (in the large, slope, Brier,
   a table by decile of predicted risk), overall and by group (``by``). Each
   table has a ``predictions`` column, ``in_sample`` or ``cross_validated``.
+  A risk depends on the row's covariate pattern only, so scores are computed
+  once per pattern, and each fold's refit (coefficients only) runs on the
+  patterns' sums of weight and cases: the coefficients of a refit on the rows.
 * **Output.** :meth:`~ExclusionRiskModel.predict_proba` returns bare
   probabilities in the order of the profiles, with no index and no
   identifier; no method returns a per-respondent list. Every published table
@@ -45,6 +48,8 @@ from toolkit._validation import as_instrument, as_list, check_conf_level, check_
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.instrument.vocabulary import CODED_TYPES
 from toolkit.risk import performance
+from toolkit.survey._pattern_fit import pattern_logit
+from toolkit.survey._patterns import row_patterns
 
 #: Demographics the bundled survey and ``population.csv`` share (age_band derived from age).
 DEFAULT_PREDICTORS = ("age_band", "gender", "education", "home_lang")
@@ -283,7 +288,11 @@ class ExclusionRiskModel:
 
     # --------------------------------------------------------------- validation
     def _validate(self, used: np.ndarray) -> None:
-        risks = {"in_sample": self._risk(self.glm_, used), "cross_validated": self._cv_risk(used)}
+        frame = self._design.data.loc[used, self.predictors]
+        codes, first = row_patterns(frame)  # a risk depends on the covariate pattern only
+        patterns = frame.iloc[first]
+        risks = {"in_sample": self._risk(self.glm_.predict(patterns)["estimate"].to_numpy(), codes, used),
+                 "cross_validated": self._cv_risk(used, codes, patterns)}
         checked = self._design.update(**{_RISK[k]: v for k, v in risks.items()})
         groups = [g for g in as_list(self.by, "by") if g in checked.data.columns]
         options = {"conf_level": self.conf_level, "min_cell": self.min_cell}
@@ -304,34 +313,31 @@ class ExclusionRiskModel:
         self.calibration_by_group_ = (_by_group_frame(by_group) if by_group else pd.DataFrame())
         self.auc_, self.cv_auc_ = (float(self.discrimination_["estimate"].iloc[i]) for i in (0, 1))
 
-    def _risk(self, fit, rows: np.ndarray) -> np.ndarray:
-        """Predicted risk for ``rows`` of the fitted data, NaN elsewhere."""
-        data = self._design.data
-        out = np.full(len(data), np.nan)
-        if rows.any():
-            out[rows] = fit.predict(data.loc[rows, self.predictors])["estimate"].to_numpy()
+    def _risk(self, per_pattern: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Predicted risk of each of the fitted ``rows`` (their pattern's), NaN elsewhere."""
+        out = np.full(self._design.n, np.nan)
+        out[rows] = per_pattern[codes]
         return out
 
-    def _cv_risk(self, used: np.ndarray) -> np.ndarray:
-        """Out-of-fold risk: refit on k-1 folds with the design weights, predict the held-out fold."""
-        folds = performance.cv_folds(self._design, k=self.cv_folds, random_state=self.random_state)
-        weights = pd.Series(self._design.weights, index=self._design.data.index, name="_cv_weight_")
-        data = pd.concat([self._design.data, weights], axis=1)  # one concat: a wide frame is not fragmented more
-        out = np.full(len(data), np.nan)
+    def _cv_risk(self, used: np.ndarray, codes: np.ndarray, patterns: pd.DataFrame) -> np.ndarray:
+        """Out-of-fold risk: refit on k-1 folds with the design weights, predict the held-out fold.
+
+        A refit needs coefficients only: :func:`~toolkit.survey._pattern_fit.pattern_logit` fits them on
+        the covariate patterns, as ``Design(train, weights=...).glm(...)`` would on the rows."""
+        folds = performance.cv_folds(self._design, k=self.cv_folds, random_state=self.random_state)[used]
+        y = self._design.data[self.outcome].to_numpy(np.float64)[used]
+        w = np.asarray(self._design.weights, np.float64)[used]
+        out = np.full(len(y), np.nan)
         for fold in range(self.cv_folds):
-            train = data.loc[used & (folds != fold)]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                fit = survey.Design(train, weights="_cv_weight_").glm(
-                    self.formula_, family="binomial", max_iter=self.max_iter)
-            test = used & (folds == fold)
-            try:
-                out[test] = self._risk(fit, test)[test]
+            train, test = folds != fold, folds == fold
+            fit = pattern_logit(self.formula_, patterns, codes[train], y[train], w[train], max_iter=self.max_iter)
+            try:  # every pattern: a level the training part lacks is in the held-out fold
+                out[test] = fit.predict(patterns)[codes[test]]
             except ModelError as e:
                 raise ModelError(f"cross-validation fold {fold + 1} of {self.cv_folds} holds a category its "
                                  f"training part lacks ({e}); use fewer folds (cv_folds=) or merge rare "
                                  "categories") from None
-        return out
+        return self._risk(out, np.arange(len(y)), used)
 
     # --------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:

@@ -62,6 +62,8 @@ from scipy.special import expit, logit
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
 from toolkit.errors import ConvergenceWarning, DataQualityWarning, ModelError
+from toolkit.survey._pattern_fit import pattern_glm
+from toolkit.survey.linearization import Influence
 
 __all__ = ["category_key", "auc_influence", "discrimination", "calibration", "calibration_table", "cv_folds"]
 
@@ -127,37 +129,95 @@ def auc_influence(y, score, *, weights=None) -> tuple[float, np.ndarray]:
     ok = np.isfinite(y) & np.isfinite(s)
     if (ok & (y != 0) & (y != 1)).any():
         raise ModelError("the outcome of an AUC must be 0, 1 or missing")
-    pos, neg = ok & (y == 1), ok & (y == 0)
+    return _auc(w, *_score_ranks(s), ok & (y == 1), ok & (y == 0))
+
+
+def _score_ranks(s: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each row's rank among the distinct finite scores (-1: not finite), and how many there are.
+
+    A risk model on categories has a few hundred distinct scores, so the AUC sums run over those."""
+    codes, uniques = pd.factorize(s)  # NaN: -1
+    rank = np.empty(len(uniques), np.intp)
+    rank[np.argsort(uniques, kind="stable")] = np.arange(len(uniques))
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), len(uniques)
+
+
+def _auc(w: np.ndarray, at: np.ndarray, n_ranks: int, pos: np.ndarray, neg: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`auc_influence` from score ranks (:func:`_score_ranks`) and the masks of cases and non-cases."""
     t1, t0 = w[pos].sum(), w[neg].sum()
-    z = np.zeros(len(y))
+    z = np.zeros(len(w))
     if not (t1 > 0 and t0 > 0):
         return float("nan"), z
-    below_neg = _weighted_below(s[neg], w[neg], s) / t0  # V10 for the cases
-    above_pos = 1.0 - _weighted_below(s[pos], w[pos], s) / t1  # V01 for the non-cases
-    auc = float(np.dot(w[pos], below_neg[pos]) / t1)
-    z[pos] = (below_neg[pos] - auc) / t1
-    z[neg] = (above_pos[neg] - auc) / t0
+    at_pos, at_neg = at[pos], at[neg]
+    below_neg = _weighted_below(at_neg, w[neg], n_ranks)[at_pos] / t0  # V10 for the cases
+    above_pos = 1.0 - _weighted_below(at_pos, w[pos], n_ranks)[at_neg] / t1  # V01 for the non-cases
+    auc = float(np.dot(w[pos], below_neg) / t1)
+    z[pos] = (below_neg - auc) / t1
+    z[neg] = (above_pos - auc) / t0
     return auc, z
 
 
-def _weighted_below(ref: np.ndarray, ref_w: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """``Σ ref_w H(at − ref)``: the weight of ``ref`` below each value of ``at``, ties counted half."""
-    order = np.argsort(ref, kind="stable")
-    ref = ref[order]
-    cum = np.concatenate([[0.0], np.cumsum(ref_w[order])])
-    values = np.where(np.isfinite(at), at, 0.0)
-    return (cum[np.searchsorted(ref, values, "left")] + cum[np.searchsorted(ref, values, "right")]) / 2
+def _weighted_below(ranks: np.ndarray, weights: np.ndarray, n_ranks: int) -> np.ndarray:
+    """``Σ weights H(s − s_ref)`` at each distinct score ``s`` (by rank), over reference rows with these
+    ``ranks``: the weight strictly below plus half the weight tied."""
+    cum = np.concatenate([[0.0], np.cumsum(np.bincount(ranks, weights=weights, minlength=n_ranks))])
+    return (cum[:-1] + cum[1:]) / 2
 
 
 def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
-    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call."""
+    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call.
+
+    In memory the totals' influence values ``w_i z_i`` go through the design's linearisation directly
+    (:func:`_total_variances`; ``Design.total`` takes one variable at a time, with the same numbers)."""
     if not influences:
         return np.zeros(0)
+    if design.cells is None:
+        return np.sqrt(np.clip(_total_variances(design, [design.weights * z for z in influences]), 0, None))
     names = [f"{_TMP}{i}" for i in range(len(influences))]
     with warnings.catch_warnings():  # influence values have no SRS design effect to speak of; only the SE is used
         warnings.filterwarnings("ignore", message="design effect of variable", category=DataQualityWarning)
         table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
     return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
+
+
+def _domains_free(design) -> bool:
+    """Whether the design variance of a total ignores which rows form its domain: true unless
+    ``lonely_psu="average"`` without calibration or ``adjust_domain_lonely`` (see ``linearization.variance``)."""
+    return not design.adjust_domain_lonely and not (design.lonely_psu == "average" and design.plan is None)
+
+
+def _total_variances(design, columns: list[np.ndarray]) -> np.ndarray:
+    """Design variance of the total of each column of influence values (weights included), in few passes.
+
+    Columns whose non-zero rows do not overlap (the groups of one ``by`` variable, the bins of a
+    calibration table) share one pass as one domain-coded :class:`Influence`, each row in the column it
+    is non-zero in; the variances are those of each column alone (the domains matter only where
+    :func:`_domains_free` is false, and then every column has its own pass)."""
+    n = design.n
+    packs: list[tuple[np.ndarray, list[tuple[int, np.ndarray]]]] = []
+    for i, c in enumerate(columns):
+        nonzero = np.flatnonzero(c)
+        for covered, members in packs if _domains_free(design) else ():
+            if not covered[nonzero].any():
+                covered[nonzero] = True
+                members.append((i, nonzero))
+                break
+        else:
+            covered = np.zeros(n, bool)
+            covered[nonzero] = True
+            packs.append((covered, [(i, nonzero)]))
+    out = np.empty(len(columns))
+    everyone = np.zeros(n, np.int64)
+    for _, members in packs:
+        if len(members) == 1:
+            x = Influence(np.asarray(columns[members[0][0]], np.float64), 1)
+        else:
+            col, values = np.full(n, -1, np.int64), np.zeros(n)
+            for j, (i, nonzero) in enumerate(members):
+                col[nonzero], values[nonzero] = j, columns[i][nonzero]
+            x = Influence(values, len(members), col)
+        out[[i for i, _ in members]] = design._variance(x, everyone, diag=True)
+    return out
 
 
 def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
@@ -168,9 +228,10 @@ def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
     check_frame(design.data, "the design's data", columns=names, error=ModelError)
     out = []
     for name in names:
-        col = design.data[name]
-        for level in sorted(col.dropna().unique().tolist(), key=_sort_key):
-            out.append((name, level, (col == level).to_numpy(bool)))
+        codes, uniques = pd.factorize(design.data[name])  # one pass per column, not one comparison per level
+        levels = uniques.tolist()
+        for j in sorted(range(len(levels)), key=lambda j: _sort_key(levels[j])):
+            out.append((name, levels[j], codes == j))
     return out
 
 
@@ -235,9 +296,10 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
     rows, influences = [], []
+    ranks = _score_ranks(np.where(ok, p, np.nan))
     for variable, level, member in _groups(design, by):
         keep = ok & member
-        auc, infl = auc_influence(np.where(keep, y, np.nan), p, weights=design.weights)
+        auc, infl = _auc(design.weights, *ranks, keep & (y == 1), keep & (y == 0))
         influences.append(infl)
         cases = int((keep & (y == 1)).sum())
         rows.append({"variable": variable, "level": level, "estimate": auc, "n": int(keep.sum()),
@@ -254,33 +316,60 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
                     design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
 
 
-def _domain_mean(design, values: np.ndarray, keep: np.ndarray) -> tuple[float, np.ndarray]:
-    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain)."""
-    w = design.weights * keep
+def _domain_mean(design, values: np.ndarray, keep: np.ndarray, w: np.ndarray | None = None,
+                 influence: bool = True) -> tuple[float, np.ndarray | None]:
+    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain).
+
+    ``w`` is ``design.weights * keep`` when the caller has it already; ``influence=False`` skips the
+    influence values (``None``)."""
+    w = design.weights * keep if w is None else w
     total = w.sum()
     if not total > 0:
-        return float("nan"), np.zeros(len(values))
+        return float("nan"), np.zeros(len(values)) if influence else None
     mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
-    return mean, np.where(keep, values - mean, 0.0) / total
+    return mean, np.where(keep, values - mean, 0.0) / total if influence else None
 
 
-def _slope(design, y: np.ndarray, p: np.ndarray, keep: np.ndarray, conf_level: float) -> tuple[float, ...]:
-    """Calibration slope and its interval: ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain."""
-    lp = logit(np.clip(p, 1e-12, 1 - 1e-12))
-    yy, xx = np.where(keep, y, np.nan), np.where(keep, lp, np.nan)
-    if len(np.unique(yy[keep])) < 2 or np.ptp(xx[keep]) == 0:
-        return (float("nan"),) * 3
-    sub = design.update(**{_TMP + "y": yy, _TMP + "lp": xx})
+def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], keep: np.ndarray) -> tuple | None:
+    """Calibration slope of ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain: ``(slope, its
+    influence values on every row, residual df, the domain)``, or ``None`` when it cannot be fitted.
+
+    ``lp`` is ``pd.factorize`` of every row's ``logit(p)``: the fit runs on the distinct predicted risks."""
+    codes, values = lp
+    rows = np.flatnonzero(keep)
+    yy = y[rows]
+    if not ((yy == 1).any() and (yy == 0).any()) or np.ptp(values[codes[rows]]) == 0:
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            fit = sub.glm(f"{_TMP}y ~ {_TMP}lp", family="binomial", conf_level=conf_level)
+            coef, infl, df, converged = pattern_glm(
+                design, f"{_TMP}y ~ {_TMP}lp", pd.DataFrame({_TMP + "lp": values}), codes[rows], rows, yy,
+                matrix=np.column_stack([np.ones(len(values)), values]), column=1)
         except ModelError:
-            return (float("nan"),) * 3
-    row = fit.table.iloc[1]
-    if not fit.converged_:
-        return (float("nan"),) * 3
-    return float(row["coef"]), float(row["ci_low"]), float(row["ci_high"])
+            return None
+    if not converged:
+        return None
+    column = np.zeros(design.n)
+    column[rows] = infl
+    return float(coef[1]), column, df, keep
+
+
+def _slope_intervals(design, slopes: list, conf_level: float) -> np.ndarray:
+    """``(slope, ci_low, ci_high)`` per entry of ``slopes`` (NaN for ``None``): t intervals on the residual
+    df with the design SE, as ``confint(fit, ddf = fit$df.residual)``."""
+    out = np.full((len(slopes), 3), np.nan)
+    fitted = [(i, s) for i, s in enumerate(slopes) if s is not None]
+    if not fitted:
+        return out
+    if design.cells is None and _domains_free(design):
+        var = _total_variances(design, [s[1] for _, s in fitted])
+    else:  # the fit's own domain, as its sandwich (fit_glm) has it
+        var = np.array([design._variance(Influence(s[1], 1), np.where(s[3], 0, -1))[0, 0] for _, s in fitted])
+    for (i, (coef, _, df, _)), v in zip(fitted, var, strict=True):
+        half = stats.t.ppf(0.5 + conf_level / 2, df if df > 0 else np.nan) * np.sqrt(v)
+        out[i] = coef, coef - half, coef + half
+    return out
 
 
 def calibration(design, outcome: str, score: str, *, by=None, conf_level: float = 0.95,
@@ -308,19 +397,27 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
     """
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
-    rows, influences = [], []
+    rows, influences, slopes = [], [], []
+    resid = np.where(ok, y - p, 0.0)
+    lp = pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12)))
+    values = np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])
     for variable, level, member in _groups(design, by):
         keep = ok & member
-        citl, citl_infl = _domain_mean(design, y - p, keep)
-        brier, brier_infl = _domain_mean(design, (y - p) ** 2, keep)
-        influences += [citl_infl, brier_infl]
-        slope, s_low, s_high = _slope(design, y, p, keep, conf_level)
+        w = design.weights * keep
+        total = w.sum()
+        # the four weighted means at once; values are 0 outside ok, weights 0 outside keep
+        citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
+        influences += [np.where(keep, v - m, 0.0) / total if total > 0 else np.zeros(len(v))
+                       for v, m in ((resid, citl), (values[:, 1], brier))]
+        slopes.append(_slope(design, y, lp, keep))
         cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "n": int(keep.sum()),
-                     "observed": _domain_mean(design, y, keep)[0], "expected": _domain_mean(design, p, keep)[0],
-                     "citl": citl, "slope": slope, "slope_ci_low": s_low, "slope_ci_high": s_high,
-                     "brier": brier, "_held": min(cases, int(keep.sum()) - cases)})
+        rows.append({"variable": variable, "level": level, "n": int(keep.sum()), "observed": float(observed),
+                     "expected": float(expected), "citl": float(citl), "brier": float(brier),
+                     "_held": min(cases, int(keep.sum()) - cases)})
     table = pd.DataFrame(rows)
+    intervals = _slope_intervals(design, slopes, conf_level)
+    for j, name in enumerate(("slope", "slope_ci_low", "slope_ci_high")):
+        table.insert(6 + j, name, intervals[:, j])
     se = _design_ses(design, influences).reshape(-1, 2)
     table.insert(6, "citl_ci_low", table["citl"] - z * se[:, 0])
     table.insert(7, "citl_ci_high", table["citl"] + z * se[:, 0])
@@ -363,10 +460,12 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     rows, influences = [], []
     for b in range(int(code.max()) + 1 if ok.any() else 0):
         keep = code == b
-        observed, infl = _domain_mean(design, y, keep)
+        w = design.weights * keep
+        observed, infl = _domain_mean(design, y, keep, w)
         influences.append(infl)
         rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
-                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep)[0], "observed": observed})
+                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep, w, influence=False)[0],
+                     "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
     se = _design_ses(design, influences)

@@ -40,6 +40,7 @@ from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
 from toolkit.survey._irls import BLOCK, binary_outcome, block_sums, deviance_rows, irls_loop
 from toolkit.survey._matrix import fast_matrices
+from toolkit.survey._patterns import pattern_sums, row_patterns
 from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 
@@ -109,6 +110,15 @@ def _design_matrices(formula: str, data: pd.DataFrame):
     order = np.concatenate([np.arange(info.term_slices[t].start, info.term_slices[t].stop)
                             for t in terms]).astype(int)
     return np.asarray(y), np.asfortranarray(np.asarray(X)[:, order]), rows, info, order
+
+
+def build_matrix(info, order: np.ndarray, newdata: pd.DataFrame) -> np.ndarray:
+    """The model matrix of ``newdata`` in a fit's coding (patsy ``info``, columns in ``order``)."""
+    try:
+        X = patsy.build_design_matrices([info], newdata, NA_action="raise")[0]
+        return np.asarray(X)[:, order]
+    except patsy.PatsyError as e:
+        raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
 
 
 def _coef_table(terms, coef, vcov, df_resid, conf_level, exp_name) -> pd.DataFrame:
@@ -199,14 +209,15 @@ class SurveyGLM:
         """
         return self.table.copy()
 
-    def _matrix(self, newdata: pd.DataFrame) -> np.ndarray:
+    def _needed(self, newdata: pd.DataFrame) -> list[str]:
+        """The columns of the data the right-hand side uses, checked to be in ``newdata``."""
         needed = [c for c in _names(self.formula, "rhs")[0] if c in self.design.data.columns]
         check_frame(newdata, "newdata", columns=needed, error=ModelError)
-        try:
-            X = patsy.build_design_matrices([self._design_info], newdata, NA_action="raise")[0]
-            return np.asarray(X)[:, self._order]
-        except patsy.PatsyError as e:
-            raise ModelError(f"cannot build the model matrix for newdata: {e}") from None
+        return needed
+
+    def _matrix(self, newdata: pd.DataFrame) -> np.ndarray:
+        self._needed(newdata)
+        return build_matrix(self._design_info, self._order, newdata)
 
     def model_matrix(self, newdata: pd.DataFrame) -> np.ndarray:
         """The model matrix of ``newdata`` in the fit's coding, one column per coefficient.
@@ -240,13 +251,14 @@ class SurveyGLM:
         [1.25, 10.536]
         """
         check_option(type, "type", ("response", "link"))
-        X = self._matrix(newdata)
+        # once per covariate pattern (a prediction depends on the row's covariates only), expanded to the rows
+        codes, first = row_patterns(newdata[self._needed(newdata)])
+        X = self._matrix(newdata.iloc[first])
         eta = X @ self.coef_
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.vcov_, X))
-        if type == "link":
-            return pd.DataFrame({"estimate": eta, "se": se}, index=newdata.index)
-        d = self.family.mu_eta(eta)
-        return pd.DataFrame({"estimate": self.family.linkinv(eta), "se": se * d}, index=newdata.index)
+        if type == "response":
+            eta, se = self.family.linkinv(eta), se * self.family.mu_eta(eta)
+        return pd.DataFrame({"estimate": eta[codes], "se": se[codes]}, index=newdata.index)
 
     def marginal_effects(self, *, variables: str | list[str] | None = None, eps: float = 1e-6) -> pd.DataFrame:
         """Average marginal effects on the response scale, design-weighted.
@@ -269,16 +281,12 @@ class SurveyGLM:
         if self.design.cells is not None:
             raise ModelError("marginal_effects() needs the rows of the fit: fit the model with the in-memory "
                              "engine (a pandas DataFrame) for it")
-        data = self.design.data.iloc[self._rows]
+        data = self.design.data[self._needed(self.design.data)].iloc[self._rows]
         w = self.design.weights[self._rows]
-        w = w / w.sum()
-        factors = {}
-        for term in self._design_info.terms:
-            for f in term.factors:
-                code = f.code
-                inner = code[2:-1].split(",")[0].strip() if code.startswith("C(") else code
-                if inner in data.columns:
-                    factors[inner] = code.startswith("C(") or not pd.api.types.is_numeric_dtype(data[inner])
+        # every average below is over the rows' covariate patterns, each weighing its rows' share of the weight
+        codes, first = row_patterns(data)
+        w = pattern_sums(codes, len(first), w / w.sum())
+        factors = self._factors(data)
         if variables is not None:
             chosen = as_list(variables, "variables")
             unknown = [v for v in chosen if v not in factors]
@@ -292,20 +300,22 @@ class SurveyGLM:
             mu = self.family.linkinv(eta)
             return w @ mu, (w * self.family.mu_eta(eta)) @ X
 
+        patterns = data.iloc[first]
         rows = []
         for var, categorical in factors.items():
             if categorical:
-                col = data[var]
+                col = patterns[var]
                 levels = ([c for c in col.cat.categories if (col == c).any()]
                           if isinstance(col.dtype, pd.CategoricalDtype)
                           else sorted(col.dropna().unique().tolist()))
-                base = avg(data.assign(**{var: levels[0]}))
+                base = avg(patterns.assign(**{var: levels[0]}))
                 for lev in levels[1:]:
-                    other = avg(data.assign(**{var: lev}))
+                    other = avg(patterns.assign(**{var: lev}))
                     rows.append((var, f"{lev} - {levels[0]}", other[0] - base[0], other[1] - base[1]))
             else:
                 h = eps * max(1.0, float(np.abs(data[var]).mean()))
-                up, down = avg(data.assign(**{var: data[var] + h})), avg(data.assign(**{var: data[var] - h}))
+                up = avg(patterns.assign(**{var: patterns[var] + h}))
+                down = avg(patterns.assign(**{var: patterns[var] - h}))
                 rows.append((var, "dy/dx", (up[0] - down[0]) / (2 * h), (up[1] - down[1]) / (2 * h)))
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
         out = []
@@ -314,6 +324,17 @@ class SurveyGLM:
             out.append({"variable": var, "contrast": contrast, "estimate": est, "se": se,
                         "ci_low": est - z * se, "ci_high": est + z * se})
         return pd.DataFrame(out)
+
+    def _factors(self, data: pd.DataFrame) -> dict[str, bool]:
+        """Model variable -> whether it enters as a category."""
+        factors = {}
+        for term in self._design_info.terms:
+            for f in term.factors:
+                code = f.code
+                inner = code[2:-1].split(",")[0].strip() if code.startswith("C(") else code
+                if inner in data.columns:
+                    factors[inner] = code.startswith("C(") or not pd.api.types.is_numeric_dtype(data[inner])
+        return factors
 
     def __repr__(self) -> str:
         return f"SurveyGLM({self.formula!r}, family={self.family.name!r}, df_resid_={self.df_resid_})"
