@@ -9,9 +9,68 @@ holds them for :mod:`toolkit.survey.linearization` (see :func:`~toolkit.survey.l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
+
+
+class Atoms:
+    """Rows that agree on every design quantity a share's variance uses: their weight, stratum, units and
+    calibration cells (and the calibration's row weights, checked per array by :meth:`of`).
+
+    Within an atom the influence values of a share differ only through the row's level and domain, so
+    any cell sum is a count per atom and column times one value per atom: one pass over the rows per
+    estimate (a bincount of atom x column) instead of one per set of cells. A stratified sample with
+    one weight per stratum, raked to a few margins, has a few thousand atoms however many rows it has.
+
+    Examples
+    --------
+    >>> a = Atoms(np.array([0, 1, 0]), 2, np.array([0, 1]))
+    >>> a.of(np.array([5.0, 7.0, 5.0])).tolist(), a.of(np.array([5.0, 7.0, 6.0]))
+    ([5.0, 7.0], None)
+    """
+
+    def __init__(self, code: np.ndarray, n_atoms: int, first: np.ndarray):
+        self.code, self.n, self.first = code, n_atoms, first
+        self._of: dict = {}
+
+    def of(self, values: np.ndarray) -> np.ndarray | None:
+        """The per-atom value of a design-fixed row array (cached), ``None`` where it varies within an atom."""
+        key = id(values)
+        if key not in self._of:
+            per = values[self.first]
+            same = len(per) == self.n and np.array_equal(per[self.code], values)
+            self._of[key] = (per if same else None, values)  # the array is kept so its id stays its own
+        return self._of[key][0]
+
+
+ATOM_SHARE = 0.25  # compress to atoms when there are at most this share of the rows of them
+
+
+def design_atoms(design) -> Atoms | None:
+    """The :class:`Atoms` of an in-memory design (cached with its weights), ``None`` when there are too many."""
+    if "atoms" not in design._wcache:
+        design._wcache["atoms"] = _find_atoms(design) if design.cells is None and design.n else None
+    return design._wcache["atoms"]
+
+
+def _find_atoms(design) -> Atoms | None:
+    limit = ATOM_SHARE * design.n
+    code, uniques = pd.factorize(design.weights)
+    arrays = [design.strata] + [s.unit for s in design.stages if s.n_units < design.n]
+    arrays += [] if design.plan is None else [c.cells for c in design.plan.components]
+    for cells in arrays:
+        if len(uniques) > limit:
+            return None
+        code, uniques = pd.factorize(code.astype(np.int64) * (int(cells.max()) + 1) + cells)
+    if len(uniques) > limit:
+        return None
+    first = np.zeros(len(uniques), np.int64)
+    rows = np.arange(design.n - 1, -1, -1)
+    first[code[rows]] = rows  # the last write wins: each atom's first row
+    return Atoms(code.astype(np.int64), len(uniques), first)
 
 
 class ShareSums:
@@ -20,7 +79,10 @@ class ShareSums:
     ``values`` is each row's ``w`` (or ``w / W_domain``), ``codes`` its level (-1: none),
     ``g`` its domain (-1: outside every domain). Cell sums of the level-by-domain and
     of the domain totals are computed once per set of cells and shared by every
-    :class:`ShareInfluence` built on them.
+    :class:`ShareInfluence` built on them. With ``atoms`` (:func:`design_atoms`; ``values``
+    are then the design's weights) the rows are counted once per atom and column, and
+    every cell sum whose cells and row weights are constant within atoms comes from
+    that table.
 
     Examples
     --------
@@ -29,29 +91,85 @@ class ShareSums:
     [[[1.0, 1.0], [0.0, 1.0]], [[2.0], [1.0]]]
     """
 
-    def __init__(self, values: np.ndarray, codes: np.ndarray, g: np.ndarray, n_levels: int, k: int):
-        inside = g >= 0
-        self.values = np.where(inside, values, 0.0)
-        self.g, self.codes = g, codes
+    def __init__(self, values: np.ndarray, codes: np.ndarray, g: np.ndarray, n_levels: int, k: int,
+                 atoms: Atoms | None = None):
+        self.weights, self.g, self.codes = values, g, codes
         self.n_levels, self.k = n_levels, k
-        self.hit = inside & (codes >= 0)
-        self.col = np.where(self.hit, codes * k + np.maximum(g, 0), -1)
-        self.gi = np.where(inside, g, 0)
-        self._at = np.flatnonzero(self.hit)  # rows with a level in a domain, and their columns and values
-        self._col, self._v = self.col[self._at], self.values[self._at]
+        self.atoms = atoms
         self._sums: dict = {}
+        if atoms is not None:
+            lk = n_levels * k
+            # columns: level x domain, then "in a domain without a level" per domain, then outside
+            col = np.where(codes >= 0, codes * k + g, lk + g)
+            col[g < 0] = lk + k
+            self.table = np.bincount(atoms.code * (lk + k + 1) + col,
+                                     minlength=atoms.n * (lk + k + 1)).reshape(atoms.n, lk + k + 1).astype(float)
+            self.w_atom = values[atoms.first]
 
-    def sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> tuple[np.ndarray, np.ndarray]:
-        """``(level x domain, domain)`` cell sums of ``values * row_weight``: ``(n_cells, L * k)``, ``(n_cells, k)``."""
-        key = (id(cells), None if row_weight is None else id(row_weight))
+    @functools.cached_property
+    def values(self) -> np.ndarray:
+        return np.where(self.g >= 0, self.weights, 0.0)
+
+    @functools.cached_property
+    def hit(self) -> np.ndarray:
+        return (self.g >= 0) & (self.codes >= 0)
+
+    @functools.cached_property
+    def col(self) -> np.ndarray:
+        return np.where(self.hit, self.codes * self.k + np.maximum(self.g, 0), -1)
+
+    @functools.cached_property
+    def _rows(self) -> tuple:
+        at = np.flatnonzero(self.hit)  # rows with a level in a domain, and their columns and values
+        return at, self.col[at], self.values[at], np.maximum(self.g, 0)
+
+    def level_sums(self, weighted: bool = True) -> np.ndarray:
+        """``(levels, domains)`` sums of ``values`` (``weighted`` False: counts) over each level's rows."""
+        lk = self.n_levels * self.k
+        if self.atoms is not None:
+            t = self.table[:, :lk]
+            return (t * self.w_atom[:, None] if weighted else t).sum(0).reshape(self.n_levels, self.k)
+        at, col, v, _ = self._rows
+        return np.bincount(col, weights=v if weighted else None, minlength=lk).reshape(self.n_levels, self.k)
+
+    def domain_counts(self) -> np.ndarray:
+        """With atoms: ``(atoms, domains)`` numbers of each atom's rows in each domain."""
+        lk = self.n_levels * self.k
+        return self.table[:, :lk].reshape(-1, self.n_levels, self.k).sum(1) + self.table[:, lk:-1]
+
+    def sums(self, cells: np.ndarray, n_cells: int, row_weight=None,
+             squared: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``(level x domain, domain)`` cell sums of ``values * row_weight`` (``squared``: of ``values ** 2``):
+        ``(n_cells, L * k)``, ``(n_cells, k)``."""
+        key = (id(cells), None if row_weight is None else id(row_weight), squared)
         if key not in self._sums:
-            p = self.n_levels * self.k
-            vh = self._v if row_weight is None else self._v * row_weight[self._at]
-            a = np.bincount(cells[self._at] * p + self._col, weights=vh, minlength=n_cells * p).reshape(n_cells, p)
-            v = self.values if row_weight is None else self.values * row_weight
-            b = np.bincount(cells * self.k + self.gi, weights=v, minlength=n_cells * self.k).reshape(n_cells, self.k)
-            self._sums[key] = (a, b, cells, row_weight)  # the arrays are kept so their ids stay theirs
+            found = self._atom_sums(cells, n_cells, row_weight, squared)
+            if found is None:
+                found = self._row_sums(cells, n_cells, self.values if squared else row_weight)
+            self._sums[key] = (*found, cells, row_weight)  # the arrays are kept so their ids stay theirs
         return self._sums[key][:2]
+
+    def _atom_sums(self, cells, n_cells, row_weight, squared):
+        if self.atoms is None:
+            return None
+        at_cell = self.atoms.of(cells)
+        rw = self.w_atom if squared else 1.0 if row_weight is None else self.atoms.of(row_weight)
+        if at_cell is None or rw is None:
+            return None
+        lk = self.n_levels * self.k
+        out = np.zeros((n_cells, lk + self.k))
+        np.add.at(out, at_cell, self.table[:, :lk + self.k] * (self.w_atom * rw)[:, None])
+        a = out[:, :lk]
+        return a, a.reshape(n_cells, self.n_levels, self.k).sum(1) + out[:, lk:]
+
+    def _row_sums(self, cells, n_cells, row_weight):
+        at, col, v, gi = self._rows
+        p = self.n_levels * self.k
+        vh = v if row_weight is None else v * row_weight[at]
+        a = np.bincount(cells[at] * p + col, weights=vh, minlength=n_cells * p).reshape(n_cells, p)
+        v = self.values if row_weight is None else self.values * row_weight
+        b = np.bincount(cells * self.k + gi, weights=v, minlength=n_cells * self.k).reshape(n_cells, self.k)
+        return a, b
 
 
 @dataclass(frozen=True)
@@ -100,7 +218,7 @@ class ShareInfluence:
 
     def square_sums(self, cells: np.ndarray, n_cells: int) -> np.ndarray:
         """Totals of ``x ** 2`` within each cell: ``(n_cells, p)`` (``x^2 = s^2 v^2 (1[i] (1 - 2 c) + c^2)``)."""
-        a, b = self.rows.sums(cells, n_cells, self.rows.values)
+        a, b = self.rows.sums(cells, n_cells, squared=True)
         a = a.reshape(n_cells, self.rows.n_levels, self.rows.k)[:, self.levels]
         c = self.centre[self.levels][None]
         return (((a * (1 - 2 * c)) + b[:, None, :] * c * c) * self.scale**2).reshape(n_cells, self.p)

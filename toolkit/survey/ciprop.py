@@ -211,6 +211,38 @@ def share_fits(codes: np.ndarray, n_levels: int, w: np.ndarray, g: np.ndarray, k
     return _irls(*start, total, per_level(wt), epsilon, max_iter)
 
 
+def counted_share_fits(level_n: np.ndarray, inside_n: np.ndarray, w: np.ndarray, n_rows: np.ndarray,
+                       epsilon: float = 1e-8, max_iter: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`share_fits` for rows that come in groups of equal weight (atoms): the same sums, each term
+    computed once per atom and domain and multiplied by its number of rows.
+
+    ``level_n`` (atoms, levels, domains) counts each level's rows, ``inside_n`` (atoms, domains) every
+    row of the domain, ``w`` (atoms,) is the atoms' weight and ``n_rows`` the domains' rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> level_n = np.array([[[1.0], [1.0]], [[0.0], [2.0]]])  # two atoms of weight 1: 1 + 3 rows
+    >>> mu, info = counted_share_fits(level_n, level_n.sum(1), np.ones(2), np.array([4]))
+    >>> mu.round(8).tolist()
+    [[0.25], [0.75]]
+    """
+    n_levels, k = level_n.shape[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wt = w[:, None] / (np.einsum("a,ad->d", w, inside_n) / n_rows)[None, :]
+    wt = np.where((inside_n > 0) & (wt > 0), wt, 0.0)
+    dev, ww, wwz = first_step_terms(wt, np.ones(wt.shape))
+
+    def per_domain(values):
+        return np.broadcast_to((inside_n * values).sum(0), (n_levels, k))
+
+    def per_level(values):
+        return (level_n * values[:, None, :]).sum(0)
+
+    start = (per_domain(dev), per_domain(ww), 2 * per_level(wwz) - per_domain(wwz))
+    return _irls(*start, per_domain(wt), per_level(wt), epsilon, max_iter)
+
+
 def _irls(devold, info, wwz, total, s1, epsilon: float, max_iter: int) -> tuple[np.ndarray, np.ndarray]:
     """``glm.fit``'s iterations after the first step, elementwise over domains (see :func:`intercept_fit`)."""
     with np.errstate(divide="ignore", invalid="ignore"):

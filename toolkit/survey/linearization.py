@@ -353,8 +353,13 @@ def _triples(h: np.ndarray, c: Calibration, d: Calibration) -> tuple:
     """The (stratum, cell of c, cell of d) combinations that occur (sorted; where each stratum starts) and
     their sums of ``psw_c psw_d``."""
     key = (h.astype(np.int64) * c.n_cells + c.cells) * d.n_cells + d.cells
-    found, at = np.unique(key, return_inverse=True)
-    q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
+    size = (int(h.max()) + 1) * c.n_cells * d.n_cells if len(h) else 0
+    if size <= 4 * len(key) + 1024:  # a small key space: bincounts in place of a sort
+        found = np.flatnonzero(np.bincount(key, minlength=size))
+        q = np.bincount(key, weights=c.psw * d.psw, minlength=size)[found]
+    else:
+        found, at = np.unique(key, return_inverse=True)
+        q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
     hh = found // (c.n_cells * d.n_cells)
     starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
     return hh, starts, (found // d.n_cells) % c.n_cells, found % d.n_cells, q
