@@ -58,6 +58,9 @@ def design_atoms(design) -> Atoms | None:
 
 def _find_atoms(design) -> Atoms | None:
     limit = ATOM_SHARE * design.n
+    probe = design.weights[::max(1, design.n // 4096)]
+    if len(probe) > 64 and len(pd.unique(probe)) > ATOM_SHARE * len(probe):  # weights all but distinct: no pass
+        return None
     code, uniques = pd.factorize(design.weights)
     arrays = [design.strata] + [s.unit for s in design.stages if s.n_units < design.n]
     arrays += [] if design.plan is None else [c.cells for c in design.plan.components]

@@ -104,7 +104,9 @@ class DesignStructure:
         """Stage ``s``: its units within their parent strata, the variance scale and the lonely units."""
         n = self.n
         n_units = int(unit.max()) + 1 if n else 0
-        first = np.unique(unit, return_index=True)[1]
+        first = np.zeros(n_units, np.int64)
+        rows = np.arange(n - 1, -1, -1)
+        first[unit[rows]] = rows  # the last write wins: each unit's first row, as np.unique's index
         unit_stratum = parent[first]
         n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
         row_n = n_per[parent]

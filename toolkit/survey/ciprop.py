@@ -128,14 +128,16 @@ def first_step_terms(wt: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     >>> [v.round(4).tolist() for v in first_step_terms(np.array([1.0, 0.0]), np.array([1.0, 1.0]))]
     [[0.5754, 0.0], [0.1875, 0.0], [0.456, 0.0]]
     """
-    good = wt > 0
-    wt = np.where(good, wt, 0.0)
-    m = (wt * y + 0.5) / (wt + 1)
+    wt = np.where(wt > 0, wt, 0.0)  # a row without weight gives m = 1/2 and exact zeros below
+    ones = np.ndim(y) == 0 and y == 1  # every row a one (share_fits): no per-row choice of m or 1 - m
+    m = (wt + 0.5 if ones else wt * y + 0.5) / (wt + 1)
+    om = 1 - m
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = -2 * wt * np.log(np.where(y == 1, m, 1 - m))  # one log per row
-        ww = wt * m * (1 - m)
-        z = logit(m) + (y - m) / (m * (1 - m))
-        return np.where(good, dev, 0.0), np.where(good, ww, 0.0), np.where(good, ww * z, 0.0)
+        dev = -2 * wt * np.log(m if ones else np.where(y == 1, m, om))  # one log per row
+        mom = m * om
+        ww = wt * m * om
+        z = logit(m) + (om if ones else y - m) / mom
+        return dev + 0.0, ww, ww * z  # + 0.0: a weightless row's -0.0 deviance is 0.0
 
 
 def intercept_fit(y: np.ndarray, w: np.ndarray, g: np.ndarray, k: int, n_rows: np.ndarray,
@@ -200,7 +202,7 @@ def share_fits(codes: np.ndarray, n_levels: int, w: np.ndarray, g: np.ndarray, k
         return np.bincount(col, weights=values[hit], minlength=n_levels * k).reshape(n_levels, k)
 
     if start is None:
-        dev, ww, wwz = first_step_terms(wt, np.ones(len(wt)))
+        dev, ww, wwz = first_step_terms(wt, 1.0)
         whole = np.bincount(gi, weights=wwz, minlength=k)
         start = (np.broadcast_to(np.bincount(gi, weights=dev, minlength=k), (n_levels, k)),
                  np.broadcast_to(np.bincount(gi, weights=ww, minlength=k), (n_levels, k)),
@@ -231,7 +233,7 @@ def counted_share_fits(level_n: np.ndarray, inside_n: np.ndarray, w: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         wt = w[:, None] / (np.einsum("a,ad->d", w, inside_n) / n_rows)[None, :]
     wt = np.where((inside_n > 0) & (wt > 0), wt, 0.0)
-    dev, ww, wwz = first_step_terms(wt, np.ones(wt.shape))
+    dev, ww, wwz = first_step_terms(wt, 1.0)
 
     def per_domain(values):
         return np.broadcast_to((inside_n * values).sum(0), (n_levels, k))
