@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from toolkit.survey.linearization import first_rows
+
 
 class Atoms:
     """Rows that agree on every design quantity a share's variance uses: their weight, stratum, units and
@@ -70,10 +72,8 @@ def _find_atoms(design) -> Atoms | None:
         code, uniques = pd.factorize(code.astype(np.int64) * (int(cells.max()) + 1) + cells)
     if len(uniques) > limit:
         return None
-    first = np.zeros(len(uniques), np.int64)
-    rows = np.arange(design.n - 1, -1, -1)
-    first[code[rows]] = rows  # the last write wins: each atom's first row
-    return Atoms(code.astype(np.int64), len(uniques), first)
+    code = code.astype(np.int64)
+    return Atoms(code, len(uniques), first_rows(code, len(uniques)))
 
 
 class ShareSums:

@@ -46,7 +46,7 @@ from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
 from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, counted_share_fits, likelihood_ci, share_fits
 from toolkit.survey._shares import ShareInfluence, ShareSums, design_atoms
-from toolkit.survey.linearization import Influence, dense_codes
+from toolkit.survey.linearization import Influence, dense_codes, first_rows
 
 
 
@@ -133,9 +133,8 @@ def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
     code = np.full(design.n, -1, np.int64)
     code[keep] = dense_codes(raw[keep])
     k = int(code.max()) + 1 if keep.any() else 0
-    first = np.zeros(k, np.int64)
     rows = np.flatnonzero(keep)
-    first[code[rows][::-1]] = rows[::-1]
+    first = rows[first_rows(code[rows], k)]
     labels = pd.DataFrame({c: design.data[c].iloc[first].to_numpy() for c in cols})
     design._cache[key] = (code, labels)
     return code, labels
