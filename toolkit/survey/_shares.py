@@ -47,6 +47,27 @@ class Atoms:
             self._of[key] = (per if same else None, values)  # the array is kept so its id stays its own
         return self._of[key][0]
 
+    def cell_sums(self, cells: np.ndarray, n_cells: int, values: np.ndarray) -> np.ndarray | None:
+        """Totals of per-atom ``values`` (atoms x columns) within each cell of a design-fixed ``cells`` array
+        (``None`` where the cells vary within an atom); the atoms of a cell are added in order."""
+        key = ("segments", id(cells))
+        if key not in self._of:
+            at_cell = self.of(cells)
+            if at_cell is None:
+                self._of[key] = (None, cells)
+            else:
+                order = np.argsort(at_cell, kind="stable")
+                ordered = at_cell[order]
+                starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+                self._of[key] = ((order, starts, ordered[starts]), cells)
+        found = self._of[key][0]
+        if found is None:
+            return None
+        order, starts, present = found
+        out = np.zeros((n_cells, values.shape[1]))
+        out[present] = np.add.reduceat(values[order], starts, axis=0)
+        return out
+
 
 ATOM_SHARE = 0.25  # compress to atoms when there are at most this share of the rows of them
 
@@ -155,13 +176,13 @@ class ShareSums:
     def _atom_sums(self, cells, n_cells, row_weight, squared):
         if self.atoms is None:
             return None
-        at_cell = self.atoms.of(cells)
         rw = self.w_atom if squared else 1.0 if row_weight is None else self.atoms.of(row_weight)
-        if at_cell is None or rw is None:
+        if rw is None:
             return None
         lk = self.n_levels * self.k
-        out = np.zeros((n_cells, lk + self.k))
-        np.add.at(out, at_cell, self.table[:, :lk + self.k] * (self.w_atom * rw)[:, None])
+        out = self.atoms.cell_sums(cells, n_cells, self.table[:, :lk + self.k] * (self.w_atom * rw)[:, None])
+        if out is None:
+            return None
         a = out[:, :lk]
         return a, a.reshape(n_cells, self.n_levels, self.k).sum(1) + out[:, lk:]
 

@@ -524,17 +524,15 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     for i, lev in enumerate(levels):
         _check_deff({"variable": variable, "level": lev}, labels, est[i], se[i], deff[i])
     domain = np.repeat(np.arange(k), n_levels)  # rows by domain, then level (R's svyby order)
-    table = labels.iloc[domain].reset_index(drop=True)
-    table["variable"] = variable
+    columns = {c: labels[c].iloc[domain].reset_index(drop=True) for c in labels.columns}
+    columns["variable"] = pd.Series(variable, index=range(len(domain)))
     # each level's column as a scalar gives, concatenated, the dtype the table always had
     level = pd.concat([pd.Series([lev]) for lev in levels], ignore_index=True)
-    table["level"] = level.iloc[np.tile(np.arange(n_levels), k)].reset_index(drop=True)
-    for name, values in (("estimate", est), ("se", se), ("ci_low", lo), ("ci_high", hi)):
-        table[name] = values.T.ravel()
-    table["df"] = np.broadcast_to(df, (n_levels, k)).T.ravel()
-    table["n"] = np.repeat(dom.n.astype(np.int64), n_levels)
-    table["deff"] = deff.T.ravel()
-    table["deff_kish"] = np.repeat(dom.kish, n_levels)
+    columns["level"] = level.iloc[np.tile(np.arange(n_levels), k)].reset_index(drop=True)
+    columns.update(estimate=est.T.ravel(), se=se.T.ravel(), ci_low=lo.T.ravel(), ci_high=hi.T.ravel(),
+                   df=np.broadcast_to(df, (n_levels, k)).T.ravel(), n=np.repeat(dom.n.astype(np.int64), n_levels),
+                   deff=deff.T.ravel(), deff_kish=np.repeat(dom.kish, n_levels))
+    table = pd.DataFrame(columns, index=pd.RangeIndex(len(domain)))  # one frame: no column-by-column inserts
     # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
     return publish(table, design, min_cell, sets=["variable", *as_list(by)], cell_n=held.T.ravel())
 

@@ -392,6 +392,27 @@ def domains_of(x) -> int:
     return x.p if x.col is not None else 1
 
 
+def _unit_sums(comps: list[Calibration]) -> list[np.ndarray]:
+    """The cell sums of the identity: one column per calibration cell, stacked over the components."""
+    eye = np.eye(sum(c.n_cells for c in comps))
+    return np.split(eye, np.cumsum([c.n_cells for c in comps])[:-1])
+
+
+def _sweep(plan: CalibrationPlan, sums: list[np.ndarray]) -> list[np.ndarray]:
+    """``svyrecvar``'s calibration sweeps on cell sums: the per-cell terms ``a`` of every component."""
+    comps = plan.components
+    a = [np.zeros((c.n_cells, sums[0].shape[1])) for c in comps]
+    for j in plan.steps:
+        s = sums[j].copy()
+        for k in range(len(comps)):
+            if a[k].any():
+                s -= plan.cross(j, k) @ a[k]
+        # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
+        denom = comps[j].denom[:, None]
+        a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
+    return a
+
+
 def residualize(x, plan: CalibrationPlan | None):
     """Apply the calibration sweeps of ``plan`` to ``x`` (see module notes).
 
@@ -406,15 +427,12 @@ def residualize(x, plan: CalibrationPlan | None):
     comps = plan.components
     xc = x if x.calib is None else Influence(x.calib, x.p, x.col)
     sums = [(xc if c.per_respondent else x).cell_sums(c.cells, c.n_cells, c.v) for c in comps]
-    a = [np.zeros((c.n_cells, x.p)) for c in comps]
-    for j in plan.steps:
-        s = sums[j].copy()
-        for k in range(len(comps)):
-            if a[k].any():
-                s -= plan.cross(j, k) @ a[k]
-        # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
-        denom = comps[j].denom[:, None]
-        a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
+    stacked = np.concatenate(sums)
+    if np.isfinite(stacked).all():  # the sweeps are linear in the cell sums: one product with their operator
+        a = np.split(plan.memo("sweep operator", lambda: np.concatenate(_sweep(plan, _unit_sums(comps)))) @ stacked,
+                     np.cumsum([c.n_cells for c in comps])[:-1])
+    else:  # NaN or inf: swept as they are, so they spread only where the sweeps take them
+        a = _sweep(plan, sums)
     return Residual(x, plan, a)
 
 
