@@ -47,6 +47,13 @@ class Atoms:
             self._of[key] = (per if same else None, values)  # the array is kept so its id stays its own
         return self._of[key][0]
 
+    def base(self, groups: np.ndarray, k: int) -> np.ndarray:
+        """``atom * (k + 1) + domain`` per row (domain ``k``: none), cached per array of domain codes."""
+        key = ("base", id(groups))
+        if key not in self._of:
+            self._of[key] = (self.code * (k + 1) + np.where(groups >= 0, groups, k), groups)
+        return self._of[key][0]
+
     def cell_sums(self, cells: np.ndarray, n_cells: int, values: np.ndarray) -> np.ndarray | None:
         """Totals of per-atom ``values`` (atoms x columns) within each cell of a design-fixed ``cells`` array
         (``None`` where the cells vary within an atom); the atoms of a cell are added in order."""
@@ -106,7 +113,8 @@ class ShareSums:
     :class:`ShareInfluence` built on them. With ``atoms`` (:func:`design_atoms`; ``values``
     are then the design's weights) the rows are counted once per atom and column, and
     every cell sum whose cells and row weights are constant within atoms comes from
-    that table.
+    that table; ``groups`` are the domain codes before rows without a level were left out
+    (``na_rm``), whose atoms x domain base is cached.
 
     Examples
     --------
@@ -116,19 +124,30 @@ class ShareSums:
     """
 
     def __init__(self, values: np.ndarray, codes: np.ndarray, g: np.ndarray, n_levels: int, k: int,
-                 atoms: Atoms | None = None):
+                 atoms: Atoms | None = None, groups: np.ndarray | None = None):
         self.weights, self.g, self.codes = values, g, codes
         self.n_levels, self.k = n_levels, k
         self.atoms = atoms
         self._sums: dict = {}
         if atoms is not None:
-            lk = n_levels * k
-            # columns: level x domain, then "in a domain without a level" per domain, then outside
-            col = np.where(codes >= 0, codes * k + g, lk + g)
-            col[g < 0] = lk + k
-            self.table = np.bincount(atoms.code * (lk + k + 1) + col,
-                                     minlength=atoms.n * (lk + k + 1)).reshape(atoms.n, lk + k + 1).astype(float)
+            self.table = self._count(atoms, g if groups is None else groups, groups is not None and groups is not g)
             self.w_atom = values[atoms.first]
+
+    def _count(self, atoms: Atoms, groups: np.ndarray, dropped: bool) -> np.ndarray:
+        """Rows per atom and column: level x domain (level-major), "in a domain without a level" per domain,
+        outside. ``groups`` are the domains before the rows without a level were left out (``dropped``)."""
+        n_levels, k = self.n_levels, self.k
+        lk = n_levels * k
+        key = atoms.base(groups, k) * (n_levels + 1) + self.codes % (n_levels + 1)  # no level: -1 -> n_levels
+        t = np.bincount(key, minlength=atoms.n * (k + 1) * (n_levels + 1)).reshape(atoms.n, k + 1, n_levels + 1)
+        table = np.zeros((atoms.n, lk + k + 1))
+        table[:, :lk] = t[:, :k, :n_levels].transpose(0, 2, 1).reshape(atoms.n, lk)
+        table[:, -1] = t[:, k].sum(1)
+        if dropped:
+            table[:, -1] += t[:, :k, n_levels].sum(1)
+        else:
+            table[:, lk:-1] = t[:, :k, n_levels]
+        return table
 
     @functools.cached_property
     def values(self) -> np.ndarray:

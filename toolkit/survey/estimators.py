@@ -511,7 +511,7 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     codes = np.asarray(codes, np.int64)
     g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
     n_levels = len(levels)
-    rows = ShareSums(design.weights, codes, g, n_levels, k, design_atoms(design))
+    rows = ShareSums(design.weights, codes, g, n_levels, k, design_atoms(design), groups(design, by)[0])
     dom = _domains(design, g, k, by, rows)
     raw = rows.level_sums() / dom.W
     se = _share_se(design, dom, rows, raw, 1 / dom.W)
