@@ -47,6 +47,11 @@ class Atoms:
             self._of[key] = (per if same else None, values)  # the array is kept so its id stays its own
         return self._of[key][0]
 
+    @functools.cached_property
+    def count(self) -> np.ndarray:
+        """Rows per atom."""
+        return np.bincount(self.code, minlength=self.n).astype(float)
+
     def base(self, groups: np.ndarray, k: int) -> np.ndarray:
         """``atom * (k + 1) + domain`` per row (domain ``k``: none), cached per array of domain codes."""
         key = ("base", id(groups))
@@ -244,6 +249,10 @@ class ShareInfluence:
     @property
     def domains(self) -> int:
         return self.rows.k
+
+    @property
+    def atoms(self) -> Atoms | None:
+        return self.rows.atoms
 
     def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> np.ndarray:
         """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``."""

@@ -135,8 +135,9 @@ class CalibrationPlan:
     steps: list[int] = field(default_factory=list)
     _cross: dict = field(default_factory=dict, repr=False)
 
-    def cross(self, j: int, k: int) -> np.ndarray:
-        """``T[c, c'] = sum over rows in cell c of j and c' of k of v_j * psw_k``.
+    def cross(self, j: int, k: int, atoms=None) -> np.ndarray:
+        """``T[c, c'] = sum over rows in cell c of j and c' of k of v_j * psw_k`` (cached; ``atoms``, see
+        :class:`~toolkit.survey._shares.Atoms`: summed over atoms when the cells and weights are theirs).
 
         Examples
         --------
@@ -147,10 +148,10 @@ class CalibrationPlan:
         key = (j, k)
         if key not in self._cross:
             a, b = self.components[j], self.components[k]
-            flat = a.cells * b.n_cells + b.cells
-            self._cross[key] = np.bincount(
-                flat, weights=a.v * b.psw, minlength=a.n_cells * b.n_cells
-            ).reshape(a.n_cells, b.n_cells)
+            flat, q = _by_atom(atoms, (a.cells, b.cells), (a.v, b.psw))
+            flat = flat[0] * b.n_cells + flat[1]
+            self._cross[key] = np.bincount(flat, weights=q, minlength=a.n_cells * b.n_cells).reshape(a.n_cells,
+                                                                                                     b.n_cells)
         return self._cross[key]
 
     def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> tuple:
@@ -325,7 +326,7 @@ def row_unit_moments(r: Residual, stage: Stage) -> tuple[np.ndarray, np.ndarray]
     for j, c, a in comps:
         for k, d, b in comps:
             hh, starts, cj, ck, q = plan.memo(("triples", id(stage.unit), j, k),
-                                              lambda c=c, d=d: _triples(h, c, d))
+                                              lambda c=c, d=d: _triples(h, c, d, getattr(x, "atoms", None)))
             s2[hh[starts]] += np.add.reduceat(q[:, None] * a[cj] * b[ck], starts, axis=0)
     return s1, s2, size
 
@@ -363,17 +364,34 @@ def _exact_columns(r: Residual, stage: Stage, columns: np.ndarray) -> tuple[np.n
     return s1, css
 
 
-def _triples(h: np.ndarray, c: Calibration, d: Calibration) -> tuple:
+def _by_atom(atoms, codes: tuple, weights: tuple) -> tuple[list, np.ndarray]:
+    """``codes`` and the product of ``weights`` per row, or per atom (times its rows) when ``atoms`` is given
+    and every array is constant within atoms (:class:`~toolkit.survey._shares.Atoms`)."""
+    if atoms is not None:
+        per = [atoms.of(a) for a in (*codes, *weights)]
+        if all(p is not None for p in per):
+            q = atoms.count
+            for p in per[len(codes):]:
+                q = q * p
+            return per[:len(codes)], q
+    q = weights[0]
+    for w in weights[1:]:
+        q = q * w
+    return list(codes), q
+
+
+def _triples(h: np.ndarray, c: Calibration, d: Calibration, atoms=None) -> tuple:
     """The (stratum, cell of c, cell of d) combinations that occur (sorted; where each stratum starts) and
-    their sums of ``psw_c psw_d``."""
-    key = (h.astype(np.int64) * c.n_cells + c.cells) * d.n_cells + d.cells
+    their sums of ``psw_c psw_d`` (``atoms``: see :func:`_by_atom`)."""
+    (h, cc, dc), weights = _by_atom(atoms, (h, c.cells, d.cells), (c.psw, d.psw))
+    key = (h.astype(np.int64) * c.n_cells + cc) * d.n_cells + dc
     size = (int(h.max()) + 1) * c.n_cells * d.n_cells if len(h) else 0
     if size <= 4 * len(key) + 1024:  # a small key space: bincounts in place of a sort
         found = np.flatnonzero(np.bincount(key, minlength=size))
-        q = np.bincount(key, weights=c.psw * d.psw, minlength=size)[found]
+        q = np.bincount(key, weights=weights, minlength=size)[found]
     else:
         found, at = np.unique(key, return_inverse=True)
-        q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
+        q = np.bincount(at.reshape(-1), weights=weights)
     hh = found // (c.n_cells * d.n_cells)
     starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
     return hh, starts, (found // d.n_cells) % c.n_cells, found % d.n_cells, q
@@ -398,15 +416,16 @@ def _unit_sums(comps: list[Calibration]) -> list[np.ndarray]:
     return np.split(eye, np.cumsum([c.n_cells for c in comps])[:-1])
 
 
-def _sweep(plan: CalibrationPlan, sums: list[np.ndarray]) -> list[np.ndarray]:
-    """``svyrecvar``'s calibration sweeps on cell sums: the per-cell terms ``a`` of every component."""
+def _sweep(plan: CalibrationPlan, sums: list[np.ndarray], atoms=None) -> list[np.ndarray]:
+    """``svyrecvar``'s calibration sweeps on cell sums: the per-cell terms ``a`` of every component
+    (``atoms``: see :meth:`CalibrationPlan.cross`)."""
     comps = plan.components
     a = [np.zeros((c.n_cells, sums[0].shape[1])) for c in comps]
     for j in plan.steps:
         s = sums[j].copy()
         for k in range(len(comps)):
             if a[k].any():
-                s -= plan.cross(j, k) @ a[k]
+                s -= plan.cross(j, k, atoms) @ a[k]
         # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
         denom = comps[j].denom[:, None]
         a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
@@ -429,8 +448,9 @@ def residualize(x, plan: CalibrationPlan | None):
     sums = [(xc if c.per_respondent else x).cell_sums(c.cells, c.n_cells, c.v) for c in comps]
     stacked = np.concatenate(sums)
     if np.isfinite(stacked).all():  # the sweeps are linear in the cell sums: one product with their operator
-        a = np.split(plan.memo("sweep operator", lambda: np.concatenate(_sweep(plan, _unit_sums(comps)))) @ stacked,
-                     np.cumsum([c.n_cells for c in comps])[:-1])
+        atoms = getattr(x, "atoms", None)
+        operator = plan.memo("sweep operator", lambda: np.concatenate(_sweep(plan, _unit_sums(comps), atoms)))
+        a = np.split(operator @ stacked, np.cumsum([c.n_cells for c in comps])[:-1])
     else:  # NaN or inf: swept as they are, so they spread only where the sweeps take them
         a = _sweep(plan, sums)
     return Residual(x, plan, a)
