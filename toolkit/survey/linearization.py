@@ -14,7 +14,9 @@ respondent, one column per statistic). Its variance is the one R's
    Because every step only adds ``psw * a[cell]`` terms, the steps are run on
    small cell-level vectors (cross-tables of cell by cell, computed once per
    design) and ``x`` is rebuilt once at the end; the result is the same as R's
-   row-level loop up to rounding.
+   row-level loop up to rounding. The sweeps are linear in the cell sums, so they
+   are run once per plan on the identity, and each influence then needs one
+   product with that operator (non-finite sums are swept as they are).
 2. *Stage 1 (ultimate cluster).* PSU totals ``t_hi`` of ``x`` give
    ``V = sum_h f_h n_h / (n_h - 1) sum_i (t_hi - tbar_h)(t_hi - tbar_h)'``
    with ``f_h = (N_h - n_h) / N_h`` (1 without fpc), as ``survey:::onestrat``.
