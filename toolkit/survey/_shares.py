@@ -140,6 +140,8 @@ class ShareSums:
                  atoms: Atoms | None = None, groups: np.ndarray | None = None):
         self.weights, self.g, self.codes = values, g, codes
         self.n_levels, self.k = n_levels, k
+        if atoms is not None and atoms.n * (n_levels + 1) * (k + 1) > len(codes):
+            atoms = None  # a table of atoms x columns larger than the rows saves nothing
         self.atoms = atoms
         self._sums: dict = {}
         if atoms is not None:
