@@ -191,15 +191,18 @@ def share_fits(codes: np.ndarray, n_levels: int, w: np.ndarray, g: np.ndarray, k
     [[0.25], [0.75]]
     """
     inside = g >= 0
-    gi = np.where(inside, g, 0)
-    w_in = np.where(inside, w, 0.0)
+    everyone = bool(inside.all())  # every row in a domain: no masks
+    gi = g if everyone else np.where(inside, g, 0)
+    w_in = w if everyone else np.where(inside, w, 0.0)
     wt = w_in / (np.bincount(gi, weights=w_in, minlength=k) / n_rows)[gi]
-    wt = np.where(inside & (wt > 0), wt, 0.0)
+    wt = np.where((wt > 0) if everyone else inside & (wt > 0), wt, 0.0)
     hit = inside & (codes >= 0)
-    col = codes[hit] * k + gi[hit]
+    every_level = bool(hit.all())
+    col = codes * k + gi if every_level else codes[hit] * k + gi[hit]
 
     def per_level(values):  # (levels, domains) sums over each level's rows
-        return np.bincount(col, weights=values[hit], minlength=n_levels * k).reshape(n_levels, k)
+        return np.bincount(col, weights=values if every_level else values[hit],
+                           minlength=n_levels * k).reshape(n_levels, k)
 
     if start is None:
         dev, ww, wwz = first_step_terms(wt, 1.0)
