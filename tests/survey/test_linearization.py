@@ -88,19 +88,3 @@ def test_calibrated_variance_without_a_rows_by_columns_matrix_is_the_row_level_o
     want = stage_variance(Influence(rows, 4).cell_sums(stage.unit, stage.n_units), stage, "fail", diag=True)
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
-
-def test_calibration_sweeps_as_one_operator_are_the_sweeps_themselves():
-    from toolkit.survey.linearization import _sweep, residualize
-
-    rng = np.random.default_rng(5)
-    n = 400
-    df = pd.DataFrame({"a": rng.choice(list("xyz"), n), "b": rng.choice(list("uv"), n), "w": rng.uniform(1, 3, n)})
-    d = survey.Design(df, weights="w").rake({"a": {"x": 300.0, "y": 400.0, "z": 300.0}, "b": {"u": 600.0, "v": 400.0}})
-    x = Influence(rng.normal(size=(n, 3)), 3)
-    got = residualize(x, d.plan).a
-    comps = d.plan.components
-    want = _sweep(d.plan, [x.cell_sums(c.cells, c.n_cells, c.v) for c in comps])
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-15)
-    nan = Influence(np.where(np.arange(n)[:, None] == 3, np.nan, x.values), 3)
-    assert np.isnan(np.concatenate(residualize(nan, d.plan).a)).all()
