@@ -47,7 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toolkit.survey._calibration import CalibrationPlan, _sweep, _triples, _unit_sums
+# Calibration is imported from here too (and pickled designs name this module)
+from toolkit.survey._calibration import Calibration, CalibrationPlan, _sweep, _triples, _unit_sums  # noqa: F401
 
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
