@@ -64,7 +64,9 @@ class Atoms:
         """``atom * (k + 1) + domain`` per row (domain ``k``: none), cached per array of domain codes."""
         key = ("base", id(groups))
         if key not in self._of:
-            self._of[key] = (self.code * (k + 1) + np.where(groups >= 0, groups, k), groups)
+            base = self.code * (k + 1) + np.where(groups >= 0, groups, k)
+            small = self.n * (k + 1) < np.iinfo(np.int32).max  # held per grouping: half the memory
+            self._of[key] = (base.astype(np.int32) if small else base, groups)
         return self._of[key][0]
 
     def cell_sums(self, cells: np.ndarray, n_cells: int, values: np.ndarray) -> np.ndarray | None:
@@ -153,7 +155,7 @@ class ShareSums:
         outside. ``groups`` are the domains before the rows without a level were left out (``dropped``)."""
         n_levels, k = self.n_levels, self.k
         lk = n_levels * k
-        key = atoms.base(groups, k) * (n_levels + 1) + self.codes % (n_levels + 1)  # no level: -1 -> n_levels
+        key = atoms.base(groups, k) * np.int64(n_levels + 1) + self.codes % (n_levels + 1)  # no level: -1 -> n_levels
         t = np.bincount(key, minlength=atoms.n * (k + 1) * (n_levels + 1)).reshape(atoms.n, k + 1, n_levels + 1)
         table = np.zeros((atoms.n, lk + k + 1))
         table[:, :lk] = t[:, :k, :n_levels].transpose(0, 2, 1).reshape(atoms.n, lk)
