@@ -9,6 +9,8 @@ design. The data set is 20 strata x 10 PSUs with sampling weights.
 When ``Rscript`` is on the PATH (and ``--no-r`` is not given) the script
 writes the data for R, runs ``benchmarks/survey.R`` on it, and prints the
 per-step ratio R/Python and the largest relative deviation from R per step.
+When samplics is installed, its Taylor-linearised mean, proportion by group
+and logistic GLM are timed on the same data as well (and compared).
 
 Usage::
 
@@ -89,6 +91,42 @@ def run_python(df: pd.DataFrame, margins: dict) -> tuple[dict, dict, dict, np.nd
     return secs, mem, res, r.weights
 
 
+def run_samplics(df: pd.DataFrame) -> dict | None:
+    """The same mean, proportion by group and logistic GLM with samplics (Taylor linearisation), when it is
+    installed: seconds and the largest relative deviation of its estimates and SEs from ours."""
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # samplics announces its successor (svy) on import
+            from samplics import ModelType, PopParam, SurveyGLM, TaylorEstimator
+    except ImportError:
+        return None
+    design = {"samp_weight": df["w"].to_numpy(), "stratum": df["stratum"].to_numpy(), "psu": df["psu"].to_numpy()}
+    secs, res = {}, {}
+    t0 = time.perf_counter()
+    means = []
+    for var in ("x1", "y"):
+        est = TaylorEstimator(PopParam.mean)
+        est.estimate(y=df[var].to_numpy(), **design)
+        means.append((est.point_est, est.stderror))
+    secs["mean"] = time.perf_counter() - t0
+    res["mean"] = {"estimate": [m[0] for m in means], "se": [m[1] for m in means]}
+    t0 = time.perf_counter()
+    est = TaylorEstimator(PopParam.prop)
+    est.estimate(y=df["y"].to_numpy(), domain=df["group"].to_numpy(), **design)
+    secs["proportion_by_group"] = time.perf_counter() - t0
+    groups = sorted(est.point_est)
+    res["proportion"] = {"estimate": [float(est.point_est[g][v]) for g in groups for v in sorted(est.point_est[g])],
+                         "se": [float(est.stderror[g][v]) for g in groups for v in sorted(est.stderror[g])]}
+    t0 = time.perf_counter()
+    glm = SurveyGLM(ModelType.LOGISTIC)
+    glm.estimate(y=df["y"].to_numpy(), x=df[["x1", "x2", "x3"]].to_numpy(), add_intercept=True, **design)
+    secs["glm"] = time.perf_counter() - t0
+    res["glm"] = {"coef": [float(b) for b in glm.beta["point_est"]], "se": [float(e) for e in glm.beta["stderror"]]}
+    return {"seconds": secs, "results": res}
+
+
 def max_rel(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     return float(np.max(np.abs(a - b) / np.abs(b)))
@@ -129,6 +167,13 @@ def main(argv=None) -> int:
         report["r"] = r
         report["max_rel_deviation"] = dev
 
+    others = run_samplics(df)
+    if others is not None:
+        report["samplics"] = others
+        ours = {"mean": res["mean"], "proportion_by_group": res["proportion"], "glm": res["glm"]}
+        others["max_rel_deviation"] = {
+            step: max(max_rel(a, b) for a, b in zip(others["results"][key].values(), ours[step].values(), strict=True))
+            for step, key in (("mean", "mean"), ("proportion_by_group", "proportion"), ("glm", "glm"))}
     print(f"toolkit.survey benchmark: n = {args.n:,} rows, 20 strata x 10 PSUs "
           "(peak MB: this process's peak RSS so far, data included)")
     head = f"{'step':22s} {'python s':>9s} {'rows/s':>12s} {'peak MB':>8s}"
@@ -153,8 +198,12 @@ def main(argv=None) -> int:
         print(f"R peak memory (gc max used): {r['peak_mb']:.0f} MB; R survey {r['survey']}")
     else:
         print(line)
+    if others is not None:
+        for step, t in others["seconds"].items():
+            print(f"samplics {step:22s} {t:9.3f} s  {t / secs[step]:7.1f} x ours  "
+                  f"max rel dev {others['max_rel_deviation'][step]:.1e}")
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+        args.json.write_text(json.dumps(report, indent=2, default=float))
     return 0
 
 

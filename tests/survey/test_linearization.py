@@ -87,3 +87,4 @@ def test_calibrated_variance_without_a_rows_by_columns_matrix_is_the_row_level_o
     rows = np.column_stack([r.dense()[:, j] for j in range(4)])
     want = stage_variance(Influence(rows, 4).cell_sums(stage.unit, stage.n_units), stage, "fail", diag=True)
     np.testing.assert_allclose(got, want, rtol=1e-10)
+

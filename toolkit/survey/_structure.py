@@ -12,7 +12,7 @@ import pandas as pd
 
 from toolkit._validation import as_list
 from toolkit.errors import DesignError
-from toolkit.survey.linearization import Stage, dense_codes
+from toolkit.survey.linearization import Stage, dense_codes, first_rows
 
 _CERTAIN = 1e-7  # survey:::onestrat treats a stratum with f below this as fully sampled
 
@@ -104,8 +104,7 @@ class DesignStructure:
         """Stage ``s``: its units within their parent strata, the variance scale and the lonely units."""
         n = self.n
         n_units = int(unit.max()) + 1 if n else 0
-        first = np.unique(unit, return_index=True)[1]
-        unit_stratum = parent[first]
+        unit_stratum = parent[first_rows(unit, n_units)]
         n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
         row_n = n_per[parent]
         if fpc is None:

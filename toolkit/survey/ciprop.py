@@ -128,14 +128,16 @@ def first_step_terms(wt: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     >>> [v.round(4).tolist() for v in first_step_terms(np.array([1.0, 0.0]), np.array([1.0, 1.0]))]
     [[0.5754, 0.0], [0.1875, 0.0], [0.456, 0.0]]
     """
-    good = wt > 0
-    wt = np.where(good, wt, 0.0)
-    m = (wt * y + 0.5) / (wt + 1)
+    wt = np.where(wt > 0, wt, 0.0)  # a row without weight gives m = 1/2 and exact zeros below
+    ones = np.ndim(y) == 0 and y == 1  # every row a one (share_fits): no per-row choice of m or 1 - m
+    m = (wt + 0.5 if ones else wt * y + 0.5) / (wt + 1)
+    om = 1 - m
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = -2 * wt * np.log(np.where(y == 1, m, 1 - m))  # one log per row
-        ww = wt * m * (1 - m)
-        z = logit(m) + (y - m) / (m * (1 - m))
-        return np.where(good, dev, 0.0), np.where(good, ww, 0.0), np.where(good, ww * z, 0.0)
+        dev = -2 * wt * np.log(m if ones else np.where(y == 1, m, om))  # one log per row
+        mom = m * om
+        ww = wt * m * om
+        z = logit(m) + (om if ones else y - m) / mom
+        return dev + 0.0, ww, ww * z  # + 0.0: a weightless row's -0.0 deviance is 0.0
 
 
 def intercept_fit(y: np.ndarray, w: np.ndarray, g: np.ndarray, k: int, n_rows: np.ndarray,
@@ -189,18 +191,21 @@ def share_fits(codes: np.ndarray, n_levels: int, w: np.ndarray, g: np.ndarray, k
     [[0.25], [0.75]]
     """
     inside = g >= 0
-    gi = np.where(inside, g, 0)
-    w_in = np.where(inside, w, 0.0)
+    everyone = bool(inside.all())  # every row in a domain: no masks
+    gi = g if everyone else np.where(inside, g, 0)
+    w_in = w if everyone else np.where(inside, w, 0.0)
     wt = w_in / (np.bincount(gi, weights=w_in, minlength=k) / n_rows)[gi]
-    wt = np.where(inside & (wt > 0), wt, 0.0)
+    wt = np.where((wt > 0) if everyone else inside & (wt > 0), wt, 0.0)
     hit = inside & (codes >= 0)
-    col = codes[hit] * k + gi[hit]
+    every_level = bool(hit.all())
+    col = codes * k + gi if every_level else codes[hit] * k + gi[hit]
 
     def per_level(values):  # (levels, domains) sums over each level's rows
-        return np.bincount(col, weights=values[hit], minlength=n_levels * k).reshape(n_levels, k)
+        return np.bincount(col, weights=values if every_level else values[hit],
+                           minlength=n_levels * k).reshape(n_levels, k)
 
     if start is None:
-        dev, ww, wwz = first_step_terms(wt, np.ones(len(wt)))
+        dev, ww, wwz = first_step_terms(wt, 1.0)
         whole = np.bincount(gi, weights=wwz, minlength=k)
         start = (np.broadcast_to(np.bincount(gi, weights=dev, minlength=k), (n_levels, k)),
                  np.broadcast_to(np.bincount(gi, weights=ww, minlength=k), (n_levels, k)),
@@ -209,6 +214,38 @@ def share_fits(codes: np.ndarray, n_levels: int, w: np.ndarray, g: np.ndarray, k
         start = [np.stack(parts) for parts in zip(*start, strict=True)]
     total = np.broadcast_to(np.bincount(gi, weights=wt, minlength=k), (n_levels, k))
     return _irls(*start, total, per_level(wt), epsilon, max_iter)
+
+
+def counted_share_fits(level_n: np.ndarray, inside_n: np.ndarray, w: np.ndarray, n_rows: np.ndarray,
+                       epsilon: float = 1e-8, max_iter: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`share_fits` for rows that come in groups of equal weight (atoms): the same sums, each term
+    computed once per atom and domain and multiplied by its number of rows.
+
+    ``level_n`` (atoms, levels, domains) counts each level's rows, ``inside_n`` (atoms, domains) every
+    row of the domain, ``w`` (atoms,) is the atoms' weight and ``n_rows`` the domains' rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> level_n = np.array([[[1.0], [1.0]], [[0.0], [2.0]]])  # two atoms of weight 1: 1 + 3 rows
+    >>> mu, info = counted_share_fits(level_n, level_n.sum(1), np.ones(2), np.array([4]))
+    >>> mu.round(8).tolist()
+    [[0.25], [0.75]]
+    """
+    n_levels, k = level_n.shape[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wt = w[:, None] / (np.einsum("a,ad->d", w, inside_n) / n_rows)[None, :]
+    wt = np.where((inside_n > 0) & (wt > 0), wt, 0.0)
+    dev, ww, wwz = first_step_terms(wt, 1.0)
+
+    def per_domain(values):
+        return np.broadcast_to((inside_n * values).sum(0), (n_levels, k))
+
+    def per_level(values):
+        return (level_n * values[:, None, :]).sum(0)
+
+    start = (per_domain(dev), per_domain(ww), 2 * per_level(wwz) - per_domain(wwz))
+    return _irls(*start, per_domain(wt), per_level(wt), epsilon, max_iter)
 
 
 def _irls(devold, info, wwz, total, s1, epsilon: float, max_iter: int) -> tuple[np.ndarray, np.ndarray]:

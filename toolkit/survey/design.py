@@ -223,9 +223,13 @@ class Design(DesignStructure):
             pos = pos & in_domain
         c = np.zeros(self.n, np.int64) if col is None else col
         pos = pos & (c >= 0)
-        psu_hit = np.bincount(self.psu[pos] * p + c[pos], minlength=self.stages[0].n_units * p)
+        if self.stages[0].n_units == self.n:  # every row its own PSU: the PSUs hit are the rows
+            psus = np.bincount(c[pos], minlength=p)
+        else:
+            psus = (np.bincount(self.psu[pos] * p + c[pos], minlength=self.stages[0].n_units * p).reshape(-1, p)
+                    > 0).sum(0)
         strat_hit = np.bincount(self.strata[pos] * p + c[pos], minlength=len(self.strata_labels) * p)
-        return ((psu_hit.reshape(-1, p) > 0).sum(0) - (strat_hit.reshape(-1, p) > 0).sum(0)).astype(float)
+        return (psus - (strat_hit.reshape(-1, p) > 0).sum(0)).astype(float)
 
     @property
     def degf(self) -> int:

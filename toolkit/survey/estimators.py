@@ -44,9 +44,9 @@ from scipy import stats
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_option
 from toolkit.errors import DataQualityWarning, DesignError
-from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, likelihood_ci, share_fits
-from toolkit.survey._shares import ShareInfluence, ShareSums
-from toolkit.survey.linearization import Influence, dense_codes
+from toolkit.survey.ciprop import CI_METHODS, closed_form_ci, counted_share_fits, likelihood_ci, share_fits
+from toolkit.survey._shares import ShareInfluence, ShareSums, design_atoms
+from toolkit.survey.linearization import Influence, dense_codes, first_rows
 
 
 
@@ -133,9 +133,8 @@ def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
     code = np.full(design.n, -1, np.int64)
     code[keep] = dense_codes(raw[keep])
     k = int(code.max()) + 1 if keep.any() else 0
-    first = np.zeros(k, np.int64)
     rows = np.flatnonzero(keep)
-    first[code[rows][::-1]] = rows[::-1]
+    first = rows[first_rows(code[rows], k)]
     labels = pd.DataFrame({c: design.data[c].iloc[first].to_numpy() for c in cols})
     design._cache[key] = (code, labels)
     return code, labels
@@ -148,16 +147,21 @@ def _z(conf_level: float) -> float:
 class _Domains:
     """Per-domain weight sums and counts shared by the estimators."""
 
-    def __init__(self, design, g: np.ndarray, k: int):
+    def __init__(self, design, g: np.ndarray, k: int, rows: ShareSums | None = None):
         self.g, self.k = g, k
-        inside = g >= 0
-        self.everyone = bool(inside.all())
-        self.gi = g if self.everyone else np.where(inside, g, 0)
-        w = design.weights if self.everyone else np.where(inside, design.weights, 0.0)
-        self.w = w
-        self.W = self.sum(w)
+        self.weights = design.weights
+        self.everyone = bool((g >= 0).all())
         self.cells = design.cells
+        if rows is not None and rows.atoms is not None:  # counts per atom and domain: no per-row passes
+            inside_n, w = rows.domain_counts(), rows.w_atom
+            self.W, self.n = (inside_n * w[:, None]).sum(0), inside_n.sum(0)
+            self.npos = inside_n[w != 0].sum(0)
+            self.kish = self.npos * (inside_n * (w * w)[:, None]).sum(0) / self.W**2
+            return
+        w = self.w
+        self.W = self.sum(w)
         if self.cells is not None:  # a collapsed design: each row is a cell of respondents
+            inside = g >= 0
             self.n = self.sum(np.where(inside, self.cells.n, 0.0))
             self.npos = self.sum(np.where(inside, self.cells.npos, 0.0))
             self.kish = self.npos * self.sum(w * w * self.cells.ww) / self.W**2
@@ -166,9 +170,17 @@ class _Domains:
             self.npos = np.array([float(np.count_nonzero(w))])
             self.kish = self.npos * np.dot(w, w) / self.W**2
         else:
-            self.n = self.sum(inside.astype(float))
+            self.n = self.sum((g >= 0).astype(float))
             self.npos = self.sum((w != 0).astype(float))
             self.kish = self.npos * self.sum(w * w) / self.W**2
+
+    @functools.cached_property
+    def gi(self) -> np.ndarray:
+        return self.g if self.everyone else np.where(self.g >= 0, self.g, 0)
+
+    @functools.cached_property
+    def w(self) -> np.ndarray:
+        return self.weights if self.everyone else np.where(self.g >= 0, self.weights, 0.0)
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per-domain sums of ``values`` (zero outside every domain)."""
@@ -208,13 +220,14 @@ class _Domains:
         return np.where(self.W < self.npos, np.nan, v)
 
 
-def _domains(design, g: np.ndarray, k: int, by) -> _Domains:
-    """``_Domains`` for these codes, cached per design when no row was dropped for NA."""
+def _domains(design, g: np.ndarray, k: int, by, rows: ShareSums | None = None) -> _Domains:
+    """``_Domains`` for these codes, cached per design when no row was dropped for NA (``rows``: see
+    :class:`_Domains`)."""
     key = ("domains", by if by is None or isinstance(by, str) else tuple(by))
     cached = design._wcache.get(key)
     if cached is not None and cached.g is g:
         return cached
-    dom = _Domains(design, g, k)
+    dom = _Domains(design, g, k, rows)
     if g is groups(design, by)[0]:
         design._wcache[key] = dom
     return dom
@@ -452,7 +465,12 @@ def _prop_ci(ci_method: str, est, se, df, conf_level: float, design, dom, rows: 
     # R's intercept-only quasibinomial svyglm per level and domain, stopped where glm.fit stops
     start = None if design.cells is None or design.cells.first_step is None else \
         [design.cells.first_step[i] for i in range(est.shape[0])]
-    mu, info = share_fits(codes, est.shape[0], design.weights, dom.g, dom.k, dom.n, start=start)
+    if rows.atoms is not None:
+        lk = rows.n_levels * rows.k
+        level_n = rows.table[:, :lk].reshape(-1, rows.n_levels, rows.k)
+        mu, info = counted_share_fits(level_n, rows.domain_counts(), rows.w_atom, dom.n)
+    else:
+        mu, info = share_fits(codes, est.shape[0], design.weights, dom.g, dom.k, dom.n, start=start)
     se_total = _share_se(design, dom, rows, mu, np.ones(dom.k))
     se_beta = se_total / (dom.W * mu * (1 - mu))
     if ci_method == "logit":  # confint(fit, method = "Wald", ddf = df) on the logit scale
@@ -492,33 +510,29 @@ def proportion(design, variable, *, by=None, na_rm=False, conf_level=0.95, ci_me
     codes, levels = _level_codes(design, variable)
     codes = np.asarray(codes, np.int64)
     g, labels, k, bad, df = _domain_codes(design, by, codes >= 0, na_rm)
-    dom = _domains(design, g, k, by)
     n_levels = len(levels)
-    rows = ShareSums(design.weights, codes, g, n_levels, k)
-    hit = rows.hit
-    col = rows.col[hit]
-    raw = np.bincount(col, weights=dom.w[hit], minlength=n_levels * k).reshape(n_levels, k) / dom.W
+    rows = ShareSums(design.weights, codes, g, n_levels, k, design_atoms(design), groups(design, by)[0])
+    dom = _domains(design, g, k, by, rows)
+    raw = rows.level_sums() / dom.W
     se = _share_se(design, dom, rows, raw, 1 / dom.W)
     est, se = np.where(bad, np.nan, raw), np.where(bad, np.nan, se)
     lo, hi = _prop_ci(ci_method, est, se, df, conf_level, design, dom, rows, codes)
     # svyvar of a level's indicator: sum w (1[level] - p)^2 / W is p (1 - p)
     deff = se**2 / dom.srs_var(dom.npos / (dom.npos - 1) * raw * (1 - raw))
-    held = np.bincount(col, weights=None if dom.cells is None else dom.cells.n[hit],
-                       minlength=n_levels * k).reshape(n_levels, k)
+    held = (rows.level_sums(weighted=False) if dom.cells is None else
+            np.bincount(rows.col[rows.hit], weights=dom.cells.n[rows.hit], minlength=n_levels * k).reshape(n_levels, k))
     for i, lev in enumerate(levels):
         _check_deff({"variable": variable, "level": lev}, labels, est[i], se[i], deff[i])
     domain = np.repeat(np.arange(k), n_levels)  # rows by domain, then level (R's svyby order)
-    table = labels.iloc[domain].reset_index(drop=True)
-    table["variable"] = variable
+    columns = {c: labels[c].iloc[domain].reset_index(drop=True) for c in labels.columns}
+    columns["variable"] = pd.Series(variable, index=range(len(domain)))
     # each level's column as a scalar gives, concatenated, the dtype the table always had
     level = pd.concat([pd.Series([lev]) for lev in levels], ignore_index=True)
-    table["level"] = level.iloc[np.tile(np.arange(n_levels), k)].reset_index(drop=True)
-    for name, values in (("estimate", est), ("se", se), ("ci_low", lo), ("ci_high", hi)):
-        table[name] = values.T.ravel()
-    table["df"] = np.broadcast_to(df, (n_levels, k)).T.ravel()
-    table["n"] = np.repeat(dom.n.astype(np.int64), n_levels)
-    table["deff"] = deff.T.ravel()
-    table["deff_kish"] = np.repeat(dom.kish, n_levels)
+    columns["level"] = level.iloc[np.tile(np.arange(n_levels), k)].reset_index(drop=True)
+    columns.update(estimate=est.T.ravel(), se=se.T.ravel(), ci_low=lo.T.ravel(), ci_high=hi.T.ravel(),
+                   df=np.broadcast_to(df, (n_levels, k)).T.ravel(), n=np.repeat(dom.n.astype(np.int64), n_levels),
+                   deff=deff.T.ravel(), deff_kish=np.repeat(dom.kish, n_levels))
+    table = pd.DataFrame(columns, index=pd.RangeIndex(len(domain)))  # one frame: no column-by-column inserts
     # the levels of one variable in one domain sum to 1: a lone suppressed share could be recovered
     return publish(table, design, min_cell, sets=["variable", *as_list(by)], cell_n=held.T.ravel())
 

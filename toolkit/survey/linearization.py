@@ -14,7 +14,9 @@ respondent, one column per statistic). Its variance is the one R's
    Because every step only adds ``psw * a[cell]`` terms, the steps are run on
    small cell-level vectors (cross-tables of cell by cell, computed once per
    design) and ``x`` is rebuilt once at the end; the result is the same as R's
-   row-level loop up to rounding.
+   row-level loop up to rounding. The sweeps are linear in the cell sums, so they
+   are run once per plan on the identity, and each influence then needs one
+   product with that operator (non-finite sums are swept as they are).
 2. *Stage 1 (ultimate cluster).* PSU totals ``t_hi`` of ``x`` give
    ``V = sum_h f_h n_h / (n_h - 1) sum_i (t_hi - tbar_h)(t_hi - tbar_h)'``
    with ``f_h = (N_h - n_h) / N_h`` (1 without fpc), as ``survey:::onestrat``.
@@ -41,9 +43,12 @@ to cancellation there and is computed row by row instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+
+# Calibration is imported from here too (and pickled designs name this module)
+from toolkit.survey._calibration import Calibration, CalibrationPlan, _sweep, _triples, _unit_sums  # noqa: F401
 
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -60,6 +65,20 @@ def dense_codes(code: np.ndarray) -> np.ndarray:
         present = np.bincount(code) > 0
         return (np.cumsum(present) - 1)[code]
     return np.unique(code, return_inverse=True)[1].reshape(-1)
+
+
+def first_rows(code: np.ndarray, k: int) -> np.ndarray:
+    """The first row of each code 0..k-1 (every code present), in one pass: ``np.unique``'s index without a sort.
+
+    Examples
+    --------
+    >>> first_rows(np.array([1, 0, 1, 2, 0]), 3).tolist()
+    [1, 0, 3]
+    """
+    first = np.zeros(k, np.int64)
+    rows = np.arange(len(code) - 1, -1, -1)
+    first[code[rows]] = rows  # the last write wins
+    return first
 
 
 @dataclass(frozen=True)
@@ -85,105 +104,6 @@ class Stage:
     n_per_stratum: np.ndarray
     scale: np.ndarray
     lonely: np.ndarray  # per stratum: one unit and a non-zero fpc factor
-
-
-@dataclass
-class Calibration:
-    """One post-stratification margin: its cells, weights after it, and the
-    row weights / denominators its cell means use (see module notes).
-
-    Examples
-    --------
-    >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
-    >>> c.n_cells
-    2
-    """
-
-    cells: np.ndarray
-    n_cells: int
-    psw: np.ndarray
-    v: np.ndarray
-    denom: np.ndarray
-    per_respondent: bool = False  # a raking margin: averages over respondents (see Influence.calib)
-
-
-@dataclass
-class CalibrationPlan:
-    """Calibration components and the order in which ``svyrecvar`` sweeps them.
-
-    Examples
-    --------
-    >>> CalibrationPlan().steps
-    []
-    """
-
-    components: list[Calibration] = field(default_factory=list)
-    steps: list[int] = field(default_factory=list)
-    _cross: dict = field(default_factory=dict, repr=False)
-
-    def cross(self, j: int, k: int) -> np.ndarray:
-        """``T[c, c'] = sum over rows in cell c of j and c' of k of v_j * psw_k``.
-
-        Examples
-        --------
-        >>> c = Calibration(np.array([0, 1, 1]), 2, np.ones(3), np.ones(3), np.array([1.0, 2.0]))
-        >>> CalibrationPlan([c], [0]).cross(0, 0).tolist()
-        [[1.0, 0.0], [0.0, 2.0]]
-        """
-        key = (j, k)
-        if key not in self._cross:
-            a, b = self.components[j], self.components[k]
-            flat = a.cells * b.n_cells + b.cells
-            self._cross[key] = np.bincount(
-                flat, weights=a.v * b.psw, minlength=a.n_cells * b.n_cells
-            ).reshape(a.n_cells, b.n_cells)
-        return self._cross[key]
-
-    def by_cell(self, j: int, cells: np.ndarray, n_cells: int) -> tuple:
-        """Sums of ``psw_j`` per cell u (of ``cells``) and calibration cell c of margin ``j`` (cached): a dense
-        ``(n_cells, n_c)`` matrix when that is smaller than the rows, else the pairs ``(u, c, sum)`` that occur.
-
-        Examples
-        --------
-        >>> c = Calibration(np.array([0, 1, 1, 1]), 2, np.ones(4), np.ones(4), np.array([1.0, 3.0]))
-        >>> CalibrationPlan([c], [0]).by_cell(0, np.array([0, 0, 1, 1]), 2)[1].tolist()
-        [[1.0, 1.0], [0.0, 2.0]]
-        """
-        key = ("cells", j, id(cells))
-        if key not in self._cross:
-            comp = self.components[j]
-            if n_cells * comp.n_cells <= len(cells):
-                found = ("dense", np.bincount(cells * comp.n_cells + comp.cells, weights=comp.psw,
-                                              minlength=n_cells * comp.n_cells).reshape(n_cells, comp.n_cells))
-            elif n_cells == len(cells):  # one row per cell (every row its own PSU)
-                found = ("pairs", cells, comp.cells, comp.psw, None)
-            else:
-                pairs, at = np.unique(cells.astype(np.int64) * comp.n_cells + comp.cells, return_inverse=True)
-                u = pairs // comp.n_cells
-                starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
-                found = ("pairs", u, pairs % comp.n_cells, np.bincount(at.reshape(-1), weights=comp.psw), starts)
-            self._cross[key] = (found, cells)  # the cells are kept so their id stays theirs
-        return self._cross[key][0]
-
-    def memo(self, key, make):
-        """A value cached on the plan (the structures depend on the plan and the stages only)."""
-        if key not in self._cross:
-            self._cross[key] = make()
-        return self._cross[key]
-
-    def undo(self, j: int, cells: np.ndarray, n_cells: int, a: np.ndarray, totals: np.ndarray) -> np.ndarray:
-        """``totals`` (per cell of ``cells``) minus the cell sums of ``psw_j * a[calibration cell]``."""
-        found = self.by_cell(j, cells, n_cells)
-        if found[0] == "dense":
-            return totals - found[1] @ a
-        _, u, c, m, starts = found
-        part = m[:, None] * a[c]
-        out = totals.copy()
-        if starts is None:
-            out[u] -= part
-        else:
-            out[u[starts]] -= np.add.reduceat(part, starts, axis=0)
-        return out
 
 
 @dataclass(frozen=True)
@@ -255,6 +175,7 @@ class Residual:
 
     Examples
     --------
+    >>> from toolkit.survey._calibration import Calibration
     >>> c = Calibration(np.array([0, 0, 1]), 2, np.ones(3), np.ones(3), np.array([2.0, 1.0]))
     >>> plan = CalibrationPlan([c], [0])
     >>> r = residualize(Influence(np.array([1.0, 3.0, 5.0]), 1), plan)
@@ -311,7 +232,7 @@ def row_unit_moments(r: Residual, stage: Stage) -> tuple[np.ndarray, np.ndarray]
     for j, c, a in comps:
         for k, d, b in comps:
             hh, starts, cj, ck, q = plan.memo(("triples", id(stage.unit), j, k),
-                                              lambda c=c, d=d: _triples(h, c, d))
+                                              lambda c=c, d=d: _triples(h, c, d, getattr(x, "atoms", None)))
             s2[hh[starts]] += np.add.reduceat(q[:, None] * a[cj] * b[ck], starts, axis=0)
     return s1, s2, size
 
@@ -349,17 +270,6 @@ def _exact_columns(r: Residual, stage: Stage, columns: np.ndarray) -> tuple[np.n
     return s1, css
 
 
-def _triples(h: np.ndarray, c: Calibration, d: Calibration) -> tuple:
-    """The (stratum, cell of c, cell of d) combinations that occur (sorted; where each stratum starts) and
-    their sums of ``psw_c psw_d``."""
-    key = (h.astype(np.int64) * c.n_cells + c.cells) * d.n_cells + d.cells
-    found, at = np.unique(key, return_inverse=True)
-    q = np.bincount(at.reshape(-1), weights=c.psw * d.psw)
-    hh = found // (c.n_cells * d.n_cells)
-    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
-    return hh, starts, (found // d.n_cells) % c.n_cells, found % d.n_cells, q
-
-
 def domains_of(x) -> int:
     """How many domain columns ``x`` spans (1: a dense influence, one domain for every column).
 
@@ -387,15 +297,13 @@ def residualize(x, plan: CalibrationPlan | None):
     comps = plan.components
     xc = x if x.calib is None else Influence(x.calib, x.p, x.col)
     sums = [(xc if c.per_respondent else x).cell_sums(c.cells, c.n_cells, c.v) for c in comps]
-    a = [np.zeros((c.n_cells, x.p)) for c in comps]
-    for j in plan.steps:
-        s = sums[j].copy()
-        for k in range(len(comps)):
-            if a[k].any():
-                s -= plan.cross(j, k) @ a[k]
-        # a level with no sample and a zero target is an empty cell: R drops it (no 0/0)
-        denom = comps[j].denom[:, None]
-        a[j] += np.divide(s, denom, out=np.zeros_like(s), where=denom != 0)
+    stacked = np.concatenate(sums)
+    if np.isfinite(stacked).all():  # the sweeps are linear in the cell sums: one product with their operator
+        atoms = getattr(x, "atoms", None)
+        operator = plan.memo("sweep operator", lambda: np.concatenate(_sweep(plan, _unit_sums(comps), atoms)))
+        a = np.split(operator @ stacked, np.cumsum([c.n_cells for c in comps])[:-1])
+    else:  # NaN or inf: swept as they are, so they spread only where the sweeps take them
+        a = _sweep(plan, sums)
     return Residual(x, plan, a)
 
 

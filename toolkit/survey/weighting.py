@@ -32,7 +32,8 @@ import pandas as pd
 from toolkit import disclosure
 from toolkit._validation import as_list
 from toolkit.errors import ConvergenceWarning, DataQualityWarning, DesignError
-from toolkit.survey.linearization import Calibration, CalibrationPlan, dense_codes
+from toolkit.survey._calibration import Calibration, CalibrationPlan
+from toolkit.survey.linearization import dense_codes
 
 RAKE_SWEEPS = 10  # svyrecvar sweeps a raking object's margins ten times
 
