@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit._memory import large_blocks_to_os, release_memory
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.config import Config
@@ -269,6 +270,15 @@ def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) 
         raise
 
 
+def _stages(progress):
+    """The stage hook: the free memory of the stage that ended goes back to the OS, then ``progress(stage)``."""
+    def step(stage: str) -> None:
+        release_memory()  # the allocators keep freed temporaries: 2 of 3.8 GB after cleaning 1M rows
+        if progress is not None:
+            progress(stage)
+    return step
+
+
 def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
         progress=None, cleaning: dict | None = None) -> Results:
     """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
@@ -307,7 +317,8 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     """
     instrument = as_instrument(instrument)
     config = config or Config()
-    step = progress or (lambda _stage: None)
+    large_blocks_to_os()  # freed columns of big surveys go back to the OS (glibc; see toolkit._memory)
+    step = _stages(progress)
     step("read")
     raw = read_responses(source, instrument)
     key, stable = _pseudonym_key(config)
