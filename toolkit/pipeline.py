@@ -152,16 +152,24 @@ def _pseudonym_key(config: Config) -> tuple[str, bool]:
     return (key, True) if key else (secrets.token_hex(32), False)
 
 
+def _to_number(values: pd.Series) -> pd.Series:
+    """``pd.to_numeric(values, errors="coerce")``, converted once per distinct value (labels repeat a few)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    _, first = np.unique(codes, return_index=True)
+    numbers = pd.to_numeric(values.iloc[first], errors="coerce")
+    return numbers.iloc[codes].set_axis(values.index)
+
+
 def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame:
     keep = ~cleaned.flags["duplicate_id"].to_numpy() if "duplicate_id" in cleaned.flags else slice(None)
     data = pd.concat([cleaned.data, scores], axis=1).loc[keep].reset_index(drop=True)
     if "age" in data and "age_band" not in data:
         data["age_band"] = age_band(data["age"]).astype(object)
     if config.strata and config.district in data and config.strata in data:
-        stratum = pd.to_numeric(data[config.strata], errors="coerce")
-        data[config.district] = pd.to_numeric(data[config.district], errors="coerce").fillna(stratum)
+        stratum = _to_number(data[config.strata])
+        data[config.district] = _to_number(data[config.district]).fillna(stratum)
     elif config.strata and config.strata in data and config.district not in data:
-        data[config.district] = pd.to_numeric(data[config.strata], errors="coerce")
+        data[config.district] = _to_number(data[config.strata])
     outcomes = evaluate_outcomes(data, data, instrument)  # missing where the answers cannot decide
     for name, values in outcomes.items():
         data[name] = values.astype(float).to_numpy()
