@@ -24,8 +24,8 @@ def test_no_libc_off_linux(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
         assert _memory._libc() is None
-        _memory.large_blocks_to_os()
-        _memory.release_memory()
+        with _memory.large_blocks_to_os():
+            _memory.release_memory()
     finally:
         monkeypatch.undo()
         _memory._libc.cache_clear()
@@ -33,10 +33,10 @@ def test_no_libc_off_linux(monkeypatch):
 
 @pytest.mark.skipif(_memory._libc() is None, reason="glibc only")
 def test_freed_large_blocks_go_back_to_the_os():
-    _memory.large_blocks_to_os()
     before = _rss_mb()
-    blocks = [np.ones(1 << 18) for _ in range(200)]  # 200 blocks of 2 MiB, each mmapped
-    assert _rss_mb() - before > 300
-    del blocks
+    with _memory.large_blocks_to_os():
+        blocks = [np.ones(1 << 18) for _ in range(200)]  # 200 blocks of 2 MiB, each mmapped
+        assert _rss_mb() - before > 300
+        del blocks
+        assert _rss_mb() - before < 100  # each freed block was unmapped at once
     _memory.release_memory()
-    assert _rss_mb() - before < 100

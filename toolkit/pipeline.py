@@ -325,13 +325,13 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     """
     instrument = as_instrument(instrument)
     config = config or Config()
-    large_blocks_to_os()  # freed columns of big surveys go back to the OS (glibc; see toolkit._memory)
     step = _stages(progress)
     step("read")
     raw = read_responses(source, instrument)
     key, stable = _pseudonym_key(config)
     step("clean")
-    cleaned = clean(raw, instrument, pseudonym_key=key)
+    with large_blocks_to_os():  # freed column temporaries of big surveys go back to the OS (toolkit._memory)
+        cleaned = clean(raw, instrument, pseudonym_key=key)
     rows_read = len(raw)
     del raw  # the raw export (every cell as text) is not needed after cleaning: ~1 GB at 1M rows
     step("score")
