@@ -105,3 +105,11 @@ def test_margins_the_survey_lacks_are_left_out_with_a_warning():
     district_totals = pd.Series(raked).groupby(res.design.data["district"].to_numpy()).sum()
     target = datasets.load("population.csv").groupby("district")["count"].sum()
     assert np.allclose(district_totals.sort_index().to_numpy(), target.sort_index().to_numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("values", [pd.Series(["3", "4", None, "x", "3"], dtype="str"),
+                                    pd.Series(["3", "4", "3"], dtype="str"), pd.Series([1.0, np.nan, 2.0]),
+                                    pd.Series([None, None], dtype=object), pd.Series([], dtype="str")])
+def test_labels_to_numbers_once_per_distinct_value(values):
+    pd.testing.assert_series_equal(pipeline._to_number(values.set_axis(values.index + 10)),
+                                   pd.to_numeric(values.set_axis(values.index + 10), errors="coerce"))

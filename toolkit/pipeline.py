@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit._memory import large_blocks_to_os, release_memory
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.cleaning.chunked import clean_parquet, parquet_rows
@@ -152,16 +153,24 @@ def _pseudonym_key(config: Config) -> tuple[str, bool]:
     return (key, True) if key else (secrets.token_hex(32), False)
 
 
+def _to_number(values: pd.Series) -> pd.Series:
+    """``pd.to_numeric(values, errors="coerce")``, converted once per distinct value (labels repeat a few)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    _, first = np.unique(codes, return_index=True)
+    numbers = pd.to_numeric(values.iloc[first], errors="coerce")
+    return numbers.iloc[codes].set_axis(values.index)
+
+
 def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame:
     keep = ~cleaned.flags["duplicate_id"].to_numpy() if "duplicate_id" in cleaned.flags else slice(None)
     data = pd.concat([cleaned.data, scores], axis=1).loc[keep].reset_index(drop=True)
     if "age" in data and "age_band" not in data:
         data["age_band"] = age_band(data["age"]).astype(object)
     if config.strata and config.district in data and config.strata in data:
-        stratum = pd.to_numeric(data[config.strata], errors="coerce")
-        data[config.district] = pd.to_numeric(data[config.district], errors="coerce").fillna(stratum)
+        stratum = _to_number(data[config.strata])
+        data[config.district] = _to_number(data[config.district]).fillna(stratum)
     elif config.strata and config.strata in data and config.district not in data:
-        data[config.district] = pd.to_numeric(data[config.strata], errors="coerce")
+        data[config.district] = _to_number(data[config.strata])
     outcomes = evaluate_outcomes(data, data, instrument)  # missing where the answers cannot decide
     for name, values in outcomes.items():
         data[name] = values.astype(float).to_numpy()
@@ -283,6 +292,15 @@ def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) 
         raise
 
 
+def _stages(progress):
+    """The stage hook: the free memory of the stage that ended goes back to the OS, then ``progress(stage)``."""
+    def step(stage: str) -> None:
+        release_memory()  # the allocators keep freed temporaries: 2 of 3.8 GB after cleaning 1M rows
+        if progress is not None:
+            progress(stage)
+    return step
+
+
 def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
         progress=None, cleaning: dict | None = None) -> Results:
     """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
@@ -321,9 +339,10 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     """
     instrument = as_instrument(instrument)
     config = config or Config()
-    step = progress or (lambda _stage: None)
+    step = _stages(progress)
     key, stable = _pseudonym_key(config)
-    cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
+    with large_blocks_to_os():  # freed column temporaries of big surveys go back to the OS (toolkit._memory)
+        cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
     rows_read = cleaned.read.get("n_rows", len(cleaned.data))
     step("score")
     scores = score(cleaned.data, instrument)

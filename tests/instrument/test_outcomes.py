@@ -100,3 +100,27 @@ def test_rule_frame_keeps_text_as_object():
                        {"a", "b"})
     assert small.columns.tolist() == ["a", "b"]
     assert small["b"].dtype == object and small["a"].dtype == float
+
+
+def test_evaluated_on_distinct_rows_as_on_every_row(scored):
+    """The rules run once per distinct row of their inputs; the masks are those of every row."""
+    data, scores = scored
+    inst = load_instrument("dis-full")
+    out = evaluate_outcomes(data, scores, inst)
+    for oid, outcome in inst.outcomes.items():
+        names = outcome.parsed.variables()
+        every = rule_frame({**{k: data[k] for k in names if k not in scores},
+                            **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
+        true, false = kleene(outcome.parsed, every, inst.missing_by_column)
+        expected = pd.array(true, dtype="boolean")
+        expected[~(true | false)] = pd.NA
+        pd.testing.assert_extension_array_equal(out[oid].array, expected)
+
+
+def test_distinct_rows_count_missing_values_as_one():
+    from toolkit.instrument.outcomes import _distinct_rows
+
+    cols = {"a": pd.Series([1.0, np.nan, 1.0, np.nan]), "b": np.array(["x", None, "x", np.nan], dtype=object)}
+    distinct, rows = _distinct_rows(cols)
+    assert rows[0] == rows[2] and rows[1] == rows[3] and rows[0] != rows[1] and len(distinct["b"]) == 2
+    assert distinct["a"].iloc[rows[0]] == 1.0 and distinct["b"][rows[0]] == "x" and pd.isna(distinct["b"][rows[1]])

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit._memory import release_memory
 from toolkit._validation import as_instrument
 from toolkit.cleaning.core import clean
 from toolkit.cleaning.flags import FlagOptions, cross_row_flags
@@ -174,6 +175,8 @@ def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_
                 shown.add((str(w.message), w.category))
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         raw_ids.append(chunk[respondent] if respondent in chunk.columns else None)
+        del chunk
+        release_memory()  # the chunk's raw text and temporaries go back to the OS before the next chunk
     if not parts:
         return clean(read_responses(path, instrument), instrument, **options)
     data, log = _joined(parts, "data"), _joined(parts, "log")

@@ -114,9 +114,28 @@ def kleene(rule: R.Rule, data: pd.DataFrame, missing: Mapping[str, set]) -> tupl
 
 
 def _as_boolean(true: np.ndarray, false: np.ndarray, index) -> pd.Series:
-    out = pd.Series(pd.array(true, dtype="boolean"), index=index)
-    out[~(true | false)] = pd.NA
-    return out
+    return pd.Series(pd.arrays.BooleanArray(true, ~(true | false)), index=index)
+
+
+def _take(values, rows: np.ndarray):
+    return values.iloc[rows] if isinstance(values, pd.Series) else np.asarray(values)[rows]
+
+
+def _distinct_rows(columns: Mapping[str, object]) -> tuple[dict[str, object], np.ndarray]:
+    """The distinct rows of ``columns`` (each an actual row of them) and which one every row is.
+
+    A rule is a function of one row, so evaluating it on the few distinct rows (an
+    outcome reads a handful of coded answers and levels) and mapping back gives the
+    same masks as evaluating it on every row, without converting a million labels.
+    Missing values (NaN, None, NA) count as one value: a rule treats them alike.
+    """
+    key = None
+    for values in columns.values():
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes = codes.astype(np.int64) + 1  # missing -> 0
+        key = codes if key is None else pd.factorize(key * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return {k: _take(v, first) for k, v in columns.items()}, inverse.ravel()
 
 
 def evaluate_outcomes(data, scores: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -164,10 +183,10 @@ def evaluate_outcomes(data, scores: pd.DataFrame, instrument: Instrument) -> pd.
         if absent:
             raise ResponseError(f"outcome {oid!r} ({outcome.rule}) needs column(s) {', '.join(absent)}, "
                                 "which are in neither the data nor the scores")
-        small = rule_frame({**{k: data[k] for k in names if k not in scores},
-                            **{k: scores[k].to_numpy() for k in names if k in scores}}, names)
-        true, false = kleene(outcome.parsed, small, instrument.missing_by_column)
-        out[oid] = _as_boolean(true, false, index)
+        distinct, rows = _distinct_rows({**{k: data[k] for k in names if k not in scores},
+                                         **{k: scores[k] for k in names if k in scores}})
+        true, false = kleene(outcome.parsed, rule_frame(distinct, names), instrument.missing_by_column)
+        out[oid] = _as_boolean(true[rows], false[rows], index)
     return pd.DataFrame(out, index=index)
 
 
