@@ -252,7 +252,9 @@ class SurveyGLM:
         """
         check_option(type, "type", ("response", "link"))
         # once per covariate pattern (a prediction depends on the row's covariates only), expanded to the rows
-        codes, first = row_patterns(newdata[self._needed(newdata)])
+        self._needed(newdata)
+        # every column the formula names (an engine's fit holds cells, not all its variables, as data)
+        codes, first = row_patterns(newdata[[c for c in _names(self.formula, "rhs")[0] if c in newdata.columns]])
         X = self._matrix(newdata.iloc[first])
         eta = X @ self.coef_
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.vcov_, X))
