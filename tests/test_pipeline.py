@@ -113,3 +113,15 @@ def test_margins_the_survey_lacks_are_left_out_with_a_warning():
 def test_labels_to_numbers_once_per_distinct_value(values):
     pd.testing.assert_series_equal(pipeline._to_number(values.set_axis(values.index + 10)),
                                    pd.to_numeric(values.set_axis(values.index + 10), errors="coerce"))
+
+
+def test_a_group_with_no_answer_is_left_out_with_a_warning(small):
+    from toolkit.errors import DataQualityWarning
+
+    with pytest.warns(DataQualityWarning) as caught:
+        res = pipeline.run(small.assign(education=np.nan), "dis-full", config=Config(groups=("education", "gender")))
+    messages = [str(w.message) for w in caught]
+    assert "no estimates by 'education': the column holds no answer" in messages
+    assert "the risk model leaves out 'education': no respondent answered it" in messages
+    assert set(res.estimates["by"]) == {"overall", "gender"}
+    assert "education" not in res.model.predictors

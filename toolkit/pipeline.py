@@ -234,6 +234,11 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
         for by in ("overall", *config.groups):
             if by != "overall" and by not in design.data:
                 continue
+            if by != "overall" and not design.data[by].notna().any():
+                if name == outcomes[0]:
+                    warnings.warn(f"no estimates by {by!r}: the column holds no answer", DataQualityWarning,
+                                  stacklevel=3)
+                continue
             t = design.proportion(name, by=None if by == "overall" else by, na_rm=True,
                                   conf_level=config.conf_level, min_cell=config.min_cell)
             level = pd.to_numeric(t["level"], errors="coerce")
@@ -251,6 +256,11 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
 def _model(design: Design, instrument, config: Config) -> ExclusionRiskModel | None:
     """The risk model; with fewer folds when a rare category leaves a fold without it; None if it cannot fit."""
     predictors = [p for p in config.predictors if p in design.data]
+    empty = [p for p in predictors if not design.data[p].notna().any()]
+    if empty:
+        warnings.warn(f"the risk model leaves out {', '.join(map(repr, empty))}: no respondent answered it",
+                      DataQualityWarning, stacklevel=3)
+        predictors = [p for p in predictors if p not in empty]
     if not predictors:
         warnings.warn(f"the risk model of {config.model_outcome!r} was not fitted: the data hold none of its "
                       f"predictors ({', '.join(config.predictors)})", DataQualityWarning, stacklevel=3)

@@ -136,6 +136,12 @@ def test_outcome_must_be_present_and_binary():
     assert model.n_ == booleans["y"].notna().sum()
 
 
+def test_a_predictor_with_no_value_is_named():
+    data = toy().assign(z=np.nan)
+    with pytest.raises(ModelError, match=r"predictor column\(s\) 'z' hold no value \(all missing\)"):
+        ExclusionRiskModel(outcome="y", predictors=["x", "z"]).fit(data)
+
+
 def test_non_convergence_warns_with_the_model_name():
     with pytest.warns(ConvergenceWarning, match=r"ExclusionRiskModel\(outcome='y'"):
         ExclusionRiskModel(outcome="y", predictors=["x"], by=["x"], max_iter=1).fit(toy())

@@ -187,3 +187,15 @@ def test_proportion_ci_methods_match_svyciprop(case_id):
     np.testing.assert_allclose(by["estimate"], want["by_estimate"], rtol=tol)
     np.testing.assert_allclose(by[["ci_low", "ci_high"]].to_numpy(float),
                                np.column_stack([want["by_ci_low"], want["by_ci_high"]]), rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", ["mean", "total", "proportion"])
+def test_a_grouping_column_with_no_value_is_named(method):
+    from toolkit.errors import DesignError
+
+    data = pd.DataFrame({"y": [1.0, 0, 1, 0], "g": [np.nan] * 4, "h": ["a", "b", None, None]})
+    with pytest.raises(DesignError, match=r"no respondent has a value of 'g' \(all missing\)"):
+        getattr(survey.Design(data), method)("y", by="g", min_cell=0)
+    # one column of two with values is not enough: no row has both
+    with pytest.raises(DesignError, match="'h' and 'g'"):
+        getattr(survey.Design(data), method)("y", by=["h", "g"], min_cell=0)

@@ -229,6 +229,10 @@ class ExclusionRiskModel:
                     if self.instrument is not None else "")
             raise ModelError(f"outcome column {self.outcome!r} is not in the data{hint}")
         check_frame(data, "data", columns=self.predictors, error=ModelError)
+        empty = [c for c in self.predictors if not data[c].notna().any()]
+        if empty:
+            raise ModelError(f"predictor column(s) {', '.join(map(repr, empty))} hold no value (all missing); "
+                             "leave them out of predictors=")
         odd = [c for c in [self.outcome, *self.predictors] if not str(c).isidentifier()]
         if odd:  # patsy reads formula terms as Python names
             raise ModelError(f"column name(s) {', '.join(map(repr, odd))} cannot enter a model formula; rename "

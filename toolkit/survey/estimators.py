@@ -130,9 +130,12 @@ def groups(design, by) -> tuple[np.ndarray, pd.DataFrame]:
         missing |= codes < 0
         raw = raw * len(uniques) + np.maximum(codes, 0)
     keep = ~missing
+    if not keep.any():
+        raise DesignError(f"by={by!r}: no respondent has a value of {' and '.join(map(repr, cols))} (all missing); "
+                          "group by a column with answers, or leave by= out for the overall figure")
     code = np.full(design.n, -1, np.int64)
     code[keep] = dense_codes(raw[keep])
-    k = int(code.max()) + 1 if keep.any() else 0
+    k = int(code.max()) + 1
     rows = np.flatnonzero(keep)
     first = rows[first_rows(code[rows], k)]
     labels = pd.DataFrame({c: design.data[c].iloc[first].to_numpy() for c in cols})
