@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 BLOCK_ROWS = 1 << 20
 #: a field holding one of these is quoted
 _SPECIAL = (",", '"', "\n", "\r")
+_NOTHING = pa.scalar("", pa.large_string())
 
 
 def _quoted(text: pa.Array) -> pa.Array:
@@ -33,8 +34,8 @@ def _quoted(text: pa.Array) -> pa.Array:
         needs = pc.or_(needs, pc.match_substring(text, char))
     if not pc.any(needs).as_py():
         return text
-    quote, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
-    wrapped = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, nothing)
+    quote = pa.scalar('"', pa.large_string())
+    wrapped = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, _NOTHING)
     return pc.if_else(needs, wrapped, text)
 
 
@@ -60,12 +61,12 @@ def _column_text(column: pd.Series) -> pa.Array | None:
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = column.cat.categories
-        if not (pd.api.types.is_string_dtype(categories.dtype) or categories.dtype == object):
+        if not (pd.api.types.is_string_dtype(categories.dtype) or pd.api.types.is_object_dtype(categories.dtype)):
             return None
         names = _object_text(categories.to_numpy(dtype=object))
         codes = column.cat.codes.to_numpy()
         return names.take(pa.array(codes, mask=codes < 0))
-    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         encoded = pc.cast(pa.array(column, from_pandas=True), pa.large_string()).dictionary_encode()
         return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
     if not isinstance(dtype, np.dtype):
@@ -79,7 +80,7 @@ def _column_text(column: pd.Series) -> pa.Array | None:
         codes, uniques = pd.factorize(values.view(f"i{dtype.itemsize}"))
         texts = pa.array(uniques.view(dtype).astype(str), type=pa.large_string())
         return texts.take(pa.array(codes, mask=np.isnan(values)))
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         return _object_text(values)
     return None
 
@@ -110,7 +111,7 @@ def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
         for start in range(0, len(data), BLOCK_ROWS):
             block = [pc.fill_null(c.slice(start, BLOCK_ROWS), "") for c in columns]
             rows = pc.binary_join_element_wise(*block, pa.scalar(",", pa.large_string()))
-            lines = pc.binary_join_element_wise(rows, pa.scalar("\n", pa.large_string()), pa.scalar("", pa.large_string()))
+            lines = pc.binary_join_element_wise(rows, pa.scalar("\n", pa.large_string()), _NOTHING)
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
             fh.write(memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]])
     return True

@@ -190,7 +190,7 @@ def holds_cr(data: pd.DataFrame) -> bool:
             texts = pd.Series(column.cat.categories.astype(object))
         elif pd.api.types.is_numeric_dtype(dtype) or dtype.kind in "mM":
             continue
-        elif pd.api.types.is_string_dtype(dtype) and dtype != object:
+        elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
             texts = column
         else:
             texts = pd.Series(pd.unique(column.to_numpy(dtype=object)), dtype=object)
