@@ -98,9 +98,16 @@ def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
     codes = pd.to_numeric(data[item], errors="coerce").to_numpy(dtype=float)
     out = np.full(codes.size, np.nan, dtype=object)
     if f"{item}_missing" in data:
-        kind = data[f"{item}_missing"].to_numpy(dtype=object)
-        missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
-        out[missing] = kind[missing]
+        column = data[f"{item}_missing"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
+            kinds = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
+            kind = column.cat.codes.to_numpy()
+            missing = np.isnan(codes) & pd.Series(kinds).isin(ANSWER_MISSING).to_numpy()[kind]
+            out[missing] = kinds[kind[missing]]
+        else:
+            kind = column.to_numpy(dtype=object)
+            missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
+            out[missing] = kind[missing]
     answered = ~np.isnan(codes)
     values, inverse = np.unique(codes[answered], return_inverse=True)
     out[answered] = np.array([f"{v:g}" for v in values], dtype=object)[inverse]
