@@ -176,10 +176,27 @@ def read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, l
 
 
 def holds_cr(data: pd.DataFrame) -> bool:
-    """True if a column name or a text cell holds a carriage return."""
-    texts = [data[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c].dtype)]
-    return any("\r" in str(c) for c in data.columns) or \
-        any(col.astype("str").str.contains("\r", regex=False).any() for col in texts)
+    """True if a column name or a text cell holds a carriage return.
+
+    Each distinct text is looked at once: a category column by its categories, an
+    object column by its unique values; numbers, booleans and times cannot hold one.
+    """
+    if any("\r" in str(c) for c in data.columns):
+        return True
+    for name in data.columns:
+        column = data[name]
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            texts = pd.Series(column.cat.categories.astype(object))
+        elif pd.api.types.is_numeric_dtype(dtype) or dtype.kind in "mM":
+            continue
+        elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+            texts = column
+        else:
+            texts = pd.Series(pd.unique(column.to_numpy(dtype=object)), dtype=object)
+        if texts.astype("str").str.contains("\r", regex=False).any():
+            return True
+    return False
 
 
 def _count(text: bytes, *needles: bytes) -> int:

@@ -494,6 +494,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     >>> target.read_text().splitlines()
     ['a', "'=cmd()", 'ok']
     """
+    from toolkit import _csvout
     from toolkit.privacy import protect_formulas
 
     path = check_writable(path)
@@ -506,7 +507,9 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
                 safe = protect_formulas(data)
                 # a bare carriage return ends a record for Excel: any text holding one gets every text quoted
                 quoting = csv.QUOTE_NONNUMERIC if _intake.holds_cr(safe) else csv.QUOTE_MINIMAL
-                safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
+                # the same bytes, column-wise through Arrow, where the frame's dtypes allow
+                if quoting != csv.QUOTE_MINIMAL or not _csvout.write_csv(safe, partial):
+                    safe.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
             else:
                 protect_formulas(_naive_times(data)).to_excel(partial, index=False, engine="openpyxl")
     except OutputError:

@@ -326,9 +326,13 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
             return protect_formulas(data.astype(object))
         if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
             return data.copy()
-        codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
-        flagged = np.array([isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques] + [False])
-        risky = flagged[codes]
+        if pd.api.types.is_string_dtype(data.dtype) and not pd.api.types.is_object_dtype(data.dtype):
+            # text only (no numbers among it): one vectorised pass
+            risky = data.str.startswith(FORMULA_START).to_numpy(dtype=bool, na_value=False)
+        else:
+            codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
+            flagged = np.array([isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques] + [False])
+            risky = flagged[codes]
         if not risky.any():
             return data.copy()
         out = data.astype(object)

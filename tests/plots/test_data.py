@@ -47,3 +47,20 @@ def test_only_the_tables_for_figures_estimate_anything():
                if p.name != "data.py"}
     assert not {name: calls for name, calls in drawing.items() if calls}
     assert estimator.search((package / "data.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([1.0, -0.0, 0.0, np.nan, 2.5, 1.0], name="g"),
+    pd.Series(["a", None, "18-29", "a", np.nan], dtype=object),
+    pd.Series([1, True, 1.0, "x", None], dtype=object),  # equal but not the same: keyed value by value
+    pd.Series(pd.Categorical(["b", None, "a", "b"])),
+    pd.Series(pd.Categorical([1.0, 2.0, None])),
+    pd.Series(["x", None, "2"], dtype="str"),
+    pd.Series([3, 1, 3], index=[5, 6, 7]),
+    pd.Series([], dtype=float),
+])
+def test_keys_made_once_per_value_are_the_keys_of_each_value(values):
+    each = data._keys_each(values)
+    once = data._keys(values)
+    pd.testing.assert_series_equal(once, each)
+    assert [type(v) for v in once] == [type(v) for v in each]

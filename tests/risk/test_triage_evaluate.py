@@ -189,3 +189,16 @@ def test_no_respondents_gives_an_empty_result():
     scores = pd.DataFrame({f"{s}_level": pd.Series([], dtype=object) for s in SCREENER.scales})
     out = triage(data, scores, SCREENER)
     assert out.empty and list(out.columns) == ["category", "domain", "reasons", "rule_ids"]
+
+
+def test_joined_reasons_per_row_as_joined_one_by_one():
+    from toolkit.risk.triage.evaluate import _joined
+
+    rng = np.random.default_rng(3)
+    n = 200
+    pieces = [(rng.choice(np.array(["a", "b", "c"], dtype=object), n), rng.random(n) < 0.5),
+              ("fixed", rng.random(n) < 0.3), ("", rng.random(n) < 0.2),
+              (rng.choice(np.array(["x", "y"], dtype=object), n), rng.random(n) < 0.6)]
+    expected = ["; ".join(t if isinstance(t, str) else t[i] for t, m in pieces if m[i]) for i in range(n)]
+    assert _joined(pieces, n).tolist() == expected
+    assert _joined([("a", np.zeros(0, bool))], 0).tolist() == []

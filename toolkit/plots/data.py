@@ -55,11 +55,38 @@ ANSWER_MISSING = tuple(k for k in MISSING_KINDS if k != "not_asked")
 _ESTIMATE = ["estimate", "ci_low", "ci_high", "n", "suppressed", "note"]
 
 
-def _keys(values: pd.Series) -> pd.Series:
-    """Levels as text: 1.0 -> "1", "18-29" stays, missing stays missing."""
+def _keys_each(values: pd.Series) -> pd.Series:
     number = pd.to_numeric(values, errors="coerce")
     text = values.astype(object).where(values.isna(), values.astype(str))
     return text.where(number.isna(), number.map("{:g}".format, na_action="ignore")).astype(object)
+
+
+def _keys(values: pd.Series) -> pd.Series:
+    """Levels as text: 1.0 -> "1", "18-29" stays, missing stays missing.
+
+    Made once per distinct value where values cannot be equal without being the same
+    (a float is keyed by its bits, so -0.0 stays "-0"); mixed objects value by value.
+    """
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_object_dtype(dtype):
+        raw = values.to_numpy()
+        keyed = raw.view(f"i{raw.dtype.itemsize}") if raw.dtype.kind == "f" else values
+        codes, _ = pd.factorize(keyed, use_na_sentinel=True)
+        if raw.dtype.kind == "f":
+            codes = np.where(np.isnan(raw), -1, codes)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if not all(isinstance(u, str) for u in uniques):
+            return _keys_each(values)
+    present = codes >= 0
+    first = np.unique(codes[present], return_index=True)[1]
+    out = values.astype(object).to_numpy(copy=True)  # missing values stay as they are
+    if first.size:
+        firsts = np.flatnonzero(present)[first]
+        keys = _keys_each(values.iloc[firsts].reset_index(drop=True)).to_numpy(object)
+        out[present] = keys[np.unique(codes[present], return_inverse=True)[1]]
+    return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
 
 def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
@@ -71,9 +98,16 @@ def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
     codes = pd.to_numeric(data[item], errors="coerce").to_numpy(dtype=float)
     out = np.full(codes.size, np.nan, dtype=object)
     if f"{item}_missing" in data:
-        kind = data[f"{item}_missing"].to_numpy(dtype=object)
-        missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
-        out[missing] = kind[missing]
+        column = data[f"{item}_missing"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
+            kinds = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
+            kind = column.cat.codes.to_numpy()
+            missing = np.isnan(codes) & pd.Series(kinds).isin(ANSWER_MISSING).to_numpy()[kind]
+            out[missing] = kinds[kind[missing]]
+        else:
+            kind = column.to_numpy(dtype=object)
+            missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
+            out[missing] = kind[missing]
     answered = ~np.isnan(codes)
     values, inverse = np.unique(codes[answered], return_inverse=True)
     out[answered] = np.array([f"{v:g}" for v in values], dtype=object)[inverse]

@@ -212,9 +212,9 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
     final = np.where(incomplete & (rank == len(CATEGORIES) - 1), CATEGORIES.index("occasional_advice"), rank)
     unsure = PHRASES["domain_unknown"][lang]
     parts = []
+    domain, domains = pd.factorize(domain_text)  # each reason worded once per domain, not per row
     for rule in spec.rules:
-        text = domain_text.map({d: rule.reason[lang].format(domain=d) for d in domain_text.unique()})
-        text = text.to_numpy(dtype=object)
+        text = np.array([rule.reason[lang].format(domain=d) for d in domains], dtype=object)[domain]
         parts.append((rule.id, text, fired[rule.id] & (final == CATEGORIES.index(rule.category))))
     for rule in spec.rules:
         text = PHRASES["unknown"][lang].format(reason=rule.reason[lang].format(domain=unsure))
@@ -225,11 +225,21 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
 
 
 def _joined(pieces, n: int) -> np.ndarray:
-    """Join per-row pieces with "; " where they apply (vectorised over rows)."""
-    out = np.full(n, "", dtype=object)
+    """Join per-row pieces with "; " where they apply.
+
+    Rows with the same pieces (and the same texts) share one joined string: the
+    rows are keyed by what applies to them, and each distinct key is joined once.
+    """
+    pieces = [(text if np.ndim(text) == 0 else np.asarray(text, dtype=object), np.asarray(mask, dtype=bool))
+              for text, mask in pieces]
+    key = np.zeros(n, dtype=np.int64)
     for text, mask in pieces:
-        out = out + np.where(mask, "; " + np.asarray(text, dtype=object), "")
-    return pd.Series(out, dtype=object).str.removeprefix("; ").to_numpy(dtype=object)
+        code = mask.astype(np.int64) if np.ndim(text) == 0 else np.where(mask, pd.factorize(text)[0] + 1, 0)
+        key = pd.factorize(key * (int(code.max(initial=0)) + 1) + code)[0]  # stays below n: no overflow
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    joined = ["; ".join(text if np.ndim(text) == 0 else text[row] for text, mask in pieces if mask[row])
+              for row in first]
+    return np.asarray(joined, dtype=object)[inverse] if n else np.empty(0, dtype=object)
 
 
 def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, lang: str = "en") -> pd.DataFrame:
