@@ -94,26 +94,54 @@ def _chunks(path: Path, instrument: Any, chunk_rows: int) -> Iterator[pd.DataFra
         yield chunk
 
 
-def _joined(parts: list[Cleaned], key: str) -> pd.DataFrame:
-    """One table of the chunks' ``data``, ``log`` or ``flags``, with file row positions in ``row``."""
-    frames = []
-    for part in parts:
-        frame = getattr(part, key)
-        if key != "data" and len(part.data):
-            frame = frame.assign(row=frame["row"].to_numpy() + part.data.index[0])
-        frames.append(frame)
-    order = {name: i for i, name in enumerate(parts[0].data.columns)}
-    for col, dtype in frames[0].dtypes.items():
-        if isinstance(dtype, pd.CategoricalDtype):
-            seen = dict.fromkeys(c for f in frames for c in f[col].cat.categories)
-            # the log names the columns it changed in the order one pass meets them: the data's column order
-            cats = sorted(seen, key=lambda c: order.get(c, len(order))) if (key, col) == ("log", "column") else seen
-            dtype = pd.CategoricalDtype(list(cats), ordered=dtype.ordered)
-            frames = [f.assign(**{col: f[col].cat.set_categories(dtype.categories)}) for f in frames]
-        elif len({str(f[col].dtype) for f in frames}) > 1:  # a chunk with no text in a column has no text dtype
-            typed = next(f[col].dtype for f in frames if f[col].dtype != object)
-            frames = [f.assign(**{col: f[col].astype(typed)}) for f in frames]
-    return pd.concat(frames, ignore_index=key != "data")
+def _categories(pieces: list[pd.Series], by_column_order: dict | None) -> pd.CategoricalDtype:
+    """The categories of every chunk, in the order one pass would have them."""
+    seen = dict.fromkeys(c for p in pieces for c in p.cat.categories)
+    # the log names the columns it changed in the order one pass meets them: the data's column order
+    cats = seen if by_column_order is None else sorted(seen, key=lambda c: by_column_order.get(c, len(by_column_order)))
+    return pd.CategoricalDtype(list(cats), ordered=pieces[0].dtype.ordered)
+
+
+def _column(pieces: list[pd.Series], by_column_order: dict | None) -> pd.Series:
+    """One column from the chunks' pieces, with the dtype one pass gives it."""
+    if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+        dtype = _categories(pieces, by_column_order)
+        pieces = [p.cat.set_categories(dtype.categories) for p in pieces]
+    elif len({str(p.dtype) for p in pieces}) > 1:  # a chunk with no text in a column has no text dtype
+        typed = next(p.dtype for p in pieces if p.dtype != object)
+        pieces = [p.astype(typed) for p in pieces]
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_columns: list) -> pd.DataFrame:
+    """One table of the chunks' ``data``, ``log`` or ``flags``, with file row positions in ``row``.
+
+    Built column by column, each chunk's column let go once joined (``frames`` is emptied): the
+    memory of the whole table once, not twice. Float columns, which pandas keeps in one block per
+    chunk, are copied into one preallocated block first.
+    """
+    names, n = list(frames[0].columns), sum(len(f) for f in frames)
+    index = frames[0].index.append([f.index for f in frames[1:]]) if key == "data" else pd.RangeIndex(n)
+    floats = [c for c in names if all(f[c].dtype == np.float64 for f in frames)]
+    block = np.empty((len(floats), n))  # pandas' own layout of a float block: one row per column
+    start = 0
+    for i, frame in enumerate(frames):
+        block[:, start:start + len(frame)] = frame[floats].to_numpy().T
+        start += len(frame)
+        frames[i] = frame.drop(columns=floats)  # the chunk's float block is let go
+        del frame
+    columns = dict(zip(floats, block, strict=True))
+    order = {name: i for i, name in enumerate(data_columns)} if key == "log" else None
+    for name in names:
+        if name in columns:
+            continue
+        pieces = [frame.pop(name) for frame in frames]
+        if name == "row" and key != "data":
+            pieces = [p + off for p, off in zip(pieces, offsets, strict=True)]
+        columns[name] = _column(pieces, order if name == "column" else None).array
+        del pieces
+    frames.clear()
+    return pd.DataFrame({name: columns.pop(name) for name in names}, index=index, copy=False)
 
 
 def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_000_000,
@@ -164,27 +192,36 @@ def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_
     path = Path(path)
     if parquet_rows(path) is None:
         raise InputFileError(f"{path}: not a readable Parquet file")
-    parts, raw_ids, shown = [], [], set()
+    tables: dict[str, list[pd.DataFrame]] = {"data": [], "log": [], "flags": []}
+    first, offsets, notes, raw_ids, shown = None, [], {}, [], set()
     respondent = options.get("id_column") or "respondent_id"
     for chunk in _chunks(path, instrument, int(chunk_rows)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            parts.append(clean(chunk, instrument, **options))
+            part = clean(chunk, instrument, **options)
         for w in caught:  # each warning once, as one pass would give it
             if (str(w.message), w.category) not in shown:
                 shown.add((str(w.message), w.category))
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        first = first or part
+        offsets.append(int(chunk.index[0]))
+        notes.update(dict.fromkeys(part.notes))
+        for key, frames in tables.items():
+            frames.append(getattr(part, key))
         raw_ids.append(chunk[respondent] if respondent in chunk.columns else None)
-        del chunk
+        del chunk, part
         release_memory()  # the chunk's raw text and temporaries go back to the OS before the next chunk
-    if not parts:
+    if first is None:
         return clean(read_responses(path, instrument), instrument, **options)
-    data, log = _joined(parts, "data"), _joined(parts, "log")
+    columns = list(first.data.columns)
+    read, options_used, thresholds = dict(first.read), first.options, FlagOptions(
+        **{f.name: first.options[f.name] for f in fields(FlagOptions)})  # the thresholds as clean read them
+    del first  # its tables are joined below, column by column
+    data = _joined(tables["data"], "data", offsets, columns)
+    log = _joined(tables["log"], "log", offsets, columns)
     ids = None if any(r is None for r in raw_ids) else pd.concat(raw_ids)
-    first = parts[0]
-    thresholds = FlagOptions(**{f.name: first.options[f.name] for f in fields(FlagOptions)})  # as clean read them
-    flags = cross_row_flags(_joined(parts, "flags"), data, instrument, raw_ids=ids, options=thresholds)
-    read = dict(first.read, n_rows=len(data))
-    notes = tuple(dict.fromkeys(note for part in parts for note in part.notes))
-    return Cleaned(data=data, log=log, flags=flags, read=read, options=first.options, notes=notes,
+    flags = cross_row_flags(_joined(tables["flags"], "flags", offsets, columns), data, instrument, raw_ids=ids,
+                            options=thresholds)
+    read["n_rows"] = len(data)
+    return Cleaned(data=data, log=log, flags=flags, read=read, options=options_used, notes=tuple(notes),
                    totals=totals(len(data), data, log, flags, 0))
