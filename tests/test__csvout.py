@@ -35,6 +35,13 @@ def test_same_bytes_as_pandas(data, tmp_path):
     assert _ours(data, tmp_path) == _pandas(data)
 
 
+def test_text_read_from_parquet_row_groups_in_chunks(tmp_path):
+    source = pd.DataFrame({"s": pd.Series(["a", None, "b,c", "=1"] * 5).astype("str"), "n": np.arange(20)})
+    source.to_parquet(tmp_path / "t.parquet", index=False, row_group_size=3)
+    data = pd.read_parquet(tmp_path / "t.parquet")  # its text column is backed by one Arrow chunk per row group
+    assert _ours(data, tmp_path) == _pandas(data)
+
+
 def test_blocks_of_rows_join_up(tmp_path, monkeypatch):
     import toolkit._csvout as module
 

@@ -67,7 +67,10 @@ def _column_text(column: pd.Series) -> pa.Array | None:
         codes = column.cat.codes.to_numpy()
         return names.take(pa.array(codes, mask=codes < 0))
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        encoded = pc.cast(pa.array(column, from_pandas=True), pa.large_string()).dictionary_encode()
+        text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
+        if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
+            text = text.combine_chunks()
+        encoded = text.dictionary_encode()
         return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
     if not isinstance(dtype, np.dtype):
         return None

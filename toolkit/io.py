@@ -469,6 +469,15 @@ def _plain_text(col: pd.Series) -> pd.Series:
                    na_action="ignore").astype("str")
 
 
+def _plain_texts(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with its object columns as text; the other columns are the same arrays (no copy)."""
+    out = data.copy(deep=False)
+    for position, col in enumerate(data.columns):
+        if pd.api.types.is_object_dtype(data[col].dtype):
+            out.isetitem(position, _plain_text(data[col]))
+    return out
+
+
 def _naive_times(data: pd.DataFrame) -> pd.DataFrame:
     """Timestamps with a time zone as UTC without one: Excel cannot store a time zone."""
     zoned = [c for c in data.columns if isinstance(data[c].dtype, pd.DatetimeTZDtype)]
@@ -502,7 +511,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     try:
         with atomic_write(path) as partial:  # an interrupted write leaves the old file or none
             if suffix == ".parquet":
-                data.apply(_plain_text).to_parquet(partial, index=False)
+                _plain_texts(data).to_parquet(partial, index=False)
             elif suffix == ".csv":
                 safe = protect_formulas(data)
                 # a bare carriage return ends a record for Excel: any text holding one gets every text quoted

@@ -205,6 +205,7 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
     import matplotlib
 
     matplotlib.use("Agg")
+    from toolkit._memory import release_memory
     from toolkit._validation import as_instrument
     from toolkit.pipeline import run
     from toolkit.report import write_report
@@ -220,6 +221,7 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
         _check_groups(results, require)
         stage("figures")
         figures = _figures(results, used, config.lang, geojson)
+        release_memory()  # the figures' data tables are let go before the files are written
         stage("write")
         try:
             return write_report(results, out, instrument=used, figures=figures, lang=config.lang, config=config,
