@@ -265,7 +265,7 @@ def slopes(runs: list[dict]) -> dict:
             for stage in [*b["stages"], "total"]:
                 ta = a["total_seconds"] if stage == "total" else a["stages"].get(stage, {}).get("seconds")
                 tb = b["total_seconds"] if stage == "total" else b["stages"].get(stage, {}).get("seconds")
-                if ta and tb:
+                if ta and tb and min(ta, tb) > 0.01:  # a stage that took no time (reading inside clean)
                     slope = math.log(tb / ta) / math.log(b["n"] / a["n"])
                     out.setdefault(fmt, {}).setdefault(stage, []).append(
                         {"from": a["n"], "to": b["n"], "slope": round(slope, 3)})
