@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from toolkit._memory import release_memory
 from toolkit._validation import as_instrument
@@ -94,20 +95,19 @@ def _chunks(path: Path, instrument: Any, chunk_rows: int) -> Iterator[pd.DataFra
         yield chunk
 
 
-def _categories(pieces: list[pd.Series], by_column_order: dict | None) -> pd.CategoricalDtype:
-    """The categories of every chunk, in the order one pass would have them."""
-    seen = dict.fromkeys(c for p in pieces for c in p.cat.categories)
-    # the log names the columns it changed in the order one pass meets them: the data's column order
-    cats = seen if by_column_order is None else sorted(seen, key=lambda c: by_column_order.get(c, len(by_column_order)))
-    return pd.CategoricalDtype(list(cats), ordered=pieces[0].dtype.ordered)
-
-
 def _column(pieces: list[pd.Series], by_column_order: dict | None) -> pd.Series:
-    """One column from the chunks' pieces, with the dtype one pass gives it."""
+    """One column from the chunks' pieces, with the dtype one pass gives it.
+
+    Categories are joined in the order they first appear (one pass numbers a log's pseudonyms so);
+    the log's ``column`` categories follow the data's column order, as one pass meets them.
+    """
     if isinstance(pieces[0].dtype, pd.CategoricalDtype):
-        dtype = _categories(pieces, by_column_order)
-        pieces = [p.cat.set_categories(dtype.categories) for p in pieces]
-    elif len({str(p.dtype) for p in pieces}) > 1:  # a chunk with no text in a column has no text dtype
+        joined = union_categoricals([p.array for p in pieces])
+        if by_column_order is not None:
+            joined = joined.reorder_categories(
+                sorted(joined.categories, key=lambda c: by_column_order.get(c, len(by_column_order))))
+        return pd.Series(joined)
+    if len({str(p.dtype) for p in pieces}) > 1:  # a chunk with no text in a column has no text dtype
         typed = next(p.dtype for p in pieces if p.dtype != object)
         pieces = [p.astype(typed) for p in pieces]
     return pd.concat(pieces, ignore_index=True)
