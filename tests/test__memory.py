@@ -17,6 +17,7 @@ def test_release_memory_runs_with_and_without_pyarrow(monkeypatch):
     _memory.release_memory()
     monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
     _memory.release_memory()  # pyarrow not imported: only the C heap
+    assert "pyarrow" not in sys.modules  # releasing memory never imports it
 
 
 def test_no_libc_off_linux(monkeypatch):

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._memory import large_blocks_to_os, release_memory
+from toolkit._rows import row_patterns
 from toolkit._validation import as_instrument, check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.cleaning.chunked import clean_parquet, parquet_rows
@@ -155,8 +156,7 @@ def _pseudonym_key(config: Config) -> tuple[str, bool]:
 
 def _to_number(values: pd.Series) -> pd.Series:
     """``pd.to_numeric(values, errors="coerce")``, converted once per distinct value (labels repeat a few)."""
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
-    _, first = np.unique(codes, return_index=True)
+    codes, first = row_patterns(values.to_frame())
     numbers = pd.to_numeric(values.iloc[first], errors="coerce")
     return numbers.iloc[codes].set_axis(values.index)
 

@@ -9,7 +9,7 @@ import pytest
 from toolkit import survey
 from toolkit.errors import BoundaryWarning, ModelError
 from toolkit.survey._pattern_fit import pattern_glm, pattern_logit
-from toolkit.survey._patterns import row_patterns
+from toolkit._rows import row_patterns
 from toolkit.survey.linearization import Influence
 
 

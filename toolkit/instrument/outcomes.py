@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from toolkit._rows import row_patterns
 from toolkit.errors import ResponseError
 from toolkit.instrument import rules as R
 from toolkit.instrument.schema import Instrument
@@ -129,13 +130,10 @@ def _distinct_rows(columns: Mapping[str, object]) -> tuple[dict[str, object], np
     same masks as evaluating it on every row, without converting a million labels.
     Missing values (NaN, None, NA) count as one value: a rule treats them alike.
     """
-    key = None
-    for values in columns.values():
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        codes = codes.astype(np.int64) + 1  # missing -> 0
-        key = codes if key is None else pd.factorize(key * (len(uniques) + 1) + codes)[0].astype(np.int64)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return {k: _take(v, first) for k, v in columns.items()}, inverse.ravel()
+    # by position: the data's and the scores' indexes need not be alike
+    codes, first = row_patterns(pd.DataFrame({k: v.array if isinstance(v, pd.Series) else np.asarray(v)
+                                              for k, v in columns.items()}, copy=False))
+    return {k: _take(v, first) for k, v in columns.items()}, codes
 
 
 def evaluate_outcomes(data, scores: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

@@ -49,7 +49,7 @@ from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.instrument.vocabulary import CODED_TYPES
 from toolkit.risk import performance
 from toolkit.survey._pattern_fit import pattern_logit
-from toolkit.survey._patterns import row_patterns
+from toolkit._rows import row_patterns
 
 #: Demographics the bundled survey and ``population.csv`` share (age_band derived from age).
 DEFAULT_PREDICTORS = ("age_band", "gender", "education", "home_lang")

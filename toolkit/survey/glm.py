@@ -40,7 +40,8 @@ from toolkit.errors import BoundaryWarning, ConvergenceWarning, ModelError
 from toolkit.survey._families import _EPS, FAMILIES, _Family
 from toolkit.survey._irls import BLOCK, binary_outcome, block_sums, deviance_rows, irls_loop
 from toolkit.survey._matrix import fast_matrices
-from toolkit.survey._patterns import pattern_sums, row_patterns
+from toolkit._rows import row_patterns
+from toolkit.survey._patterns import pattern_sums
 from toolkit.survey.estimators import user_stacklevel
 from toolkit.survey.linearization import Influence
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit._rows import row_patterns
 from toolkit._validation import as_instrument, check_frame, check_option
 from toolkit.errors import ResponseError
 from toolkit.instrument import Rule
@@ -232,14 +233,12 @@ def _joined(pieces, n: int) -> np.ndarray:
     """
     pieces = [(text if np.ndim(text) == 0 else np.asarray(text, dtype=object), np.asarray(mask, dtype=bool))
               for text, mask in pieces]
-    key = np.zeros(n, dtype=np.int64)
-    for text, mask in pieces:
-        code = mask.astype(np.int64) if np.ndim(text) == 0 else np.where(mask, pd.factorize(text)[0] + 1, 0)
-        key = pd.factorize(key * (int(code.max(initial=0)) + 1) + code)[0]  # stays below n: no overflow
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    applies = pd.DataFrame({i: mask if np.ndim(text) == 0 else np.where(mask, text, None)
+                            for i, (text, mask) in enumerate(pieces)}, index=pd.RangeIndex(n))
+    codes, first = row_patterns(applies)
     joined = ["; ".join(text if np.ndim(text) == 0 else text[row] for text, mask in pieces if mask[row])
               for row in first]
-    return np.asarray(joined, dtype=object)[inverse] if n else np.empty(0, dtype=object)
+    return np.asarray(joined, dtype=object)[codes] if n else np.empty(0, dtype=object)
 
 
 def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, lang: str = "en") -> pd.DataFrame:
