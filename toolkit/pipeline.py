@@ -58,7 +58,7 @@ from toolkit.errors import BoundaryWarning, DataQualityWarning, ModelError, Opti
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
-from toolkit.risk.model import ExclusionRiskModel
+from toolkit.risk.model import DEFAULT_GROUPS, ExclusionRiskModel
 from toolkit.risk.performance import category_key
 from toolkit.risk.project import project
 from toolkit.risk.triage import triage
@@ -96,6 +96,12 @@ class Results:
         its validation and model card; None when the outcome is not in the data.
     weighting : pd.DataFrame
         Weight diagnostics before and after raking (``Design.weight_summary``).
+    design : Design
+        The raked design of the analysed respondents, for more estimates. Its data
+        hold the columns the analysis uses: the design's, the groups, margins and
+        predictors, the outcomes and the items they are made of, every Likert item
+        (with ``<item>_missing``) and every score column. Other items are in
+        ``cleaned.data``.
     triage : pd.DataFrame or None
         One support category per respondent (category, domain, reasons), when the
         triage rules cover the instrument. Person-level: for the person being helped.
@@ -161,9 +167,25 @@ def _to_number(values: pd.Series) -> pd.Series:
     return numbers.iloc[codes].set_axis(values.index)
 
 
+def _analysis_columns(columns, instrument, config: Config) -> list[str]:
+    """The cleaned columns the analysis uses (the design's, groups, margins, predictors, outcome inputs, Likert items).
+
+    Only these are copied into the analysis frame: the other items, text and
+    metadata stay in ``Results.cleaned.data`` (at 10M rows the copy of every
+    column was 11 GB).
+    """
+    wanted = {config.weights, config.strata, config.psu, config.district, "age", *config.margins, *config.groups,
+              *config.predictors, *DEFAULT_GROUPS}
+    wanted |= {name for outcome in instrument.outcomes.values() for name in outcome.parsed.variables()}
+    wanted |= {item.id for item in instrument.items if item.type == "likert"}
+    wanted |= {f"{name}_missing" for name in list(wanted) if isinstance(name, str)}
+    return [c for c in columns if c in wanted]
+
+
 def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame:
     keep = ~cleaned.flags["duplicate_id"].to_numpy() if "duplicate_id" in cleaned.flags else slice(None)
-    data = pd.concat([cleaned.data, scores], axis=1).loc[keep].reset_index(drop=True)
+    columns = _analysis_columns(cleaned.data.columns, instrument, config)
+    data = pd.concat([cleaned.data[columns], scores], axis=1).loc[keep].reset_index(drop=True)
     if "age" in data and "age_band" not in data:
         data["age_band"] = age_band(data["age"]).astype(object)
     if config.strata and config.district in data and config.strata in data:
