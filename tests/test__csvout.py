@@ -46,7 +46,8 @@ def test_blocks_of_rows_join_up(tmp_path, monkeypatch):
     import toolkit._csvout as module
 
     monkeypatch.setattr(module, "BLOCK_ROWS", 3)
-    data = pd.DataFrame({"i": range(10), "s": list("abcdefghi,")})
+    data = pd.DataFrame({"i": range(10), "s": list("abcdefghi,"), "c": pd.Categorical(list("xyz,") * 2 + list("zz")),
+                         "f": [0.5, np.nan] * 5, "o": pd.Series([1.0, "a,b", None, 2, "x"] * 2, dtype=object)})
     assert _ours(data, tmp_path) == _pandas(data)
 
 

@@ -258,6 +258,24 @@ def test_input_file_never_modified(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_parquet_written_a_slice_at_a_time_reads_back_whole(tmp_path, monkeypatch):
+    import toolkit.io as module
+
+    df = pd.DataFrame({"f": [0.5, np.nan, 2.0, 3.0, 4.0, 5.0, 6.0], "c": pd.Categorical(list("abcabca")),
+                       "o": pd.Series([None, None, None, 1.5, "x", None, 2], dtype=object),
+                       "s": pd.Series([None, None, None, "p", "q", "r", "s"], dtype="str")})
+    write_table(df, tmp_path / "whole.parquet")
+    monkeypatch.setattr(module, "PARQUET_ROWS", 3)  # the first slice holds no text in "o" and "s"
+    write_table(df, tmp_path / "sliced.parquet")
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(tmp_path / "sliced.parquet").num_row_groups == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "sliced.parquet"),
+                                  pd.read_parquet(tmp_path / "whole.parquet"))
+    write_table(df.iloc[:0], tmp_path / "empty.parquet")
+    assert pd.read_parquet(tmp_path / "empty.parquet").columns.tolist() == ["f", "c", "o", "s"]
+
+
 def test_write_table_formats_and_errors(tmp_path):
     df = pd.DataFrame({"a": ["=1+2", "+x", "-y", "@z", "ok"], "b": [1.0, -2.0, np.nan, 4.0, 5.0],
                        "c": pd.Series(["1", 2, 3.5, None, "x"], dtype=object)})

@@ -56,36 +56,49 @@ def _object_text(values: np.ndarray) -> pa.Array:
     return _quoted(pa.array(texts, type=pa.large_string())).take(pa.array(codes, mask=codes < 0))
 
 
-def _column_text(column: pd.Series) -> pa.Array | None:
-    """The column as pandas writes it, quoted where needed (missing as null); None for a dtype not covered here."""
+def _column_text(column: pd.Series):
+    """A function of a row block giving the column's text there as pandas writes it, quoted where needed
+    (missing as null); None for a dtype not covered here.
+
+    What a whole column needs once (a categorical's names) is made here; the rest per block, so the text
+    of one block of rows is in memory at a time, not that of the whole table (a 10M-row log's text is 5 GB).
+    """
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = column.cat.categories
         if not (pd.api.types.is_string_dtype(categories.dtype) or pd.api.types.is_object_dtype(categories.dtype)):
             return None
-        names = _object_text(categories.to_numpy(dtype=object))
-        codes = column.cat.codes.to_numpy()
-        return names.take(pa.array(codes, mask=codes < 0))
+        names, codes = _object_text(categories.to_numpy(dtype=object)), column.cat.codes.to_numpy()
+        return lambda block: names.take(pa.array(codes[block], mask=codes[block] < 0))
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
-        if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
-            text = text.combine_chunks()
-        encoded = text.dictionary_encode()
-        return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
+        return lambda block: _string_text(column.iloc[block])
     if not isinstance(dtype, np.dtype):
         return None
     values = column.to_numpy()
     if dtype.kind == "b":
-        return pa.array(np.where(values, "True", "False"), type=pa.large_string())
+        return lambda block: pa.array(np.where(values[block], "True", "False"), type=pa.large_string())
     if dtype.kind in "iu":
-        return pc.cast(pa.array(values), pa.large_string())
-    if dtype.kind == "f":  # numpy's text of each distinct value (by its bits: -0.0 is not 0.0), made once
-        codes, uniques = pd.factorize(values.view(f"i{dtype.itemsize}"))
-        texts = pa.array(uniques.view(dtype).astype(str), type=pa.large_string())
-        return texts.take(pa.array(codes, mask=np.isnan(values)))
+        return lambda block: pc.cast(pa.array(values[block]), pa.large_string())
+    if dtype.kind == "f":
+        return lambda block: _float_text(values[block])
     if pd.api.types.is_object_dtype(dtype):
-        return _object_text(values)
+        return lambda block: _object_text(values[block])
     return None
+
+
+def _string_text(column: pd.Series) -> pa.Array:
+    text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
+    if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
+        text = text.combine_chunks()
+    encoded = text.dictionary_encode()
+    return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
+
+
+def _float_text(values: np.ndarray) -> pa.Array:
+    """numpy's text of each distinct value (by its bits: -0.0 is not 0.0), made once."""
+    codes, uniques = pd.factorize(values.view(f"i{values.dtype.itemsize}"))
+    texts = pa.array(uniques.view(values.dtype).astype(str), type=pa.large_string())
+    return texts.take(pa.array(codes, mask=np.isnan(values)))
 
 
 def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
@@ -112,7 +125,8 @@ def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
     with open(path, "wb") as fh:
         fh.write((",".join(_quoted(header).to_pylist()) + "\n").encode("utf-8"))
         for start in range(0, len(data), BLOCK_ROWS):
-            block = [pc.fill_null(c.slice(start, BLOCK_ROWS), "") for c in columns]
+            span = slice(start, start + BLOCK_ROWS)
+            block = [pc.fill_null(text(span), "") for text in columns]
             rows = pc.binary_join_element_wise(*block, pa.scalar(",", pa.large_string()))
             lines = pc.binary_join_element_wise(rows, pa.scalar("\n", pa.large_string()), _NOTHING)
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]

@@ -478,6 +478,28 @@ def _plain_texts(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: rows converted to Arrow and written at once (one row group each): the memory of one slice, not a copy of all
+PARQUET_ROWS = 1 << 20
+
+
+def _write_parquet(data: pd.DataFrame, path: Path) -> None:
+    """``data.to_parquet(path, index=False)``, converted to Arrow a slice of rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema, writer = None, None
+    try:
+        for start in range(0, max(len(data), 1), PARQUET_ROWS):
+            table = pa.Table.from_pandas(_plain_texts(data.iloc[start:start + PARQUET_ROWS]), schema=schema,
+                                         preserve_index=False)
+            if writer is None:
+                schema, writer = table.schema, pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def _naive_times(data: pd.DataFrame) -> pd.DataFrame:
     """Timestamps with a time zone as UTC without one: Excel cannot store a time zone."""
     zoned = [c for c in data.columns if isinstance(data[c].dtype, pd.DatetimeTZDtype)]
@@ -511,7 +533,7 @@ def write_table(data: pd.DataFrame, path: str | Path) -> Path:
     try:
         with atomic_write(path) as partial:  # an interrupted write leaves the old file or none
             if suffix == ".parquet":
-                _plain_texts(data).to_parquet(partial, index=False)
+                _write_parquet(data, partial)
             elif suffix == ".csv":
                 safe = protect_formulas(data)
                 # a bare carriage return ends a record for Excel: any text holding one gets every text quoted
