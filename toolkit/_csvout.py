@@ -13,7 +13,7 @@ dtypes other than text, datetimes), and the caller writes it with pandas.
 
 from __future__ import annotations
 
-from pathlib import Path
+from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
@@ -101,8 +101,10 @@ def _float_text(values: np.ndarray) -> pa.Array:
     return texts.take(pa.array(codes, mask=np.isnan(values)))
 
 
-def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
-    """Write ``data`` as ``data.to_csv(path, index=False, lineterminator="\\n")`` would; False if not covered.
+def write_csv(data: pd.DataFrame, path, *, header: bool = True) -> bool:
+    """Write ``data`` as ``data.to_csv(path, index=False, lineterminator="\\n", header=header)`` would.
+
+    ``path`` is a path or a binary file open for writing (a table written in parts). False if not covered.
 
     Examples
     --------
@@ -121,9 +123,11 @@ def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
         if text is None:
             return False
         columns.append(text)
-    header = pa.array([n if isinstance(n, str) else str(n) for n in data.columns], type=pa.large_string())
-    with open(path, "wb") as fh:
-        fh.write((",".join(_quoted(header).to_pylist()) + "\n").encode("utf-8"))
+    names = pa.array([n if isinstance(n, str) else str(n) for n in data.columns], type=pa.large_string())
+    with ExitStack() as stack:
+        fh = path if hasattr(path, "write") else stack.enter_context(open(path, "wb"))
+        if header:
+            fh.write((",".join(_quoted(names).to_pylist()) + "\n").encode("utf-8"))
         for start in range(0, len(data), BLOCK_ROWS):
             span = slice(start, start + BLOCK_ROWS)
             block = [pc.fill_null(text(span), "") for text in columns]

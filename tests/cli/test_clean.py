@@ -205,3 +205,28 @@ def test_report_takes_the_same_conventions(runner, user_error, tmp_path, small_c
     user_error(result, "kind of missing code 77 must be one of")
     for option in ("--missing", "--id-column", "--keep-ids", "--duration-from"):
         assert option in runner.invoke(app, ["report", "--help"]).stdout
+
+
+def test_a_big_parquet_export_is_cleaned_in_chunks_with_the_same_files_and_summary(runner, tmp_path, monkeypatch,
+                                                                                    inst):
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", KEY)
+    src = tmp_path / "in.parquet"
+    toolkit.simulate.survey(inst, n=300, seed=3).responses.astype(str).to_parquet(src, index=False)
+    import toolkit.cleaning.to_files as to_files
+
+    calls = []
+    real = to_files.clean_parquet_to
+    monkeypatch.setattr(to_files, "clean_parquet_to", lambda *a, **k: calls.append(k["chunk_rows"]) or real(*a, **k))
+    outputs = {}
+    for name, extra in (("whole", []), ("chunked", ["--chunk-rows", "70"])):
+        files = [tmp_path / f"{name}.parquet", tmp_path / f"{name}-log.csv", tmp_path / f"{name}-flags.csv"]
+        result = runner.invoke(app, ["clean", str(src), "--out", str(files[0]), "--log", str(files[1]),
+                                     "--flags", str(files[2]), *extra])
+        assert result.exit_code == 0, result.output
+        outputs[name] = files, result.stdout.replace(name, "NAME")
+    (whole, whole_out), (chunked, chunked_out) = outputs["whole"], outputs["chunked"]
+    assert calls == [70] and chunked_out == whole_out  # the same summary: rows, changes by rule, flags
+    pd.testing.assert_frame_equal(pd.read_parquet(chunked[0]), pd.read_parquet(whole[0]))
+    assert chunked[1].read_bytes() == whole[1].read_bytes() and chunked[2].read_bytes() == whole[2].read_bytes()
+    result = runner.invoke(app, ["clean", str(src), "--out", str(tmp_path / "c.xlsx"), "--chunk-rows", "70"])
+    assert result.exit_code == 0, result.output  # XLSX: cleaned in memory, as before

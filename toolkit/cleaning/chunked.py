@@ -53,7 +53,7 @@ from pandas.api.types import union_categoricals
 from toolkit._memory import release_memory
 from toolkit._validation import as_instrument
 from toolkit.cleaning.core import clean
-from toolkit.cleaning.flags import FlagOptions, cross_row_flags
+from toolkit.cleaning.flags import FlagOptions, cross_row_flags, row_keys
 from toolkit.cleaning.result import Cleaned, totals
 from toolkit.errors import InputFileError, OptionError
 from toolkit.io import read_responses
@@ -144,6 +144,44 @@ def _joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_colum
     return pd.DataFrame({name: columns.pop(name) for name in names}, index=index, copy=False)
 
 
+def check_chunked(path: str | PathLike, instrument: Any, chunk_rows: Any, options: dict) -> Any:
+    """The instrument, once ``chunk_rows``, the options and the file are fit for cleaning in chunks."""
+    if not isinstance(chunk_rows, int | np.integer) or isinstance(chunk_rows, bool) or chunk_rows < 1:
+        raise OptionError(f"chunk_rows must be a whole number of rows, at least 1; got {chunk_rows!r}")
+    refused = [k for k in ("strict", "drop_flagged") if options.get(k)]
+    if refused:
+        raise OptionError(f"{' and '.join(refused)} need(s) the whole file at once: call toolkit.clean on "
+                          "read_responses(path) instead of cleaning in chunks")
+    if parquet_rows(path) is None:
+        raise InputFileError(f"{path}: not a readable Parquet file")
+    return as_instrument(instrument)
+
+
+def cleaned_chunks(path: Path, instrument: Any, chunk_rows: int,
+                   options: dict) -> Iterator[tuple[int, pd.Series | None, Cleaned]]:
+    """(file position of the first row, raw respondent ids or None, cleaning result) per chunk.
+
+    Each warning of the chunks is shown once, as one pass would give it; the chunk's raw text and
+    temporaries go back to the OS before the next chunk is read.
+    """
+    shown: set = set()
+    respondent = options.get("id_column") or "respondent_id"
+    for chunk in _chunks(path, instrument, chunk_rows):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            part = clean(chunk, instrument, **options)
+        for w in caught:
+            if (str(w.message), w.category) not in shown:
+                shown.add((str(w.message), w.category))
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        raw_id = chunk[respondent] if respondent in chunk.columns else None
+        offset = int(chunk.index[0])
+        del chunk
+        yield offset, raw_id, part
+        del part
+        release_memory()
+
+
 def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_000_000,
                   **options: Any) -> Cleaned:
     """Clean a Parquet export ``chunk_rows`` rows at a time; the same result as one :func:`toolkit.clean` pass.
@@ -182,35 +220,17 @@ def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_
     >>> chunked.data.equals(whole.data), chunked.flags.equals(whole.flags), chunked.log.equals(whole.log)
     (True, True, True)
     """
-    if not isinstance(chunk_rows, int | np.integer) or isinstance(chunk_rows, bool) or chunk_rows < 1:
-        raise OptionError(f"chunk_rows must be a whole number of rows, at least 1; got {chunk_rows!r}")
-    refused = [k for k in ("strict", "drop_flagged") if options.get(k)]
-    if refused:
-        raise OptionError(f"{' and '.join(refused)} need(s) the whole file at once: call toolkit.clean on "
-                          "read_responses(path) instead of cleaning in chunks")
-    instrument = as_instrument(instrument)
-    path = Path(path)
-    if parquet_rows(path) is None:
-        raise InputFileError(f"{path}: not a readable Parquet file")
+    instrument = check_chunked(path, instrument, chunk_rows, options)
     tables: dict[str, list[pd.DataFrame]] = {"data": [], "log": [], "flags": []}
-    first, offsets, notes, raw_ids, shown = None, [], {}, [], set()
-    respondent = options.get("id_column") or "respondent_id"
-    for chunk in _chunks(path, instrument, int(chunk_rows)):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            part = clean(chunk, instrument, **options)
-        for w in caught:  # each warning once, as one pass would give it
-            if (str(w.message), w.category) not in shown:
-                shown.add((str(w.message), w.category))
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    first, offsets, notes, raw_ids = None, [], {}, []
+    for offset, raw_id, part in cleaned_chunks(Path(path), instrument, int(chunk_rows), options):
         first = first or part
-        offsets.append(int(chunk.index[0]))
+        offsets.append(offset)
         notes.update(dict.fromkeys(part.notes))
         for key, frames in tables.items():
             frames.append(getattr(part, key))
-        raw_ids.append(chunk[respondent] if respondent in chunk.columns else None)
-        del chunk, part
-        release_memory()  # the chunk's raw text and temporaries go back to the OS before the next chunk
+        raw_ids.append(raw_id)
+        del part
     if first is None:
         return clean(read_responses(path, instrument), instrument, **options)
     columns = list(first.data.columns)
@@ -220,8 +240,8 @@ def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_
     data = _joined(tables["data"], "data", offsets, columns)
     log = _joined(tables["log"], "log", offsets, columns)
     ids = None if any(r is None for r in raw_ids) else pd.concat(raw_ids)
-    flags = cross_row_flags(_joined(tables["flags"], "flags", offsets, columns), data, instrument, raw_ids=ids,
-                            options=thresholds)
+    flags = cross_row_flags(_joined(tables["flags"], "flags", offsets, columns), row_keys(data, instrument),
+                            raw_ids=ids, options=thresholds)
     read["n_rows"] = len(data)
     return Cleaned(data=data, log=log, flags=flags, read=read, options=options_used, notes=tuple(notes),
                    totals=totals(len(data), data, log, flags, 0))

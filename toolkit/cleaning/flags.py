@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from toolkit._validation import as_list, check_option
+from toolkit._validation import as_instrument, as_list, check_option
 from toolkit.errors import OptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -193,27 +193,48 @@ def _duplicate_id(raw_ids: pd.Series | None, n: int) -> np.ndarray:
     return (ids.duplicated(keep="first") & raw_ids.notna()).to_numpy()
 
 
-def _duplicate_answers(data: pd.DataFrame, answer_cols: list[str], min_answers: int) -> np.ndarray:
-    """Every answer equals an earlier row's, with at least ``min_answers`` answered."""
+def row_keys(data: pd.DataFrame, instrument: Any) -> pd.DataFrame:
+    """What the flags that compare rows need of each row: answer fingerprint, answers given, duration.
+
+    Each row's keys depend on that row alone (text is hashed as text whatever the column's dtype in a
+    part of the file), so the keys of a file's parts, put together, are the keys of the whole file.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> keys = row_keys(pd.DataFrame({"net_use_3m": [1.0, 1.0], "duration_sec": [60.0, None]}), "dis-screener")
+    >>> keys["n_answered"].tolist(), bool(keys["fingerprint"].nunique() == 1), keys["duration"].tolist()[0]
+    ([1, 1], True, 60.0)
+    """
+    instrument = as_instrument(instrument)
+    answer_cols = [i.id for i in instrument.items if i.id in data.columns and i.type != "text"]
     n = len(data)
     n_answered = np.zeros(n, dtype=np.int64)
     fingerprint = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):  # a row fingerprint built column by column (no copy of the answer block)
         for col in answer_cols:
-            n_answered += data[col].notna().to_numpy()
-            h = pd.util.hash_pandas_object(data[col], index=False).to_numpy(np.uint64)
+            values = data[col]
+            if not pd.api.types.is_numeric_dtype(values.dtype):
+                values = values.astype("str")  # a part without text in a column holds it as object
+            n_answered += values.notna().to_numpy()
+            h = pd.util.hash_pandas_object(values, index=False).to_numpy(np.uint64)
             fingerprint = fingerprint * np.uint64(1_000_003) + h
-    return pd.Series(fingerprint).duplicated(keep="first").to_numpy() & (n_answered >= min_answers)
+    duration = (pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
+                if "duration_sec" in data.columns else np.full(n, np.nan))
+    return pd.DataFrame({"fingerprint": fingerprint, "n_answered": n_answered, "duration": duration},
+                        index=data.index)
 
 
-def _speeder(data: pd.DataFrame, share: float) -> tuple[np.ndarray, np.ndarray]:
-    """(speeder, duration / median duration)."""
-    n = len(data)
-    if "duration_sec" not in data.columns:
-        return np.zeros(n, dtype=bool), np.full(n, np.nan)
-    dur = pd.to_numeric(data["duration_sec"], errors="coerce").to_numpy(dtype=float)
+def _duplicate_answers(keys: pd.DataFrame, min_answers: int) -> np.ndarray:
+    """Every answer equals an earlier row's, with at least ``min_answers`` answered."""
+    return (keys["fingerprint"].duplicated(keep="first").to_numpy()
+            & (keys["n_answered"].to_numpy() >= min_answers))
+
+
+def _speeder(dur: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(speeder, duration / median duration); no duration anywhere, no speeder."""
     med = np.nanmedian(dur) if np.isfinite(dur).any() else np.nan
-    ratio = dur / med if med and np.isfinite(med) else np.full(n, np.nan)
+    ratio = dur / med if med and np.isfinite(med) else np.full(len(dur), np.nan)
     return np.nan_to_num(ratio, nan=np.inf) < share, ratio
 
 
@@ -295,11 +316,12 @@ def compute_flags(
     """
     items = [i for i in instrument.items if i.id in data.columns]
     answer_cols = [i.id for i in items if i.type != "text"]
-    speeder, ratio = _speeder(data, options.speeder_share)
+    keys = row_keys(data, instrument)
+    speeder, ratio = _speeder(keys["duration"].to_numpy(), options.speeder_share)
     straight, longest = _straightlining(data, instrument, options)
     too_many, miss_share = _too_many_missing(data, answer_cols, asked, options.max_missing_share)
     out = {"duplicate_id": _duplicate_id(raw_ids, len(data)),
-           "duplicate_answers": _duplicate_answers(data, answer_cols, options.min_answers),
+           "duplicate_answers": _duplicate_answers(keys, options.min_answers),
            "speeder": speeder, "straightlining": straight, "too_many_missing": too_many,
            "failed_check": _failed_check(data, items)}
     flags = pd.DataFrame({f: np.asarray(out[f], dtype=bool) for f in FLAGS}, index=data.index)
@@ -311,14 +333,15 @@ def compute_flags(
     return flags
 
 
-def cross_row_flags(flags: pd.DataFrame, data: pd.DataFrame, instrument: Any, *, raw_ids: pd.Series | None,
+def cross_row_flags(flags: pd.DataFrame, keys: pd.DataFrame, *, raw_ids: pd.Series | None,
                     options: FlagOptions) -> pd.DataFrame:
-    """``flags`` with the flags that compare rows computed again over all of ``data``.
+    """``flags`` with the flags that compare rows computed again over all rows.
 
     Used where the rows were flagged in parts (:mod:`toolkit.cleaning.chunked`):
     ``duplicate_id``, ``duplicate_answers``, ``speeder`` and ``duration_ratio`` look
-    at earlier rows or the median, so they are decided on the whole data; then
-    ``flagged`` and ``reasons``. The other flags are kept. Returns a new frame.
+    at earlier rows or the median, so they are decided on the whole file, from the
+    parts' :func:`row_keys` put together; then ``flagged`` and ``reasons``. The other
+    flags are kept. Returns a new frame.
 
     Examples
     --------
@@ -328,15 +351,14 @@ def cross_row_flags(flags: pd.DataFrame, data: pd.DataFrame, instrument: Any, *,
     >>> ids = pd.Series(["a", "b", "a"])
     >>> parts = [compute_flags(data.iloc[i:i + 1], inst, raw_ids=ids.iloc[i:i + 1], asked={}, options=FlagOptions())
     ...          for i in range(3)]
-    >>> whole = cross_row_flags(pd.concat(parts), data, inst, raw_ids=ids, options=FlagOptions())
+    >>> whole = cross_row_flags(pd.concat(parts), row_keys(data, inst), raw_ids=ids, options=FlagOptions())
     >>> whole["reasons"].tolist()
     ['', 'speeder', 'duplicate_id']
     """
-    answer_cols = [i.id for i in instrument.items if i.id in data.columns and i.type != "text"]
-    speeder, ratio = _speeder(data, options.speeder_share)
+    speeder, ratio = _speeder(keys["duration"].to_numpy(), options.speeder_share)
     out = flags.copy()
-    out["duplicate_id"] = _duplicate_id(raw_ids, len(data))
-    out["duplicate_answers"] = _duplicate_answers(data, answer_cols, options.min_answers)
+    out["duplicate_id"] = _duplicate_id(raw_ids, len(keys))
+    out["duplicate_answers"] = _duplicate_answers(keys, options.min_answers)
     out["speeder"] = speeder
     out["duration_ratio"] = ratio
     out["flagged"] = out[list(FLAGS)].any(axis=1)

@@ -115,10 +115,24 @@ def totals(n_input: int, data: pd.DataFrame, log: pd.DataFrame, flags: pd.DataFr
     >>> t.groupby("kind").size().to_dict()
     {'flag': 7, 'rows': 3, 'rule': 12}
     """
-    rule_counts = log["rule"].value_counts().reindex(list(RULES), fill_value=0)
+    return totals_from(n_input, len(data), log["rule"].value_counts(), flags, n_dropped)
+
+
+def totals_from(n_input: int, n_output: int, rule_counts: pd.Series, flags: pd.DataFrame,
+                n_dropped: int) -> pd.DataFrame:
+    """:func:`totals` from the counts: rows out, and the log's changes per rule (``value_counts`` of ``rule``).
+
+    Examples
+    --------
+    >>> flags = pd.DataFrame({f: [False] for f in (*FLAGS, "flagged")})
+    >>> t = totals_from(1, 1, pd.Series({"missing_code": 2}), flags, 0)
+    >>> int(t.loc[t["name"] == "missing_code", "count"].iloc[0])
+    2
+    """
+    rule_counts = rule_counts.reindex(list(RULES), fill_value=0)
     return pd.DataFrame({
         "kind": ["rows"] * 3 + ["rule"] * len(RULES) + ["flag"] * (len(FLAGS) + 1),
         "name": ["input", "output", "dropped", *RULES, *FLAGS, "flagged"],
-        "count": [n_input, len(data), n_dropped, *rule_counts.to_numpy(),
+        "count": [n_input, n_output, n_dropped, *rule_counts.to_numpy(),
                   *(int(flags[f].sum()) for f in (*FLAGS, "flagged"))],
     })

@@ -33,6 +33,8 @@ MISSING_HELP = ("The file's missing codes, CODE=KIND pairs: 77=refused,88=dont_k
                 "(kinds: dont_know, refused, dont_understand, not_applicable, no_answer).")
 ID_COLUMN_HELP = "The respondent id column (e.g. idno); pseudonymised like respondent_id."
 KEEP_IDS_HELP = "Keep ids, and columns that look like ids (idno, uuid, cpr, ...), in clear instead of pseudonymising."
+CHUNK_HELP = ("A Parquet export of more rows is cleaned this many rows at a time, straight into Parquet or CSV "
+              "files: the memory of one chunk, not of the whole file (default: the config's chunk_rows, 1000000).")
 DURATION_HELP = "START,END: two timestamp columns to compute the interview duration from (default duration_sec, " \
                 "else Kobo start/end)."
 
@@ -54,6 +56,7 @@ def clean_command(
     id_column: str | None = typer.Option(None, "--id-column", help=ID_COLUMN_HELP),
     keep_ids: bool = typer.Option(False, "--keep-ids", help=KEEP_IDS_HELP),
     duration_from: str | None = typer.Option(None, "--duration-from", help=DURATION_HELP),
+    chunk_rows: int | None = typer.Option(None, "--chunk-rows", min=1, help=CHUNK_HELP),
 ) -> None:
     """Read a survey export, clean it against the instrument and write data, log and flags.
 
@@ -91,6 +94,10 @@ def clean_command(
         Keep ids, and columns that look like ids, in clear (``keep_ids=True``).
     duration_from : str, optional
         ``START,END``: two timestamp columns the interview duration is computed from.
+    chunk_rows : int, optional
+        A Parquet export of more rows than this is cleaned ``chunk_rows`` at a time straight into
+        the files (:func:`toolkit.cleaning.to_files.clean_parquet_to`; Parquet or CSV outputs, not
+        ``--strict``); the summary is the same.
 
     Examples
     --------
@@ -117,7 +124,7 @@ def clean_command(
         warnings.simplefilter("always", ToolkitWarning)
         used, cleaned = _run_clean(input, instrument, out=out, log=log, flags=flags,
                                    pseudonym_key_env=pseudonym_key_env, sheet=sheet, strict=strict, progress=report,
-                                   options=options)
+                                   options=options, chunk_rows=chunk_rows)
     print_warnings(caught, skip=cleaned.notes)
     _output.print_clean_summary(used, cleaned, input, [p for p in (out, log, flags) if p])
     for note in cleaned.notes:  # said once, in the summary (no duration: no speeder flag)
@@ -175,7 +182,8 @@ def _check_targets(source: str, targets: list[str | None]) -> None:
 
 def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags: str | None,
                pseudonym_key_env: str, sheet: str | None, strict: bool,
-               progress: _output.Report, options: dict[str, Any] | None = None) -> tuple[Any, Cleaned]:
+               progress: _output.Report, options: dict[str, Any] | None = None,
+               chunk_rows: int | None = None) -> tuple[Any, Cleaned]:
     """Check the outputs, read, clean and write; the instrument used and the cleaning result.
 
     In strict mode a failure writes every failure case to ``log`` (when given)
@@ -189,6 +197,15 @@ def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags
     _check_targets(source, [out, log, flags])
     key = None if (options or {}).get("keep_ids") else _pseudonym_key(pseudonym_key_env)
     used = load_instrument(instrument)
+    from toolkit.config import Config
+
+    chunk_rows = chunk_rows or Config().chunk_rows
+    if _in_chunks(source, [out, log, flags], strict, chunk_rows):
+        from toolkit.cleaning.to_files import clean_parquet_to
+
+        progress("cleaning in chunks")
+        return used, clean_parquet_to(source, used, out=out, log=log, flags=flags, chunk_rows=chunk_rows,
+                                      pseudonym_key=key, **(options or {}))
     progress("reading")
     data = read_responses(source, used, sheet=sheet)
     progress("cleaning", 0.0)
@@ -202,6 +219,16 @@ def _run_clean(source: str, instrument: str, *, out: str, log: str | None, flags
         if path:
             write_table(table, path)
     return used, cleaned
+
+
+def _in_chunks(source: str, targets: list[str | None], strict: bool, chunk_rows: int) -> bool:
+    """A Parquet export of more than ``chunk_rows`` rows is cleaned chunk by chunk straight into the
+    files (:func:`toolkit.cleaning.to_files.clean_parquet_to`), when the outputs are Parquet or CSV."""
+    from toolkit.cleaning.chunked import parquet_rows
+
+    rows = parquet_rows(source) if Path(source).suffix.lower() == ".parquet" else None
+    return (rows is not None and rows > chunk_rows and not strict
+            and all(Path(t).suffix.lower() in (".parquet", ".csv") for t in targets if t))
 
 
 def _pseudonym_key(env: str) -> str:
