@@ -8,6 +8,7 @@ import pytest
 
 import toolkit
 from toolkit import datasets, pipeline
+from toolkit.pipeline import _stages
 from toolkit.config import Config
 from toolkit.errors import OptionError
 
@@ -111,7 +112,7 @@ def test_margins_the_survey_lacks_are_left_out_with_a_warning():
                                     pd.Series(["3", "4", "3"], dtype="str"), pd.Series([1.0, np.nan, 2.0]),
                                     pd.Series([None, None], dtype=object), pd.Series([], dtype="str")])
 def test_labels_to_numbers_once_per_distinct_value(values):
-    pd.testing.assert_series_equal(pipeline._to_number(values.set_axis(values.index + 10)),
+    pd.testing.assert_series_equal(_stages._to_number(values.set_axis(values.index + 10)),
                                    pd.to_numeric(values.set_axis(values.index + 10), errors="coerce"))
 
 

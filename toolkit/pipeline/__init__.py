@@ -1,0 +1,149 @@
+"""The main job as one call: read, clean, score, weight, estimate, model and project.
+
+:func:`run` is what ``ditk report`` runs. It reads the input (and nothing
+else: no file is written, nothing is drawn) and returns a frozen
+:class:`Results` with tidy tables that the report, the figures and the
+notebooks use.
+
+Choices made here, in one place:
+
+* **Pseudonyms.** The key comes from the environment variable
+  ``config.pseudonym_key_env`` (``DITK_PSEUDONYM_KEY``). Without it a random key
+  is drawn for the run and never stored, so pseudonyms are not stable across
+  runs; ``Results.pseudonyms_stable`` says which.
+* **Who is analysed.** Every cleaned row except duplicate submissions (flag
+  ``duplicate_id``): those would count a resident twice. They stay in the
+  cleaned data and flags; ``Results.analysed`` counts both.
+* **Districts.** Where the district answer is missing, the sampling stratum
+  stands in when ``config.strata`` names one (the sample is stratified by
+  district).
+* **Raking needs every margin.** A respondent without a raking variable gets
+  one by hot-deck imputation: a donor drawn at random (seeded) among the
+  respondents of the same district. ``Results.imputed`` counts the cells.
+* **Estimates** are design-based shares (``Design.proportion``, logit
+  intervals as R's ``svyciprop``) of every outcome, overall and by every group,
+  raked when a population table is given. Every table goes through the one
+  small-cell policy; a figure whose coefficient of variation exceeds
+  ``config.cv_threshold`` is marked ``reliable = False``.
+* **Projection** to districts (:func:`toolkit.risk.project`) needs a
+  population table; without one it is empty, and the results say so.
+
+Examples
+--------
+>>> import toolkit
+>>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full",
+...           population=toolkit.datasets.load("population.csv"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from toolkit._memory import large_blocks_to_os
+from toolkit._validation import as_instrument
+from toolkit.config import Config
+from toolkit.errors import BoundaryWarning, DataQualityWarning, OptionError
+from toolkit.pipeline._results import ESTIMATE_COLUMNS, Results
+from toolkit.pipeline._stages import (_analysis_frame, _estimates, _impute, _margins, _model, _pseudonym_key,
+                                      _read_and_clean, _sha256, _stage_hook, _triage, _usable_margins)
+from toolkit.risk.project import project
+from toolkit.scales import reliability, score
+from toolkit.survey import Design
+
+__all__ = ["run", "Results", "ESTIMATE_COLUMNS"]
+
+
+def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
+        progress=None, cleaning: dict | None = None) -> Results:
+    """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        Responses in any format :func:`toolkit.read_responses` reads.
+    instrument : Instrument, str or path
+        The questionnaire.
+    population : pd.DataFrame, optional
+        Population cells with the raking margins and ``count`` (``population.csv``).
+        Without it estimates use the design weights and nothing is projected.
+    config : Config, optional
+        The settings (:class:`toolkit.config.Config`); default ``Config()``.
+    progress : callable, optional
+        Called as ``progress(stage)`` when a stage starts: read, clean, score,
+        reliability, weight, estimate, model, project, triage (the timing hook
+        ``benchmarks/pipeline.py`` uses).
+    cleaning : dict, optional
+        More keywords for :func:`toolkit.clean`: the file's conventions (``missing``,
+        ``id_column``, ``keep_ids``, ``duration_from``).
+
+    Returns
+    -------
+    Results
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> res = run(toolkit.datasets.path("sample_survey.csv"), "dis-full", config=Config(groups=("age_band",)))
+    >>> sorted(res.estimates["by"].unique())
+    ['age_band', 'overall']
+    >>> res.meta["raked"], res.projection.empty
+    (False, True)
+    """
+    instrument = as_instrument(instrument)
+    config = config or Config()
+    step = _stage_hook(progress)
+    key, stable = _pseudonym_key(config)
+    with large_blocks_to_os():  # freed column temporaries of big surveys go back to the OS (toolkit._memory)
+        cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
+    rows_read = cleaned.read.get("n_rows", len(cleaned.data))
+    step("score")
+    scores = score(cleaned.data, instrument)
+    data = _analysis_frame(cleaned, scores, instrument, config)
+    step("reliability")
+    rel = reliability(cleaned.data, instrument)
+    names = list(config.outcomes or instrument.outcomes)
+    unknown = sorted(set(names) - set(instrument.outcomes))
+    if unknown:
+        raise OptionError(f"outcome(s) {', '.join(unknown)} are not declared by {instrument.id}; "
+                          f"declared: {', '.join(instrument.outcomes)}")
+    step("weight")
+    imputed: dict[str, int] = {}
+    margins = _usable_margins(data, config) if population is not None else []
+    if margins:
+        data, imputed = _impute(data, margins, config.district, config.seed)
+    weights = config.weights if config.weights in data else None
+    design = Design(data, weights=weights, strata=config.strata if config.strata in data else None,
+                    psu=config.psu)
+    before = design.weight_summary().assign(weighting="design")
+    if margins:
+        design = design.rake(_margins(population, margins), max_iter=50)
+        weighting = pd.concat([before, design.weight_summary().assign(weighting="raked")], ignore_index=True)
+    else:
+        weighting = before
+    step("estimate")
+    estimates = _estimates(design, names, instrument, config)
+    step("model")
+    model = _model(design, instrument, config) if config.model_outcome in data else None
+    if model is None and config.model_outcome not in data:
+        warnings.warn(f"no risk model: instrument {instrument.id!r} declares no outcome {config.model_outcome!r} "
+                      f"(declared: {', '.join(instrument.outcomes) or 'none'}; set model_outcome in the config)",
+                      DataQualityWarning, stacklevel=2)
+    step("project")
+    projection = pd.DataFrame()
+    if margins and model is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BoundaryWarning)
+            projection = project(model, population, by=config.district, design=design, small_n=config.small_n,
+                                 conf_level=config.conf_level, min_cell=config.min_cell)
+    from toolkit import __version__
+
+    meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,
+            "input_sha256": _sha256(source), "rows_read": rows_read, "rows_analysed": len(data),
+            "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
+            "imputed": imputed, "raked": bool(margins), "margins": margins, "config": config}
+    step("triage")
+    return Results(cleaned=cleaned, scores=scores, reliability=rel, outcomes=data[names], estimates=estimates,
+                   projection=projection, model=model, weighting=weighting, design=design,
+                   triage=_triage(cleaned, scores, instrument, config), meta=meta)
