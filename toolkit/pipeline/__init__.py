@@ -44,10 +44,10 @@ import pandas as pd
 from toolkit._memory import large_blocks_to_os
 from toolkit._validation import as_instrument
 from toolkit.config import Config
-from toolkit.errors import BoundaryWarning, DataQualityWarning, OptionError
+from toolkit.errors import BoundaryWarning, DataQualityWarning
 from toolkit.pipeline._results import ESTIMATE_COLUMNS, Results
-from toolkit.pipeline._stages import (_analysis_frame, _estimates, _impute, _margins, _model, _pseudonym_key,
-                                      _read_and_clean, _sha256, _stage_hook, _triage, _usable_margins)
+from toolkit.pipeline._stages import (_analysis_frame, _estimates, _impute, _margins, _model, _outcome_names,
+                                      _pseudonym_key, _read_and_clean, _sha256, _stage_hook, _triage, _usable_margins)
 from toolkit.risk.project import project
 from toolkit.scales import reliability, score
 from toolkit.survey import Design
@@ -56,7 +56,7 @@ __all__ = ["run", "Results", "ESTIMATE_COLUMNS"]
 
 
 def run(source, instrument, population: pd.DataFrame | None = None, *, config: Config | None = None,
-        progress=None, cleaning: dict | None = None) -> Results:
+        progress=None, cleaning: dict | None = None, spool=None) -> Results:
     """Read, clean, score, weight, estimate, model and project: what ``ditk report`` runs.
 
     Parameters
@@ -77,6 +77,14 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     cleaning : dict, optional
         More keywords for :func:`toolkit.clean`: the file's conventions (``missing``,
         ``id_column``, ``keep_ids``, ``duration_from``).
+    spool : str or Path, optional
+        Stream a Parquet input through this folder instead of holding it
+        (:mod:`toolkit.pipeline.streamed`): the cleaned data, log, flags and
+        scores are written there a chunk of ``config.chunk_rows`` rows at a
+        time, and only the analysis columns stay in memory. The results are
+        those of the in-memory run, except that ``cleaned`` is a
+        :class:`~toolkit.cleaning.to_files.CleanedFiles` naming the files and
+        ``scores`` is None (they are in ``scores.parquet`` there).
 
     Returns
     -------
@@ -95,19 +103,22 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     config = config or Config()
     step = _stage_hook(progress)
     key, stable = _pseudonym_key(config)
-    with large_blocks_to_os():  # freed column temporaries of big surveys go back to the OS (toolkit._memory)
-        cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
-    rows_read = cleaned.read.get("n_rows", len(cleaned.data))
-    step("score")
-    scores = score(cleaned.data, instrument)
-    data = _analysis_frame(cleaned, scores, instrument, config)
-    step("reliability")
-    rel = reliability(cleaned.data, instrument)
-    names = list(config.outcomes or instrument.outcomes)
-    unknown = sorted(set(names) - set(instrument.outcomes))
-    if unknown:
-        raise OptionError(f"outcome(s) {', '.join(unknown)} are not declared by {instrument.id}; "
-                          f"declared: {', '.join(instrument.outcomes)}")
+    names = _outcome_names(instrument, config)
+    if spool is not None:
+        from toolkit.pipeline.streamed import clean_and_score
+
+        cleaned, scores, data, rel, triaged = clean_and_score(source, instrument, key, config, step, cleaning or {},
+                                                              spool)
+    else:
+        with large_blocks_to_os():  # freed column temporaries of big surveys go back to the OS (toolkit._memory)
+            cleaned = _read_and_clean(source, instrument, key, config, step, cleaning or {})
+        step("score")
+        scores = score(cleaned.data, instrument)
+        data = _analysis_frame(cleaned.data, cleaned.flags, scores, instrument, config)
+        step("reliability")
+        rel = reliability(cleaned.data, instrument)
+    rows = cleaned.counts("rows")
+    rows_read, rows_cleaned = cleaned.read.get("n_rows", rows["input"]), rows["output"]
     step("weight")
     imputed: dict[str, int] = {}
     margins = _usable_margins(data, config) if population is not None else []
@@ -141,9 +152,10 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
 
     meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,
             "input_sha256": _sha256(source), "rows_read": rows_read, "rows_analysed": len(data),
-            "duplicates_left_out": int(len(cleaned.data) - len(data)), "pseudonyms_stable": stable,
+            "duplicates_left_out": int(rows_cleaned - len(data)), "pseudonyms_stable": stable,
             "imputed": imputed, "raked": bool(margins), "margins": margins, "config": config}
     step("triage")
     return Results(cleaned=cleaned, scores=scores, reliability=rel, outcomes=data[names], estimates=estimates,
                    projection=projection, model=model, weighting=weighting, design=design,
-                   triage=_triage(cleaned, scores, instrument, config), meta=meta)
+                   triage=triaged if spool is not None else _triage(cleaned.data, scores, instrument, config),
+                   meta=meta)

@@ -67,10 +67,12 @@ def _analysis_columns(columns, instrument, config: Config) -> list[str]:
     return [c for c in columns if c in wanted]
 
 
-def _analysis_frame(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame:
-    keep = ~cleaned.flags["duplicate_id"].to_numpy() if "duplicate_id" in cleaned.flags else slice(None)
-    columns = _analysis_columns(cleaned.data.columns, instrument, config)
-    data = pd.concat([cleaned.data[columns], scores], axis=1).loc[keep].reset_index(drop=True)
+def _analysis_frame(cleaned: pd.DataFrame, flags: pd.DataFrame, scores: pd.DataFrame, instrument,
+                    config: Config) -> pd.DataFrame:
+    """The analysed rows (no duplicate submission) with what the analysis uses; row by row, so a chunk at a time."""
+    keep = ~flags["duplicate_id"].to_numpy() if "duplicate_id" in flags else slice(None)
+    columns = _analysis_columns(cleaned.columns, instrument, config)
+    data = pd.concat([cleaned[columns], scores], axis=1).loc[keep].reset_index(drop=True)
     if "age" in data and "age_band" not in data:
         data["age_band"] = age_band(data["age"]).astype(object)
     if config.strata and config.district in data and config.strata in data:
@@ -199,14 +201,23 @@ def _read_and_clean(source, instrument, key: str, config: Config, step, cleaning
     return clean(raw, instrument, pseudonym_key=key, **cleaning)  # the raw text is let go on return
 
 
-def _triage(cleaned: Cleaned, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame | None:
+def _triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, config: Config) -> pd.DataFrame | None:
     """The triage categories, when the bundled rules (or the instrument) define triage for this instrument."""
     try:
-        return triage(cleaned.data, scores, instrument, lang=config.lang)
+        return triage(data, scores, instrument, lang=config.lang)
     except ToolkitError as exc:
         if "no triage rules" in str(exc):
             return None
         raise
+
+
+def _outcome_names(instrument, config: Config) -> list[str]:
+    names = list(config.outcomes or instrument.outcomes)
+    unknown = sorted(set(names) - set(instrument.outcomes))
+    if unknown:
+        raise OptionError(f"outcome(s) {', '.join(unknown)} are not declared by {instrument.id}; "
+                          f"declared: {', '.join(instrument.outcomes)}")
+    return names
 
 
 def _stage_hook(progress):
