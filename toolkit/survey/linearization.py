@@ -89,6 +89,12 @@ class Stage:
     every unit; ``scale`` the per-stratum factor ``mult * f * n / (n - 1)``
     (``mult * f`` for a lonely unit), 0 where the stratum adds nothing.
 
+    A collapsed design without PSUs (:mod:`toolkit.survey.engines`) has cells of
+    respondents for units, every respondent its own PSU: ``unit_n`` holds each
+    cell's respondents (``n_per_stratum`` counts respondents) and ``unit_ww``
+    its ``sum w^2 / (sum w)^2``, so the squares of the respondents' influence
+    values in a cell sum to ``unit_ww * total^2`` (see :func:`cell_moments`).
+
     Examples
     --------
     >>> one = Stage(np.array([0, 1, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
@@ -104,6 +110,8 @@ class Stage:
     n_per_stratum: np.ndarray
     scale: np.ndarray
     lonely: np.ndarray  # per stratum: one unit and a non-zero fpc factor
+    unit_n: np.ndarray | None = None  # respondents per unit when units are cells of one-respondent PSUs
+    unit_ww: np.ndarray | None = None  # per such unit: sum w^2 / (sum w)^2
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,9 @@ class Influence:
     ``calib`` serves a collapsed design (one row per cell of respondents, see
     :mod:`toolkit.survey.engines`): raking averages ``x / psw`` over
     respondents, which needs each cell's influence at its *unweighted* means;
-    ``calib`` holds that, shaped as ``values`` (``None``: ``values``).
+    ``calib`` holds that, shaped as ``values`` (``None``: ``values``). Such a
+    design without PSUs also needs the spread of its respondents' values inside
+    a cell, ``spread`` (:func:`cell_moments`).
 
     Examples
     --------
@@ -129,6 +139,7 @@ class Influence:
     p: int
     col: np.ndarray | None = None
     calib: np.ndarray | None = None
+    spread: tuple | None = None  # cells of one-respondent PSUs: (slopes, first, second), see cell_moments
 
     def dense(self) -> np.ndarray:
         """The ``(n, p)`` matrix of influence values.
@@ -390,6 +401,45 @@ def moment_variance(s1: np.ndarray, s2: np.ndarray, stage: Stage, lonely_psu: st
     return (centred * scale[:, None]).sum(0) * factor
 
 
+def cell_moments(x, stage: Stage, lonely_psu: str, present=None, domain_lonely=None,
+                 diag: bool = True) -> np.ndarray:
+    """:func:`moment_variance` over cells of respondents, every respondent its own PSU (``stage.unit_ww``).
+
+    A respondent's influence value is ``w_i (T_c / W_c + sum_v b_v (v_i - v_c))``: its weight times a constant
+    of its cell (level, domain and calibration cells are keys) plus slopes ``b_v`` in variables ``v`` that vary
+    inside the cell, around the cell's weighted mean ``v_c``. So the squares in cell ``c`` sum to
+    ``unit_ww_c T_c^2 + 2 T_c sum_v s_v f_v + sum_uv s_u s_v q_uv`` with ``T_c`` the cell total and, from
+    ``x.spread = (slopes, first, second)``, ``s_v = W_c b_v`` (the slope of the cell's own influence value in
+    ``v_c``, shaped as ``x.values``), ``f_v = sum w^2 (v - v_c) / W_c^2`` and
+    ``q_uv = sum w^2 (u - u_c)(v - v_c) / W_c^2`` per cell. ``n_per_stratum`` counts respondents. Only the
+    variances (``diag``).
+
+    Examples
+    --------
+    >>> cells = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([4.0]), np.array([4 / 3]),
+    ...               np.array([False]), np.array([2.0, 2.0]), np.array([0.5, 0.5]))
+    >>> cell_moments(Influence(np.array([3.0, -3.0]), 1), cells, "fail").tolist()
+    [12.0]
+    """
+    if not diag:
+        raise ValueError("cells of one-respondent PSUs give variances only (diag=True)")
+    totals = x.cell_sums(stage.unit, stage.n_units)
+    h_n, p = stage.n_strata, totals.shape[1]
+    key = (stage.unit_stratum[:, None] * p + np.arange(p)).ravel()
+    s1 = np.bincount(key, weights=totals.ravel(), minlength=h_n * p).reshape(h_n, p)
+    squares = totals * totals * stage.unit_ww[:, None]
+    spread = getattr(getattr(x, "x", x), "spread", None)  # a Residual's influence holds it
+    if spread is not None:
+        base = getattr(x, "x", x)
+        slopes = [Influence(v, base.p, base.col).dense() for v in spread[0]]
+        for i, si in enumerate(slopes):
+            squares += 2 * totals * si * spread[1][i][:, None]
+            for j, sj in enumerate(slopes):
+                squares += si * sj * spread[2][i][j][:, None]
+    s2 = np.bincount(key, weights=squares.ravel(), minlength=h_n * p).reshape(h_n, p)
+    return moment_variance(s1, s2, stage, lonely_psu, present, domain_lonely)
+
+
 def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
                        domains: int | None = None) -> np.ndarray:
     """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
@@ -410,7 +460,7 @@ def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
     unit_hit = np.bincount(stage.unit[keep] * p_dom + members[keep],
                            minlength=stage.n_units * p_dom).reshape(stage.n_units, p_dom) > 0
     per_stratum = np.zeros((stage.n_strata, p_dom))
-    np.add.at(per_stratum, stage.unit_stratum, unit_hit)
+    np.add.at(per_stratum, stage.unit_stratum, unit_hit if stage.unit_n is None else unit_hit * stage.unit_n[:, None])
     lonely = (per_stratum == 1) & (stage.n_per_stratum > 1)[:, None]
     if p_dom == 1:
         return np.broadcast_to(lonely, (stage.n_strata, p))
@@ -467,6 +517,9 @@ def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
     x = residualize(x, plan)
     out = []
     for i, stage in enumerate(stages):
+        if stage.unit_ww is not None:  # cells of respondents, each its own PSU: one stage
+            out.append(cell_moments(x, stage, lonely_psu, present, domain_lonely, diag))
+            continue
         # calibrated, every PSU one row: the unit totals would be a dense rows x columns matrix
         moments = diag and isinstance(x, Residual) and stage.n_units == len(stage.unit) and len(stages) == 1
         totals = None if moments else x.cell_sums(stage.unit, stage.n_units)

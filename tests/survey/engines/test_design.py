@@ -19,6 +19,7 @@ pytest.importorskip("duckdb")
 pytest.importorskip("dask.dataframe")
 
 DESIGN = {"weights": "w", "strata": "s", "psu": "p"}
+NO_PSU = {"weights": "w", "strata": "s"}  # a stratified sample: every respondent its own PSU
 CALLS = {
     "mean": lambda d: d.mean(["y", "x"], by="g", na_rm=True),
     "mean_na": lambda d: d.mean("y", by=["g", "r"]),
@@ -43,19 +44,21 @@ def _compare(reference, engine_design, names=CALLS):
         assert_same(ref, got)
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**16), cuts=partitions, row_group=st.integers(7, 400))
-def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, seed, cuts, row_group):
+def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, design, seed, cuts, row_group):
     data = survey_data(seed)
     folder = write_parquet(data, tmp_path / "survey", cuts, row_group)
-    _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(folder, engine="duckdb", **design))
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 2**16), cuts=partitions)
-def test_dask_over_uneven_partitions_equals_memory(seed, cuts):
+def test_dask_over_uneven_partitions_equals_memory(design, seed, cuts):
     data = survey_data(seed)
-    _compare(survey.Design(data, **DESIGN), survey.Design(dask_frame(data, cuts), **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(dask_frame(data, cuts), **design))
 
 
 def test_one_parquet_file_and_a_list_of_files(tmp_path):
@@ -88,6 +91,33 @@ def test_design_options_that_reduce_to_cells(options):
     _compare(ref, got, ["mean", "total", "proportion", "raked_mean"])
 
 
+@pytest.mark.parametrize("options", [
+    {"weights": "w", "strata": "s", "lonely_psu": "adjust", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "lonely_psu": "average", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "fpc": "N1", "lonely_psu": "remove"},
+    {"weights": "w", "strata": "s", "fpc": "f", "lonely_psu": "certainty", "min_cell": 0},
+    {"weights": "w", "lonely_psu": "average"},
+    {"strata": "s", "lonely_psu": "adjust"},
+])
+def test_designs_without_psu_reduce_to_cells_of_respondents(options):
+    data = survey_data(11)
+    data = data[(data["s"] != 3) | (data.index == data.index[data["s"] == 3][0])]  # stratum 3: one respondent
+    one = data.index[data["s"] == 1][0]  # domain "c" holds a single respondent of stratum 1
+    data = data.assign(g=data["g"].where((data["s"] != 1) | (data["g"] != "c") | (data.index == one), "a"))
+    data = data.assign(N1=900, f=data["s"] / 10 + 0.05)
+    uncalibrated = ["mean", "mean_na", "total", "ratio", "proportion", "proportion_logit"]
+    # zero weights: R's calibration divides by them (NaN), which cells of respondents do not see; without
+    # weights, raking to shares keeps sum w = n and the SRS variance of a design effect is rounding noise
+    zero = data.assign(w=data["w"].where(data.index % 17 != 0, 0.0))
+    for frame, calls in [(data, [*CALLS] if "weights" in options else uncalibrated), (zero, uncalibrated)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = survey.Design(frame, **options)
+            got = survey.Design(frame, engine="dask", **options)
+        assert got.degf == ref.degf and repr(got).startswith(f"Design(engine='dask', n={len(frame)}")
+        _compare(ref, got, calls)
+
+
 def test_a_lonely_psu_fails_as_in_memory():
     data = survey_data(2)
     data = data[~((data["s"] == 1) & (data["p"] != 1))]
@@ -117,8 +147,8 @@ def test_what_does_not_reduce_says_so():
                  lambda: d.weight_summary(), lambda: d.variance_by_stage("y")):
         with pytest.raises(DesignError, match="in-memory engine"):
             call()
-    with pytest.raises(DesignError, match="needs psu="):
-        survey.Design(data, weights="w", engine="dask")
+    with pytest.raises(DesignError, match="glm.* needs psu=.*without PSUs the engines support mean"):
+        survey.Design(data, weights="w", engine="dask").glm("y ~ x")
     with pytest.raises(DesignError, match="fpc without weights"):
         survey.Design(data.assign(N=50), psu="p", fpc="N", engine="dask")
     with pytest.raises(DesignError, match="'nope' not found"):

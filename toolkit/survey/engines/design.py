@@ -66,10 +66,19 @@ class Cells:
     mirror: dict
     _within: dict
     first_step: dict | None = None  # proportion level -> glm.fit's first-step sums per domain (logit CIs)
+    _squared: dict | None = None  # without PSUs: ("first", a) and (a, b) -> first() and second()
 
     def within(self, a: str, b: str) -> np.ndarray:
         """Per unit of weight, ``sum w (a - a_cell)(b - b_cell) / sum w`` inside each cell."""
         return self._within[(a, b) if (a, b) in self._within else (b, a)]
+
+    def first(self, a: str) -> np.ndarray:
+        """``sum w^2 (a - a_cell) / (sum w)^2`` inside each cell (designs without PSUs)."""
+        return self._squared[("first", a)]
+
+    def second(self, a: str, b: str) -> np.ndarray:
+        """``sum w^2 (a - a_cell)(b - b_cell) / (sum w)^2`` inside each cell (designs without PSUs)."""
+        return self._squared[(a, b) if (a, b) in self._squared else (b, a)]
 
 
 class EngineDesign:
@@ -105,9 +114,6 @@ class EngineDesign:
         self.psu_cols, self.fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         self.lonely_psu = check_option(lonely_psu, "lonely_psu", LONELY)
         self.adjust_domain_lonely, self.min_cell = bool(adjust_domain_lonely), min_cell
-        if not self.psu_cols:
-            raise DesignError(f"engine={self.engine!r} needs psu=: with every respondent its own PSU the "
-                              f"design does not collapse to PSU totals; {MEMORY_ONLY}")
         if self.fpc_cols and weights is None:
             raise DesignError(f"engine={self.engine!r}: fpc without weights= (weights derived from the fpc) is "
                               f"not supported; pass weights= or {MEMORY_ONLY}")
@@ -169,6 +175,9 @@ class EngineDesign:
         pairs = unique([(v, v) for v in numeric] + [tuple(p) for p in pairs])
         for a, b in pairs:
             sums[f"__wab:{a}:{b}"] = w + (a, b)
+            if not self.psu_cols:  # every respondent its own PSU: squared influence values need w^2 moments
+                sums[f"__wwa:{a}"], sums[f"__wwa:{b}"], sums[f"__wwab:{a}:{b}"] = w + w + (a,), w + w + (b,), \
+                    w + w + (a, b)
         cell_keys = unique([*self._structure(), *keys, *margin_columns(self.steps)])
         table = self.source.grouped(cell_keys, list(nulls), sums)
         return self._replay(self._design(table, cell_keys, numeric, pairs, nulls), _loud)
@@ -187,18 +196,26 @@ class EngineDesign:
         for c in nulls:
             if c not in numeric and f"__na_{c}" in table:
                 frame[f"__na_{c}"] = table[f"__na_{c}"].to_numpy(bool)
-        within = {}
+        within, squared = {}, None if self.psu_cols else {}
+        ww = np.where(pos, table["__ww"] / Wd**2, 0.0)
         for a, b in pairs:
             ya, yb = np.nan_to_num(frame[a]), np.nan_to_num(frame[b])
             spread = table[f"__wab:{a}:{b}"].to_numpy() / Wd - ya * yb
             within[(a, b)] = np.where(pos, spread, 0.0)
+            if squared is not None:  # sum w^2 (a - ya)(b - yb) / W^2 from the raw w^2 moments
+                wa, wb = table[f"__wwa:{a}"].to_numpy() / Wd**2, table[f"__wwa:{b}"].to_numpy() / Wd**2
+                for v, wv, yv in ((a, wa, ya), (b, wb, yb)):
+                    squared[("first", v)] = np.where(pos, wv - yv * ww, 0.0)
+                cross = table[f"__wwab:{a}:{b}"].to_numpy() / Wd**2 - ya * wb - yb * wa + ya * yb * ww
+                squared[(a, b)] = np.where(pos, cross, 0.0)
         frame["__w"] = W
         data = pd.DataFrame(frame)
-        d = self.memory_class(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
+        d = object.__new__(self.memory_class)
+        # set before the stages are built: without PSUs they count the cells' respondents
+        d.cells = Cells(n.astype(float), table["__npos"].to_numpy(), ww, mirror, within, _squared=squared)
+        d.__init__(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
                    fpc=self.fpc_cols or None, lonely_psu=self.lonely_psu,
                    adjust_domain_lonely=self.adjust_domain_lonely, min_cell=self.min_cell)
-        d.cells = Cells(n.astype(float), table["__npos"].to_numpy(), np.where(pos, table["__ww"] / Wd**2, 0.0),
-                        mirror, within)
         return d
 
     def _replay(self, d, loud: bool):
@@ -376,6 +393,10 @@ class EngineDesign:
         """
         from toolkit.survey.engines.glm import fit_engine_glm
 
+        if not self.psu_cols:
+            raise DesignError(f"glm() with engine={self.engine!r} needs psu= (the sandwich sums influence values "
+                              "per PSU); without PSUs the engines support mean, total, ratio, proportion, rake, "
+                              f"poststratify and degf; {MEMORY_ONLY}")
         return fit_engine_glm(self, formula, family=family, conf_level=conf_level, max_iter=max_iter, tol=tol)
 
     # ------------------------------------------------------------------ weighting
@@ -418,8 +439,9 @@ class EngineDesign:
         return new
 
     def __repr__(self) -> str:
+        psus = self._base.stages[0].n_units if self.psu_cols else self.n
         return (f"Design(engine={self.engine!r}, n={self.n}, strata={len(self.strata_labels)}, "
-                f"psu={self._base.stages[0].n_units}, degf={self.degf}{', calibrated' if self.steps else ''})")
+                f"psu={psus}, degf={self.degf}{', calibrated' if self.steps else ''})")
 
 
 def _unsupported(name: str, why: str, call: str):
