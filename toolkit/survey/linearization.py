@@ -28,6 +28,10 @@ respondent, one column per statistic). Its variance is the one R's
    ``survey:::multistage``): the units of stage ``s - 1`` act as strata for
    the units of stage ``s``, and their contribution is multiplied by the
    sampling fractions ``n/N`` of all earlier stages.
+4. *Cells of one-respondent PSUs* (an engine's design without PSUs): the
+   stage's units are cells of respondents, and stage 1 is step 2 from
+   per-stratum sums of the respondents' values and of their squares
+   (:func:`cell_moments`).
 
 Every step is a ``np.bincount`` over precomputed integer codes; nothing loops
 over rows. Calibration is undone on the unit totals (``x - psw a[cell]`` summed

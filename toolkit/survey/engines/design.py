@@ -24,9 +24,29 @@ likelihood intervals of a proportion start R's intercept-only IRLS from
 row-level values: one more pass sums that first step over respondents
 (:meth:`Source.first_step <toolkit.survey.engines._sources.Source.first_step>`).
 
+*Without PSUs* (``psu=None``: a stratified sample, every respondent its own
+PSU) the cells are stratum x fpc x domain x level x margins x missingness, and
+the variance needs the respondents' squared influence values, not only the
+cell totals: ``V = sum_h (1 - f_h) n_h / (n_h - 1) (sum_i z_i^2 - (sum_i
+z_i)^2 / n_h)`` over the ``n_h`` respondents of stratum ``h``. Inside a cell
+``z_i = w_i (a + sum_v b_v (v_i - v_cell))`` (calibration subtracts ``w_i``
+times a constant of the margin cell; a proportion's level is constant in its
+cell), so ``sum z_i^2`` is the cell total squared times ``sum w^2 / (sum w)^2``
+plus terms in the cell sums of ``w^2 v`` and ``w^2 u v``, which the engine adds
+to the pass. The cell design's stage counts respondents (``Stage.unit_n``:
+lonely strata, fpc and ``n_h`` are the respondents'), the estimators give the
+slopes ``b_v`` (``Influence.spread``) and
+:func:`~toolkit.survey.linearization.cell_moments` finishes; ``degf`` is the
+respondents with a non-zero weight minus the strata. ``glm`` still needs PSUs.
+Zero weights in a calibrated design: R divides by them (an NaN SE), the cells
+of respondents do not, unless a whole cell weighs 0.
+
 The estimates and SEs equal the in-memory ones up to the order of summation
 (1e-12 relative or better in the tests); a design effect subtracts
-``(sum w y)^2 / sum w`` inside a cell and agrees to about 1e-9.
+``(sum w y)^2 / sum w`` inside a cell and agrees to about 1e-9. Without PSUs
+the SEs subtract per stratum ``(sum z)^2 / n_h`` from ``sum z^2`` (and the
+``w^2`` moments subtract cell means), so a variable whose mean dwarfs its spread
+inside a cell loses that many digits (1e-10 in the tests).
 """
 
 from __future__ import annotations
@@ -87,9 +107,9 @@ class EngineDesign:
     Made by ``survey.Design(path, ..., engine="duckdb")`` or ``survey.Design(dask_frame, ...)``;
     the parameters are :class:`~toolkit.survey.Design`'s. Supported: ``mean``, ``total``,
     ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``, ``weights``; strata, one or
-    several PSU columns, fpc, every ``lonely_psu`` and ``adjust_domain_lonely``. Not supported
-    (a :class:`~toolkit.errors.DesignError` says so): no ``psu`` (every respondent its own PSU
-    does not collapse), fpc without weights, ``quantile``, ``trim``, ``update``,
+    several PSU columns or none (every respondent its own PSU; then no ``glm``), fpc, every
+    ``lonely_psu`` and ``adjust_domain_lonely``. Not supported (a :class:`~toolkit.errors.DesignError`
+    says so): ``glm`` without ``psu``, fpc without weights, ``quantile``, ``trim``, ``update``,
     ``variance_by_stage`` and ``weight_summary``.
 
     Examples
