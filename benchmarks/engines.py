@@ -9,8 +9,7 @@ to group and region margins; mean on the raked design. A last run repeats the
 DuckDB steps with ``SET memory_limit`` below the size of the Parquet data. Every
 engine's numbers are checked against the in-memory ones (largest relative
 difference). ``--no-psu`` drops ``psu=`` (a stratified sample, every respondent
-its own PSU, as the toolkit's own surveys) and the GLM, which needs PSUs on the
-engines.
+its own PSU, as the toolkit's own surveys).
 
 Usage::
 
@@ -52,7 +51,7 @@ def write_parquet(df: pd.DataFrame, folder: Path, files: int = 4, row_group: int
 
 
 def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | None, psu: bool = True) -> dict:
-    """Time the steps on one engine, in this process (``psu`` False: no ``psu=`` and no GLM)."""
+    """Time the steps on one engine, in this process (``psu`` False: no ``psu=``)."""
     from toolkit import survey
 
     design = DESIGN if psu else {k: v for k, v in DESIGN.items() if k != "psu"}
@@ -83,12 +82,12 @@ def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | 
     d = tick("build", lambda: survey.Design(data, engine="duckdb" if engine.startswith("duckdb") else None, **design))
     m = tick("mean", lambda: d.mean(["x1", "y"]))
     p = tick("proportion_by_group", lambda: d.proportion("y", by="group"))
-    g = tick("glm", lambda: d.glm(FORMULA, family="binomial")) if psu else None
+    g = tick("glm", lambda: d.glm(FORMULA, family="binomial"))
     r = tick("rake", lambda: d.rake(margins))
     mr = tick("mean_raked", lambda: r.mean(["x1", "y"]))
     res = {"mean": m[["estimate", "se"]].to_numpy().ravel().tolist(),
            "proportion": p[["estimate", "se"]].to_numpy().ravel().tolist(),
-           "glm": [] if g is None else np.concatenate([g.coef_, np.sqrt(np.diag(g.vcov_))]).tolist(),
+           "glm": np.concatenate([g.coef_, np.sqrt(np.diag(g.vcov_))]).tolist(),
            "mean_raked": mr[["estimate", "se"]].to_numpy().ravel().tolist()}
     return {"seconds": secs, "peak_rss_mb": peak_rss_mb(), "results": res}
 
@@ -103,8 +102,6 @@ def _child(args) -> int:
 
 def max_rel(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
-    if not a.size:  # a step that was not run (the GLM without PSUs)
-        return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
 
 
@@ -116,8 +113,7 @@ def main(argv=None) -> int:
     ap.add_argument("--memory-limit-mb", type=int, help="DuckDB memory cap of the capped run "
                     "(default: half the Parquet data's size, at least 16 MB)")
     ap.add_argument("--engines", default="memory,duckdb,dask,duckdb_capped", help="which runs (comma-separated)")
-    ap.add_argument("--no-psu", action="store_true", help="design without psu= (every respondent its own PSU); "
-                    "skips the GLM")
+    ap.add_argument("--no-psu", action="store_true", help="design without psu= (every respondent its own PSU)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     ap.add_argument("--child", nargs=5, metavar=("ENGINE", "FOLDER", "OUT", "LIMIT", "PSU"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -143,7 +139,7 @@ def main(argv=None) -> int:
               "runs": runs}
     ref = runs.get("memory")
     print(f"toolkit.survey engines: n = {args.n:,} rows, Parquet {size / 2**20:.0f} MB in 4 files; "
-          f"duckdb_capped: memory_limit {cap} MB; " + ("no psu=, no GLM" if args.no_psu else f"GLM {FORMULA!r}"))
+          f"duckdb_capped: memory_limit {cap} MB; GLM {FORMULA!r}" + ("; no psu=" if args.no_psu else ""))
     print(f"{'engine':14s} {'step':20s} {'seconds':>8s} {'rows/s':>12s}")
     for engine, run in runs.items():
         for step, t in run["seconds"].items():

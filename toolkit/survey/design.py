@@ -89,8 +89,8 @@ class Design(DesignStructure):
         reduced on its cluster ("dask"); ``engine="dask"`` with a pandas frame
         splits it in two partitions. The engines return the same tables (to
         1e-10) and support ``mean``, ``total``, ``ratio``, ``proportion``,
-        ``glm``, ``rake`` and ``poststratify`` with strata, PSUs (or none:
-        then no ``glm``), several stages, fpc and every ``lonely_psu``; the rest raises a
+        ``glm``, ``rake`` and ``poststratify`` with strata, PSUs (or none),
+        several stages, fpc and every ``lonely_psu``; the rest raises a
         :class:`~toolkit.errors.DesignError` (see
         :class:`toolkit.survey.engines.EngineDesign`). Needs the ``scale`` extra.
 

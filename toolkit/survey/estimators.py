@@ -263,7 +263,8 @@ def _variance_diag(design, values: np.ndarray, dom: _Domains, calib: np.ndarray 
     spread = None
     if slopes and design.stages[0].unit_ww is not None:
         names, cells = list(slopes), design.cells
-        spread = ([inside(slopes[a]) for a in names], [cells.first(a) for a in names],
+        dense = [Influence(inside(slopes[a]), dom.k, None if dom.k == 1 else dom.g).dense() for a in names]
+        spread = (dense, [cells.first(a) for a in names],
                   [[cells.second(a, b) for b in names] for a in names])
     x = (Influence(vals, 1, calib=calib, spread=spread) if dom.k == 1
          else Influence(vals, dom.k, dom.g, calib=calib, spread=spread))

@@ -53,6 +53,7 @@ import numpy as np
 
 # Calibration is imported from here too (and pickled designs name this module)
 from toolkit.survey._calibration import Calibration, CalibrationPlan, _sweep, _triples, _unit_sums  # noqa: F401
+from toolkit.survey._moments import cell_moments, moment_variance
 
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -144,6 +145,7 @@ class Influence:
     col: np.ndarray | None = None
     calib: np.ndarray | None = None
     spread: tuple | None = None  # cells of one-respondent PSUs: (slopes, first, second), see cell_moments
+    gram: tuple | None = None  # such cells: (sum x x', sum w x, sum w) per cell, see cell_moments
 
     def dense(self) -> np.ndarray:
         """The ``(n, p)`` matrix of influence values.
@@ -370,78 +372,6 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
         own = (centred * centred * scale[:, None]).sum(0)
         return own * (np.diag(factor) if np.ndim(factor) else factor)
     return (centred * scale[:, None]).T @ centred * factor
-
-
-def moment_variance(s1: np.ndarray, s2: np.ndarray, stage: Stage, lonely_psu: str,
-                    present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
-                    centred: np.ndarray | None = None) -> np.ndarray:
-    """:func:`stage_variance` with ``diag`` from per-stratum sums of the unit totals ``s1`` and of their
-    squares ``s2`` (strata x p): the centred sum of squares is ``s2 - s1^2 / n_h`` unless given.
-
-    Examples
-    --------
-    >>> one = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
-    ...             np.array([False]))
-    >>> moment_variance(np.array([[4.0]]), np.array([[10.0]]), one, "fail").tolist()
-    [4.0]
-    """
-    if centred is None:
-        centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
-    centred = centred.copy()
-    scale = stage.scale
-    factor = 1.0
-    if lonely_psu == "adjust":
-        centred[stage.lonely] = s2[stage.lonely]
-        if domain_lonely is not None:
-            centred = np.where(domain_lonely, s2, centred)
-    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
-        factor = np.where(domain_lonely.any(0), np.nan, 1.0)
-    if lonely_psu == "average" and stage.lonely.any():
-        scale = np.where(stage.lonely, 0.0, scale)
-        if present is None:
-            present = np.ones(s1.shape, bool)
-        h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
-        factor = factor * h_all / (h_all - h_lonely)
-    return (centred * scale[:, None]).sum(0) * factor
-
-
-def cell_moments(x, stage: Stage, lonely_psu: str, present=None, domain_lonely=None,
-                 diag: bool = True) -> np.ndarray:
-    """:func:`moment_variance` over cells of respondents, every respondent its own PSU (``stage.unit_ww``).
-
-    A respondent's influence value is ``w_i (T_c / W_c + sum_v b_v (v_i - v_c))``: its weight times a constant
-    of its cell (level, domain and calibration cells are keys) plus slopes ``b_v`` in variables ``v`` that vary
-    inside the cell, around the cell's weighted mean ``v_c``. So the squares in cell ``c`` sum to
-    ``unit_ww_c T_c^2 + 2 T_c sum_v s_v f_v + sum_uv s_u s_v q_uv`` with ``T_c`` the cell total and, from
-    ``x.spread = (slopes, first, second)``, ``s_v = W_c b_v`` (the slope of the cell's own influence value in
-    ``v_c``, shaped as ``x.values``), ``f_v = sum w^2 (v - v_c) / W_c^2`` and
-    ``q_uv = sum w^2 (u - u_c)(v - v_c) / W_c^2`` per cell. ``n_per_stratum`` counts respondents. Only the
-    variances (``diag``).
-
-    Examples
-    --------
-    >>> cells = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([4.0]), np.array([4 / 3]),
-    ...               np.array([False]), np.array([2.0, 2.0]), np.array([0.5, 0.5]))
-    >>> cell_moments(Influence(np.array([3.0, -3.0]), 1), cells, "fail").tolist()
-    [12.0]
-    """
-    if not diag:
-        raise ValueError("cells of one-respondent PSUs give variances only (diag=True)")
-    totals = x.cell_sums(stage.unit, stage.n_units)
-    h_n, p = stage.n_strata, totals.shape[1]
-    key = (stage.unit_stratum[:, None] * p + np.arange(p)).ravel()
-    s1 = np.bincount(key, weights=totals.ravel(), minlength=h_n * p).reshape(h_n, p)
-    squares = totals * totals * stage.unit_ww[:, None]
-    spread = getattr(getattr(x, "x", x), "spread", None)  # a Residual's influence holds it
-    if spread is not None:
-        base = getattr(x, "x", x)
-        slopes = [Influence(v, base.p, base.col).dense() for v in spread[0]]
-        for i, si in enumerate(slopes):
-            squares += 2 * totals * si * spread[1][i][:, None]
-            for j, sj in enumerate(slopes):
-                squares += si * sj * spread[2][i][j][:, None]
-    s2 = np.bincount(key, weights=squares.ravel(), minlength=h_n * p).reshape(h_n, p)
-    return moment_variance(s1, s2, stage, lonely_psu, present, domain_lonely)
 
 
 def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,

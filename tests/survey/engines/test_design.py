@@ -147,8 +147,6 @@ def test_what_does_not_reduce_says_so():
                  lambda: d.weight_summary(), lambda: d.variance_by_stage("y")):
         with pytest.raises(DesignError, match="in-memory engine"):
             call()
-    with pytest.raises(DesignError, match="glm.* needs psu=.*without PSUs the engines support mean"):
-        survey.Design(data, weights="w", engine="dask").glm("y ~ x")
     with pytest.raises(DesignError, match="fpc without weights"):
         survey.Design(data.assign(N=50), psu="p", fpc="N", engine="dask")
     with pytest.raises(DesignError, match="'nope' not found"):

@@ -37,7 +37,9 @@ to the pass. The cell design's stage counts respondents (``Stage.unit_n``:
 lonely strata, fpc and ``n_h`` are the respondents'), the estimators give the
 slopes ``b_v`` (``Influence.spread``) and
 :func:`~toolkit.survey.linearization.cell_moments` finishes; ``degf`` is the
-respondents with a non-zero weight minus the strata. ``glm`` still needs PSUs.
+respondents with a non-zero weight minus the strata. ``glm`` adds per cell the
+sums of ``x x'`` and ``w x`` of the respondents' influence values
+(:mod:`toolkit.survey.engines.glm`).
 Zero weights in a calibrated design: R divides by them (an NaN SE), the cells
 of respondents do not, unless a whole cell weighs 0.
 
@@ -107,10 +109,9 @@ class EngineDesign:
     Made by ``survey.Design(path, ..., engine="duckdb")`` or ``survey.Design(dask_frame, ...)``;
     the parameters are :class:`~toolkit.survey.Design`'s. Supported: ``mean``, ``total``,
     ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``, ``weights``; strata, one or
-    several PSU columns or none (every respondent its own PSU; then no ``glm``), fpc, every
-    ``lonely_psu`` and ``adjust_domain_lonely``. Not supported (a :class:`~toolkit.errors.DesignError`
-    says so): ``glm`` without ``psu``, fpc without weights, ``quantile``, ``trim``, ``update``,
-    ``variance_by_stage`` and ``weight_summary``.
+    several PSU columns or none (every respondent its own PSU), fpc, every ``lonely_psu`` and
+    ``adjust_domain_lonely``. Not supported (a :class:`~toolkit.errors.DesignError` says so): fpc
+    without weights, ``quantile``, ``trim``, ``update``, ``variance_by_stage`` and ``weight_summary``.
 
     Examples
     --------
@@ -413,10 +414,6 @@ class EngineDesign:
         """
         from toolkit.survey.engines.glm import fit_engine_glm
 
-        if not self.psu_cols:
-            raise DesignError(f"glm() with engine={self.engine!r} needs psu= (the sandwich sums influence values "
-                              "per PSU); without PSUs the engines support mean, total, ratio, proportion, rake, "
-                              f"poststratify and degf; {MEMORY_ONLY}")
         return fit_engine_glm(self, formula, family=family, conf_level=conf_level, max_iter=max_iter, tol=tol)
 
     # ------------------------------------------------------------------ weighting
