@@ -44,11 +44,13 @@ Zero weights in a calibrated design: R divides by them (an NaN SE), the cells
 of respondents do not, unless a whole cell weighs 0.
 
 The estimates and SEs equal the in-memory ones up to the order of summation
-(1e-12 relative or better in the tests); a design effect subtracts
-``(sum w y)^2 / sum w`` inside a cell and agrees to about 1e-9. Without PSUs
-the SEs subtract per stratum ``(sum z)^2 / n_h`` from ``sum z^2`` (and the
-``w^2`` moments subtract cell means), so a variable whose mean dwarfs its spread
-inside a cell loses that many digits (1e-10 in the tests).
+(1e-12 relative or better in the tests). Second moments (a cell's spread
+``sum w (y - c)^2 / sum w - (y_cell - c)^2`` for design effects, the ``w^2``
+moments) are summed around ``c``, the variable's mean over respondents (one
+more pass per variable, kept), so a variable far from zero keeps its digits;
+they still subtract the cell's mean, and a design effect agrees to about 1e-9
+where a cell's mean is far from ``c`` against its spread. Without PSUs the SEs
+subtract per stratum ``(sum z)^2 / n_h`` from ``sum z^2``.
 """
 
 from __future__ import annotations
@@ -146,6 +148,7 @@ class EngineDesign:
         self.steps: tuple = ()
         self.rake_result = None
         self._factors = None  # (steps, margins, cells, factor) behind row_factor
+        self._centre: dict = {}  # column -> its mean, the centre of second moments (see _centres)
         self._check_weights()
         self._base = self.collapse()
         self.n = int(self._base.cells.n.sum())
@@ -194,16 +197,32 @@ class EngineDesign:
         for v in numeric:
             sums[f"__wy:{v}"], sums[f"__y:{v}"] = w + (v,), (v,)
         pairs = unique([(v, v) for v in numeric] + [tuple(p) for p in pairs])
-        for a, b in pairs:
-            sums[f"__wab:{a}:{b}"] = w + (a, b)
+        centre = self._centres(unique([v for pair in pairs for v in pair]))
+        for a, b in pairs:  # second moments around a value near the mean keep their digits
+            sa, sb = ("shift", a, centre[a]), ("shift", b, centre[b])
+            sums[f"__wab:{a}:{b}"] = w + (sa, sb)
             if not self.psu_cols:  # every respondent its own PSU: squared influence values need w^2 moments
-                sums[f"__wwa:{a}"], sums[f"__wwa:{b}"], sums[f"__wwab:{a}:{b}"] = w + w + (a,), w + w + (b,), \
-                    w + w + (a, b)
+                sums[f"__wwa:{a}"], sums[f"__wwa:{b}"], sums[f"__wwab:{a}:{b}"] = w + w + (sa,), w + w + (sb,), \
+                    w + w + (sa, sb)
         cell_keys = unique([*self._structure(), *keys, *margin_columns(self.steps)])
         table = self.source.grouped(cell_keys, list(nulls), sums)
-        return self._replay(self._design(table, cell_keys, numeric, pairs, nulls), _loud)
+        return self._replay(self._design(table, cell_keys, numeric, pairs, nulls, centre), _loud)
 
-    def _design(self, table: pd.DataFrame, cell_keys, numeric, pairs, nulls):
+    def _centres(self, columns: list[str]) -> dict:
+        """A value near each column's mean, its mean over respondents (one pass for the new ones, kept)."""
+        todo = [c for c in columns if c not in self._centre]
+        if todo:
+            sums = {"__n": ()}
+            for c in todo:
+                sums[f"__m:{c}"], sums[f"__s:{c}"] = (("missing", c),), (c,)
+            t = self.source.grouped([], [], sums).iloc[0]
+            for c in todo:
+                k = t["__n"] - t[f"__m:{c}"]
+                mean = t[f"__s:{c}"] / k if k > 0 else 0.0
+                self._centre[c] = float(mean) if np.isfinite(mean) else 0.0
+        return {c: self._centre[c] for c in columns}
+
+    def _design(self, table: pd.DataFrame, cell_keys, numeric, pairs, nulls, centre):
         W, n = table["__w"].to_numpy(), table["__n"].to_numpy()
         pos = W > 0
         Wd = np.where(pos, W, 1.0)
@@ -219,8 +238,8 @@ class EngineDesign:
                 frame[f"__na_{c}"] = table[f"__na_{c}"].to_numpy(bool)
         within, squared = {}, None if self.psu_cols else {}
         ww = np.where(pos, table["__ww"] / Wd**2, 0.0)
-        for a, b in pairs:
-            ya, yb = np.nan_to_num(frame[a]), np.nan_to_num(frame[b])
+        for a, b in pairs:  # the sums are around the centres: so are the cell means here
+            ya, yb = np.nan_to_num(frame[a] - centre[a]), np.nan_to_num(frame[b] - centre[b])
             spread = table[f"__wab:{a}:{b}"].to_numpy() / Wd - ya * yb
             within[(a, b)] = np.where(pos, spread, 0.0)
             if squared is not None:  # sum w^2 (a - ya)(b - yb) / W^2 from the raw w^2 moments
