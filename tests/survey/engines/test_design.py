@@ -106,10 +106,12 @@ def test_designs_without_psu_reduce_to_cells_of_respondents(options):
     data = data.assign(g=data["g"].where((data["s"] != 1) | (data["g"] != "c") | (data.index == one), "a"))
     data = data.assign(N1=900, f=data["s"] / 10 + 0.05)
     uncalibrated = ["mean", "mean_na", "total", "ratio", "proportion", "proportion_logit"]
-    # zero weights: R's calibration divides by them (NaN), which cells of respondents do not see; without
-    # weights, raking to shares keeps sum w = n and the SRS variance of a design effect is rounding noise
+    # zero weights: R's calibration divides by them (NaN SEs); without weights, raking to shares keeps
+    # sum w = n and the SRS variance of a design effect is rounding noise
     zero = data.assign(w=data["w"].where(data.index % 17 != 0, 0.0))
-    for frame, calls in [(data, [*CALLS] if "weights" in options else uncalibrated), (zero, uncalibrated)]:
+    raked = [c for c in CALLS if c.startswith(("raked", "proportion_likelihood"))]
+    for frame, calls in [(data, [*CALLS] if "weights" in options else uncalibrated),
+                         (zero, uncalibrated + raked if "weights" in options else uncalibrated)]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ref = survey.Design(frame, **options)
@@ -147,6 +149,9 @@ def test_what_does_not_reduce_says_so():
                  lambda: d.weight_summary(), lambda: d.variance_by_stage("y")):
         with pytest.raises(DesignError, match="in-memory engine"):
             call()
+    with pytest.raises(DesignError, match=r"poststratify\(\) with engine='dask' needs non-zero weights: 1 "):
+        survey.Design(data.assign(w=data["w"].where(data.index != 7, 0.0)), engine="dask", **DESIGN).poststratify(
+            "c", {"lo": 1, "mid": 1, "hi": 1})
     with pytest.raises(DesignError, match="fpc without weights"):
         survey.Design(data.assign(N=50), psu="p", fpc="N", engine="dask")
     with pytest.raises(DesignError, match="'nope' not found"):
@@ -211,3 +216,11 @@ def test_a_variable_far_from_zero_keeps_its_digits(tmp_path, design):
         if design is NO_PSU:  # with PSUs a cell's mean y rounds at 1e-16 * 1e6: SEs agree to ~1e-10 there
             assert_same(a, b)
         np.testing.assert_allclose(b["deff"], a["deff"], rtol=1e-10 if design is NO_PSU else 1e-9)
+
+
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
+def test_zero_weights_in_a_raked_design_give_the_in_memory_nan(design):
+    data = survey_data(12).assign(w=lambda f: f["w"].where(f.index % 23 != 0, 0.0))
+    ref, got = survey.Design(data, **design), survey.Design(data, engine="dask", **design)
+    _compare(ref, got, ["raked_mean", "raked_proportion"])
+    assert np.isnan(CALLS["raked_mean"](got)["se"]).all()  # R's x / psw is 0 / 0 for them

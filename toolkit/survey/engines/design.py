@@ -40,8 +40,9 @@ slopes ``b_v`` (``Influence.spread``) and
 respondents with a non-zero weight minus the strata. ``glm`` adds per cell the
 sums of ``x x'`` and ``w x`` of the respondents' influence values
 (:mod:`toolkit.survey.engines.glm`).
-Zero weights in a calibrated design: R divides by them (an NaN SE), the cells
-of respondents do not, unless a whole cell weighs 0.
+Zero weights: raking divides by them (R's ``x / psw``, an NaN SE), and a cell
+holding one is NaN there too; post-stratification keeps a residual for them
+(their ``psw`` is 1) that cells do not hold, so the engines refuse it.
 
 The estimates and SEs equal the in-memory ones up to the order of summation
 (1e-12 relative or better in the tests). Second moments (a cell's spread
@@ -66,7 +67,7 @@ from toolkit._validation import as_list, check_option
 from toolkit.disclosure import DEFAULT_MIN_CELL
 from toolkit.errors import DesignError
 from toolkit.survey.engines._sources import FIRST_STEP, MEMORY_ONLY, Source, margin_columns, open_source, unique
-from toolkit.survey.linearization import LONELY
+from toolkit.survey.linearization import LONELY, CalibrationPlan
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class EngineDesign:
     ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``, ``weights``; strata, one or
     several PSU columns or none (every respondent its own PSU), fpc, every ``lonely_psu`` and
     ``adjust_domain_lonely``. Not supported (a :class:`~toolkit.errors.DesignError` says so): fpc
-    without weights, ``quantile``, ``trim``, ``update``, ``variance_by_stage`` and ``weight_summary``.
+    without weights, ``poststratify`` with zero weights, ``quantile``, ``trim``, ``update``,
+    ``variance_by_stage`` and ``weight_summary``.
 
     Examples
     --------
@@ -268,6 +270,13 @@ class EngineDesign:
                     d = d.rake(step[1], max_iter=step[2], tol=step[3])
                 else:
                     d = d.poststratify(step[1], step[2], partial=step[3])
+        mixed = d.cells.npos < d.cells.n
+        if d.plan is not None and mixed.any():
+            # raking divides a respondent's influence by its raked weight (R's x / psw): 0 / 0 for a zero
+            # weight, NaN in its margin cell's sums; a cell holding zero and non-zero weights gets the same NaN
+            comps = [replace(c, v=np.where(mixed, np.nan, c.v)) if c.per_respondent else c
+                     for c in d.plan.components]
+            d.plan = CalibrationPlan(comps, list(d.plan.steps))
         return d
 
     # ----------------------------------------------------------------- estimators
@@ -463,6 +472,10 @@ class EngineDesign:
         >>> float(d.poststratify("c", {"a": 0.25, "b": 0.75}).mean("y")["estimate"].iloc[0])
         2.75
         """
+        zero = int(self._base.cells.n.sum() - self._base.cells.npos.sum())
+        if zero:  # R's post-stratification keeps a residual for them (their psw is 1), which cells do not hold
+            raise DesignError(f"poststratify() with engine={self.engine!r} needs non-zero weights: {zero} "
+                              f"respondent(s) weigh 0 (drop them, or rake instead); {MEMORY_ONLY}")
         return self._with_steps(self.steps + (("poststratify", variables, population, partial),))
 
     def _with_steps(self, steps: tuple) -> EngineDesign:
