@@ -8,11 +8,12 @@ variables; proportion by group; a logistic GLM with a categorical term; rake
 to group and region margins; mean on the raked design. A last run repeats the
 DuckDB steps with ``SET memory_limit`` below the size of the Parquet data. Every
 engine's numbers are checked against the in-memory ones (largest relative
-difference).
+difference). ``--no-psu`` drops ``psu=`` (a stratified sample, every respondent
+its own PSU, as the toolkit's own surveys).
 
 Usage::
 
-    python benchmarks/engines.py [--n 1000000] [--seed 1] [--memory-limit-mb MB] [--json out.json]
+    python benchmarks/engines.py [--n 1000000] [--seed 1] [--memory-limit-mb MB] [--no-psu] [--json out.json]
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ def write_parquet(df: pd.DataFrame, folder: Path, files: int = 4, row_group: int
     return sum(f.stat().st_size for f in folder.glob("*.parquet"))
 
 
-def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | None) -> dict:
-    """Time the steps on one engine, in this process."""
+def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | None, psu: bool = True) -> dict:
+    """Time the steps on one engine, in this process (``psu`` False: no ``psu=``)."""
     from toolkit import survey
+
+    design = DESIGN if psu else {k: v for k, v in DESIGN.items() if k != "psu"}
 
     secs, res = {}, {}
 
@@ -76,7 +79,7 @@ def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | 
             con.execute(f"SET memory_limit = '{memory_limit_mb}MB'")
             con.execute("SET preserve_insertion_order = false")
         data = folder
-    d = tick("build", lambda: survey.Design(data, engine="duckdb" if engine.startswith("duckdb") else None, **DESIGN))
+    d = tick("build", lambda: survey.Design(data, engine="duckdb" if engine.startswith("duckdb") else None, **design))
     m = tick("mean", lambda: d.mean(["x1", "y"]))
     p = tick("proportion_by_group", lambda: d.proportion("y", by="group"))
     g = tick("glm", lambda: d.glm(FORMULA, family="binomial"))
@@ -92,7 +95,7 @@ def run_engine(engine: str, folder: Path, margins: dict, memory_limit_mb: int | 
 def _child(args) -> int:
     folder = Path(args.folder)
     margins = json.loads((folder / "margins.json").read_text())
-    out = run_engine(args.engine, folder / "data", margins, args.memory_limit_mb)
+    out = run_engine(args.engine, folder / "data", margins, args.memory_limit_mb, args.psu)
     Path(args.out).write_text(json.dumps(out))
     return 0
 
@@ -110,13 +113,14 @@ def main(argv=None) -> int:
     ap.add_argument("--memory-limit-mb", type=int, help="DuckDB memory cap of the capped run "
                     "(default: half the Parquet data's size, at least 16 MB)")
     ap.add_argument("--engines", default="memory,duckdb,dask,duckdb_capped", help="which runs (comma-separated)")
+    ap.add_argument("--no-psu", action="store_true", help="design without psu= (every respondent its own PSU)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    ap.add_argument("--child", nargs=4, metavar=("ENGINE", "FOLDER", "OUT", "LIMIT"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=5, metavar=("ENGINE", "FOLDER", "OUT", "LIMIT", "PSU"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        engine, folder, out, limit = args.child
+        engine, folder, out, limit, psu = args.child
         return _child(argparse.Namespace(engine=engine, folder=folder, out=out,
-                                         memory_limit_mb=int(limit) or None))
+                                         memory_limit_mb=int(limit) or None, psu=psu == "1"))
 
     df, margins = make_data(args.n, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,12 +132,14 @@ def main(argv=None) -> int:
         for engine in args.engines.split(","):
             out = Path(tmp) / f"{engine}.json"
             limit = cap if engine == "duckdb_capped" else 0
-            subprocess.run([sys.executable, __file__, "--child", engine, tmp, str(out), str(limit)], check=True)
+            subprocess.run([sys.executable, __file__, "--child", engine, tmp, str(out), str(limit),
+                            "0" if args.no_psu else "1"], check=True)
             runs[engine] = json.loads(out.read_text())
-    report = {"n": args.n, "parquet_mb": size / 2**20, "duckdb_memory_limit_mb": cap, "runs": runs}
+    report = {"n": args.n, "psu": not args.no_psu, "parquet_mb": size / 2**20, "duckdb_memory_limit_mb": cap,
+              "runs": runs}
     ref = runs.get("memory")
     print(f"toolkit.survey engines: n = {args.n:,} rows, Parquet {size / 2**20:.0f} MB in 4 files; "
-          f"duckdb_capped: memory_limit {cap} MB; GLM {FORMULA!r}")
+          f"duckdb_capped: memory_limit {cap} MB; GLM {FORMULA!r}" + ("; no psu=" if args.no_psu else ""))
     print(f"{'engine':14s} {'step':20s} {'seconds':>8s} {'rows/s':>12s}")
     for engine, run in runs.items():
         for step, t in run["seconds"].items():

@@ -105,7 +105,10 @@ class DesignStructure:
         n = self.n
         n_units = int(unit.max()) + 1 if n else 0
         unit_stratum = parent[first_rows(unit, n_units)]
-        n_per = np.bincount(unit_stratum, minlength=parent_n_strata).astype(float)
+        # a collapsed design without PSUs (engines): its units are cells of respondents, each its own PSU
+        cells = self.cells if not self.psu_cols else None
+        unit_n = None if cells is None else cells.n
+        n_per = np.bincount(unit_stratum, weights=unit_n, minlength=parent_n_strata).astype(float)
         row_n = n_per[parent]
         if fpc is None:
             f_row, pop_row = np.ones(n), np.full(n, np.inf)
@@ -127,7 +130,8 @@ class DesignStructure:
                 f"Stratum ({label}) has only one PSU at stage {s + 1} "
                 f"({int(lonely.sum())} such stratum/strata); choose lonely_psu="
                 "'remove', 'adjust', 'average' or 'certainty'")
-        return Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely), pop_row
+        return Stage(unit, n_units, unit_stratum, parent_n_strata, n_per, scale, lonely, unit_n,
+                     None if cells is None else cells.ww), pop_row
 
     def _fpc_weights(self) -> np.ndarray:
         """Weights implied by the fpc when none are given: 1 / product of the stages' n/N, as R."""

@@ -89,7 +89,7 @@ class Design(DesignStructure):
         reduced on its cluster ("dask"); ``engine="dask"`` with a pandas frame
         splits it in two partitions. The engines return the same tables (to
         1e-10) and support ``mean``, ``total``, ``ratio``, ``proportion``,
-        ``glm``, ``rake`` and ``poststratify`` with strata, PSUs (required),
+        ``glm``, ``rake`` and ``poststratify`` with strata, PSUs (or none),
         several stages, fpc and every ``lonely_psu``; the rest raises a
         :class:`~toolkit.errors.DesignError` (see
         :class:`toolkit.survey.engines.EngineDesign`). Needs the ``scale`` extra.
@@ -211,7 +211,8 @@ class Design(DesignStructure):
     def _degf(self, in_domain: np.ndarray | None = None, col: np.ndarray | None = None,
               p: int = 1) -> np.ndarray:
         """PSUs minus strata with non-zero weight, per domain column."""
-        if in_domain is None and (col is None or (p == 1 and (col == 0).all())):
+        cells = self.stages[0].unit_n is not None  # cells of one-respondent PSUs: count their respondents
+        if in_domain is None and not cells and (col is None or (p == 1 and (col == 0).all())):
             if "degf" not in self._wcache:
                 if np.count_nonzero(self.weights) == self.n:  # every PSU and stratum counts
                     self._wcache["degf"] = np.array([float(self.stages[0].n_units - len(self.strata_labels))])
@@ -223,7 +224,9 @@ class Design(DesignStructure):
             pos = pos & in_domain
         c = np.zeros(self.n, np.int64) if col is None else col
         pos = pos & (c >= 0)
-        if self.stages[0].n_units == self.n:  # every row its own PSU: the PSUs hit are the rows
+        if cells:
+            psus = np.bincount(c[pos], weights=self.cells.npos[pos], minlength=p)
+        elif self.stages[0].n_units == self.n:  # every row its own PSU: the PSUs hit are the rows
             psus = np.bincount(c[pos], minlength=p)
         else:
             psus = (np.bincount(self.psu[pos] * p + c[pos], minlength=self.stages[0].n_units * p).reshape(-1, p)

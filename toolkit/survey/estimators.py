@@ -253,12 +253,21 @@ def _domain_codes(design, by, valid: np.ndarray | None, na_rm: bool):
     return g, labels, k, bad, df
 
 
-def _variance_diag(design, values: np.ndarray, dom: _Domains, calib: np.ndarray | None = None) -> np.ndarray:
-    """SEs of the domain statistics whose influence values are ``values`` (``calib``: see :class:`Influence`)."""
+def _variance_diag(design, values: np.ndarray, dom: _Domains, calib: np.ndarray | None = None,
+                   slopes: dict | None = None) -> np.ndarray:
+    """SEs of the domain statistics whose influence values are ``values`` (``calib``, and ``slopes``, variable ->
+    the slope of ``values`` in it, for a collapsed design without PSUs: see :class:`Influence`)."""
     def inside(v):
         return v if v is None or dom.everyone else np.where(dom.g >= 0, v, 0.0)
     vals, calib = inside(values), inside(calib)
-    x = Influence(vals, 1, calib=calib) if dom.k == 1 else Influence(vals, dom.k, dom.g, calib=calib)
+    spread = None
+    if slopes and design.stages[0].unit_ww is not None:
+        names, cells = list(slopes), design.cells
+        dense = [Influence(inside(slopes[a]), dom.k, None if dom.k == 1 else dom.g).dense() for a in names]
+        spread = (dense, [cells.first(a) for a in names],
+                  [[cells.second(a, b) for b in names] for a in names])
+    x = (Influence(vals, 1, calib=calib, spread=spread) if dom.k == 1
+         else Influence(vals, dom.k, dom.g, calib=calib, spread=spread))
     return np.sqrt(np.clip(design._variance(x, dom.g, diag=True), 0, None))
 
 
@@ -357,13 +366,15 @@ def _mean_or_total(design, variables, by, na_rm, conf_level, min_cell, kind: str
             vsrs = dom.srs_var(dom.npos / (dom.npos - 1) * (dom.sum(infl * dev) + dom.within(var) / dom.W))
             yu = _mirror(design, var, valid)
             calib = None if yu is None else dom.w * (yu - dom.expand(est)) / dom.expand(dom.W)
+            slope = dom.w / dom.expand(dom.W)
         else:
             est = tot
             infl = dom.w * y0
             vsrs = dom.srs_var(dom.wvar(y0, dom.within(var))) * dom.W**2
             yu = _mirror(design, var, valid)
             calib = None if yu is None else dom.w * yu
-        se = _variance_diag(design, infl, dom, calib)
+            slope = dom.w
+        se = _variance_diag(design, infl, dom, calib, {var: slope})
         est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
         parts.append(_frame(labels, {"variable": var}, est, se, est - z * se, est + z * se,
                             df, dom.n, se**2 / vsrs, dom.kish))
@@ -424,7 +435,9 @@ def ratio(design, numerator, denominator, *, by=None, na_rm=False, conf_level=0.
               + est**2 * dom.within(denominator)) / X**2
     yu, xu = _mirror(design, numerator, valid), _mirror(design, denominator, valid)
     calib = None if yu is None else dom.w * (yu - est[dom.gi] * xu) / X[dom.gi]
-    se = _variance_diag(design, dom.w * r, dom, calib)
+    slopes = {numerator: dom.w / X[dom.gi]}
+    slopes[denominator] = slopes.get(denominator, 0.0) - dom.w * est[dom.gi] / X[dom.gi]
+    se = _variance_diag(design, dom.w * r, dom, calib, slopes)
     vsrs = dom.srs_var(dom.wvar(r, within)) * dom.W**2
     est, se = np.where(bad, np.nan, est), np.where(bad, np.nan, se)
     table = _frame(labels, {"numerator": numerator, "denominator": denominator}, est, se,

@@ -28,6 +28,10 @@ respondent, one column per statistic). Its variance is the one R's
    ``survey:::multistage``): the units of stage ``s - 1`` act as strata for
    the units of stage ``s``, and their contribution is multiplied by the
    sampling fractions ``n/N`` of all earlier stages.
+4. *Cells of one-respondent PSUs* (an engine's design without PSUs): the
+   stage's units are cells of respondents, and stage 1 is step 2 from
+   per-stratum sums of the respondents' values and of their squares
+   (:func:`cell_moments`).
 
 Every step is a ``np.bincount`` over precomputed integer codes; nothing loops
 over rows. Calibration is undone on the unit totals (``x - psw a[cell]`` summed
@@ -49,6 +53,7 @@ import numpy as np
 
 # Calibration is imported from here too (and pickled designs name this module)
 from toolkit.survey._calibration import Calibration, CalibrationPlan, _sweep, _triples, _unit_sums  # noqa: F401
+from toolkit.survey._moments import cell_moments, moment_variance
 
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -89,6 +94,12 @@ class Stage:
     every unit; ``scale`` the per-stratum factor ``mult * f * n / (n - 1)``
     (``mult * f`` for a lonely unit), 0 where the stratum adds nothing.
 
+    A collapsed design without PSUs (:mod:`toolkit.survey.engines`) has cells of
+    respondents for units, every respondent its own PSU: ``unit_n`` holds each
+    cell's respondents (``n_per_stratum`` counts respondents) and ``unit_ww``
+    its ``sum w^2 / (sum w)^2``, so the squares of the respondents' influence
+    values in a cell sum to ``unit_ww * total^2`` (see :func:`cell_moments`).
+
     Examples
     --------
     >>> one = Stage(np.array([0, 1, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
@@ -104,6 +115,8 @@ class Stage:
     n_per_stratum: np.ndarray
     scale: np.ndarray
     lonely: np.ndarray  # per stratum: one unit and a non-zero fpc factor
+    unit_n: np.ndarray | None = None  # respondents per unit when units are cells of one-respondent PSUs
+    unit_ww: np.ndarray | None = None  # per such unit: sum w^2 / (sum w)^2
 
 
 @dataclass(frozen=True)
@@ -117,7 +130,9 @@ class Influence:
     ``calib`` serves a collapsed design (one row per cell of respondents, see
     :mod:`toolkit.survey.engines`): raking averages ``x / psw`` over
     respondents, which needs each cell's influence at its *unweighted* means;
-    ``calib`` holds that, shaped as ``values`` (``None``: ``values``).
+    ``calib`` holds that, shaped as ``values`` (``None``: ``values``). Such a
+    design without PSUs also needs the spread of its respondents' values inside
+    a cell, ``spread`` (:func:`cell_moments`).
 
     Examples
     --------
@@ -129,6 +144,8 @@ class Influence:
     p: int
     col: np.ndarray | None = None
     calib: np.ndarray | None = None
+    spread: tuple | None = None  # cells of one-respondent PSUs: (slopes, first, second), see cell_moments
+    gram: tuple | None = None  # such cells: (sum x x', sum w x, sum w) per cell, see cell_moments
 
     def dense(self) -> np.ndarray:
         """The ``(n, p)`` matrix of influence values.
@@ -357,39 +374,6 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     return (centred * scale[:, None]).T @ centred * factor
 
 
-def moment_variance(s1: np.ndarray, s2: np.ndarray, stage: Stage, lonely_psu: str,
-                    present: np.ndarray | None = None, domain_lonely: np.ndarray | None = None,
-                    centred: np.ndarray | None = None) -> np.ndarray:
-    """:func:`stage_variance` with ``diag`` from per-stratum sums of the unit totals ``s1`` and of their
-    squares ``s2`` (strata x p): the centred sum of squares is ``s2 - s1^2 / n_h`` unless given.
-
-    Examples
-    --------
-    >>> one = Stage(np.array([0, 1]), 2, np.array([0, 0]), 1, np.array([2.0]), np.array([2.0]),
-    ...             np.array([False]))
-    >>> moment_variance(np.array([[4.0]]), np.array([[10.0]]), one, "fail").tolist()
-    [4.0]
-    """
-    if centred is None:
-        centred = s2 - s1 * s1 / stage.n_per_stratum[:, None]
-    centred = centred.copy()
-    scale = stage.scale
-    factor = 1.0
-    if lonely_psu == "adjust":
-        centred[stage.lonely] = s2[stage.lonely]
-        if domain_lonely is not None:
-            centred = np.where(domain_lonely, s2, centred)
-    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
-        factor = np.where(domain_lonely.any(0), np.nan, 1.0)
-    if lonely_psu == "average" and stage.lonely.any():
-        scale = np.where(stage.lonely, 0.0, scale)
-        if present is None:
-            present = np.ones(s1.shape, bool)
-        h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
-        factor = factor * h_all / (h_all - h_lonely)
-    return (centred * scale[:, None]).sum(0) * factor
-
-
 def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
                        domains: int | None = None) -> np.ndarray:
     """(strata x columns) True where a domain holds exactly one of the stratum's several PSUs.
@@ -410,7 +394,7 @@ def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
     unit_hit = np.bincount(stage.unit[keep] * p_dom + members[keep],
                            minlength=stage.n_units * p_dom).reshape(stage.n_units, p_dom) > 0
     per_stratum = np.zeros((stage.n_strata, p_dom))
-    np.add.at(per_stratum, stage.unit_stratum, unit_hit)
+    np.add.at(per_stratum, stage.unit_stratum, unit_hit if stage.unit_n is None else unit_hit * stage.unit_n[:, None])
     lonely = (per_stratum == 1) & (stage.n_per_stratum > 1)[:, None]
     if p_dom == 1:
         return np.broadcast_to(lonely, (stage.n_strata, p))
@@ -467,6 +451,9 @@ def stage_contributions(x: Influence, stages: list[Stage], lonely_psu: str,
     x = residualize(x, plan)
     out = []
     for i, stage in enumerate(stages):
+        if stage.unit_ww is not None:  # cells of respondents, each its own PSU: one stage
+            out.append(cell_moments(x, stage, lonely_psu, present, domain_lonely, diag))
+            continue
         # calibrated, every PSU one row: the unit totals would be a dense rows x columns matrix
         moments = diag and isinstance(x, Residual) and stage.n_units == len(stage.unit) and len(stages) == 1
         totals = None if moments else x.cell_sums(stage.unit, stage.n_units)

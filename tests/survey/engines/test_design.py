@@ -19,6 +19,7 @@ pytest.importorskip("duckdb")
 pytest.importorskip("dask.dataframe")
 
 DESIGN = {"weights": "w", "strata": "s", "psu": "p"}
+NO_PSU = {"weights": "w", "strata": "s"}  # a stratified sample: every respondent its own PSU
 CALLS = {
     "mean": lambda d: d.mean(["y", "x"], by="g", na_rm=True),
     "mean_na": lambda d: d.mean("y", by=["g", "r"]),
@@ -43,19 +44,21 @@ def _compare(reference, engine_design, names=CALLS):
         assert_same(ref, got)
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**16), cuts=partitions, row_group=st.integers(7, 400))
-def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, seed, cuts, row_group):
+def test_duckdb_over_parquet_files_and_row_groups_equals_memory(tmp_path, design, seed, cuts, row_group):
     data = survey_data(seed)
     folder = write_parquet(data, tmp_path / "survey", cuts, row_group)
-    _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(folder, engine="duckdb", **design))
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 2**16), cuts=partitions)
-def test_dask_over_uneven_partitions_equals_memory(seed, cuts):
+def test_dask_over_uneven_partitions_equals_memory(design, seed, cuts):
     data = survey_data(seed)
-    _compare(survey.Design(data, **DESIGN), survey.Design(dask_frame(data, cuts), **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(dask_frame(data, cuts), **design))
 
 
 def test_one_parquet_file_and_a_list_of_files(tmp_path):
@@ -88,6 +91,35 @@ def test_design_options_that_reduce_to_cells(options):
     _compare(ref, got, ["mean", "total", "proportion", "raked_mean"])
 
 
+@pytest.mark.parametrize("options", [
+    {"weights": "w", "strata": "s", "lonely_psu": "adjust", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "lonely_psu": "average", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "fpc": "N1", "lonely_psu": "remove"},
+    {"weights": "w", "strata": "s", "fpc": "f", "lonely_psu": "certainty", "min_cell": 0},
+    {"weights": "w", "lonely_psu": "average"},
+    {"strata": "s", "lonely_psu": "adjust"},
+])
+def test_designs_without_psu_reduce_to_cells_of_respondents(options):
+    data = survey_data(11)
+    data = data[(data["s"] != 3) | (data.index == data.index[data["s"] == 3][0])]  # stratum 3: one respondent
+    one = data.index[data["s"] == 1][0]  # domain "c" holds a single respondent of stratum 1
+    data = data.assign(g=data["g"].where((data["s"] != 1) | (data["g"] != "c") | (data.index == one), "a"))
+    data = data.assign(N1=900, f=data["s"] / 10 + 0.05)
+    uncalibrated = ["mean", "mean_na", "total", "ratio", "proportion", "proportion_logit"]
+    # zero weights: R's calibration divides by them (NaN SEs); without weights, raking to shares keeps
+    # sum w = n and the SRS variance of a design effect is rounding noise
+    zero = data.assign(w=data["w"].where(data.index % 17 != 0, 0.0))
+    raked = [c for c in CALLS if c.startswith(("raked", "proportion_likelihood"))]
+    for frame, calls in [(data, [*CALLS] if "weights" in options else uncalibrated),
+                         (zero, uncalibrated + raked if "weights" in options else uncalibrated)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = survey.Design(frame, **options)
+            got = survey.Design(frame, engine="dask", **options)
+        assert got.degf == ref.degf and repr(got).startswith(f"Design(engine='dask', n={len(frame)}")
+        _compare(ref, got, calls)
+
+
 def test_a_lonely_psu_fails_as_in_memory():
     data = survey_data(2)
     data = data[~((data["s"] == 1) & (data["p"] != 1))]
@@ -117,8 +149,9 @@ def test_what_does_not_reduce_says_so():
                  lambda: d.weight_summary(), lambda: d.variance_by_stage("y")):
         with pytest.raises(DesignError, match="in-memory engine"):
             call()
-    with pytest.raises(DesignError, match="needs psu="):
-        survey.Design(data, weights="w", engine="dask")
+    with pytest.raises(DesignError, match=r"poststratify\(\) with engine='dask' needs non-zero weights: 1 "):
+        survey.Design(data.assign(w=data["w"].where(data.index != 7, 0.0)), engine="dask", **DESIGN).poststratify(
+            "c", {"lo": 1, "mid": 1, "hi": 1})
     with pytest.raises(DesignError, match="fpc without weights"):
         survey.Design(data.assign(N=50), psu="p", fpc="N", engine="dask")
     with pytest.raises(DesignError, match="'nope' not found"):
@@ -171,3 +204,23 @@ def test_the_pandas_source_goes_through_the_same_cells():
     data = survey_data(4)
     _compare(survey.Design(data, **DESIGN), EngineDesign(data, engine="memory", **DESIGN))
     assert pd.api.types.is_integer_dtype(EngineDesign(data, engine="memory", **DESIGN).mean("y")["n"])
+
+
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
+def test_a_variable_far_from_zero_keeps_its_digits(tmp_path, design):
+    data = survey_data(9, n=2000).assign(y=lambda f: f["y"] + 1e6)  # second moments are summed around the mean
+    folder = write_parquet(data, tmp_path / "far", [700], 300)
+    ref, got = survey.Design(data, **design), survey.Design(folder, engine="duckdb", **design)
+    for call in (lambda d: d.mean("y", by="g", na_rm=True), lambda d: d.total("y", by="c", na_rm=True)):
+        a, b = call(ref), call(got)
+        if design is NO_PSU:  # with PSUs a cell's mean y rounds at 1e-16 * 1e6: SEs agree to ~1e-10 there
+            assert_same(a, b)
+        np.testing.assert_allclose(b["deff"], a["deff"], rtol=1e-10 if design is NO_PSU else 1e-9)
+
+
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
+def test_zero_weights_in_a_raked_design_give_the_in_memory_nan(design):
+    data = survey_data(12).assign(w=lambda f: f["w"].where(f.index % 23 != 0, 0.0))
+    ref, got = survey.Design(data, **design), survey.Design(data, engine="dask", **design)
+    _compare(ref, got, ["raked_mean", "raked_proportion"])
+    assert np.isnan(CALLS["raked_mean"](got)["se"]).all()  # R's x / psw is 0 / 0 for them

@@ -16,6 +16,7 @@ pytest.importorskip("duckdb")
 pytest.importorskip("dask.dataframe")
 
 DESIGN = {"weights": "w", "strata": "s", "psu": "p"}
+NO_PSU = {"weights": "w", "strata": "s"}  # every respondent its own PSU
 FITS = {
     "logit": lambda d: d.glm("b ~ x + C(g) + r", family="binomial"),
     "gaussian_na": lambda d: d.glm("y ~ x + C(c)"),
@@ -30,19 +31,38 @@ def _compare(reference, engine_design):
             assert_same(fit(reference), fit(engine_design))
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**16), cuts=st.lists(st.integers(1, 599), max_size=5), row_group=st.integers(9, 300))
-def test_duckdb_glm_equals_memory(tmp_path, seed, cuts, row_group):
+def test_duckdb_glm_equals_memory(tmp_path, design, seed, cuts, row_group):
     data = survey_data(seed)
     folder = write_parquet(data, tmp_path / "glm", cuts, row_group)
-    _compare(survey.Design(data, **DESIGN), survey.Design(folder, engine="duckdb", **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(folder, engine="duckdb", **design))
 
 
+@pytest.mark.parametrize("design", [DESIGN, NO_PSU], ids=["psu", "no_psu"])
 @settings(max_examples=2, deadline=None)
 @given(seed=st.integers(0, 2**16), cuts=st.lists(st.integers(1, 599), max_size=5))
-def test_dask_glm_equals_memory(seed, cuts):
+def test_dask_glm_equals_memory(design, seed, cuts):
     data = survey_data(seed)
-    _compare(survey.Design(data, **DESIGN), survey.Design(dask_frame(data, cuts), **DESIGN))
+    _compare(survey.Design(data, **design), survey.Design(dask_frame(data, cuts), **design))
+
+
+@pytest.mark.parametrize("options", [
+    {"weights": "w", "strata": "s", "lonely_psu": "adjust", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "lonely_psu": "average", "adjust_domain_lonely": True},
+    {"weights": "w", "strata": "s", "fpc": "N1", "lonely_psu": "remove"},
+    {"weights": "w"},
+    {"strata": "s", "lonely_psu": "certainty"},
+])
+def test_glm_without_psu_over_cells_of_respondents(options):
+    data = survey_data(11)
+    data = data[(data["s"] != 3) | (data.index == data.index[data["s"] == 3][0])]  # stratum 3: one respondent
+    ref, got = survey.Design(data.assign(N1=900), **options), survey.Design(data.assign(N1=900), engine="dask",
+                                                                            **options)
+    _compare(ref, got)
+    fit = lambda d: d.poststratify("c", {"lo": 300, "mid": 200, "hi": 250}).glm("y ~ x + C(r)")  # noqa: E731
+    assert_same(fit(ref), fit(got))
 
 
 def test_a_local_cluster_gives_the_in_memory_numbers():

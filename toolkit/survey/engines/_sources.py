@@ -11,8 +11,10 @@ Every engine answers the same three questions, the whole reduction interface:
 * :meth:`Source.probe` -- a few complete rows that hold every level of some
   columns (the GLM's categorical coding).
 
-A factor of a product is a column name, or ``(kind, column)`` with kind
-``"nonzero"``, ``"negative"`` or ``"missing"`` for 0/1 indicators.
+A factor of a product is a column name, ``(kind, column)`` with kind
+``"nonzero"``, ``"negative"`` or ``"missing"`` for 0/1 indicators, or
+``("shift", column, c)`` for the column minus the number ``c`` (sums of squares
+around a value near the mean keep their digits).
 """
 
 from __future__ import annotations
@@ -81,7 +83,9 @@ def is_dask(data) -> bool:
 
 def _factor(frame: pd.DataFrame, factor) -> np.ndarray:
     if isinstance(factor, tuple):
-        kind, col = factor
+        kind, col = factor[:2]
+        if kind == "shift":
+            return frame[col].to_numpy(np.float64, na_value=np.nan) - factor[2]
         if kind == "missing":
             return frame[col].isna().to_numpy(np.float64)
         v = frame[col].to_numpy(np.float64, na_value=np.nan)
@@ -310,7 +314,9 @@ class DuckDBSource(Source):
     def _product(self, factors) -> str:
         terms = []
         for f in factors:
-            if isinstance(f, tuple):
+            if isinstance(f, tuple) and f[0] == "shift":
+                terms.append(f"({self._value(f[1])} - CAST('{float(f[2])!r}' AS DOUBLE))")
+            elif isinstance(f, tuple):
                 kind, col = f
                 cond = {"missing": self._missing(col), "nonzero": f"{self._value(col)} <> 0",
                         "negative": f"{self._value(col)} < 0"}[kind]

@@ -24,9 +24,34 @@ likelihood intervals of a proportion start R's intercept-only IRLS from
 row-level values: one more pass sums that first step over respondents
 (:meth:`Source.first_step <toolkit.survey.engines._sources.Source.first_step>`).
 
+*Without PSUs* (``psu=None``: a stratified sample, every respondent its own
+PSU) the cells are stratum x fpc x domain x level x margins x missingness, and
+the variance needs the respondents' squared influence values, not only the
+cell totals: ``V = sum_h (1 - f_h) n_h / (n_h - 1) (sum_i z_i^2 - (sum_i
+z_i)^2 / n_h)`` over the ``n_h`` respondents of stratum ``h``. Inside a cell
+``z_i = w_i (a + sum_v b_v (v_i - v_cell))`` (calibration subtracts ``w_i``
+times a constant of the margin cell; a proportion's level is constant in its
+cell), so ``sum z_i^2`` is the cell total squared times ``sum w^2 / (sum w)^2``
+plus terms in the cell sums of ``w^2 v`` and ``w^2 u v``, which the engine adds
+to the pass. The cell design's stage counts respondents (``Stage.unit_n``:
+lonely strata, fpc and ``n_h`` are the respondents'), the estimators give the
+slopes ``b_v`` (``Influence.spread``) and
+:func:`~toolkit.survey.linearization.cell_moments` finishes; ``degf`` is the
+respondents with a non-zero weight minus the strata. ``glm`` adds per cell the
+sums of ``x x'`` and ``w x`` of the respondents' influence values
+(:mod:`toolkit.survey.engines.glm`).
+Zero weights: raking divides by them (R's ``x / psw``, an NaN SE), and a cell
+holding one is NaN there too; post-stratification keeps a residual for them
+(their ``psw`` is 1) that cells do not hold, so the engines refuse it.
+
 The estimates and SEs equal the in-memory ones up to the order of summation
-(1e-12 relative or better in the tests); a design effect subtracts
-``(sum w y)^2 / sum w`` inside a cell and agrees to about 1e-9.
+(1e-12 relative or better in the tests). Second moments (a cell's spread
+``sum w (y - c)^2 / sum w - (y_cell - c)^2`` for design effects, the ``w^2``
+moments) are summed around ``c``, the variable's mean over respondents (one
+more pass per variable, kept), so a variable far from zero keeps its digits;
+they still subtract the cell's mean, and a design effect agrees to about 1e-9
+where a cell's mean is far from ``c`` against its spread. Without PSUs the SEs
+subtract per stratum ``(sum z)^2 / n_h`` from ``sum z^2``.
 """
 
 from __future__ import annotations
@@ -42,7 +67,7 @@ from toolkit._validation import as_list, check_option
 from toolkit.disclosure import DEFAULT_MIN_CELL
 from toolkit.errors import DesignError
 from toolkit.survey.engines._sources import FIRST_STEP, MEMORY_ONLY, Source, margin_columns, open_source, unique
-from toolkit.survey.linearization import LONELY
+from toolkit.survey.linearization import LONELY, CalibrationPlan
 
 
 @dataclass(frozen=True)
@@ -66,10 +91,19 @@ class Cells:
     mirror: dict
     _within: dict
     first_step: dict | None = None  # proportion level -> glm.fit's first-step sums per domain (logit CIs)
+    _squared: dict | None = None  # without PSUs: ("first", a) and (a, b) -> first() and second()
 
     def within(self, a: str, b: str) -> np.ndarray:
         """Per unit of weight, ``sum w (a - a_cell)(b - b_cell) / sum w`` inside each cell."""
         return self._within[(a, b) if (a, b) in self._within else (b, a)]
+
+    def first(self, a: str) -> np.ndarray:
+        """``sum w^2 (a - a_cell) / (sum w)^2`` inside each cell (designs without PSUs)."""
+        return self._squared[("first", a)]
+
+    def second(self, a: str, b: str) -> np.ndarray:
+        """``sum w^2 (a - a_cell)(b - b_cell) / (sum w)^2`` inside each cell (designs without PSUs)."""
+        return self._squared[(a, b) if (a, b) in self._squared else (b, a)]
 
 
 class EngineDesign:
@@ -78,9 +112,9 @@ class EngineDesign:
     Made by ``survey.Design(path, ..., engine="duckdb")`` or ``survey.Design(dask_frame, ...)``;
     the parameters are :class:`~toolkit.survey.Design`'s. Supported: ``mean``, ``total``,
     ``ratio``, ``proportion``, ``glm``, ``rake``, ``poststratify``, ``degf``, ``weights``; strata, one or
-    several PSU columns, fpc, every ``lonely_psu`` and ``adjust_domain_lonely``. Not supported
-    (a :class:`~toolkit.errors.DesignError` says so): no ``psu`` (every respondent its own PSU
-    does not collapse), fpc without weights, ``quantile``, ``trim``, ``update``,
+    several PSU columns or none (every respondent its own PSU), fpc, every ``lonely_psu`` and
+    ``adjust_domain_lonely``. Not supported (a :class:`~toolkit.errors.DesignError` says so): fpc
+    without weights, ``poststratify`` with zero weights, ``quantile``, ``trim``, ``update``,
     ``variance_by_stage`` and ``weight_summary``.
 
     Examples
@@ -105,9 +139,6 @@ class EngineDesign:
         self.psu_cols, self.fpc_cols = as_list(psu, "psu"), as_list(fpc, "fpc")
         self.lonely_psu = check_option(lonely_psu, "lonely_psu", LONELY)
         self.adjust_domain_lonely, self.min_cell = bool(adjust_domain_lonely), min_cell
-        if not self.psu_cols:
-            raise DesignError(f"engine={self.engine!r} needs psu=: with every respondent its own PSU the "
-                              f"design does not collapse to PSU totals; {MEMORY_ONLY}")
         if self.fpc_cols and weights is None:
             raise DesignError(f"engine={self.engine!r}: fpc without weights= (weights derived from the fpc) is "
                               f"not supported; pass weights= or {MEMORY_ONLY}")
@@ -119,6 +150,7 @@ class EngineDesign:
         self.steps: tuple = ()
         self.rake_result = None
         self._factors = None  # (steps, margins, cells, factor) behind row_factor
+        self._centre: dict = {}  # column -> its mean, the centre of second moments (see _centres)
         self._check_weights()
         self._base = self.collapse()
         self.n = int(self._base.cells.n.sum())
@@ -167,13 +199,32 @@ class EngineDesign:
         for v in numeric:
             sums[f"__wy:{v}"], sums[f"__y:{v}"] = w + (v,), (v,)
         pairs = unique([(v, v) for v in numeric] + [tuple(p) for p in pairs])
-        for a, b in pairs:
-            sums[f"__wab:{a}:{b}"] = w + (a, b)
+        centre = self._centres(unique([v for pair in pairs for v in pair]))
+        for a, b in pairs:  # second moments around a value near the mean keep their digits
+            sa, sb = ("shift", a, centre[a]), ("shift", b, centre[b])
+            sums[f"__wab:{a}:{b}"] = w + (sa, sb)
+            if not self.psu_cols:  # every respondent its own PSU: squared influence values need w^2 moments
+                sums[f"__wwa:{a}"], sums[f"__wwa:{b}"], sums[f"__wwab:{a}:{b}"] = w + w + (sa,), w + w + (sb,), \
+                    w + w + (sa, sb)
         cell_keys = unique([*self._structure(), *keys, *margin_columns(self.steps)])
         table = self.source.grouped(cell_keys, list(nulls), sums)
-        return self._replay(self._design(table, cell_keys, numeric, pairs, nulls), _loud)
+        return self._replay(self._design(table, cell_keys, numeric, pairs, nulls, centre), _loud)
 
-    def _design(self, table: pd.DataFrame, cell_keys, numeric, pairs, nulls):
+    def _centres(self, columns: list[str]) -> dict:
+        """A value near each column's mean, its mean over respondents (one pass for the new ones, kept)."""
+        todo = [c for c in columns if c not in self._centre]
+        if todo:
+            sums = {"__n": ()}
+            for c in todo:
+                sums[f"__m:{c}"], sums[f"__s:{c}"] = (("missing", c),), (c,)
+            t = self.source.grouped([], [], sums).iloc[0]
+            for c in todo:
+                k = t["__n"] - t[f"__m:{c}"]
+                mean = t[f"__s:{c}"] / k if k > 0 else 0.0
+                self._centre[c] = float(mean) if np.isfinite(mean) else 0.0
+        return {c: self._centre[c] for c in columns}
+
+    def _design(self, table: pd.DataFrame, cell_keys, numeric, pairs, nulls, centre):
         W, n = table["__w"].to_numpy(), table["__n"].to_numpy()
         pos = W > 0
         Wd = np.where(pos, W, 1.0)
@@ -187,18 +238,26 @@ class EngineDesign:
         for c in nulls:
             if c not in numeric and f"__na_{c}" in table:
                 frame[f"__na_{c}"] = table[f"__na_{c}"].to_numpy(bool)
-        within = {}
-        for a, b in pairs:
-            ya, yb = np.nan_to_num(frame[a]), np.nan_to_num(frame[b])
+        within, squared = {}, None if self.psu_cols else {}
+        ww = np.where(pos, table["__ww"] / Wd**2, 0.0)
+        for a, b in pairs:  # the sums are around the centres: so are the cell means here
+            ya, yb = np.nan_to_num(frame[a] - centre[a]), np.nan_to_num(frame[b] - centre[b])
             spread = table[f"__wab:{a}:{b}"].to_numpy() / Wd - ya * yb
             within[(a, b)] = np.where(pos, spread, 0.0)
+            if squared is not None:  # sum w^2 (a - ya)(b - yb) / W^2 from the raw w^2 moments
+                wa, wb = table[f"__wwa:{a}"].to_numpy() / Wd**2, table[f"__wwa:{b}"].to_numpy() / Wd**2
+                for v, wv, yv in ((a, wa, ya), (b, wb, yb)):
+                    squared[("first", v)] = np.where(pos, wv - yv * ww, 0.0)
+                cross = table[f"__wwab:{a}:{b}"].to_numpy() / Wd**2 - ya * wb - yb * wa + ya * yb * ww
+                squared[(a, b)] = np.where(pos, cross, 0.0)
         frame["__w"] = W
         data = pd.DataFrame(frame)
-        d = self.memory_class(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
+        d = object.__new__(self.memory_class)
+        # set before the stages are built: without PSUs they count the cells' respondents
+        d.cells = Cells(n.astype(float), table["__npos"].to_numpy(), ww, mirror, within, _squared=squared)
+        d.__init__(data, weights="__w", strata=self.strata_col, psu=self.psu_cols or None,
                    fpc=self.fpc_cols or None, lonely_psu=self.lonely_psu,
                    adjust_domain_lonely=self.adjust_domain_lonely, min_cell=self.min_cell)
-        d.cells = Cells(n.astype(float), table["__npos"].to_numpy(), np.where(pos, table["__ww"] / Wd**2, 0.0),
-                        mirror, within)
         return d
 
     def _replay(self, d, loud: bool):
@@ -211,6 +270,13 @@ class EngineDesign:
                     d = d.rake(step[1], max_iter=step[2], tol=step[3])
                 else:
                     d = d.poststratify(step[1], step[2], partial=step[3])
+        mixed = d.cells.npos < d.cells.n
+        if d.plan is not None and mixed.any():
+            # raking divides a respondent's influence by its raked weight (R's x / psw): 0 / 0 for a zero
+            # weight, NaN in its margin cell's sums; a cell holding zero and non-zero weights gets the same NaN
+            comps = [replace(c, v=np.where(mixed, np.nan, c.v)) if c.per_respondent else c
+                     for c in d.plan.components]
+            d.plan = CalibrationPlan(comps, list(d.plan.steps))
         return d
 
     # ----------------------------------------------------------------- estimators
@@ -406,6 +472,10 @@ class EngineDesign:
         >>> float(d.poststratify("c", {"a": 0.25, "b": 0.75}).mean("y")["estimate"].iloc[0])
         2.75
         """
+        zero = int(self._base.cells.n.sum() - self._base.cells.npos.sum())
+        if zero:  # R's post-stratification keeps a residual for them (their psw is 1), which cells do not hold
+            raise DesignError(f"poststratify() with engine={self.engine!r} needs non-zero weights: {zero} "
+                              f"respondent(s) weigh 0 (drop them, or rake instead); {MEMORY_ONLY}")
         return self._with_steps(self.steps + (("poststratify", variables, population, partial),))
 
     def _with_steps(self, steps: tuple) -> EngineDesign:
@@ -418,8 +488,9 @@ class EngineDesign:
         return new
 
     def __repr__(self) -> str:
+        psus = self._base.stages[0].n_units if self.psu_cols else self.n
         return (f"Design(engine={self.engine!r}, n={self.n}, strata={len(self.strata_labels)}, "
-                f"psu={self._base.stages[0].n_units}, degf={self.degf}{', calibrated' if self.steps else ''})")
+                f"psu={psus}, degf={self.degf}{', calibrated' if self.steps else ''})")
 
 
 def _unsupported(name: str, why: str, call: str):

@@ -12,8 +12,12 @@ sums the influence values ``U A^-1`` per cell of the design (stratum x PSU x
 raking margin x missingness) -- and, for raking, their sums divided by the
 weights -- and the collapsed design of
 :mod:`toolkit.survey.engines.design` linearises them. Row weights after
-raking are the design weights times their margin cell's raking factor. The
-coefficients and SEs equal the in-memory fit up to the order of summation.
+raking are the design weights times their margin cell's raking factor.
+Without PSUs (every respondent its own PSU) the last pass also sums per cell
+the respondents' ``x x'`` and ``w x`` (``Influence.gram``): calibration
+subtracts ``w`` times a constant of the cell, so these give each stratum's sum
+of squares (:func:`toolkit.survey._moments.cell_moments`). The coefficients and
+SEs equal the in-memory fit up to the order of summation.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from toolkit._validation import check_conf_level, check_option
 from toolkit.errors import ConvergenceWarning, DesignError, ModelError
@@ -163,7 +168,7 @@ def _sandwich(ed, rows: _Rows, fam, beta, coef_used, xtwx):
     d = ed.collapse(nulls=rows.present)  # the cells: design keys, margins and which rows the model used
     used = ~d.data[[f"__na_{c}" for c in rows.present]].to_numpy(bool).any(axis=1)
     where = np.flatnonzero(used)
-    index = pd.MultiIndex.from_frame(d.data.loc[used, rows.keys])
+    index = pd.MultiIndex.from_frame(d.data.loc[used, rows.keys]) if rows.keys else None  # None: one cell
     n_cells = len(d.data)
 
     def chunk(frame):
@@ -174,9 +179,15 @@ def _sandwich(ed, rows: _Rows, fam, beta, coef_used, xtwx):
         mu = fam.linkinv(eta)
         infl = (X * (ww * (y - mu) / fam.mu_eta(eta, mu))[:, None]) @ ainv
         per_w = np.divide(infl, dw[:, None], out=np.zeros_like(infl), where=dw[:, None] > 0)
-        cell = where[index.get_indexer(pd.MultiIndex.from_frame(rows_used[rows.keys]))]
+        cell = (where[index.get_indexer(pd.MultiIndex.from_frame(rows_used[rows.keys]))] if index is not None
+                else np.full(len(rows_used), where[0]))
         sums = [np.column_stack([np.bincount(cell, weights=v[:, j], minlength=n_cells) for j in range(p)])
                 for v in (infl, per_w)]
+        if not ed.psu_cols:  # every respondent its own PSU: the cells' sums of x x' and of w x
+            w = np.ones(len(rows_used)) if rows.weights_col is None else rows_used[rows.weights_col].to_numpy(
+                np.float64)
+            sums += [_cell_gram(cell, infl, n_cells), np.column_stack(
+                [np.bincount(cell, weights=w * infl[:, j], minlength=n_cells) for j in range(p)])]
         r = (y - mu) / np.sqrt(fam.variance(mu))
         edge = int(((mu > 1 - 10 * _EPS) | (mu < 10 * _EPS)).sum()) if fam.link == "logit" else 0
         stats = {"edge": edge, "npos": int(np.count_nonzero(dw)), "sw": dw.sum(), "swr": dw @ r,
@@ -184,11 +195,30 @@ def _sandwich(ed, rows: _Rows, fam, beta, coef_used, xtwx):
         return sums, stats
 
     parts = ed.source.chunks(rows.columns(), chunk, rows.coded)
-    values, per_w = (sum(q[0][i] for q in parts) for i in range(2))
+    values, per_w, *gram = (sum(q[0][i] for q in parts) for i in range(len(parts[0][0])))
     last = {k: sum(q[1][k] for q in parts) for k in parts[0][1]}
     size = np.where(d.cells.n > 0, d.cells.n, 1.0)
     calib = per_w * (d.weights / size)[:, None]
     members = None if used.all() else np.where(used, 0, -1)
-    vcov = d._variance(Influence(values, p, calib=calib if ed.steps else None), members)
+    gram = (gram[0].reshape(n_cells, p, p), gram[1], d.data["__w"].to_numpy()) if gram else None
+    vcov = d._variance(Influence(values, p, calib=calib if ed.steps else None, gram=gram), members)
     df_resid = float(d._degf(None if used.all() else used)[0]) + 1 - p
     return d, vcov, df_resid, last
+
+
+def _cell_gram(cell: np.ndarray, infl: np.ndarray, n_cells: int) -> np.ndarray:
+    """Per cell the sum of ``x x'`` over its rows, ``(n_cells, p * p)``, a block of rows at a time (32 MB).
+
+    Examples
+    --------
+    >>> _cell_gram(np.array([0, 1, 0]), np.array([[1.0, 2.0], [3.0, 0.0], [1.0, 1.0]]), 2).tolist()
+    [[2.0, 3.0, 3.0, 5.0], [9.0, 0.0, 0.0, 0.0]]
+    """
+    n, p = infl.shape
+    out = np.zeros((n_cells, p * p))
+    step = max(1, (1 << 22) // (p * p))
+    for s in range(0, n, step):
+        x = infl[s:s + step]
+        one_hot = sparse.csr_matrix((np.ones(len(x)), (cell[s:s + step], np.arange(len(x)))), shape=(n_cells, len(x)))
+        out += one_hot @ (x[:, :, None] * x[:, None, :]).reshape(len(x), p * p)
+    return out
