@@ -44,8 +44,9 @@ class Results:
         The raked design of the analysed respondents, for more estimates. Its data
         hold the columns the analysis uses: the design's, the groups, margins and
         predictors, the outcomes and the items they are made of, every Likert item
-        (with ``<item>_missing``) and every score column. Other items are in
-        ``cleaned.data``.
+        (with ``<item>_missing``), and the scale scores, levels, shares correct
+        and confidence gaps. Other items are in ``cleaned.data``, the scores'
+        counts and reasons in ``scores``.
     triage : pd.DataFrame or None
         One support category per respondent (category, domain, reasons), when the
         triage rules cover the instrument. Person-level: for the person being helped.

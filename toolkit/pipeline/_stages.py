@@ -67,12 +67,20 @@ def _analysis_columns(columns, instrument, config: Config) -> list[str]:
     return [c for c in columns if c in wanted]
 
 
+def _score_columns(columns, instrument) -> list[str]:
+    """The score columns the analysis uses: scores, levels, shares correct, gaps; not the counts and reasons
+    (``Results.scores`` has them), unless an outcome's rule names them."""
+    ruled = {name for outcome in instrument.outcomes.values() for name in outcome.parsed.variables()}
+    return [c for c in columns if c in ruled or not str(c).endswith(("_n_valid", "_n_correct", "_reason"))]
+
+
 def _analysis_frame(cleaned: pd.DataFrame, flags: pd.DataFrame, scores: pd.DataFrame, instrument,
                     config: Config) -> pd.DataFrame:
     """The analysed rows (no duplicate submission) with what the analysis uses; row by row, so a chunk at a time."""
     keep = ~flags["duplicate_id"].to_numpy() if "duplicate_id" in flags else slice(None)
     columns = _analysis_columns(cleaned.columns, instrument, config)
-    data = pd.concat([cleaned[columns], scores], axis=1).loc[keep].reset_index(drop=True)
+    data = pd.concat([cleaned[columns], scores[_score_columns(scores.columns, instrument)]],
+                     axis=1).loc[keep].reset_index(drop=True)
     if "age" in data and "age_band" not in data:
         data["age_band"] = age_band(data["age"]).astype(object)
     if config.strata and config.district in data and config.strata in data:
