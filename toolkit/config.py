@@ -32,12 +32,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from toolkit._validation import check_option
 from toolkit.disclosure import DEFAULT_MIN_CELL
 from toolkit.errors import InputFileError, OptionError
 
 __all__ = ["Config"]
 
 _SEQUENCES = ("outcomes", "groups", "margins", "predictors")
+#: where a streamed run computes its design-based estimates (``Config.engine``)
+ENGINES = ("memory", "duckdb")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +81,10 @@ class Config:
     chunk_rows : int
         A Parquet input with more rows is read and cleaned this many rows at a time
         (:mod:`toolkit.cleaning.chunked`: the same result, a fraction of the memory).
+    engine : str
+        Where a streamed run (``pipeline.run(spool=)``) computes its estimates by
+        outcome and group: "memory" (default) or "duckdb" (out of core over the
+        folder's ``analysis.parquet``; the ``scale`` extra). The same numbers.
 
     Examples
     --------
@@ -102,6 +109,7 @@ class Config:
     seed: int = 0
     pseudonym_key_env: str = "DITK_PSEUDONYM_KEY"
     chunk_rows: int = 1_000_000
+    engine: str = "memory"
 
     def __post_init__(self) -> None:
         for name in _SEQUENCES:
@@ -112,6 +120,7 @@ class Config:
             raise OptionError(f"min_cell must be 0 or more, got {self.min_cell}")
         if self.chunk_rows < 1:
             raise OptionError(f"chunk_rows must be 1 or more, such as 1000000; got {self.chunk_rows}")
+        check_option(self.engine, "engine", ENGINES)
         if not 0 < self.conf_level < 1:
             raise OptionError(f"conf_level must be between 0 and 1, such as 0.95; got {self.conf_level}")
 

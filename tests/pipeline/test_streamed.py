@@ -57,3 +57,23 @@ def test_only_a_parquet_file_streams(tmp_path):
     with pytest.raises(OptionError, match="spool= streams a Parquet file.*to_parquet"):
         pipeline.run(toolkit.datasets.path("sample_survey.csv"), "dis-full", spool=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_duckdb_estimates_equal_the_in_memory_ones(in_memory, tmp_path, monkeypatch):
+    pytest.importorskip("duckdb")
+    path, whole = in_memory
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", "streamed-key")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = pipeline.run(path, "dis-full", population=toolkit.datasets.load("population.csv"),
+                                config=Config(chunk_rows=700, engine="duckdb"), spool=tmp_path)
+    pd.testing.assert_frame_equal(streamed.estimates, whole.estimates, check_exact=False, rtol=1e-10)
+    assert (tmp_path / "analysis.parquet").is_file()  # what DuckDB read: the estimate columns only
+    assert len(pd.read_parquet(tmp_path / "analysis.parquet").columns) < 20
+
+
+def test_duckdb_needs_a_streamed_run():
+    with pytest.raises(OptionError, match="engine='duckdb' estimates over the files of a streamed run"):
+        pipeline.run(toolkit.datasets.path("sample_survey.csv"), "dis-full", config=Config(engine="duckdb"))
+    with pytest.raises(OptionError, match="engine must be one of 'memory', 'duckdb'"):
+        Config(engine="spark")

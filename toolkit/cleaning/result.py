@@ -71,6 +71,31 @@ class Cleaned:
         return (f"Cleaned(rows={len(self.data)}, changes={len(self.log)} {rules}, "
                 f"flagged={int(self.flags['flagged'].sum())})")
 
+    @property
+    def column_names(self) -> list[str]:
+        """The cleaned data's columns (as :attr:`CleanedFiles.column_names <toolkit.cleaning.to_files.CleanedFiles>`).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-screener")
+        >>> toolkit.clean(pd.DataFrame({i: ["1"] for i in inst.item_ids}), inst).column_names[:1]
+        ['net_use_3m']
+        """
+        return list(self.data.columns)
+
+    def select(self, columns) -> pd.DataFrame:
+        """These columns of the cleaned data, every row (a streamed result reads them from its file).
+
+        Examples
+        --------
+        >>> import toolkit
+        >>> inst = toolkit.load_instrument("dis-screener")
+        >>> toolkit.clean(pd.DataFrame({i: ["1"] for i in inst.item_ids}), inst).select(["net_use_3m"]).shape
+        (1, 1)
+        """
+        return self.data[list(columns)]
+
     def summary(self) -> pd.DataFrame:
         """The counts: one row per (kind, name) - rows in, out and dropped, changes by rule, flags.
 

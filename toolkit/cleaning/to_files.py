@@ -85,6 +85,46 @@ class CleanedFiles:
     options: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    @property
+    def column_names(self) -> list[str]:
+        """The cleaned data's columns, as ``Cleaned.column_names``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+        >>> pd.DataFrame({"a": [1], "b": [2]}).to_parquet(path)
+        >>> CleanedFiles(paths={"data": path}, flags=pd.DataFrame(), totals=pd.DataFrame()).column_names
+        ['a', 'b']
+        """
+        path = self.paths["data"]
+        if path.suffix.lower() == ".csv":
+            return list(pd.read_csv(path, nrows=0).columns)
+        import pyarrow.parquet as pq
+
+        return [n for n in pq.ParquetFile(path).schema_arrow.names if n not in ("__index_level_0__",)]
+
+    def select(self, columns) -> pd.DataFrame:
+        """These columns of the cleaned data, read from its Parquet file (every row), as ``Cleaned.select``.
+
+        Raises
+        ------
+        OptionError
+            The cleaned data were written as CSV, whose dtypes do not survive: read it with toolkit.read_responses.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+        >>> pd.DataFrame({"a": [1], "b": [2]}).to_parquet(path)
+        >>> CleanedFiles(paths={"data": path}, flags=pd.DataFrame(), totals=pd.DataFrame()).select(["b"]).shape
+        (1, 1)
+        """
+        path = self.paths["data"]
+        if path.suffix.lower() != ".parquet":
+            raise OptionError(f"{path}: columns are read back from a Parquet file only; clean to .parquet")
+        return pd.read_parquet(path, columns=list(columns))
+
     def counts(self, kind: str) -> dict[str, int]:
         """{name: count} for one kind of totals row ('rows', 'rule' or 'flag'), as ``Cleaned.counts``.
 

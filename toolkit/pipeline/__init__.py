@@ -44,13 +44,11 @@ import pandas as pd
 from toolkit._memory import large_blocks_to_os
 from toolkit._validation import as_instrument
 from toolkit.config import Config
-from toolkit.errors import BoundaryWarning, DataQualityWarning
+from toolkit.errors import DataQualityWarning, OptionError
 from toolkit.pipeline._results import ESTIMATE_COLUMNS, Results
-from toolkit.pipeline._stages import (_analysis_frame, _estimates, _impute, _margins, _model, _outcome_names,
-                                      _pseudonym_key, _read_and_clean, _sha256, _stage_hook, _triage, _usable_margins)
-from toolkit.risk.project import project
+from toolkit.pipeline._stages import (_analysis_frame, _estimates, _model, _outcome_names, _project, _pseudonym_key,
+                                      _read_and_clean, _sha256, _stage_hook, _triage, _weight)
 from toolkit.scales import reliability, score
-from toolkit.survey import Design
 
 __all__ = ["run", "Results", "ESTIMATE_COLUMNS"]
 
@@ -104,6 +102,9 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     step = _stage_hook(progress)
     key, stable = _pseudonym_key(config)
     names = _outcome_names(instrument, config)
+    if config.engine != "memory" and spool is None:
+        raise OptionError(f"engine={config.engine!r} estimates over the files of a streamed run: pass spool=FOLDER "
+                          "(a Parquet input), or use engine='memory'")
     if spool is not None:
         from toolkit.pipeline.streamed import clean_and_score
 
@@ -120,21 +121,15 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
     rows = cleaned.counts("rows")
     rows_read, rows_cleaned = cleaned.read.get("n_rows", rows["input"]), rows["output"]
     step("weight")
-    imputed: dict[str, int] = {}
-    margins = _usable_margins(data, config) if population is not None else []
-    if margins:
-        data, imputed = _impute(data, margins, config.district, config.seed)
-    weights = config.weights if config.weights in data else None
-    design = Design(data, weights=weights, strata=config.strata if config.strata in data else None,
-                    psu=config.psu)
-    before = design.weight_summary().assign(weighting="design")
-    if margins:
-        design = design.rake(_margins(population, margins), max_iter=50)
-        weighting = pd.concat([before, design.weight_summary().assign(weighting="raked")], ignore_index=True)
-    else:
-        weighting = before
+    data, unraked, design, weighting, imputed, margins = _weight(data, population, config)
     step("estimate")
-    estimates = _estimates(design, names, instrument, config)
+    if config.engine == "duckdb":
+        from toolkit.pipeline.streamed import engine_design
+
+        estimates = _estimates(engine_design(data, unraked, names, population, margins, config, spool), data, names,
+                               instrument, config)
+    else:
+        estimates = _estimates(design, data, names, instrument, config)
     step("model")
     model = _model(design, instrument, config) if config.model_outcome in data else None
     if model is None and config.model_outcome not in data:
@@ -142,12 +137,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
                       f"(declared: {', '.join(instrument.outcomes) or 'none'}; set model_outcome in the config)",
                       DataQualityWarning, stacklevel=2)
     step("project")
-    projection = pd.DataFrame()
-    if margins and model is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", BoundaryWarning)
-            projection = project(model, population, by=config.district, design=design, small_n=config.small_n,
-                                 conf_level=config.conf_level, min_cell=config.min_cell)
+    projection = _project(model, population, design, config) if margins else pd.DataFrame()
     from toolkit import __version__
 
     meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,

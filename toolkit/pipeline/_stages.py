@@ -18,12 +18,13 @@ from toolkit._validation import check_frame
 from toolkit.cleaning import Cleaned, clean
 from toolkit.cleaning.chunked import clean_parquet, parquet_rows
 from toolkit.config import Config
-from toolkit.errors import DataQualityWarning, ModelError, OptionError, ToolkitError
+from toolkit.errors import BoundaryWarning, DataQualityWarning, ModelError, OptionError, ToolkitError
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
 from toolkit.risk.model import DEFAULT_GROUPS, ExclusionRiskModel
 from toolkit.risk.performance import category_key
+from toolkit.risk.project import project
 from toolkit.risk.triage import triage
 from toolkit.survey import Design
 
@@ -141,7 +142,8 @@ def _labels(instrument, by: str, values: pd.Series, lang: str) -> pd.Series:
     return values.map(lambda v: codes.get(int(v), str(v)) if pd.notna(v) and float(v).is_integer() else str(v))
 
 
-def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataFrame:
+def _estimates(design, data: pd.DataFrame, outcomes, instrument, config: Config) -> pd.DataFrame:
+    """The outcomes' shares overall and by group, from ``design`` (in memory, or an engine's over the same rows)."""
     if not outcomes:  # outcomes are optional in an instrument
         warnings.warn(f"no outcome estimates: instrument {instrument.id!r} declares no outcomes", DataQualityWarning,
                       stacklevel=3)
@@ -149,9 +151,9 @@ def _estimates(design: Design, outcomes, instrument, config: Config) -> pd.DataF
     parts = []
     for name in outcomes:
         for by in ("overall", *config.groups):
-            if by != "overall" and by not in design.data:
+            if by != "overall" and by not in data:
                 continue
-            if by != "overall" and not design.data[by].notna().any():
+            if by != "overall" and not data[by].notna().any():
                 if name == outcomes[0]:
                     warnings.warn(f"no estimates by {by!r}: the column holds no answer", DataQualityWarning,
                                   stacklevel=3)
@@ -226,6 +228,33 @@ def _outcome_names(instrument, config: Config) -> list[str]:
         raise OptionError(f"outcome(s) {', '.join(unknown)} are not declared by {instrument.id}; "
                           f"declared: {', '.join(instrument.outcomes)}")
     return names
+
+
+def _weight(data: pd.DataFrame, population, config: Config):
+    """(data with imputed margins, design, raked design, weighting table, imputed counts, margins used)."""
+    imputed: dict[str, int] = {}
+    margins = _usable_margins(data, config) if population is not None else []
+    if margins:
+        data, imputed = _impute(data, margins, config.district, config.seed)
+    weights = config.weights if config.weights in data else None
+    design = Design(data, weights=weights, strata=config.strata if config.strata in data else None,
+                    psu=config.psu)
+    before = design.weight_summary().assign(weighting="design")
+    if not margins:
+        return data, design, design, before, imputed, margins
+    raked = design.rake(_margins(population, margins), max_iter=50)
+    weighting = pd.concat([before, raked.weight_summary().assign(weighting="raked")], ignore_index=True)
+    return data, design, raked, weighting, imputed, margins
+
+
+def _project(model, population, design, config: Config) -> pd.DataFrame:
+    """The projection to districts (empty without a model); boundary notes of the district fits are silenced."""
+    if model is None:
+        return pd.DataFrame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)
+        return project(model, population, by=config.district, design=design, small_n=config.small_n,
+                       conf_level=config.conf_level, min_cell=config.min_cell)
 
 
 def _stage_hook(progress):

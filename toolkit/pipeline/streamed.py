@@ -42,11 +42,11 @@ from toolkit.outputs import atomic_write
 from toolkit.pipeline._stages import _analysis_frame, _triage
 from toolkit.scales import confidence_gap, reliability, score
 
-__all__ = ["clean_and_score", "SPOOL_FILES"]
+__all__ = ["clean_and_score", "engine_design", "SPOOL_FILES"]
 
-#: what the streamed route writes into its folder
+#: what the streamed route writes into its folder (``analysis`` with ``engine="duckdb"`` only)
 SPOOL_FILES = {"cleaned": "cleaned.parquet", "log": "cleaning_log.csv", "flags": "flags.csv",
-               "scores": "scores.parquet"}
+               "scores": "scores.parquet", "analysis": "analysis.parquet"}
 
 
 def _checked_folder(source, spool) -> Path:
@@ -185,3 +185,24 @@ def clean_and_score(source, instrument, key: str, config: Config, step, cleaning
     step("reliability")
     rel = _reliability(files.paths["data"], instrument)
     return files, None, data, rel, triage
+
+
+def engine_design(data: pd.DataFrame, design, names: list[str], population, margins: list[str], config: Config,
+                  spool):
+    """The analysed rows' estimate columns in ``analysis.parquet`` as a DuckDB design, raked as ``design`` was.
+
+    ``data`` and ``design`` are the in-memory analysis frame and its design before raking; the columns
+    the estimates read (the design's, the margins, groups and outcomes ``names``) are written in row
+    groups of ``config.chunk_rows``.
+    """
+    from toolkit.pipeline._stages import _margins
+    from toolkit.survey import Design
+
+    wanted = [design.weights_col, design.strata_col, *design.psu_cols, *margins, *config.groups, *names]
+    columns = [c for c in dict.fromkeys(wanted) if c is not None and c in data]
+    path = Path(spool) / SPOOL_FILES["analysis"]
+    with atomic_write(path) as partial:
+        data[columns].to_parquet(partial, index=False, row_group_size=config.chunk_rows)
+    engine = Design(path, weights=design.weights_col, strata=design.strata_col, psu=design.psu_cols or None,
+                    engine="duckdb", min_cell=config.min_cell)
+    return engine.rake(_margins(population, margins), max_iter=50) if margins else engine
