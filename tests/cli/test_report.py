@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import toolkit
@@ -89,3 +90,27 @@ def test_user_mistakes_exit_2_with_one_line(runner, user_error, export, tmp_path
     args = [a.replace("{export}", str(export)) for a in args]
     user_error(runner.invoke(app, ["report", *args, "--out", str(tmp_path / "out")]), message)
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_big_parquet_export_streams_to_the_same_report(tmp_path, monkeypatch):
+    """More rows than chunk_rows: the run streams through a hidden folder in the output folder, which is
+    gone afterwards; the files and the report are those of the in-memory run."""
+    import re
+
+    from toolkit.cli.report import make_report
+    from toolkit.config import Config
+
+    monkeypatch.setenv("DITK_PSEUDONYM_KEY", "stream-key")
+    src = tmp_path / "r.parquet"
+    toolkit.read_responses(toolkit.datasets.path("sample_survey.csv"), "dis-full").to_parquet(src, index=False)
+    population = toolkit.datasets.load("population.csv")
+    whole = make_report(src, "dis-full", population=population, out=tmp_path / "whole", config=Config(), show=False)
+    streamed = make_report(src, "dis-full", population=population, out=tmp_path / "streamed",
+                           config=Config(chunk_rows=600), show=False)
+    assert sorted(p.name for p in (tmp_path / "streamed").iterdir()) == sorted(p.name for p in whole.values())
+    for key in ("log", "flags"):
+        assert streamed[key].read_bytes() == whole[key].read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(streamed["cleaned"]), pd.read_parquet(whole["cleaned"]),
+                                  check_categorical=False)
+    no_images = [re.sub(r"base64,[A-Za-z0-9+/=]+", "", p["report"].read_text()) for p in (whole, streamed)]
+    assert no_images[0] == no_images[1]

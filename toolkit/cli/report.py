@@ -11,6 +11,8 @@ True
 from __future__ import annotations
 
 import dataclasses
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +153,7 @@ def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
 
     # a group is fine if it was estimated, or is a column of the data (an instrument without outcomes has no
     # estimates to find it in)
-    known = set(results.estimates["by"]) | set(results.cleaned.data.columns)
+    known = set(results.estimates["by"]) | set(results.cleaned.column_names)
     missing = [g for g in groups if g not in known]
     if missing:
         raise OptionError(f"group(s) {', '.join(missing)} are not columns of the data (or have no answers)")
@@ -217,18 +219,35 @@ def make_report(source: Any, instrument: Any, *, population: Any, out: str | Pat
             hook(name)
             report(name, STAGES.index(name) / len(STAGES) if name in STAGES else None)
 
-        results = run(source, used, population, config=config, progress=stage, cleaning=cleaning)
-        _check_groups(results, require)
-        stage("figures")
-        figures = _figures(results, used, config.lang, geojson)
-        release_memory()  # the figures' data tables are let go before the files are written
-        stage("write")
-        try:
-            return write_report(results, out, instrument=used, figures=figures, lang=config.lang, config=config,
-                                geojson_name=geojson.name if geojson else None)
-        finally:
-            _close(figures)
-            hook("done")
+        with _spool(source, out, config) as spool:
+            results = run(source, used, population, config=config, progress=stage, cleaning=cleaning, spool=spool)
+            _check_groups(results, require)
+            stage("figures")
+            figures = _figures(results, used, config.lang, geojson)
+            release_memory()  # the figures' data tables are let go before the files are written
+            stage("write")
+            try:
+                return write_report(results, out, instrument=used, figures=figures, lang=config.lang, config=config,
+                                    geojson_name=geojson.name if geojson else None)
+            finally:
+                _close(figures)
+                hook("done")
+
+
+@contextmanager
+def _spool(source: Any, out: str | Path, config: Any):
+    """A Parquet export of more than ``config.chunk_rows`` rows streams through a hidden folder inside ``out``
+    (``pipeline.run(spool=)``): its cleaned data, log and flags are moved into ``out``, the rest removed.
+    Otherwise None: the run holds the data in memory."""
+    from toolkit.cleaning.chunked import parquet_rows
+    from toolkit.report._files import output_folder
+
+    rows = parquet_rows(source) if isinstance(source, str | Path) and Path(source).suffix == ".parquet" else None
+    if rows is None or (rows <= config.chunk_rows and config.engine == "memory"):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(dir=output_folder(out), prefix=".ditk-stream-") as folder:
+        yield Path(folder)
 
 
 def _close(figures: dict) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import as_instrument
@@ -103,19 +104,28 @@ def _weights(results, instrument, lang) -> dict[str, Callable[[], Figure]]:
 
 
 def _quality(results, instrument, lang, marks) -> dict[str, Callable[[], Figure]]:
-    cleaned = results.cleaned.data
-    out = {"missingness": lambda: quality.missingness_heatmap(data.missingness(cleaned, instrument),
+    cleaned = results.cleaned  # its columns are read as needed: a streamed run's are in a file
+    missing = [c for c in cleaned.column_names if str(c).endswith("_missing")]
+    out = {"missingness": lambda: quality.missingness_heatmap(data.missingness(cleaned.select(missing), instrument),
                                                               instrument=instrument, lang=lang)}
     analysable = [s for s, spec in instrument.scales.items() if len(spec.items) >= 2]  # item-rest needs two
     if results.reliability is not None and len(results.reliability) and analysable:
         out["reliability"] = lambda: quality.reliability_items(
-            results.reliability, item_statistics(cleaned, instrument, scales=analysable), instrument=instrument,
+            results.reliability, _item_statistics(cleaned, instrument, analysable), instrument=instrument,
             lang=lang, conf_level=marks.get("conf_level", 0.95))
     if results.triage is not None and len(results.triage) and "category" in results.triage:
         design = results.design if len(results.triage) == results.design.n else None
         out["triage"] = lambda: triage.triage_distribution(data.triage_shares(results.triage, design=design),
                                                            lang=lang, marks=marks)
     return out
+
+
+def _item_statistics(cleaned, instrument, scales: list[str]) -> pd.DataFrame:
+    """:func:`toolkit.scales.item_statistics`, one scale's items (and kinds of missing answer) read at a time."""
+    present = set(cleaned.column_names)
+    return pd.concat([item_statistics(cleaned.select([c for i in instrument.scales[s].items
+                                                      for c in (i, f"{i}_missing") if c in present]),
+                                      instrument, scales=[s]) for s in scales], ignore_index=True)
 
 
 def all_figures(results, *, instrument, lang: str = "en", geojson=None) -> dict[str, Figure]:

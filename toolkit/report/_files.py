@@ -57,3 +57,13 @@ def write_frame(data: pd.DataFrame, target: Path) -> Path:
     from toolkit.io import write_table
 
     return write_table(data, target)
+
+
+def move_into(source: Path, target: Path) -> Path:
+    """A file written elsewhere (a streamed run's folder) moved to ``target``: renamed, or copied then removed."""
+    import shutil
+
+    try:
+        return Path(shutil.move(source, target))
+    except OSError as exc:
+        raise OutputError(f"cannot move {source} to {target}: {exc.strerror or exc}") from None

@@ -87,7 +87,8 @@ def _method_texts(results, words: Words, config: Config) -> dict[str, str]:
     model_text = words.ui("model_method", outcome=words.outcome(model.outcome),
                           predictors=_listed(words, getattr(model, "predictors", ()))) \
         if model is not None and hasattr(model, "outcome") else ""
-    quality = words.ui("quality", rows_read=fmt.count(meta.get("rows_read", len(results.cleaned.data)), words.lang),
+    read = meta.get("rows_read", results.cleaned.counts("rows")["input"])
+    quality = words.ui("quality", rows_read=fmt.count(read, words.lang),
                        rows_analysed=fmt.count(meta.get("rows_analysed", len(results.outcomes)), words.lang),
                        duplicates=fmt.count(meta.get("duplicates_left_out", 0), words.lang))
     return {"design_text": design_text, "raking_text": raking, "model_text": model_text, "quality_text": quality}
@@ -220,7 +221,10 @@ def write_report(results, out_dir: str | os.PathLike, *, instrument, figures: Ma
     paths = {key: folder / name for key, name in _files.FILES.items()}
     _files.write_text(page, paths["report"])
     _files.write_with(lambda partial: _xlsx.write_workbook(sheets, partial), paths["tables"])
-    _files.write_frame(results.cleaned.data, paths["cleaned"])
-    _files.write_frame(results.cleaned.log, paths["log"])
-    _files.write_frame(results.cleaned.flags, paths["flags"])
+    written = getattr(results.cleaned, "paths", None)  # a streamed run wrote them already (pipeline.streamed)
+    for key, table in (("cleaned", "data"), ("log", "log"), ("flags", "flags")):
+        if written is not None:
+            _files.move_into(written[table], paths[key])
+        else:
+            _files.write_frame(getattr(results.cleaned, table), paths[key])
     return paths
