@@ -13,6 +13,7 @@ dtypes other than text, datetimes), and the caller writes it with pandas.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,19 +25,29 @@ import pyarrow.compute as pc
 BLOCK_ROWS = 1 << 20
 #: a field holding one of these is quoted
 _SPECIAL = (",", '"', "\n", "\r")
+_SPECIAL_PATTERN = "[" + "".join(re.escape(c) for c in _SPECIAL) + "]"
 _NOTHING = pa.scalar("", pa.large_string())
 
 
 def _quoted(text: pa.Array) -> pa.Array:
     """Fields holding a delimiter, a quote or a newline in quotes, inner quotes doubled (csv.QUOTE_MINIMAL)."""
-    needs = pc.match_substring(text, _SPECIAL[0])
-    for char in _SPECIAL[1:]:
-        needs = pc.or_(needs, pc.match_substring(text, char))
+    needs = pc.match_substring_regex(text, _SPECIAL_PATTERN)  # one pass for every special character
     if not pc.any(needs).as_py():
         return text
     quote = pa.scalar('"', pa.large_string())
     wrapped = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, _NOTHING)
     return pc.if_else(needs, wrapped, text)
+
+
+def _mixed_types(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> bool:
+    """True if some value is not of the type of its distinct value (``factorize`` holds True, 1 and 1.0 as one)."""
+    text = np.frompyfunc(isinstance, 2, 1)(uniques, str).astype(bool)
+    if text.all():
+        return False
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[~text[codes[rows]]]  # text is never equal to anything but the same text
+    of_type = np.frompyfunc(type, 1, 1)
+    return bool((of_type(values[rows]) != of_type(uniques)[codes[rows]]).any())
 
 
 def _object_text(values: np.ndarray) -> pa.Array:
@@ -46,7 +57,7 @@ def _object_text(values: np.ndarray) -> pa.Array:
     but not the same text: where there is anything but text, the type is part of the key.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if not all(isinstance(u, str) for u in uniques):
+    if _mixed_types(values, codes, np.asarray(uniques, dtype=object)):
         types = pd.factorize(np.frompyfunc(type, 1, 1)(values))[0]
         keyed = np.where(codes < 0, -1, codes.astype(np.int64) * (types.max() + 1) + types)
         keys, first, codes = np.unique(keyed, return_index=True, return_inverse=True)

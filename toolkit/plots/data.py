@@ -89,29 +89,42 @@ def _keys(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
 
-def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
-    """Each row's answer code as text ("1"), else its kind of missing answer, else NaN.
+def _missing_kinds(data: pd.DataFrame, item: str, answered: np.ndarray) -> tuple[np.ndarray, list]:
+    """Each row's kind of missing answer as a code into the kinds (-1: none, or answered, or not asked)."""
+    if f"{item}_missing" not in data:
+        return np.full(answered.size, -1, np.int64), []
+    column = data[f"{item}_missing"]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
+        kinds = column.cat.categories.to_numpy(dtype=object)
+        kind = column.cat.codes.to_numpy().astype(np.int64)
+    else:
+        kind, kinds = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        kinds = np.asarray(kinds, dtype=object)
+    counted = np.append(pd.Series(kinds, dtype=object).isin(ANSWER_MISSING).to_numpy(), False)  # -1: no kind
+    return np.where(~answered & counted[kind], kind, -1), list(kinds)
 
-    As ``_keys`` of the codes, with the text made once per distinct code: the rows share
-    those few string objects.
+
+def _answers(data: pd.DataFrame, item: str) -> tuple[np.ndarray, list[str]]:
+    """Each row's answer code as text ("1"), else its kind of missing answer, else missing: as a number.
+
+    Returns the texts in sorted order and, per row, the position of its text among them as
+    float32 (NaN: neither): the estimators order the numbers as they would the texts, and
+    the rows hold four bytes each, not a string. Each distinct code is made text once.
     """
     codes = pd.to_numeric(data[item], errors="coerce").to_numpy(dtype=float)
-    out = np.full(codes.size, np.nan, dtype=object)
-    if f"{item}_missing" in data:
-        column = data[f"{item}_missing"]
-        if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
-            kinds = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
-            kind = column.cat.codes.to_numpy()
-            missing = np.isnan(codes) & pd.Series(kinds).isin(ANSWER_MISSING).to_numpy()[kind]
-            out[missing] = kinds[kind[missing]]
-        else:
-            kind = column.to_numpy(dtype=object)
-            missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
-            out[missing] = kind[missing]
     answered = ~np.isnan(codes)
-    values, inverse = np.unique(codes[answered], return_inverse=True)
-    out[answered] = np.array([f"{v:g}" for v in values], dtype=object)[inverse]
-    return out
+    value, values = pd.factorize(codes[answered])
+    value_texts = [f"{v:g}" for v in values]
+    kind, kinds = _missing_kinds(data, item, answered)
+    used = np.zeros(len(kinds), bool)
+    used[kind[kind >= 0]] = True
+    texts = sorted(set(value_texts) | {k for k, u in zip(kinds, used, strict=True) if u})
+    at = {t: i for i, t in enumerate(texts)}
+    out = np.full(codes.size, np.nan, dtype=np.float32)
+    out[answered] = np.array([at[t] for t in value_texts], dtype=np.float32)[value]
+    missing = kind >= 0
+    out[missing] = np.array([at.get(k, -1) for k in kinds], dtype=np.float32)[kind[missing]]
+    return out, texts
 
 
 def likert_items(instrument, *, scaled: bool = True) -> list[str]:
@@ -172,12 +185,14 @@ def likert_shares(design: Design, instrument, items=None, *, conf_level: float =
     instrument = as_instrument(instrument)
     items = likert_items(instrument) if items is None else list(items)
     check_frame(design.data, "design.data", columns=items, error=OptionError)
+    answers = {item: _answers(design.data, item) for item in items}
     # one new design for every item (update copies the frame), not one per item
-    view = design.update(**{f"__answer_{item}": _answers(design.data, item) for item in items})
+    view = design.update(**{f"__answer_{item}": codes for item, (codes, _) in answers.items()})
     parts = []
-    for item in items:
+    for item, (_, texts) in answers.items():
         t = view.proportion(f"__answer_{item}", na_rm=True, conf_level=conf_level, min_cell=min_cell)
-        t = t.rename(columns={"level": "answer"}).assign(item=item)
+        answer = pd.Series(texts, dtype=str).iloc[t["level"].to_numpy(dtype=np.int64)]
+        t = t.drop(columns="level").assign(answer=answer.to_numpy(), item=item)
         t["kind"] = np.where(t["answer"].isin(ANSWER_MISSING), "missing", "answer")
         parts.append(t[["item", "answer", "kind", *_ESTIMATE]])
     return pd.concat(parts, ignore_index=True)
