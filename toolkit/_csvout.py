@@ -50,7 +50,24 @@ def _mixed_types(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> 
     return bool((of_type(values[rows]) != of_type(uniques)[codes[rows]]).any())
 
 
-def _object_text(values: np.ndarray) -> pa.Array:
+class _Text:
+    """A column's text, made a block of rows at a time: ``texts[codes]`` (code -1: missing), or ``make(start, stop)``.
+
+    Held as the distinct texts and each row's number, a column costs its codes, not a
+    string per row; the strings of a block are made when the block is written.
+    """
+
+    def __init__(self, texts: pa.Array | None = None, codes: np.ndarray | None = None, make=None):
+        self.texts, self.codes, self.make = texts, codes, make
+
+    def block(self, start: int, stop: int) -> pa.Array:
+        if self.make is not None:
+            return self.make(start, stop)
+        codes = self.codes[start:stop]
+        return self.texts.take(pa.array(codes, mask=codes < 0))
+
+
+def _object_text(values: np.ndarray) -> _Text:
     """Text of an object column as the csv module writes it: str() of each distinct value, made once.
 
     Values of different types that compare equal (True, 1, 1.0) are one value to ``factorize``
@@ -64,10 +81,10 @@ def _object_text(values: np.ndarray) -> pa.Array:
         missing = int(keys[0] < 0) if len(keys) else 0  # the key -1 (missing values) sorts first
         uniques, codes = values[first[missing:]], codes - missing
     texts = [u if isinstance(u, str) else str(u) for u in uniques]
-    return _quoted(pa.array(texts, type=pa.large_string())).take(pa.array(codes, mask=codes < 0))
+    return _Text(_quoted(pa.array(texts, type=pa.large_string())), codes)
 
 
-def _column_text(column: pd.Series) -> pa.Array | None:
+def _column_text(column: pd.Series) -> _Text | None:
     """The column as pandas writes it, quoted where needed (missing as null); None for a dtype not covered here."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -75,25 +92,26 @@ def _column_text(column: pd.Series) -> pa.Array | None:
         if not (pd.api.types.is_string_dtype(categories.dtype) or pd.api.types.is_object_dtype(categories.dtype)):
             return None
         names = _object_text(categories.to_numpy(dtype=object))
-        codes = column.cat.codes.to_numpy()
-        return names.take(pa.array(codes, mask=codes < 0))
+        return _Text(names.block(0, len(categories)), column.cat.codes.to_numpy())
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
         if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
             text = text.combine_chunks()
-        encoded = text.dictionary_encode()
-        return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
+        encoded = text.dictionary_encode()  # each distinct text checked once
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return _Text(_quoted(encoded.dictionary), codes)
     if not isinstance(dtype, np.dtype):
         return None
     values = column.to_numpy()
     if dtype.kind == "b":
-        return pa.array(np.where(values, "True", "False"), type=pa.large_string())
+        return _Text(make=lambda start, stop: pa.array(np.where(values[start:stop], "True", "False"),
+                                                      type=pa.large_string()))
     if dtype.kind in "iu":
-        return pc.cast(pa.array(values), pa.large_string())
+        return _Text(make=lambda start, stop: pc.cast(pa.array(values[start:stop]), pa.large_string()))
     if dtype.kind == "f":  # numpy's text of each distinct value (by its bits: -0.0 is not 0.0), made once
         codes, uniques = pd.factorize(values.view(f"i{dtype.itemsize}"))
         texts = pa.array(uniques.view(dtype).astype(str), type=pa.large_string())
-        return texts.take(pa.array(codes, mask=np.isnan(values)))
+        return _Text(texts, np.where(np.isnan(values), -1, codes))
     if pd.api.types.is_object_dtype(dtype):
         return _object_text(values)
     return None
@@ -123,7 +141,7 @@ def write_csv(data: pd.DataFrame, path: str | Path) -> bool:
     with open(path, "wb") as fh:
         fh.write((",".join(_quoted(header).to_pylist()) + "\n").encode("utf-8"))
         for start in range(0, len(data), BLOCK_ROWS):
-            block = [pc.fill_null(c.slice(start, BLOCK_ROWS), "") for c in columns]
+            block = [pc.fill_null(c.block(start, start + BLOCK_ROWS), "") for c in columns]
             rows = pc.binary_join_element_wise(*block, pa.scalar(",", pa.large_string()))
             lines = pc.binary_join_element_wise(rows, pa.scalar("\n", pa.large_string()), _NOTHING)
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
