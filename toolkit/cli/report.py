@@ -138,7 +138,7 @@ def _settings(path: str | None, *, lang: str | None, min_cell: int | None, outco
 
 
 def _figures(results: Any, instrument: Any, lang: str, geojson: Path | None) -> dict:
-    """The figures of ``toolkit.plots`` when it is installed, drawn (several at once where it can), else none."""
+    """The figures of ``toolkit.plots`` when it is installed, drawn one at a time (each closed once drawn), or none."""
     try:
         from toolkit.plots import figure_makers
     except ImportError:

@@ -9,7 +9,7 @@ group-level tables reach it; every text is HTML-escaped (jinja2 autoescape).
 Beside the page it writes ``tables.xlsx`` (one sheet per table),
 ``cleaned.parquet``, ``cleaning_log.csv`` and ``flags.csv``, each safely
 (temporary file, then rename). :func:`pictures` draws the figures beforehand,
-several at once where the platform forks.
+one at a time.
 
 Examples
 --------

@@ -1,20 +1,14 @@
 """Figures embedded in the page as base64 PNG, so the report needs no other file.
 
-Drawing a figure and packing its PNG costs a fixed third of a second or so,
-whatever the survey's size; :func:`pictures` draws a report's figures in a few
-forked processes where the platform forks (Linux), each figure whole in one
-process, so the bytes are those of drawing them one after the other.
+:func:`pictures` makes, draws and closes a report's figures one at a time, so
+only one figure is open while the report is drawn.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import multiprocessing
-import os
-import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,59 +58,18 @@ class Picture:
     src: str
 
 
-#: most processes :func:`pictures` draws in
-WORKERS = 4
-_MAKERS: Mapping[str, Callable[[], Any]] = {}  # what the forked processes draw (inherited, never pickled)
-
-
 def picture(figure: Any) -> Picture:
     """The figure as a :class:`Picture`."""
     return Picture(_own_title(figure), embed(figure))
 
 
-def _drawn(key: str) -> Picture:
-    """Make, draw and close one figure of :data:`_MAKERS`."""
-    import matplotlib.pyplot as plt
-
-    figure = _MAKERS[key]()
-    try:
-        return picture(figure)
-    finally:
-        plt.close(figure)
-
-
-def _drawn_apart(key: str) -> tuple[Picture, list]:
-    """:func:`_drawn` in a forked process, with the warnings it gave, for the parent to give again."""
-    with warnings.catch_warnings(record=True) as caught:  # the filters are the parent's, inherited
-        drawn = _drawn(key)
-    return drawn, [(w.message, w.category, w.filename, w.lineno) for w in caught]
-
-
-def _workers(n: int) -> int:
-    """Processes to draw ``n`` figures in: the CPUs others leave idle (this run counts one), at least one.
-
-    One where the platform cannot fork.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    busy = max(0.0, os.getloadavg()[0] - 1) if hasattr(os, "getloadavg") else 0.0
-    return max(1, min(WORKERS, n, int(cpus - busy)))
-
-
-def pictures(makers: Mapping[str, Callable[[], Any]], *, workers: int | None = None) -> dict[str, Picture]:
-    """Make and draw every figure (``key -> function making it``); each figure is closed once drawn.
-
-    With more than one worker the figures are drawn in forked processes, which inherit
-    the makers and the data behind them; a figure's bytes do not depend on where it is drawn.
+def pictures(makers: Mapping[str, Callable[[], Any]]) -> dict[str, Picture]:
+    """Make and draw every figure (``key -> function making it``), closing each once it is drawn.
 
     Parameters
     ----------
     makers : mapping of str to callable
         Functions returning a matplotlib Figure (:func:`toolkit.plots.figure_makers`).
-    workers : int, optional
-        Processes to draw in; default one per CPU up to :data:`WORKERS`, one where
-        the platform cannot fork.
 
     Returns
     -------
@@ -130,25 +83,20 @@ def pictures(makers: Mapping[str, Callable[[], Any]], *, workers: int | None = N
     ...     fig, ax = plt.subplots()
     ...     ax.set_title("Weights")
     ...     return fig
-    >>> drawn = pictures({"weights": make}, workers=1)
+    >>> drawn = pictures({"weights": make})
     >>> drawn["weights"].title, drawn["weights"].src.startswith("data:image/png;base64,")
     ('Weights', True)
     """
-    global _MAKERS
-    keys = list(makers)
-    workers = _workers(len(keys)) if workers is None else min(workers, len(keys))
-    _MAKERS = makers
-    try:
-        if workers <= 1:
-            return {key: _drawn(key) for key in keys}
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = dict(zip(keys, pool.map(_drawn_apart, keys), strict=True))
-        for _, caught in done.values():
-            for message, category, filename, lineno in caught:
-                warnings.warn_explicit(message, category, filename, lineno)
-        return {key: drawn for key, (drawn, _) in done.items()}
-    finally:
-        _MAKERS = {}
+    import matplotlib.pyplot as plt
+
+    drawn = {}
+    for key, make in makers.items():
+        figure = make()
+        try:
+            drawn[key] = picture(figure)
+        finally:
+            plt.close(figure)
+    return drawn
 
 
 def embedded(figures: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
