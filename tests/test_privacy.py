@@ -173,6 +173,25 @@ def test_protect_formulas():
     assert privacy.protect_formulas(s).tolist()[0] == "'=1"
 
 
+@pytest.mark.parametrize("column", [
+    pd.Series(["=1", None, "ok", "-2", "", "é", "@x"], dtype="str"),
+    pd.Series(["=1", None, 1.5, -2.0, True, "ok", "+x"], dtype=object),
+    pd.Series(pd.Categorical(["-1", "a", None, "-1", "=b"])),
+    pd.Series(pd.Categorical(["-1", "'-1", "a"])),  # renaming would make two categories one
+    pd.Series(["a", "b", None], dtype="str"),
+    pd.Series(pd.Categorical([1.0, 2.0, None])),
+], ids=["str", "object", "categorical", "clash", "safe", "numbers"])
+def test_protect_formulas_is_the_cell_rule_on_every_cell(column):
+    from toolkit.outputs import neutralise_cell
+
+    out = privacy.protect_formulas(column)
+    expected = [v if pd.isna(v) else neutralise_cell(v) for v in column.astype(object)]
+    assert [None if pd.isna(v) else v for v in out.astype(object)] == [None if pd.isna(v) else v for v in expected]
+    assert out is not column
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        assert out.dtype == column.dtype
+
+
 def test_suppress_small_cells():
     t = pd.DataFrame({"g": ["a", "b", "c"], "estimate": [0.1, 0.2, 0.3], "se": [0.01, 0.02, 0.03],
                       "n": [4, 5, 100]})

@@ -13,6 +13,7 @@ dtypes other than text, datetimes), and the caller writes it with pandas.
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 
 import numpy as np
@@ -24,14 +25,13 @@ import pyarrow.compute as pc
 BLOCK_ROWS = 1 << 20
 #: a field holding one of these is quoted
 _SPECIAL = (",", '"', "\n", "\r")
+_SPECIAL_PATTERN = "[" + "".join(re.escape(c) for c in _SPECIAL) + "]"
 _NOTHING = pa.scalar("", pa.large_string())
 
 
 def _quoted(text: pa.Array) -> pa.Array:
     """Fields holding a delimiter, a quote or a newline in quotes, inner quotes doubled (csv.QUOTE_MINIMAL)."""
-    needs = pc.match_substring(text, _SPECIAL[0])
-    for char in _SPECIAL[1:]:
-        needs = pc.or_(needs, pc.match_substring(text, char))
+    needs = pc.match_substring_regex(text, _SPECIAL_PATTERN)  # one pass for every special character
     if not pc.any(needs).as_py():
         return text
     quote = pa.scalar('"', pa.large_string())
@@ -39,66 +39,82 @@ def _quoted(text: pa.Array) -> pa.Array:
     return pc.if_else(needs, wrapped, text)
 
 
-def _object_text(values: np.ndarray) -> pa.Array:
+def _mixed_types(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> bool:
+    """True if some value is not of the type of its distinct value (``factorize`` holds True, 1 and 1.0 as one)."""
+    text = np.frompyfunc(isinstance, 2, 1)(uniques, str).astype(bool)
+    if text.all():
+        return False
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[~text[codes[rows]]]  # text is never equal to anything but the same text
+    of_type = np.frompyfunc(type, 1, 1)
+    return bool((of_type(values[rows]) != of_type(uniques)[codes[rows]]).any())
+
+
+class _Text:
+    """A column's text, made a block of rows at a time: ``texts[codes]`` (code -1: missing), or ``make(start, stop)``.
+
+    Held as the distinct texts and each row's number, a column costs its codes, not a
+    string per row; the strings of a block are made when the block is written.
+    """
+
+    def __init__(self, texts: pa.Array | None = None, codes: np.ndarray | None = None, make=None):
+        self.texts, self.codes, self.make = texts, codes, make
+
+    def block(self, start: int, stop: int) -> pa.Array:
+        if self.make is not None:
+            return self.make(start, stop)
+        codes = self.codes[start:stop]
+        return self.texts.take(pa.array(codes, mask=codes < 0))
+
+
+def _object_text(values: np.ndarray) -> _Text:
     """Text of an object column as the csv module writes it: str() of each distinct value, made once.
 
     Values of different types that compare equal (True, 1, 1.0) are one value to ``factorize``
     but not the same text: where there is anything but text, the type is part of the key.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if not all(isinstance(u, str) for u in uniques):
+    if _mixed_types(values, codes, np.asarray(uniques, dtype=object)):
         types = pd.factorize(np.frompyfunc(type, 1, 1)(values))[0]
         keyed = np.where(codes < 0, -1, codes.astype(np.int64) * (types.max() + 1) + types)
         keys, first, codes = np.unique(keyed, return_index=True, return_inverse=True)
         missing = int(keys[0] < 0) if len(keys) else 0  # the key -1 (missing values) sorts first
         uniques, codes = values[first[missing:]], codes - missing
     texts = [u if isinstance(u, str) else str(u) for u in uniques]
-    return _quoted(pa.array(texts, type=pa.large_string())).take(pa.array(codes, mask=codes < 0))
+    return _Text(_quoted(pa.array(texts, type=pa.large_string())), codes)
 
 
-def _column_text(column: pd.Series):
-    """A function of a row block giving the column's text there as pandas writes it, quoted where needed
-    (missing as null); None for a dtype not covered here.
-
-    What a whole column needs once (a categorical's names) is made here; the rest per block, so the text
-    of one block of rows is in memory at a time, not that of the whole table (a 10M-row log's text is 5 GB).
-    """
+def _column_text(column: pd.Series) -> _Text | None:
+    """The column as pandas writes it, quoted where needed (missing as null); None for a dtype not covered here."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = column.cat.categories
         if not (pd.api.types.is_string_dtype(categories.dtype) or pd.api.types.is_object_dtype(categories.dtype)):
             return None
-        names, codes = _object_text(categories.to_numpy(dtype=object)), column.cat.codes.to_numpy()
-        return lambda block: names.take(pa.array(codes[block], mask=codes[block] < 0))
+        names = _object_text(categories.to_numpy(dtype=object))
+        return _Text(names.block(0, len(categories)), column.cat.codes.to_numpy())
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        return lambda block: _string_text(column.iloc[block])
+        text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
+        if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
+            text = text.combine_chunks()
+        encoded = text.dictionary_encode()  # each distinct text checked once
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return _Text(_quoted(encoded.dictionary), codes)
     if not isinstance(dtype, np.dtype):
         return None
     values = column.to_numpy()
     if dtype.kind == "b":
-        return lambda block: pa.array(np.where(values[block], "True", "False"), type=pa.large_string())
+        return _Text(make=lambda start, stop: pa.array(np.where(values[start:stop], "True", "False"),
+                                                      type=pa.large_string()))
     if dtype.kind in "iu":
-        return lambda block: pc.cast(pa.array(values[block]), pa.large_string())
-    if dtype.kind == "f":
-        return lambda block: _float_text(values[block])
+        return _Text(make=lambda start, stop: pc.cast(pa.array(values[start:stop]), pa.large_string()))
+    if dtype.kind == "f":  # numpy's text of each distinct value (by its bits: -0.0 is not 0.0), made once
+        codes, uniques = pd.factorize(values.view(f"i{dtype.itemsize}"))
+        texts = pa.array(uniques.view(dtype).astype(str), type=pa.large_string())
+        return _Text(texts, np.where(np.isnan(values), -1, codes))
     if pd.api.types.is_object_dtype(dtype):
-        return lambda block: _object_text(values[block])
+        return _object_text(values)
     return None
-
-
-def _string_text(column: pd.Series) -> pa.Array:
-    text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())
-    if isinstance(text, pa.ChunkedArray):  # a column read from Parquet row groups comes in chunks
-        text = text.combine_chunks()
-    encoded = text.dictionary_encode()
-    return _quoted(encoded.dictionary).take(encoded.indices)  # each distinct text checked once
-
-
-def _float_text(values: np.ndarray) -> pa.Array:
-    """numpy's text of each distinct value (by its bits: -0.0 is not 0.0), made once."""
-    codes, uniques = pd.factorize(values.view(f"i{values.dtype.itemsize}"))
-    texts = pa.array(uniques.view(values.dtype).astype(str), type=pa.large_string())
-    return texts.take(pa.array(codes, mask=np.isnan(values)))
 
 
 def write_csv(data: pd.DataFrame, path, *, header: bool = True) -> bool:
@@ -129,8 +145,7 @@ def write_csv(data: pd.DataFrame, path, *, header: bool = True) -> bool:
         if header:
             fh.write((",".join(_quoted(names).to_pylist()) + "\n").encode("utf-8"))
         for start in range(0, len(data), BLOCK_ROWS):
-            span = slice(start, start + BLOCK_ROWS)
-            block = [pc.fill_null(text(span), "") for text in columns]
+            block = [pc.fill_null(c.block(start, start + BLOCK_ROWS), "") for c in columns]
             rows = pc.binary_join_element_wise(*block, pa.scalar(",", pa.large_string()))
             lines = pc.binary_join_element_wise(rows, pa.scalar("\n", pa.large_string()), _NOTHING)
             offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]

@@ -306,6 +306,70 @@ def _hmac_sha256_hex(key: bytes):
     return hex_digest
 
 
+def _formula_start(texts) -> np.ndarray:
+    """True where a text (an Arrow-convertible array of str, missing allowed) starts like a formula."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    first = pc.utf8_slice_codeunits(text, 0, 1)  # every formula start is one character
+    risky = pc.is_in(first, value_set=pa.array(FORMULA_START, type=pa.large_string()))
+    return pc.fill_null(risky, False).to_numpy(zero_copy_only=False)
+
+
+def _prefixed(data: pd.Series, risky: np.ndarray) -> pd.Series:
+    """A text column with ``'`` before the ``risky`` cells, made in Arrow (no Python object per row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(data.array, type=pa.large_string(), from_pandas=True)
+    rows = np.flatnonzero(risky)
+    quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), text.take(rows),
+                                         pa.scalar("", pa.large_string()))
+    index = np.arange(len(text))
+    index[rows] = len(text) + np.arange(len(rows))  # each risky cell taken from the quoted texts
+    joined = pa.concat_arrays([text, quoted]).take(index)
+    return pd.Series(pd.array(joined, dtype=data.dtype), index=data.index, name=data.name)
+
+
+def _formula_texts(values: np.ndarray) -> np.ndarray:
+    """True where a value (of an object array) is text that :func:`neutralise_cell` would change."""
+    text = np.frompyfunc(isinstance, 2, 1)(values, str).astype(bool)
+    risky = np.zeros(len(values), dtype=bool)
+    if text.any():
+        risky[text] = _formula_start(values[text])
+    return risky
+
+
+def _protected_column(data: pd.Series) -> pd.Series:
+    """:func:`protect_formulas` of one column: each distinct text checked once, only risky cells rewritten."""
+    if isinstance(data.dtype, pd.CategoricalDtype):  # text categories are text too
+        categories = data.cat.categories
+        text = pd.api.types.is_string_dtype(categories.dtype) and not pd.api.types.is_object_dtype(categories.dtype)
+        if not (_formula_start(categories.array) if text else _formula_texts(categories.to_numpy(dtype=object))).any():
+            return data.copy()
+        renamed = [neutralise_cell(c) for c in categories]
+        if len(set(renamed)) == len(renamed):
+            return data.cat.rename_categories(renamed)
+        return _protected_column(data.astype(object))
+    if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
+        return data.copy()
+    if pd.api.types.is_string_dtype(data.dtype) and not pd.api.types.is_object_dtype(data.dtype):
+        # text only (no numbers among it): one vectorised pass
+        risky = _formula_start(data.array)
+    else:
+        codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
+        risky = np.append(_formula_texts(np.asarray(uniques, dtype=object)), False)[codes]
+    if not risky.any():
+        return data.copy()
+    if not pd.api.types.is_object_dtype(data.dtype):
+        return _prefixed(data, risky)
+    out = data.copy()  # the few risky cells are rewritten, not the whole column made objects and back
+    rows = np.flatnonzero(risky)
+    out.iloc[rows] = ("'" + data.iloc[rows].astype("str")).to_numpy(object)
+    return out
+
+
 def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """Neutralise spreadsheet formulas: text cells starting with ``= + - @`` (or tab/CR) get a leading ``'``.
 
@@ -319,29 +383,10 @@ def protect_formulas(data: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series
     ["'=1+1", 'ok', "'@SUM(A1)"]
     """
     if isinstance(data, pd.Series):
-        if isinstance(data.dtype, pd.CategoricalDtype):  # text categories are text too
-            renamed = [neutralise_cell(c) for c in data.cat.categories]
-            if len(set(renamed)) == len(renamed):
-                return data.cat.rename_categories(renamed)
-            return protect_formulas(data.astype(object))
-        if not (pd.api.types.is_object_dtype(data.dtype) or pd.api.types.is_string_dtype(data.dtype)):
-            return data.copy()
-        if pd.api.types.is_string_dtype(data.dtype) and not pd.api.types.is_object_dtype(data.dtype):
-            # text only (no numbers among it): one vectorised pass
-            risky = data.str.startswith(FORMULA_START).to_numpy(dtype=bool, na_value=False)
-        else:
-            codes, uniques = pd.factorize(data, use_na_sentinel=True)  # check each distinct value once
-            flagged = np.array([isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques] + [False])
-            risky = flagged[codes]
-        if not risky.any():
-            return data.copy()
-        out = data.astype(object)
-        rows = np.flatnonzero(risky)
-        out.iloc[rows] = ("'" + data.iloc[rows].astype("str")).to_numpy(object)
-        return out.astype(data.dtype) if pd.api.types.is_string_dtype(data.dtype) else out
-    out = data.copy()
-    for col in out.columns:
-        out[col] = protect_formulas(out[col])
+        return _protected_column(data)
+    out = data.copy(deep=False)  # each column is replaced by its protected copy
+    for position in range(data.shape[1]):
+        out.isetitem(position, _protected_column(data.iloc[:, position]))
     out.columns = [neutralise_cell(c) for c in out.columns]
     return out
 

@@ -49,7 +49,7 @@ def test_only_the_tables_for_figures_estimate_anything():
     assert estimator.search((package / "data.py").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("values", [
+_KEYED = [
     pd.Series([1.0, -0.0, 0.0, np.nan, 2.5, 1.0], name="g"),
     pd.Series(["a", None, "18-29", "a", np.nan], dtype=object),
     pd.Series([1, True, 1.0, "x", None], dtype=object),  # equal but not the same: keyed value by value
@@ -58,9 +58,31 @@ def test_only_the_tables_for_figures_estimate_anything():
     pd.Series(["x", None, "2"], dtype="str"),
     pd.Series([3, 1, 3], index=[5, 6, 7]),
     pd.Series([], dtype=float),
-])
+    pd.Series([1.0, 1.00000001, np.nan, 1.0]),  # two values, one text
+]
+
+
+@pytest.mark.parametrize("values", _KEYED)
 def test_keys_made_once_per_value_are_the_keys_of_each_value(values):
     each = data._keys_each(values)
     once = data._keys(values)
     pd.testing.assert_series_equal(once, each)
     assert [type(v) for v in once] == [type(v) for v in each]
+
+
+@pytest.mark.parametrize("values", _KEYED)
+def test_key_groups_group_as_the_keys_do(values):
+    w = pd.Series(np.arange(1.0, len(values) + 1))
+    expected = w.groupby(data._keys_each(values).to_numpy(), sort=True).sum()
+    found = w.groupby(data._key_groups(values), sort=True, observed=True).sum()
+    assert found.index.astype(str).tolist() == expected.index.astype(str).tolist()
+    assert found.tolist() == expected.tolist()
+
+
+def test_answers_are_numbered_in_the_order_of_their_texts():
+    frame = pd.DataFrame({"q": [10.0, 2, np.nan, np.nan, np.nan, 2, 1.5],
+                          "q_missing": pd.Categorical([None, None, "refused", "not_asked", None, None, None])})
+    numbers, texts = data._answers(frame, "q")
+    assert texts == ["1.5", "10", "2", "refused"]  # sorted as text, as the estimators order text levels
+    assert [texts[int(v)] if v == v else None for v in numbers] == ["10", "2", "refused", None, None, "2", "1.5"]
+    assert numbers.dtype == np.float32

@@ -201,4 +201,12 @@ def test_joined_reasons_per_row_as_joined_one_by_one():
               (rng.choice(np.array(["x", "y"], dtype=object), n), rng.random(n) < 0.6)]
     expected = ["; ".join(t if isinstance(t, str) else t[i] for t, m in pieces if m[i]) for i in range(n)]
     assert _joined(pieces, n).tolist() == expected
+    # the same texts given as (distinct texts, each row's number)
+    numbered = []
+    for text, mask in pieces:
+        if not isinstance(text, str):
+            codes, texts = pd.factorize(text)
+            text = (np.asarray(texts, dtype=object), codes)
+        numbered.append((text, mask))
+    assert _joined(numbered, n).tolist() == expected
     assert _joined([("a", np.zeros(0, bool))], 0).tolist() == []

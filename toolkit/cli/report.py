@@ -140,12 +140,14 @@ def _settings(path: str | None, *, lang: str | None, min_cell: int | None, outco
 
 
 def _figures(results: Any, instrument: Any, lang: str, geojson: Path | None) -> dict:
-    """The figures of ``toolkit.plots`` when it is installed, else none."""
+    """The figures of ``toolkit.plots`` when it is installed, drawn one at a time (each closed once drawn), or none."""
     try:
-        from toolkit.plots import all_figures
+        from toolkit.plots import figure_makers
     except ImportError:
         return {}
-    return dict(all_figures(results, instrument=instrument, lang=lang, geojson=geojson))
+    from toolkit.report import pictures
+
+    return pictures(figure_makers(results, instrument=instrument, lang=lang, geojson=geojson))
 
 
 def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
@@ -252,6 +254,8 @@ def _spool(source: Any, out: str | Path, config: Any):
 
 def _close(figures: dict) -> None:
     import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     for figure in figures.values():
-        plt.close(figure)
+        if isinstance(figure, Figure):  # a drawn Picture holds no figure
+            plt.close(figure)

@@ -26,7 +26,7 @@ True
 """
 
 from toolkit.plots import data, style
-from toolkit.plots.collection import FIGURE_KEYS, all_figures
+from toolkit.plots.collection import FIGURE_KEYS, all_figures, figure_makers
 from toolkit.plots.competence import competence_levels, confidence_gap
 from toolkit.plots.exclusion import exclusion_by_group, projection
 from toolkit.plots.likert import likert
@@ -38,7 +38,8 @@ from toolkit.plots.triage import triage_distribution
 from toolkit.plots.weighting import design_effect, love_plot, weight_distribution
 
 __all__ = [
-    "all_figures", "FIGURE_KEYS", "exclusion_by_group", "projection", "district_map", "read_districts", "likert",
+    "all_figures", "figure_makers", "FIGURE_KEYS", "exclusion_by_group", "projection", "district_map",
+    "read_districts", "likert",
     "competence_levels", "confidence_gap", "forest", "calibration", "love_plot", "weight_distribution",
     "design_effect", "reliability_items", "missingness_heatmap", "triage_distribution", "house_style", "data",
     "style",

@@ -18,7 +18,7 @@ from toolkit.plots import competence, data, exclusion, likert, maps, model, qual
 from toolkit.plots._text import check_lang, ui
 from toolkit.scales import item_statistics
 
-__all__ = ["all_figures", "FIGURE_KEYS"]
+__all__ = ["all_figures", "figure_makers", "FIGURE_KEYS"]
 
 #: Every key :func:`all_figures` may return (``exclusion_by_<group>`` for each group in the estimates).
 FIGURE_KEYS = ("exclusion_by_district", "exclusion_by_age_band", "exclusion_by_gender", "exclusion_by_education",
@@ -128,6 +128,36 @@ def _item_statistics(cleaned, instrument, scales: list[str]) -> pd.DataFrame:
                                       instrument, scales=[s]) for s in scales], ignore_index=True)
 
 
+def figure_makers(results, *, instrument, lang: str = "en", geojson=None) -> dict[str, Callable[[], Figure]]:
+    """What :func:`all_figures` draws, undrawn: each key with a function that makes its figure.
+
+    The tables are made when a function is called, so the figures can be drawn
+    one at a time or in other processes. Arguments as for :func:`all_figures`.
+
+    Returns
+    -------
+    dict of str to callable
+        Keys from :data:`FIGURE_KEYS`, in that order; each function returns a
+        matplotlib Figure, which the caller closes.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> res = toolkit.pipeline.run(toolkit.datasets.path("sample_survey.csv"), "dis-full")  # doctest: +SKIP
+    >>> makers = figure_makers(res, instrument="dis-full")  # doctest: +SKIP
+    >>> makers["missingness"]().axes[0].get_title() != ""  # doctest: +SKIP
+    True
+    """
+    instrument, lang = as_instrument(instrument), check_lang(lang)
+    marks = _marks(results)
+    makers = {**_exclusion(results, instrument, lang, marks, geojson), **_answers(results, instrument, lang, marks),
+              **_model(results, instrument, lang, marks), **_weights(results, instrument, lang),
+              **_quality(results, instrument, lang, marks)}
+    if geojson is not None:
+        maps.read_districts(geojson, instrument=instrument)  # a broken file fails before anything is drawn
+    return {key: makers[key] for key in FIGURE_KEYS if key in makers}
+
+
 def all_figures(results, *, instrument, lang: str = "en", geojson=None) -> dict[str, Figure]:
     """Every figure the results support, keyed by a stable name; figures whose inputs are absent are left out.
 
@@ -162,11 +192,5 @@ def all_figures(results, *, instrument, lang: str = "en", geojson=None) -> dict[
     >>> "exclusion_by_district" in figures  # doctest: +SKIP
     True
     """
-    instrument, lang = as_instrument(instrument), check_lang(lang)
-    marks = _marks(results)
-    makers = {**_exclusion(results, instrument, lang, marks, geojson), **_answers(results, instrument, lang, marks),
-              **_model(results, instrument, lang, marks), **_weights(results, instrument, lang),
-              **_quality(results, instrument, lang, marks)}
-    if geojson is not None:
-        maps.read_districts(geojson, instrument=instrument)  # a broken file fails before anything is drawn
-    return {key: makers[key]() for key in FIGURE_KEYS if key in makers}
+    makers = figure_makers(results, instrument=instrument, lang=lang, geojson=geojson)
+    return {key: make() for key, make in makers.items()}

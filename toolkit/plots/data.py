@@ -61,13 +61,12 @@ def _keys_each(values: pd.Series) -> pd.Series:
     return text.where(number.isna(), number.map("{:g}".format, na_action="ignore")).astype(object)
 
 
-def _keys(values: pd.Series) -> pd.Series:
-    """Levels as text: 1.0 -> "1", "18-29" stays, missing stays missing.
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row's number among the texts of the distinct values (-1: missing), and those texts.
 
     Made once per distinct value where values cannot be equal without being the same
-    (a float is keyed by its bits, so -0.0 stays "-0"); mixed objects value by value.
+    (a float is keyed by its bits, so -0.0 stays "-0"); None for mixed objects.
     """
-    values = pd.Series(values) if not isinstance(values, pd.Series) else values
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_object_dtype(dtype):
         raw = values.to_numpy()
@@ -78,40 +77,78 @@ def _keys(values: pd.Series) -> pd.Series:
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if not all(isinstance(u, str) for u in uniques):
-            return _keys_each(values)
+            return None
     present = codes >= 0
-    first = np.unique(codes[present], return_index=True)[1]
+    backwards = np.flatnonzero(present)[::-1]
+    first = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.intp)
+    first[codes[backwards]] = backwards  # the last write of each code is its first row
+    used = first >= 0  # a float's missing values had codes of their own
+    number = np.where(present, (np.cumsum(used) - 1)[np.maximum(codes, 0)], -1)
+    keys = _keys_each(values.iloc[first[used]].reset_index(drop=True)).to_numpy(object)
+    return number, keys
+
+
+def _keys(values: pd.Series) -> pd.Series:
+    """Levels as text: 1.0 -> "1", "18-29" stays, missing stays missing (see :func:`_key_codes`)."""
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    found = _key_codes(values)
+    if found is None:
+        return _keys_each(values)
+    number, keys = found
     out = values.astype(object).to_numpy(copy=True)  # missing values stay as they are
-    if first.size:
-        firsts = np.flatnonzero(present)[first]
-        keys = _keys_each(values.iloc[firsts].reset_index(drop=True)).to_numpy(object)
-        out[present] = keys[np.unique(codes[present], return_inverse=True)[1]]
+    present = number >= 0
+    out[present] = keys[number[present]]
     return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
 
-def _answers(data: pd.DataFrame, item: str) -> np.ndarray:
-    """Each row's answer code as text ("1"), else its kind of missing answer, else NaN.
+def _key_groups(values: pd.Series) -> pd.Categorical:
+    """The rows' :func:`_keys` as a categorical of the sorted texts: what grouping by the keys sees, by codes."""
+    found = _key_codes(values)
+    if found is None:
+        number, texts = pd.factorize(_keys_each(values).to_numpy(object), sort=True)
+    else:
+        number, keys = found
+        merged, texts = pd.factorize(keys, sort=True)  # values of one text (1.0 and 1.00000001) are one group
+        number = np.where(number >= 0, merged[number], -1) if len(merged) else number
+    return pd.Categorical.from_codes(number, categories=pd.Index(texts, dtype=object))
 
-    As ``_keys`` of the codes, with the text made once per distinct code: the rows share
-    those few string objects.
+
+def _missing_kinds(data: pd.DataFrame, item: str, answered: np.ndarray) -> tuple[np.ndarray, list]:
+    """Each row's kind of missing answer as a code into the kinds (-1: none, or answered, or not asked)."""
+    if f"{item}_missing" not in data:
+        return np.full(answered.size, -1, np.int64), []
+    column = data[f"{item}_missing"]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
+        kinds = column.cat.categories.to_numpy(dtype=object)
+        kind = column.cat.codes.to_numpy().astype(np.int64)
+    else:
+        kind, kinds = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        kinds = np.asarray(kinds, dtype=object)
+    counted = np.append(pd.Series(kinds, dtype=object).isin(ANSWER_MISSING).to_numpy(), False)  # -1: no kind
+    return np.where(~answered & counted[kind], kind, -1), list(kinds)
+
+
+def _answers(data: pd.DataFrame, item: str) -> tuple[np.ndarray, list[str]]:
+    """Each row's answer code as text ("1"), else its kind of missing answer, else missing: as a number.
+
+    Returns the texts in sorted order and, per row, the position of its text among them as
+    float32 (NaN: neither): the estimators order the numbers as they would the texts, and
+    the rows hold four bytes each, not a string. Each distinct code is made text once.
     """
     codes = pd.to_numeric(data[item], errors="coerce").to_numpy(dtype=float)
-    out = np.full(codes.size, np.nan, dtype=object)
-    if f"{item}_missing" in data:
-        column = data[f"{item}_missing"]
-        if isinstance(column.dtype, pd.CategoricalDtype):  # the few kinds are checked, not every row
-            kinds = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
-            kind = column.cat.codes.to_numpy()
-            missing = np.isnan(codes) & pd.Series(kinds).isin(ANSWER_MISSING).to_numpy()[kind]
-            out[missing] = kinds[kind[missing]]
-        else:
-            kind = column.to_numpy(dtype=object)
-            missing = np.isnan(codes) & pd.Series(kind).isin(ANSWER_MISSING).to_numpy()
-            out[missing] = kind[missing]
     answered = ~np.isnan(codes)
-    values, inverse = np.unique(codes[answered], return_inverse=True)
-    out[answered] = np.array([f"{v:g}" for v in values], dtype=object)[inverse]
-    return out
+    value, values = pd.factorize(codes[answered])
+    value_texts = [f"{v:g}" for v in values]
+    kind, kinds = _missing_kinds(data, item, answered)
+    used = np.zeros(len(kinds), bool)
+    used[kind[kind >= 0]] = True
+    texts = sorted(set(value_texts) | {k for k, u in zip(kinds, used, strict=True) if u})
+    at = {t: i for i, t in enumerate(texts)}
+    out = np.full(codes.size, np.nan, dtype=np.float32)
+    out[answered] = np.array([at[t] for t in value_texts], dtype=np.float32)[value]
+    missing = kind >= 0
+    out[missing] = np.array([at.get(k, -1) for k in kinds], dtype=np.float32)[kind[missing]]
+    return out, texts
 
 
 def likert_items(instrument, *, scaled: bool = True) -> list[str]:
@@ -172,12 +209,14 @@ def likert_shares(design: Design, instrument, items=None, *, conf_level: float =
     instrument = as_instrument(instrument)
     items = likert_items(instrument) if items is None else list(items)
     check_frame(design.data, "design.data", columns=items, error=OptionError)
+    answers = {item: _answers(design.data, item) for item in items}
     # one new design for every item (update copies the frame), not one per item
-    view = design.update(**{f"__answer_{item}": _answers(design.data, item) for item in items})
+    view = design.update(**{f"__answer_{item}": codes for item, (codes, _) in answers.items()})
     parts = []
-    for item in items:
+    for item, (_, texts) in answers.items():
         t = view.proportion(f"__answer_{item}", na_rm=True, conf_level=conf_level, min_cell=min_cell)
-        t = t.rename(columns={"level": "answer"}).assign(item=item)
+        answer = pd.Series(texts, dtype=str).iloc[t["level"].to_numpy(dtype=np.int64)]
+        t = t.drop(columns="level").assign(answer=answer.to_numpy(), item=item)
         t["kind"] = np.where(t["answer"].isin(ANSWER_MISSING), "missing", "answer")
         parts.append(t[["item", "answer", "kind", *_ESTIMATE]])
     return pd.concat(parts, ignore_index=True)
@@ -307,7 +346,8 @@ def balance_table(before: Design, after: Design, *, min_cell: int | None = None)
         t = pd.DataFrame({"variable": variable, "level": _keys(target["level"]).to_numpy(),
                           "population": (target["target"] / target["target"].sum()).to_numpy()})
         for name, design in (("before", before), ("after", after)):
-            shares = design.proportion(variable, na_rm=True, min_cell=min_cell)
+            # only the shares are used: Wald intervals spare the second variance the logit ones need
+            shares = design.proportion(variable, na_rm=True, min_cell=min_cell, ci_method="wald")
             t[name] = t["level"].map(dict(zip(_keys(shares["level"]), shares["estimate"], strict=True)))
         parts.append(t)
     table = pd.concat(parts, ignore_index=True)
@@ -364,8 +404,9 @@ def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.
     for name, design in designs:
         frame = pd.DataFrame({"w": design.weights, "w2": design.weights ** 2, "overall": "all"})
         for col in ["overall", *[b for b in by if b in design.data]]:
-            groups = frame["overall"] if col == "overall" else _keys(design.data[col])
-            sums = frame.groupby(groups.to_numpy(), sort=True).agg(n=("w", "size"), w=("w", "sum"), w2=("w2", "sum"))
+            groups = frame["overall"].to_numpy() if col == "overall" else _key_groups(design.data[col])
+            sums = frame.groupby(groups, sort=True, observed=True).agg(n=("w", "size"), w=("w", "sum"),
+                                                                        w2=("w2", "sum"))
             t = pd.DataFrame({"weighting": name, "by": col, "group": sums.index.astype(str), "n": sums["n"].to_numpy(),
                               "kish_neff": (sums["w"] ** 2 / sums["w2"]).to_numpy()})
             t["deff_weighting"] = t["n"] / t["kish_neff"]

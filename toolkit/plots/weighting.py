@@ -106,7 +106,7 @@ def weight_distribution(data: pd.DataFrame, *, lang: str = "en") -> Figure:
     check_frame(data, "data", columns=["weighting", "relative_weight"], error=OptionError)
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     kinds = list(pd.unique(data["weighting"]))
-    named = data.assign(weighting=data["weighting"].map(lambda k: ui(k, lang)))
+    named = data.assign(weighting=data["weighting"].map({k: ui(k, lang) for k in kinds}))  # worded once per kind
     sns.histplot(named, x="relative_weight", hue="weighting", hue_order=[ui(k, lang) for k in kinds], bins=40,
                  element="step", common_bins=True, palette=colors(len(kinds)), ax=ax)
     ax.axvline(1, color=GREY, ls="--", lw=0.8)

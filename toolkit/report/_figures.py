@@ -1,10 +1,15 @@
-"""Figures embedded in the page as base64 PNG, so the report needs no other file."""
+"""Figures embedded in the page as base64 PNG, so the report needs no other file.
+
+:func:`pictures` makes, draws and closes a report's figures one at a time, so
+only one figure is open while the report is drawn.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 #: resolution of embedded figures (dots per inch), lowered for wide ones
@@ -37,15 +42,73 @@ def embed(figure: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A drawn figure: its own title (None if it shows none) and its PNG as a data URI (:func:`embed`).
+
+    :func:`~toolkit.report.write_report` embeds a Picture as it is and draws a Figure first.
+
+    Examples
+    --------
+    >>> Picture(title="Weights", src="data:image/png;base64,").title
+    'Weights'
+    """
+
+    title: str | None
+    src: str
+
+
+def picture(figure: Any) -> Picture:
+    """The figure as a :class:`Picture`."""
+    return Picture(_own_title(figure), embed(figure))
+
+
+def pictures(makers: Mapping[str, Callable[[], Any]]) -> dict[str, Picture]:
+    """Make and draw every figure (``key -> function making it``), closing each once it is drawn.
+
+    Parameters
+    ----------
+    makers : mapping of str to callable
+        Functions returning a matplotlib Figure (:func:`toolkit.plots.figure_makers`).
+
+    Returns
+    -------
+    dict of str to Picture
+        In the order of ``makers``; what :func:`~toolkit.report.write_report` takes as ``figures``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> def make():
+    ...     fig, ax = plt.subplots()
+    ...     ax.set_title("Weights")
+    ...     return fig
+    >>> drawn = pictures({"weights": make})
+    >>> drawn["weights"].title, drawn["weights"].src.startswith("data:image/png;base64,")
+    ('Weights', True)
+    """
+    import matplotlib.pyplot as plt
+
+    drawn = {}
+    for key, make in makers.items():
+        figure = make()
+        try:
+            drawn[key] = picture(figure)
+        finally:
+            plt.close(figure)
+    return drawn
+
+
 def embedded(figures: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
-    """Every figure as ``{key, title, caption, src}``: the maps (a key with "map") apart from the others.
+    """Every figure (or :class:`Picture`) as ``{key, title, caption, src}``: the maps (a key with "map") apart.
 
     ``caption`` is the title when the image does not show one already (then the key in words), else empty.
     """
     maps, others = [], []
     for key, figure in figures.items():
-        own = _own_title(figure)
+        drawn = figure if isinstance(figure, Picture) else picture(figure)
+        own = drawn.title
         title = own or str(key).replace("_", " ").capitalize()
-        entry = {"key": str(key), "title": title, "caption": "" if own else title, "src": embed(figure)}
+        entry = {"key": str(key), "title": title, "caption": "" if own else title, "src": drawn.src}
         (maps if "map" in str(key).lower() else others).append(entry)
     return maps, others

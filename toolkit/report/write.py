@@ -187,8 +187,9 @@ def write_report(results, out_dir: str | os.PathLike, *, instrument, figures: Ma
     instrument : Instrument, str or path
         The questionnaire, for labels.
     figures : mapping of str to matplotlib Figure
-        Figures to embed (``toolkit.plots.all_figures``); a key containing
-        "map" goes to the map section.
+        Figures to embed (``toolkit.plots.all_figures``), or figures drawn
+        already (:func:`toolkit.report.pictures`); a key containing "map" goes
+        to the map section.
     lang : {"en", "da"}
         The report's language.
     config : Config, optional

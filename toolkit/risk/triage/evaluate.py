@@ -71,8 +71,13 @@ class Evaluator:
         col = self.frame[var]
         missing = col.isna().to_numpy(dtype=bool, copy=True)
         codes = self.instrument.missing_by_column.get(var)
-        if codes:
-            missing |= pd.to_numeric(col, errors="coerce").isin(list(codes)).to_numpy(dtype=bool)
+        if codes and pd.api.types.is_numeric_dtype(col.dtype):  # a few codes: compared, not hashed
+            number = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            missing |= np.isin(number, list(codes))
+        elif codes:  # text: each distinct value read as a number once
+            value, values = pd.factorize(col, use_na_sentinel=True)
+            coded = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").isin(list(codes))
+            missing |= np.append(coded.to_numpy(dtype=bool), False)[value]
         return missing
 
     def known(self, var: str) -> np.ndarray:
@@ -165,6 +170,23 @@ def _frame(data: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([data.drop(columns=[c for c in scores.columns if c in data.columns]), scores], axis=1)
 
 
+def _text_once(frame: pd.DataFrame, rules) -> pd.DataFrame:
+    """Categorical columns the rules compare with text, as the ``string`` columns each comparison makes of them.
+
+    A comparison with text turns its column into ``string`` (each row's category looked up anew); made here
+    once per column from the categories, the comparisons find it done.
+    """
+    texts = {leaf.var for rule in rules for leaf in rule.comparisons()
+             if leaf.var in frame.columns and all(isinstance(v, str) for v in leaf.values())}
+    made = {}
+    for var in texts:
+        column = frame[var]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = pd.array(column.cat.categories.to_numpy(dtype=object), dtype="string")
+            made[var] = pd.Series(categories.take(column.cat.codes.to_numpy(), allow_fill=True), index=frame.index)
+    return frame.assign(**made) if made else frame
+
+
 def _standing(frame: pd.DataFrame, instrument, domain: str) -> np.ndarray:
     """Mean position (0 lowest, 1 highest possible) of a respondent on the domain's scales; NaN if none."""
     total, count = np.zeros(len(frame)), np.zeros(len(frame))
@@ -215,7 +237,7 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
     parts = []
     domain, domains = pd.factorize(domain_text)  # each reason worded once per domain, not per row
     for rule in spec.rules:
-        text = np.array([rule.reason[lang].format(domain=d) for d in domains], dtype=object)[domain]
+        text = (np.array([rule.reason[lang].format(domain=d) for d in domains], dtype=object), domain)
         parts.append((rule.id, text, fired[rule.id] & (final == CATEGORIES.index(rule.category))))
     for rule in spec.rules:
         text = PHRASES["unknown"][lang].format(reason=rule.reason[lang].format(domain=unsure))
@@ -225,19 +247,28 @@ def _reason_parts(spec: TriageRules, lang: str, rank, fired, unknown, incomplete
     return final, parts
 
 
+def _numbered(text):
+    """One text as it is; texts per row as ``(distinct texts, each row's number)``."""
+    if isinstance(text, str | tuple):
+        return text
+    codes, texts = pd.factorize(np.asarray(text, dtype=object))
+    return np.asarray(texts, dtype=object), codes
+
+
 def _joined(pieces, n: int) -> np.ndarray:
     """Join per-row pieces with "; " where they apply.
 
-    Rows with the same pieces (and the same texts) share one joined string: the
+    A piece's text is one text, a text per row, or ``(texts, codes)``: the text of each row is
+    ``texts[codes]``. Rows with the same pieces (and the same texts) share one joined string: the
     rows are keyed by what applies to them, and each distinct key is joined once.
     """
-    pieces = [(text if np.ndim(text) == 0 else np.asarray(text, dtype=object), np.asarray(mask, dtype=bool))
-              for text, mask in pieces]
-    applies = pd.DataFrame({i: mask if np.ndim(text) == 0 else np.where(mask, text, None)
+    pieces = [(_numbered(text), np.asarray(mask, dtype=bool)) for text, mask in pieces]
+    # a piece applies (one text) or holds its text's number (-1: does not apply): no text per row
+    applies = pd.DataFrame({i: mask if isinstance(text, str) else np.where(mask, text[1], -1)
                             for i, (text, mask) in enumerate(pieces)}, index=pd.RangeIndex(n))
     codes, first = row_patterns(applies)
-    joined = ["; ".join(text if np.ndim(text) == 0 else text[row] for text, mask in pieces if mask[row])
-              for row in first]
+    joined = ["; ".join(text if isinstance(text, str) else text[0][text[1][row]]
+                        for text, mask in pieces if mask[row]) for row in first]
     return np.asarray(joined, dtype=object)[codes] if n else np.empty(0, dtype=object)
 
 
@@ -297,8 +328,9 @@ def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, 
     check_frame(scores, "scores")
     check_option(lang, "lang", instrument.languages)
     spec = load_rules(rules, instrument)
-    ev = Evaluator(_frame(data, scores), instrument)
-    _check_columns(ev.frame, spec, instrument)
+    frame = _frame(data, scores)
+    _check_columns(frame, spec, instrument)
+    ev = Evaluator(_text_once(frame, _rules(spec, instrument)), instrument)
     ev.add_outcomes()
     for name, conditions in spec.counts.items():
         ev.add_count(name, conditions)
@@ -319,6 +351,13 @@ def triage(data: pd.DataFrame, scores: pd.DataFrame, instrument, *, rules=None, 
 def _label(instrument, domain: str, lang: str) -> str:
     label = instrument.domains[domain].label[lang]
     return label[:1].lower() + label[1:]
+
+
+def _rules(spec: TriageRules, instrument) -> list:
+    """Every rule the triage evaluates: the categories', the training domains', the counts' and the outcomes'."""
+    rules = [r.when for r in spec.rules] + list(spec.training.values())
+    rules += [c for conds in spec.counts.values() for c in conds]
+    return rules + [o.parsed for o in instrument.outcomes.values()]
 
 
 def _check_columns(frame: pd.DataFrame, spec: TriageRules, instrument) -> None:
