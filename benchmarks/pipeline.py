@@ -50,8 +50,10 @@ Output: a table on stdout and, with ``--json``, ``{"runs": [{"n": N, "input":
 ``--stages read clean`` reports only those stages and stops the run after the
 last of them. 10M respondents need ``--n 10000000`` explicitly, best with
 ``--parquet-only``: a Parquet input larger than ``--chunk-rows`` (default
-1,000,000, ``Config.chunk_rows``) is read and cleaned a chunk at a time, and its
-reading is then timed inside ``clean``. The default sizes are 10k, 100k and 1M.
+1,000,000, ``Config.chunk_rows``) streams (``pipeline.run(spool=)``, as
+``ditk report`` does): read and cleaned into files a chunk at a time, its
+reading timed inside ``clean``, and triage timed inside ``score``.
+``--engine duckdb`` computes such a run's estimates in DuckDB. The default sizes are 10k, 100k and 1M.
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ class StageTimer:
         self._thread.join()
 
 
-def child(source: str, population: str, stop_after: str | None, chunk_rows: int | None) -> dict:
+def child(source: str, population: str, stop_after: str | None, chunk_rows: int | None, engine: str) -> dict:
     """Run ``make_report`` on one input and return the stage figures (in a fresh process)."""
     import warnings
 
@@ -219,7 +221,7 @@ def child(source: str, population: str, stop_after: str | None, chunk_rows: int 
     baseline = _rss_mb()
     pop = pd.read_csv(population)
     os.environ.setdefault("DITK_PSEUDONYM_KEY", "benchmark-key")
-    config = Config(chunk_rows=chunk_rows) if chunk_rows else Config()
+    config = Config(engine=engine, **({"chunk_rows": chunk_rows} if chunk_rows else {}))
     timer = StageTimer(stop_after)
     t0, cpu0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
@@ -235,7 +237,8 @@ def child(source: str, population: str, stop_after: str | None, chunk_rows: int 
             "total_seconds": total, "total_cpu_seconds": cpu, "peak_rss_mb": _maxrss_mb(), "baseline_rss_mb": baseline}
 
 
-def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...], chunk_rows: int | None = None) -> dict:
+def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...], chunk_rows: int | None = None,
+            engine: str = "memory") -> dict:
     rows = sum(1 for _ in paths["csv"].open("rb")) - 1
     stop = stages[-1] if stages != STAGES else None
     cmd = [sys.executable, __file__, "--child", str(paths[fmt]), "--population", str(paths["population"])]
@@ -243,6 +246,7 @@ def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...], c
         cmd += ["--stop-after", stop]
     if chunk_rows:
         cmd += ["--chunk-rows", str(chunk_rows)]
+    cmd += ["--engine", engine]
     print(f"n={n:,} from {fmt}:", file=sys.stderr, flush=True)
     out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # the child's stderr shows its stages
     if out.returncode:
@@ -251,7 +255,7 @@ def measure(n: int, fmt: str, paths: dict[str, Path], stages: tuple[str, ...], c
     for figures in run["stages"].values():
         figures["rows_per_s"] = rows / figures["seconds"] if figures["seconds"] > 0.01 else None  # read in clean
     run["stages"] = {s: run["stages"][s] for s in stages if s in run["stages"]}
-    return {"n": n, "input": fmt, "rows": rows, **run}
+    return {"n": n, "input": fmt, "engine": engine, "rows": rows, **run}
 
 
 # --- reporting ---------------------------------------------------------------------------------------------------
@@ -303,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages", nargs="+", choices=STAGES, help="report these stages and stop after the last")
     parser.add_argument("--chunk-rows", type=int, help="Parquet inputs with more rows are cleaned this many rows at a "
                         "time (Config.chunk_rows; default 1,000,000)")
+    parser.add_argument("--engine", choices=("memory", "duckdb"), default="memory",
+                        help="where a streamed run (Parquet input of more than --chunk-rows rows) computes its "
+                        "estimates (Config.engine)")
     parser.add_argument("--simulate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--to", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -313,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         simulate(args.simulate, args.to)
         return 0
     if args.child:
-        print(json.dumps(child(args.child, args.population, args.stop_after, args.chunk_rows)))
+        print(json.dumps(child(args.child, args.population, args.stop_after, args.chunk_rows, args.engine)))
         return 0
     stages = tuple(s for s in STAGES if s in (args.stages or STAGES))
     runs = []
@@ -321,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         formats = ("parquet",) if args.parquet_only else ("csv", "parquet") if args.parquet else ("csv",)
         paths = inputs(n, "parquet" in formats)
         for fmt in formats:
-            runs.append(measure(n, fmt, paths, stages, args.chunk_rows))
+            runs.append(measure(n, fmt, paths, stages, args.chunk_rows, args.engine))
             print(f"n={n:,} {fmt}: {runs[-1]['total_seconds']:.1f} s, peak {runs[-1]['peak_rss_mb']:,.0f} MB",
                   file=sys.stderr)
     growth = slopes(runs)
