@@ -44,3 +44,13 @@ def test_a_parquet_input_larger_than_a_chunk_is_cleaned_in_chunks(bench, tmp_pat
     run = json.loads(out.read_text())["runs"][0]
     assert run["input"] == "parquet" and run["rows"] >= 900
     assert run["stages"]["read"]["rows_per_s"] is None  # reading happens inside the chunked cleaning
+
+
+def test_a_streamed_run_with_duckdb_estimates_times_every_stage(bench, tmp_path):
+    pytest.importorskip("duckdb")
+    out = tmp_path / "figures.json"
+    assert bench.main(["--n", "900", "--parquet-only", "--chunk-rows", "400", "--engine", "duckdb",
+                       "--json", str(out)]) == 0
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["engine"] == "duckdb" and list(run["stages"]) == list(bench.STAGES)
+    assert all(stage["seconds"] >= 0 for stage in run["stages"].values())

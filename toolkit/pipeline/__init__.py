@@ -25,6 +25,10 @@ Choices made here, in one place:
   raked when a population table is given. Every table goes through the one
   small-cell policy; a figure whose coefficient of variation exceeds
   ``config.cv_threshold`` is marked ``reliable = False``.
+* **Big Parquet exports stream** when ``spool=`` names a folder (``ditk report``
+  does so above ``config.chunk_rows`` rows): see :mod:`toolkit.pipeline.streamed`
+  for which stages stream and which need the analysis frame; the results are
+  the in-memory run's.
 * **Projection** to districts (:func:`toolkit.risk.project`) needs a
   population table; without one it is empty, and the results say so.
 

@@ -7,8 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.cleaning import Cleaned
-
 ESTIMATE_COLUMNS = ("outcome", "by", "group", "group_label", "estimate", "se", "ci_low", "ci_high", "cv", "n",
                     "reliable", "suppressed", "note")
 
@@ -21,10 +19,13 @@ class Results:
 
     Attributes
     ----------
-    cleaned : Cleaned
-        The cleaning result: data, log, flags, totals.
-    scores : pd.DataFrame
-        Scale scores, levels and confidence gaps, one row per cleaned respondent.
+    cleaned : Cleaned or CleanedFiles
+        The cleaning result: data, log, flags, totals. A streamed run
+        (``run(spool=)``) gives a :class:`~toolkit.cleaning.to_files.CleanedFiles`:
+        the files it wrote, the flags and totals; ``select(columns)`` reads columns back.
+    scores : pd.DataFrame or None
+        Scale scores, levels and confidence gaps, one row per cleaned respondent
+        (a streamed run: None, they are in the folder's ``scores.parquet``).
     reliability : pd.DataFrame
         One row per scale (alpha, omega, n).
     outcomes : pd.DataFrame
@@ -65,8 +66,8 @@ class Results:
     ('dis-full', False)
     """
 
-    cleaned: Cleaned
-    scores: pd.DataFrame
+    cleaned: Any
+    scores: pd.DataFrame | None
     reliability: pd.DataFrame
     outcomes: pd.DataFrame
     estimates: pd.DataFrame
