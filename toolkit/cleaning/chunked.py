@@ -113,7 +113,7 @@ def _column(pieces: list[pd.Series], by_column_order: dict | None) -> pd.Series:
     return pd.concat(pieces, ignore_index=True)
 
 
-def _joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_columns: list) -> pd.DataFrame:
+def joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_columns: list) -> pd.DataFrame:
     """One table of the chunks' ``data``, ``log`` or ``flags``, with file row positions in ``row``.
 
     Built column by column, each chunk's column let go once joined (``frames`` is emptied): the
@@ -123,6 +123,7 @@ def _joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_colum
     names, n = list(frames[0].columns), sum(len(f) for f in frames)
     index = frames[0].index.append([f.index for f in frames[1:]]) if key == "data" else pd.RangeIndex(n)
     floats = [c for c in names if all(f[c].dtype == np.float64 for f in frames)]
+    objects = [c for c in names if all(f[c].dtype == object for f in frames)]  # text in them stays object
     block = np.empty((len(floats), n))  # pandas' own layout of a float block: one row per column
     start = 0
     for i, frame in enumerate(frames):
@@ -141,7 +142,10 @@ def _joined(frames: list[pd.DataFrame], key: str, offsets: list[int], data_colum
         columns[name] = _column(pieces, order if name == "column" else None).array
         del pieces
     frames.clear()
-    return pd.DataFrame({name: columns.pop(name) for name in names}, index=index, copy=False)
+    out = pd.DataFrame({name: columns.pop(name) for name in names}, index=index, copy=False)
+    for name in objects:  # the frame would read their text as str
+        out.isetitem(names.index(name), out[name].astype(object))
+    return out
 
 
 def check_chunked(path: str | PathLike, instrument: Any, chunk_rows: Any, options: dict) -> Any:
@@ -237,10 +241,10 @@ def clean_parquet(path: str | PathLike, instrument: Any, *, chunk_rows: int = 1_
     read, options_used, thresholds = dict(first.read), first.options, FlagOptions(
         **{f.name: first.options[f.name] for f in fields(FlagOptions)})  # the thresholds as clean read them
     del first  # its tables are joined below, column by column
-    data = _joined(tables["data"], "data", offsets, columns)
-    log = _joined(tables["log"], "log", offsets, columns)
+    data = joined(tables["data"], "data", offsets, columns)
+    log = joined(tables["log"], "log", offsets, columns)
     ids = None if any(r is None for r in raw_ids) else pd.concat(raw_ids)
-    flags = cross_row_flags(_joined(tables["flags"], "flags", offsets, columns), row_keys(data, instrument),
+    flags = cross_row_flags(joined(tables["flags"], "flags", offsets, columns), row_keys(data, instrument),
                             raw_ids=ids, options=thresholds)
     read["n_rows"] = len(data)
     return Cleaned(data=data, log=log, flags=flags, read=read, options=options_used, notes=tuple(notes),

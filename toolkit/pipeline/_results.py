@@ -45,7 +45,7 @@ class Results:
         The raked design of the analysed respondents, for more estimates. Its data
         hold the columns the analysis uses: the design's, the groups, margins and
         predictors, the outcomes and the items they are made of, every Likert item
-        (with ``<item>_missing``), and the scale scores, levels, shares correct
+        and item of the Digital Inclusion Index (with ``<item>_missing``), and the scale scores, levels, shares correct
         and confidence gaps. Other items are in ``cleaned.data``, the scores'
         counts and reasons in ``scores``.
     triage : pd.DataFrame or None

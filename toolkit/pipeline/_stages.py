@@ -22,6 +22,7 @@ from toolkit.errors import BoundaryWarning, DataQualityWarning, ModelError, Opti
 from toolkit.instrument.derived import age_band
 from toolkit.instrument.outcomes import evaluate_outcomes
 from toolkit.io import read_responses
+from toolkit.risk.index import index_columns
 from toolkit.risk.model import DEFAULT_GROUPS, ExclusionRiskModel
 from toolkit.risk.performance import category_key
 from toolkit.risk.project import project
@@ -54,7 +55,8 @@ def _to_number(values: pd.Series) -> pd.Series:
 
 
 def _analysis_columns(columns, instrument, config: Config) -> list[str]:
-    """The cleaned columns the analysis uses (the design's, groups, margins, predictors, outcome inputs, Likert items).
+    """The cleaned columns the analysis uses: the design's, groups, margins, predictors, outcome inputs, Likert
+    items and the Digital Inclusion Index's items.
 
     Only these are copied into the analysis frame: the other items, text and
     metadata stay in ``Results.cleaned.data`` (at 10M rows the copy of every
@@ -63,7 +65,7 @@ def _analysis_columns(columns, instrument, config: Config) -> list[str]:
     wanted = {config.weights, config.strata, config.psu, config.district, "age", *config.margins, *config.groups,
               *config.predictors, *DEFAULT_GROUPS}
     wanted |= {name for outcome in instrument.outcomes.values() for name in outcome.parsed.variables()}
-    wanted |= {item.id for item in instrument.items if item.type == "likert"}
+    wanted |= {item.id for item in instrument.items if item.type == "likert"} | set(index_columns(instrument))
     wanted |= {f"{name}_missing" for name in list(wanted) if isinstance(name, str)}
     return [c for c in columns if c in wanted]
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.cleaning.chunked import parquet_rows
+from toolkit.cleaning.chunked import joined, parquet_rows
 from toolkit.cleaning.to_files import CleanedFiles, clean_parquet_to
 from toolkit.config import Config
 from toolkit.errors import OptionError
@@ -124,8 +124,8 @@ def _score_chunks(files: CleanedFiles, instrument, config: Config, folder: Path)
                 del data, scores
     finally:
         partial.unlink(missing_ok=True)
-    triage = None if any(t is None for t in triaged) else pd.concat(triaged)
-    return pd.concat(analysed, ignore_index=True), triage
+    triage = None if any(t is None for t in triaged) else joined(triaged, "data", [], [])
+    return joined(analysed, "flags", [], []), triage  # column by column: the frame once, not twice
 
 
 class _ParquetParts:

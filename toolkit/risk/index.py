@@ -160,6 +160,21 @@ def _needed(spec: IndexSpec, instrument: Instrument) -> tuple[list[str], list[st
     return list(dict.fromkeys(items)), scales
 
 
+def index_columns(instrument) -> list[str]:
+    """The answer columns the instrument's Digital Inclusion Index reads; none without an ``index:`` block.
+
+    Examples
+    --------
+    >>> index_columns("dis-full")[:4]
+    ['devices', 'home_conn', 'mobile_data', 'afford']
+    >>> index_columns("dis-screener")
+    []
+    """
+    instrument = as_instrument(instrument)
+    spec = getattr(instrument, "index", None)
+    return [] if spec is None else _needed(spec, instrument)[0]
+
+
 def component_scores(data: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument,
                      spec: IndexSpec) -> tuple[pd.DataFrame, dict]:
     """Every component's 0-100 score per row, and the competence parts (for the sensitivity draws).
@@ -461,4 +476,4 @@ def band_shares(index: InclusionIndex, design, *, by: str | None = "district", c
 
 __all__ = ["InclusionIndex", "inclusion_index", "band_shares", "component_scores", "component_weights",
            "assign_bands", "band_table", "cut_points", "as_band", "competence_parts", "mix", "index_spec",
-           "design_rows"]
+           "index_columns", "design_rows"]
