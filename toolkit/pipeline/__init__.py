@@ -134,6 +134,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
                                instrument, config)
     else:
         estimates = _estimates(design, data, names, instrument, config)
+    design.drop_caches()  # estimates cache group codes and atoms per row: gigabytes at 10M, made again on demand
     step("model")
     model = _model(design, instrument, config) if config.model_outcome in data else None
     if model is None and config.model_outcome not in data:
@@ -142,6 +143,7 @@ def run(source, instrument, population: pd.DataFrame | None = None, *, config: C
                       DataQualityWarning, stacklevel=2)
     step("project")
     projection = _project(model, population, design, config) if margins else pd.DataFrame()
+    design.drop_caches()
     from toolkit import __version__
 
     meta = {"instrument": instrument.id, "instrument_version": instrument.version, "toolkit_version": __version__,

@@ -220,6 +220,7 @@ class ExclusionRiskModel:
         self.table_ = self._coef_table()
         self.marginal_effects_ = self.glm_.marginal_effects()
         self._validate(used)
+        self._design.drop_caches()  # a fitted model is kept (projection): its design's caches are made on demand
         return self
 
     def _check_inputs(self, data: pd.DataFrame, design) -> survey.Design:
