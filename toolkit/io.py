@@ -482,22 +482,49 @@ def _plain_texts(data: pd.DataFrame) -> pd.DataFrame:
 PARQUET_ROWS = 1 << 20
 
 
+class ParquetParts:
+    """A Parquet file written a frame at a time (one row group each), every part with the first one's schema.
+
+    Object columns are written as text, as :func:`write_table` does. Use it as a context manager: the
+    file is complete when the block ends.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> with ParquetParts(target) as out:
+    ...     out.write(pd.DataFrame({"a": [1.0]}))
+    ...     out.write(pd.DataFrame({"a": [2.0]}))
+    >>> pd.read_parquet(target)["a"].tolist()
+    [1.0, 2.0]
+    """
+
+    def __init__(self, path: str | Path):
+        self.path, self.writer = Path(path), None
+
+    def __enter__(self) -> ParquetParts:
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append ``frame`` as one row group."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = None if self.writer is None else self.writer.schema
+        table = pa.Table.from_pandas(_plain_texts(frame), schema=schema, preserve_index=False)
+        self.writer = self.writer or pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def __exit__(self, *exc) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 def _write_parquet(data: pd.DataFrame, path: Path) -> None:
     """``data.to_parquet(path, index=False)``, converted to Arrow a slice of rows at a time."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema, writer = None, None
-    try:
+    with ParquetParts(path) as out:
         for start in range(0, max(len(data), 1), PARQUET_ROWS):
-            table = pa.Table.from_pandas(_plain_texts(data.iloc[start:start + PARQUET_ROWS]), schema=schema,
-                                         preserve_index=False)
-            if writer is None:
-                schema, writer = table.schema, pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+            out.write(data.iloc[start:start + PARQUET_ROWS])
 
 
 def _naive_times(data: pd.DataFrame) -> pd.DataFrame:

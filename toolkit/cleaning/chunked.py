@@ -161,6 +161,29 @@ def check_chunked(path: str | PathLike, instrument: Any, chunk_rows: Any, option
     return as_instrument(instrument)
 
 
+def warn_once(caught, shown: set, skip: str | None = None) -> None:
+    """The chunks' recorded warnings again, each once (``shown`` holds those given), none mentioning ``skip``.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     for _ in range(2):
+    ...         warnings.warn("twice", UserWarning)
+    >>> shown = set()
+    >>> with warnings.catch_warnings(record=True) as again:
+    ...     warnings.simplefilter("always")
+    ...     warn_once(caught, shown)
+    >>> len(again), len(shown)
+    (1, 1)
+    """
+    for w in caught:
+        key = (str(w.message), w.category)
+        if key not in shown and (skip is None or skip not in key[0]):
+            shown.add(key)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def cleaned_chunks(path: Path, instrument: Any, chunk_rows: int,
                    options: dict) -> Iterator[tuple[int, pd.Series | None, Cleaned]]:
     """(file position of the first row, raw respondent ids or None, cleaning result) per chunk.
@@ -174,10 +197,7 @@ def cleaned_chunks(path: Path, instrument: Any, chunk_rows: int,
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             part = clean(chunk, instrument, **options)
-        for w in caught:
-            if (str(w.message), w.category) not in shown:
-                shown.add((str(w.message), w.category))
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        warn_once(caught, shown)
         raw_id = chunk[respondent] if respondent in chunk.columns else None
         offset = int(chunk.index[0])
         del chunk

@@ -124,9 +124,20 @@ class Cleaned:
         >>> res.counts("rule")["missing_code"] == len(inst.item_ids)
         True
         """
-        check_option(kind, "kind", TOTAL_KINDS)
-        s = self.totals[self.totals["kind"] == kind]
-        return dict(zip(s["name"], s["count"].astype(int), strict=True))
+        return counts_of(self.totals, kind)
+
+
+def counts_of(totals: pd.DataFrame, kind: str) -> dict[str, int]:
+    """{name: count} of the ``totals`` rows of one kind ('rows', 'rule' or 'flag').
+
+    Examples
+    --------
+    >>> counts_of(pd.DataFrame({"kind": ["rows"], "name": ["input"], "count": [3]}), "rows")
+    {'input': 3}
+    """
+    check_option(kind, "kind", TOTAL_KINDS)
+    s = totals[totals["kind"] == kind]
+    return dict(zip(s["name"], s["count"].astype(int), strict=True))
 
 
 def totals(n_input: int, data: pd.DataFrame, log: pd.DataFrame, flags: pd.DataFrame, n_dropped: int) -> pd.DataFrame:

@@ -43,11 +43,10 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit._validation import check_option
 from toolkit.cleaning.chunked import check_chunked, cleaned_chunks
 from toolkit.cleaning.flags import FlagOptions, cross_row_flags, row_keys
 from toolkit.cleaning.log import RULES
-from toolkit.cleaning.result import TOTAL_KINDS, totals_from
+from toolkit.cleaning.result import counts_of, totals_from
 from toolkit.errors import OptionError
 from toolkit.outputs import atomic_write
 
@@ -102,7 +101,7 @@ class CleanedFiles:
             return list(pd.read_csv(path, nrows=0).columns)
         import pyarrow.parquet as pq
 
-        return [n for n in pq.ParquetFile(path).schema_arrow.names if n not in ("__index_level_0__",)]
+        return list(pq.ParquetFile(path).schema_arrow.names)  # written without an index
 
     def select(self, columns) -> pd.DataFrame:
         """These columns of the cleaned data, read from its Parquet file (every row), as ``Cleaned.select``.
@@ -134,42 +133,34 @@ class CleanedFiles:
         ...     {"kind": ["flag"], "name": ["speeder"], "count": [0]})).counts("flag")
         {'speeder': 0}
         """
-        check_option(kind, "kind", TOTAL_KINDS)
-        s = self.totals[self.totals["kind"] == kind]
-        return dict(zip(s["name"], s["count"].astype(int), strict=True))
+        return counts_of(self.totals, kind)
 
 
 class _Table:
-    """One output table, written a chunk at a time (see the module notes)."""
+    """One output table, written a chunk at a time: Parquet as it comes, CSV from pickled chunks at the end."""
 
-    def __init__(self, partial: Path, spool: Path | None):
-        self.partial, self.spool, self.parts, self.writer, self.schema = partial, spool, 0, None, None
+    def __init__(self, partial: Path, stack: ExitStack):
+        from toolkit.io import ParquetParts
+
+        self.partial, self.parts = partial, []
+        if partial.suffix.lower() == ".csv":
+            self.spool = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=partial.parent, prefix=".ditk-")))
+            self.parquet = None
+        else:
+            self.parquet = stack.enter_context(ParquetParts(partial))  # closed before the rename
 
     def add(self, frame: pd.DataFrame) -> None:
-        if self.partial.suffix.lower() == ".csv":
-            with open(self.spool / f"{self.parts}.pickle", "wb") as fh:
-                pickle.dump(frame, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            from toolkit.io import _plain_texts
-
-            table = pa.Table.from_pandas(_plain_texts(frame), schema=self.schema, preserve_index=False)
-            if self.writer is None:
-                self.schema, self.writer = table.schema, pq.ParquetWriter(self.partial, table.schema)
-            self.writer.write_table(table)
-        self.parts += 1
+        if self.parquet is not None:
+            self.parquet.write(frame)
+            return
+        part = self.spool / f"{len(self.parts)}.pickle"
+        with open(part, "wb") as fh:
+            pickle.dump(frame, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.parts.append(part)
 
     def finish(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        elif self.partial.suffix.lower() == ".csv":
-            _write_csv_parts([self.spool / f"{i}.pickle" for i in range(self.parts)], self.partial)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self.parquet is None:
+            _write_csv_parts(self.parts, self.partial)
 
 
 def _write_csv_parts(parts: list[Path], target: Path) -> None:
@@ -249,14 +240,8 @@ def clean_parquet_to(path: str | PathLike, instrument: Any, *, out: str | PathLi
     flag_parts, keys, raw_ids, rules = [], [], [], pd.Series(0, index=list(RULES))
     first, notes = None, {}
     with ExitStack() as stack:
-        tables = {}
-        for key in ("data", "log"):
-            if key in targets:
-                partial = stack.enter_context(atomic_write(targets[key]))
-                spool = (Path(stack.enter_context(tempfile.TemporaryDirectory(dir=partial.parent, prefix=".ditk-")))
-                         if partial.suffix.lower() == ".csv" else None)
-                tables[key] = _Table(partial, spool)
-                stack.callback(tables[key].close)
+        tables = {key: _Table(stack.enter_context(atomic_write(targets[key])), stack)
+                  for key in ("data", "log") if key in targets}
         for offset, raw_id, part in cleaned_chunks(Path(path), instrument, int(chunk_rows), options):
             first = first or _first(part)
             notes.update(dict.fromkeys(part.notes))

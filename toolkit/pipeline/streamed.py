@@ -34,13 +34,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.cleaning.chunked import joined, parquet_rows
+from toolkit.cleaning.chunked import joined, parquet_rows, warn_once
 from toolkit.cleaning.to_files import CleanedFiles, clean_parquet_to
 from toolkit.config import Config
 from toolkit.errors import OptionError
+from toolkit.io import ParquetParts
 from toolkit.outputs import atomic_write
 from toolkit.pipeline._stages import _analysis_frame, _triage
 from toolkit.scales import confidence_gap, reliability, score
+from toolkit.scales.scoring import gap_scales
 
 __all__ = ["clean_and_score", "engine_design", "SPOOL_FILES"]
 
@@ -59,15 +61,6 @@ def _checked_folder(source, spool) -> Path:
     return folder
 
 
-def _gap_scales(instrument) -> dict[str, tuple[str, str]]:
-    """{domain: (self-report scale, knowledge scale)}: the domains whose scores have a confidence gap."""
-    kinds: dict[str, dict[str, str]] = {}
-    for scale in instrument.scales.values():
-        if scale.domain is not None:
-            kinds.setdefault(scale.domain, {})[scale.kind] = scale.id
-    return {d: (k["self_report"], k["knowledge"]) for d, k in kinds.items() if {"self_report", "knowledge"} <= set(k)}
-
-
 def _chunks(path: Path, rows: int):
     """(first row, frame) per batch of ``rows`` rows of a Parquet file, indexed by file position."""
     import pyarrow.parquet as pq
@@ -84,14 +77,14 @@ def _whole_file_gaps(files: CleanedFiles, instrument, config: Config, partial: P
     A gap is a difference of z-scores over all respondents (:func:`toolkit.scales.confidence_gap`),
     so a chunk's own gaps are not the file's; they are put right in pass 2.
     """
-    domains = _gap_scales(instrument)
+    domains = gap_scales(instrument)
     kept, seen = [], set()
-    with _ParquetParts(partial) as out:
+    with ParquetParts(partial) as out:
         for _, data in _chunks(files.paths["data"], config.chunk_rows):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 scores = score(data, instrument)
-            _once(caught, seen, skip="confidence gap")
+            warn_once(caught, seen, skip="confidence gap")
             out.write(scores)
             kept.append(scores[[c for pair in domains.values() for c in pair]])
     whole = pd.concat(kept, ignore_index=True)
@@ -108,7 +101,7 @@ def _score_chunks(files: CleanedFiles, instrument, config: Config, folder: Path)
     try:
         gaps = _whole_file_gaps(files, instrument, config, partial)
         analysed, triaged = [], []
-        with atomic_write(folder / SPOOL_FILES["scores"]) as target, _ParquetParts(target) as out:
+        with atomic_write(folder / SPOOL_FILES["scores"]) as target, ParquetParts(target) as out:
             import pyarrow.parquet as pq
 
             chunk_scores = pq.ParquetFile(partial).iter_batches(batch_size=config.chunk_rows)
@@ -126,37 +119,6 @@ def _score_chunks(files: CleanedFiles, instrument, config: Config, folder: Path)
         partial.unlink(missing_ok=True)
     triage = None if any(t is None for t in triaged) else joined(triaged, "data", [], [])
     return joined(analysed, "flags", [], []), triage  # column by column: the frame once, not twice
-
-
-class _ParquetParts:
-    """A Parquet file written a frame at a time (one row group each), all with the first frame's schema."""
-
-    def __init__(self, path: Path):
-        self.path, self.writer = path, None
-
-    def __enter__(self):
-        return self
-
-    def write(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(frame, preserve_index=False, schema=self.writer and self.writer.schema)
-        self.writer = self.writer or pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table)
-
-    def __exit__(self, *exc) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
-def _once(caught, seen: set, skip: str) -> None:
-    """Each warning of the chunks once, but those about ``skip`` (decided on the whole file)."""
-    for w in caught:
-        key = (str(w.message), w.category)
-        if skip not in key[0] and key not in seen:
-            seen.add(key)
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _reliability(path: Path, instrument) -> pd.DataFrame:

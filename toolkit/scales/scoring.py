@@ -36,8 +36,8 @@ from toolkit.errors import DataQualityWarning, ScaleError
 from toolkit.instrument.vocabulary import DEFAULT_MISSING_CODES, DONT_KNOW
 from toolkit.scales._matrix import item_matrix
 
-__all__ = ["score_items", "score_knowledge", "confidence_gap", "scale_items", "score", "DONT_KNOW", "REASONS",
-           "CONFIDENCE"]
+__all__ = ["score_items", "score_knowledge", "confidence_gap", "gap_scales", "scale_items", "score", "DONT_KNOW",
+           "REASONS", "CONFIDENCE"]
 
 REASONS = ("too_few_valid", "no_answers", "not_asked")
 CONFIDENCE = ("underconfident", "aligned", "overconfident")
@@ -504,16 +504,32 @@ def score(data: pd.DataFrame, instrument, *, weights: pd.Series | np.ndarray | s
                          + "; ".join(f"{k}: {', '.join(v)}" for k, v in absent.items()))
     _check_codes(data, chosen, instrument)
     out: dict[str, pd.Series] = {}
-    by_domain: dict[str, dict[str, str]] = {}
     for sc in chosen:
         part = _score_scale(data, instrument, sc, _item_codes(instrument, sc.items)[0], rescale)
         out.update({c: part[c] for c in part.columns})
+    for domain, (self_report, knowledge) in _gap_pairs(chosen).items():
+        gap = confidence_gap(out[self_report], out[knowledge], weights=w, cutoff=gap_cutoff, name=f"{domain}_gap")
+        out[f"{domain}_gap"] = gap[f"{domain}_gap"]
+        out[f"{domain}_confidence"] = gap[f"{domain}_gap_flag"]
+    return pd.DataFrame(out, index=data.index)
+
+
+def _gap_pairs(scales) -> dict[str, tuple[str, str]]:
+    """{domain: (self-report scale, knowledge scale)} of the domains among ``scales`` that have both."""
+    by_domain: dict[str, dict[str, str]] = {}
+    for sc in scales:
         if sc.domain is not None:
             by_domain.setdefault(sc.domain, {})[sc.kind] = sc.id
-    for domain, kinds in by_domain.items():
-        if {"self_report", "knowledge"} <= set(kinds):
-            gap = confidence_gap(out[kinds["self_report"]], out[kinds["knowledge"]], weights=w,
-                                 cutoff=gap_cutoff, name=f"{domain}_gap")
-            out[f"{domain}_gap"] = gap[f"{domain}_gap"]
-            out[f"{domain}_confidence"] = gap[f"{domain}_gap_flag"]
-    return pd.DataFrame(out, index=data.index)
+    return {d: (k["self_report"], k["knowledge"]) for d, k in by_domain.items()
+            if {"self_report", "knowledge"} <= set(k)}
+
+
+def gap_scales(instrument) -> dict[str, tuple[str, str]]:
+    """{domain: (self-report scale, knowledge scale)}: the domains :func:`score` gives a confidence gap.
+
+    Examples
+    --------
+    >>> gap_scales("dis-full")["practical"]
+    ('practical_sr', 'practical_kn')
+    """
+    return _gap_pairs(as_instrument(instrument).scales.values())
