@@ -126,3 +126,19 @@ def test_a_group_with_no_answer_is_left_out_with_a_warning(small):
     assert "the risk model leaves out 'education': no respondent answered it" in messages
     assert set(res.estimates["by"]) == {"overall", "gender"}
     assert "education" not in res.model.predictors
+
+
+def test_the_analysis_frame_keeps_items_compact_and_exact(results):
+    data, cleaned = results.design.data, results.cleaned.data
+    kept = cleaned.loc[~results.cleaned.flags["duplicate_id"].to_numpy()].reset_index(drop=True)
+    assert data["prac_01"].dtype == np.float32 and data["motiv_01"].dtype == np.float32
+    np.testing.assert_array_equal(data["prac_01"].to_numpy(np.float64), kept["prac_01"].to_numpy(np.float64))
+    # design, margin and group columns keep their dtype, so the tables' levels do too
+    assert data["design_weight"].dtype == np.float64 and data["gender"].dtype == kept["gender"].dtype
+
+
+def test_items_with_values_float32_cannot_hold_stay_float64():
+    data = pd.DataFrame({"prac_01": [1.0, 2.0, np.nan], "prac_02": [1.0, 0.1, 2.0]})
+    out = _stages._compact_items(data, toolkit.load_instrument("dis-full"), Config())
+    assert out["prac_01"].dtype == np.float32 and out["prac_02"].dtype == np.float64
+    assert data["prac_01"].dtype == np.float64  # the input is not modified
