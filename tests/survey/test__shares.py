@@ -45,3 +45,19 @@ def test_atoms_give_the_row_by_row_numbers(monkeypatch, name, ci_method, na_rm):
     for (var, by), table in got.items():
         want = row.proportion(var, by=by, na_rm=na_rm, ci_method=ci_method, min_cell=0)
         pd.testing.assert_frame_equal(table, want, rtol=1e-11, atol=1e-14)
+
+
+def test_many_atoms_among_many_more_rows_are_still_found(monkeypatch):
+    # 20,000 weights among 200,000 rows: a few thousand draws look all but distinct, yet the atoms are
+    # a tenth of the rows (at 10M rows of a pooled survey this was 80x the time of 1M)
+    monkeypatch.setattr(_shares, "PROBE_ROWS", 1 << 12)
+    rng = np.random.default_rng(1)
+    w = rng.permutation(np.repeat(1 + np.arange(20_000) / 7.0, 10))
+    assert _shares.design_atoms(survey.Design(pd.DataFrame({"w": w}), weights="w")).n == 20_000
+
+
+def test_all_but_distinct_weights_skip_the_full_pass(monkeypatch):
+    monkeypatch.setattr(_shares, "PROBE_ROWS", 1 << 12)
+    d = survey.Design(pd.DataFrame({"w": np.random.default_rng(2).random(200_000) + 1}), weights="w")
+    monkeypatch.setattr(pd, "factorize", lambda *a, **k: pytest.fail("factorized all the weights"))
+    assert _shares.design_atoms(d) is None

@@ -92,6 +92,7 @@ class Atoms:
 
 
 ATOM_SHARE = 0.25  # compress to atoms when there are at most this share of the rows of them
+PROBE_ROWS = 1 << 16  # the weights looked at before paying a full factorize for the atoms
 
 
 def design_atoms(design) -> Atoms | None:
@@ -101,11 +102,28 @@ def design_atoms(design) -> Atoms | None:
     return design._wcache["atoms"]
 
 
+def _more_distinct_than(probe: np.ndarray, limit: float) -> bool:
+    """Whether ``probe`` (draws from an array) shows more distinct values than ``limit`` values would.
+
+    ``m`` draws from ``D`` equally common values show ``D (1 - exp(-m / D))`` of them on average,
+    fewer when some are more common. The share of distinct values in the probe would say nothing:
+    25,000 atoms among 10M rows, far fewer than the rows, still look all but distinct in 4,096 draws.
+
+    Examples
+    --------
+    >>> _more_distinct_than(np.arange(100_000.0), 50_000)
+    True
+    >>> _more_distinct_than(np.tile(np.arange(25_000.0), 4), 50_000)
+    False
+    """
+    m = len(probe)
+    return bool(len(pd.unique(probe)) > limit * -np.expm1(-m / limit))
+
+
 def _find_atoms(design) -> Atoms | None:
     limit = ATOM_SHARE * design.n
-    probe = design.weights[::max(1, design.n // 4096)]
-    if len(probe) > 64 and len(pd.unique(probe)) > ATOM_SHARE * len(probe):  # weights all but distinct: no pass
-        return None
+    if design.n > PROBE_ROWS and _more_distinct_than(design.weights[::design.n // PROBE_ROWS], limit):
+        return None  # weights all but distinct: no full pass
     code, uniques = pd.factorize(design.weights)
     arrays = [design.strata] + [s.unit for s in design.stages if s.n_units < design.n]
     arrays += [] if design.plan is None else [c.cells for c in design.plan.components]
