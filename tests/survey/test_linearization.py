@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit import survey
+from toolkit.survey import linearization
 from toolkit.survey.linearization import Influence, dense_codes
 
 
@@ -88,3 +91,27 @@ def test_calibrated_variance_without_a_rows_by_columns_matrix_is_the_row_level_o
     want = stage_variance(Influence(rows, 4).cell_sums(stage.unit, stage.n_units), stage, "fail", diag=True)
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
+
+
+@pytest.mark.parametrize("lonely_psu", ["fail", "adjust", "average", "remove"])
+@pytest.mark.parametrize("adjust_domain_lonely", [False, True])
+def test_blocks_of_units_give_the_whole_frame_variance(monkeypatch, lonely_psu, adjust_domain_lonely):
+    rng = np.random.default_rng(7)
+    n = 900
+    s = rng.integers(0, 6, n)
+    if lonely_psu != "fail":
+        s[-1] = 6  # stratum 6 holds one PSU
+    df = pd.DataFrame({"s": s, "p": s * 100 + rng.integers(0, 30, n), "w": rng.uniform(1, 4, n),
+                       "y": rng.normal(size=n), "x": rng.normal(size=n), "g": rng.choice(list("ab"), n)})
+
+    def fits():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the lonely PSU, reported however the units are blocked
+            design = survey.Design(df, weights="w", strata="s", psu="p", lonely_psu=lonely_psu,
+                                   adjust_domain_lonely=adjust_domain_lonely)
+            return design.mean(["y", "x"], by="g", min_cell=0), design.glm("y ~ x + C(g)").summary()
+
+    whole = fits()
+    monkeypatch.setattr(linearization, "BLOCK_UNITS", 7)
+    for a, b in zip(whole, fits(), strict=True):
+        pd.testing.assert_frame_equal(a, b, rtol=1e-12)

@@ -56,6 +56,7 @@ from toolkit.survey._calibration import Calibration, CalibrationPlan, _sweep, _t
 from toolkit.survey._moments import cell_moments, moment_variance
 
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
+BLOCK_UNITS = 1 << 18  # units per block of centred totals in stage_variance (O(block x columns) memory)
 
 
 def dense_codes(code: np.ndarray) -> np.ndarray:
@@ -350,28 +351,40 @@ def stage_variance(totals: np.ndarray, stage: Stage, lonely_psu: str,
     means = np.column_stack(
         [np.bincount(h, weights=totals[:, j], minlength=stage.n_strata) for j in range(p)]
     ) / stage.n_per_stratum[:, None]
-    centred = totals - means[h]
-    scale = stage.scale[h]
-    lonely_unit = stage.lonely[h]
     factor = 1.0
-    if lonely_psu == "adjust":
-        centred[lonely_unit] = totals[lonely_unit]
-        if domain_lonely is not None:
-            centred = np.where(domain_lonely[h], totals, centred)
-    elif lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
+    if lonely_psu == "average" and domain_lonely is not None and domain_lonely.any():
         bad = domain_lonely.any(0)
         factor = np.where(bad[:, None] | bad[None, :], np.nan, 1.0)
     if lonely_psu == "average" and stage.lonely.any():
-        scale = np.where(lonely_unit, 0.0, scale)
         if present is None:
             present = np.ones((stage.n_strata, p), bool)
         h_all, h_lonely = present.sum(0), (present & stage.lonely[:, None]).sum(0)
         f = np.sqrt(h_all / (h_all - h_lonely))
         factor = factor * np.outer(f, f)
+    # the centred totals a block of units at a time: at 10M one-row PSUs and a GLM's 15 columns each
+    # whole copy was 1.2 GB
+    out = np.zeros(p if diag else (p, p))
+    for start in range(0, len(totals), BLOCK_UNITS):
+        rows = slice(start, start + BLOCK_UNITS)
+        out += _centred_products(totals[rows], h[rows], means, stage, lonely_psu, domain_lonely, diag)
+    return out * (np.diag(factor) if diag and np.ndim(factor) else factor)
+
+
+def _centred_products(totals: np.ndarray, h: np.ndarray, means: np.ndarray, stage: Stage, lonely_psu: str,
+                      domain_lonely: np.ndarray | None, diag: bool) -> np.ndarray:
+    """One block's part of :func:`stage_variance`: the scaled products of its units' centred totals."""
+    centred = totals - means[h]
+    scale = stage.scale[h]
+    lonely_unit = stage.lonely[h]
+    if lonely_psu == "adjust":
+        centred[lonely_unit] = totals[lonely_unit]
+        if domain_lonely is not None:
+            centred = np.where(domain_lonely[h], totals, centred)
+    if lonely_psu == "average" and stage.lonely.any():
+        scale = np.where(lonely_unit, 0.0, scale)
     if diag:
-        own = (centred * centred * scale[:, None]).sum(0)
-        return own * (np.diag(factor) if np.ndim(factor) else factor)
-    return (centred * scale[:, None]).T @ centred * factor
+        return (centred * centred * scale[:, None]).sum(0)
+    return (centred * scale[:, None]).T @ centred
 
 
 def single_psu_domains(stage: Stage, members: np.ndarray, p: int, sparse: bool,
