@@ -52,6 +52,9 @@ def test_settings_come_from_the_config_file_with_options_on_top(tmp_path):
     assert (config.lang, config.min_cell, config.groups) == ("da", 10, ("district",))
     config = report_module._settings(str(toml), lang="en", min_cell=3, outcomes=["offline"], groups=None)
     assert (config.lang, config.min_cell, config.outcomes) == ("en", 3, ("offline",))
+    config = report_module._settings(None, lang=None, min_cell=None, outcomes=None, groups=None, chunk_rows=250,
+                                     engine="duckdb")
+    assert (config.chunk_rows, config.engine) == (250, "duckdb")
 
 
 def test_progress_is_reported_per_stage(export, tmp_path, monkeypatch):
@@ -84,6 +87,8 @@ def _recording(seen):
     (["{export}/survey.csv", "--outcome", "happiness"], "happiness"),
     (["{export}/survey.csv", "--group", "shoe_size"], "shoe_size"),
     (["{export}/survey.csv", "--instrument", "nope"], "nope"),
+    (["{export}/survey.csv", "--engine", "spark"], "--engine must be one of"),
+    (["{export}/survey.csv", "--chunk-rows", "0"], "chunk_rows must be 1 or more"),
 ])
 def test_user_mistakes_exit_2_with_one_line(runner, user_error, export, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

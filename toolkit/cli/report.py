@@ -23,6 +23,11 @@ from toolkit.cli.clean import DURATION_HELP, ID_COLUMN_HELP, KEEP_IDS_HELP, MISS
 
 __all__ = ["report_command", "make_report"]
 
+STREAM_HELP = ("A Parquet export of more rows streams through the clean, score and reliability stages this many "
+               "rows at a time (default: the config's chunk_rows, 1000000).")
+ENGINE_HELP = ("Where the estimates by outcome and group run: memory, or duckdb over the streamed analysis file "
+               "(needs the scale extra; default: the config's engine, memory).")
+
 #: the pipeline's stages, then the report's own
 STAGES = ("read", "clean", "score", "reliability", "weight", "estimate", "model", "project", "triage", "figures",
           "write")
@@ -46,6 +51,8 @@ def report_command(
     id_column: str | None = typer.Option(None, "--id-column", help=ID_COLUMN_HELP),
     keep_ids: bool = typer.Option(False, "--keep-ids", help=KEEP_IDS_HELP),
     duration_from: str | None = typer.Option(None, "--duration-from", help=DURATION_HELP),
+    chunk_rows: int | None = typer.Option(None, "--chunk-rows", help=STREAM_HELP),
+    engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Run the analysis on a survey export and write report.html, tables.xlsx and the cleaned data.
 
@@ -64,6 +71,8 @@ def report_command(
         As the options say.
     missing, id_column, keep_ids, duration_from
         The file's conventions, as for ``ditk clean``.
+    chunk_rows, engine
+        Streaming and the estimates' engine (``Config.chunk_rows``, ``Config.engine``).
 
     Examples
     --------
@@ -73,7 +82,8 @@ def report_command(
     >>> result.exit_code
     2
     """
-    settings = _settings(config, lang=lang, min_cell=min_cell, outcomes=outcome, groups=group)
+    settings = _settings(config, lang=lang, min_cell=min_cell, outcomes=outcome, groups=group,
+                         chunk_rows=chunk_rows, engine=engine)
     cleaning = clean_options(missing=missing, id_column=id_column, keep_ids=keep_ids, duration_from=duration_from)
     boundaries = _boundaries(geojson, instrument)
     paths = make_report(input, instrument, population=_population(population), out=out, config=settings,
@@ -119,10 +129,10 @@ def _population(path: str | None) -> Any:
 
 
 def _settings(path: str | None, *, lang: str | None, min_cell: int | None, outcomes: list[str] | None,
-              groups: list[str] | None) -> Any:
+              groups: list[str] | None, chunk_rows: int | None = None, engine: str | None = None) -> Any:
     """The run's Config: the TOML file's (or the defaults), with the command-line options on top."""
     from toolkit._validation import check_option
-    from toolkit.config import Config
+    from toolkit.config import ENGINES, Config
 
     config = Config.from_toml(_existing(path, "config file")) if path else Config()
     overrides: dict[str, Any] = {}
@@ -134,6 +144,10 @@ def _settings(path: str | None, *, lang: str | None, min_cell: int | None, outco
         overrides["outcomes"] = tuple(outcomes)
     if groups:
         overrides["groups"] = tuple(groups)
+    if chunk_rows is not None:
+        overrides["chunk_rows"] = chunk_rows
+    if engine is not None:
+        overrides["engine"] = check_option(engine, "--engine", ENGINES)
     config = dataclasses.replace(config, **overrides)
     check_option(config.lang, "lang", ("en", "da"))
     return config
