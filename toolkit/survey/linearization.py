@@ -173,11 +173,11 @@ class Influence:
         """
         if self.col is None:
             x = self.dense()
-            if row_weight is not None:
-                x = x * row_weight[:, None]
-            return np.column_stack(
-                [np.bincount(cells, weights=x[:, j], minlength=n_cells) for j in range(x.shape[1])]
-            ).reshape(n_cells, self.p)
+            out = np.empty((n_cells, x.shape[1]))  # filled a column at a time: no second copy from stacking
+            for j in range(x.shape[1]):
+                out[:, j] = np.bincount(cells, weights=x[:, j] if row_weight is None else x[:, j] * row_weight,
+                                        minlength=n_cells)
+            return out.reshape(n_cells, self.p)
         keep = self.col >= 0
         vals = self.values[keep] if row_weight is None else (self.values * row_weight)[keep]
         flat = cells[keep] * self.p + self.col[keep]
