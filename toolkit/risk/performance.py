@@ -52,7 +52,7 @@ neither its figures nor its count, and the groups of one variable form a set
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -164,19 +164,25 @@ def _weighted_below(ranks: np.ndarray, weights: np.ndarray, n_ranks: int) -> np.
     return (cum[:-1] + cum[1:]) / 2
 
 
-def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
-    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call.
+def _design_ses(design, influences: list) -> np.ndarray:
+    """Design SEs of ``Σ w_i z_i`` for each column of influence values: R's ``svytotal``, all in one call.
 
-    In memory the totals' influence values ``w_i z_i`` go through the design's linearisation directly
-    (:func:`_total_variances`; ``Design.total`` takes one variable at a time, with the same numbers)."""
-    if not influences:
+    ``influences`` are :class:`Influence` blocks (:func:`_block`: one dense column, or the columns of
+    non-overlapping domains in one domain-coded array, O(n) however many domains there are) or plain
+    arrays (one column each); the SEs come column by column in their order. In memory the totals'
+    influence values ``w_i z_i`` go through the design's linearisation directly (:func:`_total_variances`;
+    ``Design.total`` takes one variable at a time, with the same numbers)."""
+    blocks = [z if isinstance(z, Influence) else Influence(np.asarray(z, np.float64), 1) for z in influences]
+    if not blocks:
         return np.zeros(0)
     if design.cells is None:
-        return np.sqrt(np.clip(_total_variances(design, [design.weights * z for z in influences]), 0, None))
-    names = [f"{_TMP}{i}" for i in range(len(influences))]
+        weighted = [Influence(design.weights * b.values, b.p, b.col) for b in blocks]
+        return np.sqrt(np.clip(_total_variances(design, weighted), 0, None))
+    columns = [c for b in blocks for c in _dense_columns(b)]
+    names = [f"{_TMP}{i}" for i in range(len(columns))]
     with warnings.catch_warnings():  # influence values have no SRS design effect to speak of; only the SE is used
         warnings.filterwarnings("ignore", message="design effect of variable", category=DataQualityWarning)
-        table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
+        table = design.update(**dict(zip(names, columns, strict=True))).total(names, min_cell=0)
     return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
 
 
@@ -186,53 +192,62 @@ def _domains_free(design) -> bool:
     return not design.adjust_domain_lonely and not (design.lonely_psu == "average" and design.plan is None)
 
 
-def _total_variances(design, columns: list[np.ndarray]) -> np.ndarray:
-    """Design variance of the total of each column of influence values (weights included), in few passes.
-
-    Columns whose non-zero rows do not overlap (the groups of one ``by`` variable, the bins of a
-    calibration table) share one pass as one domain-coded :class:`Influence`, each row in the column it
-    is non-zero in; the variances are those of each column alone (the domains matter only where
-    :func:`_domains_free` is false, and then every column has its own pass)."""
-    n = design.n
-    packs: list[tuple[np.ndarray, list[tuple[int, np.ndarray]]]] = []
-    for i, c in enumerate(columns):
-        nonzero = np.flatnonzero(c)
-        for covered, members in packs if _domains_free(design) else ():
-            if not covered[nonzero].any():
-                covered[nonzero] = True
-                members.append((i, nonzero))
-                break
-        else:
-            covered = np.zeros(n, bool)
-            covered[nonzero] = True
-            packs.append((covered, [(i, nonzero)]))
-    out = np.empty(len(columns))
-    everyone = np.zeros(n, np.int64)
-    for _, members in packs:
-        if len(members) == 1:
-            x = Influence(np.asarray(columns[members[0][0]], np.float64), 1)
-        else:
-            col, values = np.full(n, -1, np.int64), np.zeros(n)
-            for j, (i, nonzero) in enumerate(members):
-                col[nonzero], values[nonzero] = j, columns[i][nonzero]
-            x = Influence(values, len(members), col)
-        out[[i for i, _ in members]] = design._variance(x, everyone, diag=True)
-    return out
+def _block(n: int, col: np.ndarray | None, parts: list[tuple[np.ndarray, np.ndarray]], p: int = 1) -> Influence:
+    """One :class:`Influence` from each domain's ``(rows, values)`` (0 elsewhere): ``p`` columns coded by
+    ``col`` (each row's domain, -1: none; :func:`_groups`), or one dense column when ``col`` is None."""
+    values = np.zeros(n)
+    for rows, z in parts:
+        values[rows] = z
+    return Influence(values, 1) if col is None else Influence(values, p, col)
 
 
-def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
-    """(variable, level, member mask) for the whole sample or each level of each ``by`` column."""
+def _dense_columns(x: Influence):
+    """The columns of ``x`` one at a time, each a dense array of every row."""
+    if x.col is None:
+        yield x.values
+        return
+    for j in range(x.p):
+        yield np.where(x.col == j, x.values, 0.0)
+
+
+def _total_variances(design, blocks: list[Influence]) -> np.ndarray:
+    """Design variance of the total of each column of influence values (weights included), a pass per block.
+
+    A domain-coded block (the groups of one ``by`` variable, the bins of a calibration table) is one pass
+    with one column per domain; the variances are those of each column alone (the domains matter only
+    where :func:`_domains_free` is false, and then every column has its own pass, as a dense array)."""
+    everyone = np.zeros(design.n, np.int64)
+    free = _domains_free(design)
+    out = [np.zeros(0)]
+    for x in blocks:
+        for part in [x] if free or x.col is None else [Influence(c, 1) for c in _dense_columns(x)]:
+            out.append(design._variance(part, everyone, diag=True))
+    return np.concatenate(out)
+
+
+def _groups(design, by, ok: np.ndarray) -> Iterator[tuple[str, list, np.ndarray | None, list[np.ndarray]]]:
+    """Per ``by`` column, or the whole sample: its levels in order, each ``ok`` row's level among them
+    (-1: none or not ``ok``; None for the whole sample) and the ``ok`` rows of each level, ascending; one
+    column at a time."""
     names = as_list(by, "by")
     if not names:
-        return [(ALL, ALL, np.ones(design.n, bool))]
+        yield ALL, [ALL], None, [np.flatnonzero(ok)]
+        return
     check_frame(design.data, "the design's data", columns=names, error=ModelError)
-    out = []
     for name in names:
         codes, uniques = pd.factorize(design.data[name])  # one pass per column, not one comparison per level
         levels = uniques.tolist()
-        for j in sorted(range(len(levels)), key=lambda j: _sort_key(levels[j])):
-            out.append((name, levels[j], codes == j))
-    return out
+        order = sorted(range(len(levels)), key=lambda j: _sort_key(levels[j]))
+        rank = np.empty(len(levels), np.int64)
+        rank[order] = np.arange(len(levels))
+        col = np.where(ok & (codes >= 0), rank[np.maximum(codes, 0)] if len(levels) else -1, -1)
+        yield name, [levels[j] for j in order], col, _level_rows(col, len(levels))
+
+
+def _level_rows(col: np.ndarray, k: int) -> list[np.ndarray]:
+    """The rows with each code ``0..k-1`` of ``col``, ascending, from one stable sort."""
+    bounds = np.cumsum(np.bincount(col + 1, minlength=k + 1))
+    return np.split(np.argsort(col, kind="stable"), bounds[:-1])[1:]
 
 
 def _sort_key(value) -> tuple:
@@ -295,18 +310,21 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
     """
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
-    rows, influences = [], []
-    ranks = _score_ranks(np.where(ok, p, np.nan))
-    for variable, level, member in _groups(design, by):
-        keep = ok & member
-        auc, infl = _auc(design.weights, *ranks, keep & (y == 1), keep & (y == 0))
-        influences.append(infl)
-        cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "estimate": auc, "n": int(keep.sum()),
-                     "n_cases": cases, "_held": min(cases, int(keep.sum()) - cases)})
+    rows, ses = [], [np.zeros(0)]
+    at, n_ranks = _score_ranks(np.where(ok, p, np.nan))
+    for variable, levels, col, level_rows in _groups(design, by, ok):
+        parts = []
+        for level, members in zip(levels, level_rows, strict=True):
+            ym = y[members]  # the AUC on the level's rows alone: the sums of _auc over the same rows, in order
+            auc, infl = _auc(design.weights[members], at[members], n_ranks, ym == 1, ym == 0)
+            parts.append((members, infl))
+            cases = int((ym == 1).sum())
+            rows.append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
+                         "n_cases": cases, "_held": min(cases, len(members) - cases)})
+        ses.append(_design_ses(design, [_block(design.n, col, parts, len(levels))]))  # a variable at a time
     table = pd.DataFrame(rows)
     est = table["estimate"].to_numpy(np.float64)
-    se = np.where(np.isfinite(est), _design_ses(design, influences), np.nan)
+    se = np.where(np.isfinite(est), np.concatenate(ses), np.nan)
     low, high = _logit_ci(est, se, z)
     table.insert(3, "se", se)
     table.insert(4, "ci_low", low)
@@ -318,25 +336,25 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
 
 def _domain_mean(design, values: np.ndarray, keep: np.ndarray, w: np.ndarray | None = None,
                  influence: bool = True) -> tuple[float, np.ndarray | None]:
-    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain).
+    """Weighted mean of ``values`` over ``keep`` and its influence values on the ``keep`` rows, in order
+    (those of R's ``svymean`` in a domain; 0 elsewhere).
 
     ``w`` is ``design.weights * keep`` when the caller has it already; ``influence=False`` skips the
     influence values (``None``)."""
     w = design.weights * keep if w is None else w
     total = w.sum()
     if not total > 0:
-        return float("nan"), np.zeros(len(values)) if influence else None
+        return float("nan"), np.zeros(int(keep.sum())) if influence else None
     mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
-    return mean, np.where(keep, values - mean, 0.0) / total if influence else None
+    return mean, (values[keep] - mean) / total if influence else None
 
 
-def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], keep: np.ndarray) -> tuple | None:
-    """Calibration slope of ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain: ``(slope, its
-    influence values on every row, residual df, the domain)``, or ``None`` when it cannot be fitted.
+def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
+    """Calibration slope of ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain of ``rows``:
+    ``(slope, its influence values on those rows, residual df)``, or ``None`` when it cannot be fitted.
 
     ``lp`` is ``pd.factorize`` of every row's ``logit(p)``: the fit runs on the distinct predicted risks."""
     codes, values = lp
-    rows = np.flatnonzero(keep)
     yy = y[rows]
     if not ((yy == 1).any() and (yy == 0).any()) or np.ptp(values[codes[rows]]) == 0:
         return None
@@ -348,27 +366,30 @@ def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], keep: np.nd
                 matrix=np.column_stack([np.ones(len(values)), values]), column=1)
         except ModelError:
             return None
-    if not converged:
-        return None
-    column = np.zeros(design.n)
-    column[rows] = infl
-    return float(coef[1]), column, df, keep
+    return (float(coef[1]), infl, df) if converged else None
 
 
-def _slope_intervals(design, slopes: list, conf_level: float) -> np.ndarray:
-    """``(slope, ci_low, ci_high)`` per entry of ``slopes`` (NaN for ``None``): t intervals on the residual
-    df with the design SE, as ``confint(fit, ddf = fit$df.residual)``."""
+def _slope_intervals(design, col: np.ndarray | None, level_rows: list[np.ndarray], slopes: list,
+                     conf_level: float) -> np.ndarray:
+    """``(slope, ci_low, ci_high)`` per level of one group variable (``col`` and ``level_rows`` of
+    :func:`_groups`; NaN where :func:`_slope` gave ``None``): t intervals on the residual df with the design
+    SE, as ``confint(fit, ddf = fit$df.residual)``."""
     out = np.full((len(slopes), 3), np.nan)
-    fitted = [(i, s) for i, s in enumerate(slopes) if s is not None]
-    if not fitted:
-        return out
     if design.cells is None and _domains_free(design):
-        var = _total_variances(design, [s[1] for _, s in fitted])
+        parts = [(rows, s[1]) for rows, s in zip(level_rows, slopes, strict=True) if s is not None]
+        var = _total_variances(design, [_block(design.n, col, parts, len(slopes))])
     else:  # the fit's own domain, as its sandwich (fit_glm) has it
-        var = np.array([design._variance(Influence(s[1], 1), np.where(s[3], 0, -1))[0, 0] for _, s in fitted])
-    for (i, (coef, _, df, _)), v in zip(fitted, var, strict=True):
-        half = stats.t.ppf(0.5 + conf_level / 2, df if df > 0 else np.nan) * np.sqrt(v)
-        out[i] = coef, coef - half, coef + half
+        var = np.full(len(slopes), np.nan)
+        for i, (rows, s) in enumerate(zip(level_rows, slopes, strict=True)):
+            if s is not None:
+                members = np.full(design.n, -1)
+                members[rows] = 0
+                var[i] = design._variance(_block(design.n, None, [(rows, s[1])]), members)[0, 0]
+    for i, s in enumerate(slopes):
+        if s is not None:
+            coef, _, df = s
+            half = stats.t.ppf(0.5 + conf_level / 2, df if df > 0 else np.nan) * np.sqrt(var[i])
+            out[i] = coef, coef - half, coef + half
     return out
 
 
@@ -397,31 +418,38 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
     """
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
-    rows, influences, slopes = [], [], []
+    rows, ses, intervals = [], [np.zeros((2, 0))], [np.zeros((0, 3))]
     resid = np.where(ok, y - p, 0.0)
     lp = pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12)))
     values = np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])
-    for variable, level, member in _groups(design, by):
-        keep = ok & member
-        w = design.weights * keep
-        total = w.sum()
-        # the four weighted means at once; values are 0 outside ok, weights 0 outside keep
-        citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
-        influences += [np.where(keep, v - m, 0.0) / total if total > 0 else np.zeros(len(v))
-                       for v, m in ((resid, citl), (values[:, 1], brier))]
-        slopes.append(_slope(design, y, lp, keep))
-        cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "n": int(keep.sum()), "observed": float(observed),
-                     "expected": float(expected), "citl": float(citl), "brier": float(brier),
-                     "_held": min(cases, int(keep.sum()) - cases)})
+    for variable, levels, col, level_rows in _groups(design, by, ok):
+        citl_parts, brier_parts = [], []
+        for level, members in zip(levels, level_rows, strict=True):
+            w = np.zeros(design.n)
+            w[members] = design.weights[members]
+            total = w.sum()
+            # the four weighted means at once; values are 0 outside ok, weights 0 outside the level
+            citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
+            if total > 0:
+                citl_parts.append((members, (resid[members] - citl) / total))
+                brier_parts.append((members, (values[members, 1] - brier) / total))
+            cases = int((y[members] == 1).sum())
+            rows.append({"variable": variable, "level": level, "n": len(members), "observed": float(observed),
+                         "expected": float(expected), "citl": float(citl), "brier": float(brier),
+                         "_held": min(cases, len(members) - cases)})
+        # a variable at a time, so the influence values in memory are O(n) however many groups there are
+        blocks = [_block(design.n, col, citl_parts, len(levels)), _block(design.n, col, brier_parts, len(levels))]
+        ses.append(_design_ses(design, blocks).reshape(2, -1))
+        slopes = [_slope(design, y, lp, members) for members in level_rows]
+        intervals.append(_slope_intervals(design, col, level_rows, slopes, conf_level))
     table = pd.DataFrame(rows)
-    intervals = _slope_intervals(design, slopes, conf_level)
+    intervals = np.concatenate(intervals)
     for j, name in enumerate(("slope", "slope_ci_low", "slope_ci_high")):
         table.insert(6 + j, name, intervals[:, j])
-    se = _design_ses(design, influences).reshape(-1, 2)
-    table.insert(6, "citl_ci_low", table["citl"] - z * se[:, 0])
-    table.insert(7, "citl_ci_high", table["citl"] + z * se[:, 0])
-    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), se[:, 1], np.nan))
+    citl_se, brier_se = np.concatenate(ses, axis=1)
+    table.insert(6, "citl_ci_low", table["citl"] - z * citl_se)
+    table.insert(7, "citl_ci_high", table["citl"] + z * citl_se)
+    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), brier_se, np.nan))
     held = table.pop("_held").to_numpy()
     figures = [c for c in table.columns if c not in ("variable", "level", "n")]
     return _publish(table, figures, design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
@@ -457,18 +485,19 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
     code = _risk_bins(p, design.weights, ok, bins)
-    rows, influences = [], []
-    for b in range(int(code.max()) + 1 if ok.any() else 0):
+    rows, parts = [], []
+    k = int(code.max()) + 1 if ok.any() else 0
+    for b, members in enumerate(_level_rows(code, k)):
         keep = code == b
         w = design.weights * keep
         observed, infl = _domain_mean(design, y, keep, w)
-        influences.append(infl)
+        parts.append((members, infl))
         rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
                      "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep, w, influence=False)[0],
                      "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
-    se = _design_ses(design, influences)
+    se = _design_ses(design, [_block(design.n, code, parts, k)] if k else [])
     table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
