@@ -61,7 +61,10 @@ from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
-from toolkit.errors import ConvergenceWarning, DataQualityWarning, ModelError
+from toolkit.errors import ConvergenceWarning, ModelError
+from toolkit.risk._influence import TMP as _TMP
+from toolkit.risk._influence import Stacked, block, domains_free
+from toolkit.risk._influence import design_ses as _design_ses
 from toolkit.survey._pattern_fit import pattern_glm
 from toolkit.survey.linearization import Influence
 
@@ -69,7 +72,6 @@ __all__ = ["category_key", "auc_influence", "discrimination", "calibration", "ca
 
 #: the row of a table that covers every respondent
 ALL = "all"
-_TMP = "_risk_tmp_"  # column names used on a design's copy; never in a published table
 
 
 def category_key(value) -> str:
@@ -162,67 +164,6 @@ def _weighted_below(ranks: np.ndarray, weights: np.ndarray, n_ranks: int) -> np.
     ``ranks``: the weight strictly below plus half the weight tied."""
     cum = np.concatenate([[0.0], np.cumsum(np.bincount(ranks, weights=weights, minlength=n_ranks))])
     return (cum[:-1] + cum[1:]) / 2
-
-
-def _design_ses(design, influences: list) -> np.ndarray:
-    """Design SEs of ``Σ w_i z_i`` for each column of influence values: R's ``svytotal``, all in one call.
-
-    ``influences`` are :class:`Influence` blocks (:func:`_block`: one dense column, or the columns of
-    non-overlapping domains in one domain-coded array, O(n) however many domains there are) or plain
-    arrays (one column each); the SEs come column by column in their order. In memory the totals'
-    influence values ``w_i z_i`` go through the design's linearisation directly (:func:`_total_variances`;
-    ``Design.total`` takes one variable at a time, with the same numbers)."""
-    blocks = [z if isinstance(z, Influence) else Influence(np.asarray(z, np.float64), 1) for z in influences]
-    if not blocks:
-        return np.zeros(0)
-    if design.cells is None:
-        weighted = [Influence(design.weights * b.values, b.p, b.col) for b in blocks]
-        return np.sqrt(np.clip(_total_variances(design, weighted), 0, None))
-    columns = [c for b in blocks for c in _dense_columns(b)]
-    names = [f"{_TMP}{i}" for i in range(len(columns))]
-    with warnings.catch_warnings():  # influence values have no SRS design effect to speak of; only the SE is used
-        warnings.filterwarnings("ignore", message="design effect of variable", category=DataQualityWarning)
-        table = design.update(**dict(zip(names, columns, strict=True))).total(names, min_cell=0)
-    return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
-
-
-def _domains_free(design) -> bool:
-    """Whether the design variance of a total ignores which rows form its domain: true unless
-    ``lonely_psu="average"`` without calibration or ``adjust_domain_lonely`` (see ``linearization.variance``)."""
-    return not design.adjust_domain_lonely and not (design.lonely_psu == "average" and design.plan is None)
-
-
-def _block(n: int, col: np.ndarray | None, parts: list[tuple[np.ndarray, np.ndarray]], p: int = 1) -> Influence:
-    """One :class:`Influence` from each domain's ``(rows, values)`` (0 elsewhere): ``p`` columns coded by
-    ``col`` (each row's domain, -1: none; :func:`_groups`), or one dense column when ``col`` is None."""
-    values = np.zeros(n)
-    for rows, z in parts:
-        values[rows] = z
-    return Influence(values, 1) if col is None else Influence(values, p, col)
-
-
-def _dense_columns(x: Influence):
-    """The columns of ``x`` one at a time, each a dense array of every row."""
-    if x.col is None:
-        yield x.values
-        return
-    for j in range(x.p):
-        yield np.where(x.col == j, x.values, 0.0)
-
-
-def _total_variances(design, blocks: list[Influence]) -> np.ndarray:
-    """Design variance of the total of each column of influence values (weights included), a pass per block.
-
-    A domain-coded block (the groups of one ``by`` variable, the bins of a calibration table) is one pass
-    with one column per domain; the variances are those of each column alone (the domains matter only
-    where :func:`_domains_free` is false, and then every column has its own pass, as a dense array)."""
-    everyone = np.zeros(design.n, np.int64)
-    free = _domains_free(design)
-    out = [np.zeros(0)]
-    for x in blocks:
-        for part in [x] if free or x.col is None else [Influence(c, 1) for c in _dense_columns(x)]:
-            out.append(design._variance(part, everyone, diag=True))
-    return np.concatenate(out)
 
 
 def _groups(design, by, ok: np.ndarray) -> Iterator[tuple[str, list, np.ndarray | None, list[np.ndarray]]]:
@@ -321,7 +262,7 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
             cases = int((ym == 1).sum())
             rows.append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
                          "n_cases": cases, "_held": min(cases, len(members) - cases)})
-        ses.append(_design_ses(design, [_block(design.n, col, parts, len(levels))]))  # a variable at a time
+        ses.append(_design_ses(design, [block(design.n, col, parts, len(levels))]))  # a variable at a time
     table = pd.DataFrame(rows)
     est = table["estimate"].to_numpy(np.float64)
     se = np.where(np.isfinite(est), np.concatenate(ses), np.nan)
@@ -369,22 +310,41 @@ def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.nd
     return (float(coef[1]), infl, df) if converged else None
 
 
-def _slope_intervals(design, col: np.ndarray | None, level_rows: list[np.ndarray], slopes: list,
-                     conf_level: float) -> np.ndarray:
-    """``(slope, ci_low, ci_high)`` per level of one group variable (``col`` and ``level_rows`` of
-    :func:`_groups`; NaN where :func:`_slope` gave ``None``): t intervals on the residual df with the design
-    SE, as ``confint(fit, ddf = fit$df.residual)``."""
+def _calibration_ses(design, col: np.ndarray | None, parts: tuple[list, list], level_rows: list[np.ndarray],
+                     slopes: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The design SEs of the citl and the Brier score and the variance of the slope, per level of one group
+    variable (``col`` and ``level_rows`` of :func:`_groups`; ``parts`` the ``(rows, influence values)`` of
+    the citl and of the Brier score, ``slopes`` those of :func:`_slope`, ``None`` where not fitted).
+
+    In memory, where domains do not matter, all three share one pass (:class:`Stacked`); otherwise the
+    citl and Brier SEs are those of :func:`_design_ses` and each slope's variance is that of its fit's own
+    domain, as its sandwich (``fit_glm``) has it."""
+    k = len(level_rows)
+    fitted = [(rows, s[1]) for rows, s in zip(level_rows, slopes, strict=True) if s is not None]
+    if design.cells is None and domains_free(design):
+        values = np.zeros((design.n, 3))
+        for t, figure in enumerate(parts):
+            for rows, z in figure:
+                values[rows, t] = design.weights[rows] * z  # the totals' influence values w_i z_i
+        for rows, z in fitted:
+            values[rows, 2] = z
+        x = Influence(values, 3) if col is None else Stacked(values, col, k)
+        var = design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(3, k)
+        return np.sqrt(np.clip(var[0], 0, None)), np.sqrt(np.clip(var[1], 0, None)), var[2]
+    citl, brier = _design_ses(design, [block(design.n, col, figure, k) for figure in parts]).reshape(2, k)
+    var = np.full(k, np.nan)
+    for i, (rows, s) in enumerate(zip(level_rows, slopes, strict=True)):
+        if s is not None:
+            members = np.full(design.n, -1)
+            members[rows] = 0
+            var[i] = design._variance(block(design.n, None, [(rows, s[1])]), members)[0, 0]
+    return citl, brier, var
+
+
+def _slope_intervals(slopes: list, var: np.ndarray, conf_level: float) -> np.ndarray:
+    """``(slope, ci_low, ci_high)`` per level (NaN where :func:`_slope` gave ``None``): t intervals on the
+    residual df with the design SE (variance ``var``), as ``confint(fit, ddf = fit$df.residual)``."""
     out = np.full((len(slopes), 3), np.nan)
-    if design.cells is None and _domains_free(design):
-        parts = [(rows, s[1]) for rows, s in zip(level_rows, slopes, strict=True) if s is not None]
-        var = _total_variances(design, [_block(design.n, col, parts, len(slopes))])
-    else:  # the fit's own domain, as its sandwich (fit_glm) has it
-        var = np.full(len(slopes), np.nan)
-        for i, (rows, s) in enumerate(zip(level_rows, slopes, strict=True)):
-            if s is not None:
-                members = np.full(design.n, -1)
-                members[rows] = 0
-                var[i] = design._variance(_block(design.n, None, [(rows, s[1])]), members)[0, 0]
     for i, s in enumerate(slopes):
         if s is not None:
             coef, _, df = s
@@ -438,10 +398,10 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
                          "expected": float(expected), "citl": float(citl), "brier": float(brier),
                          "_held": min(cases, len(members) - cases)})
         # a variable at a time, so the influence values in memory are O(n) however many groups there are
-        blocks = [_block(design.n, col, citl_parts, len(levels)), _block(design.n, col, brier_parts, len(levels))]
-        ses.append(_design_ses(design, blocks).reshape(2, -1))
         slopes = [_slope(design, y, lp, members) for members in level_rows]
-        intervals.append(_slope_intervals(design, col, level_rows, slopes, conf_level))
+        citl_se, brier_se, slope_var = _calibration_ses(design, col, (citl_parts, brier_parts), level_rows, slopes)
+        ses.append(np.vstack([citl_se, brier_se]))
+        intervals.append(_slope_intervals(slopes, slope_var, conf_level))
     table = pd.DataFrame(rows)
     intervals = np.concatenate(intervals)
     for j, name in enumerate(("slope", "slope_ci_low", "slope_ci_high")):
@@ -497,7 +457,7 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
                      "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
-    se = _design_ses(design, [_block(design.n, code, parts, k)] if k else [])
+    se = _design_ses(design, [block(design.n, code, parts, k)] if k else [])
     table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
