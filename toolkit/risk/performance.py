@@ -188,7 +188,8 @@ def _groups(design, by, ok: np.ndarray) -> Iterator[tuple[str, list, np.ndarray 
 def _level_rows(col: np.ndarray, k: int) -> list[np.ndarray]:
     """The rows with each code ``0..k-1`` of ``col``, ascending, from one stable sort."""
     bounds = np.cumsum(np.bincount(col + 1, minlength=k + 1))
-    return np.split(np.argsort(col, kind="stable"), bounds[:-1])[1:]
+    small = col.astype(np.int16) if k < np.iinfo(np.int16).max else col  # a radix sort for small codes
+    return np.split(np.argsort(small, kind="stable"), bounds[:-1])[1:]
 
 
 def _sort_key(value) -> tuple:
@@ -273,21 +274,6 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
     held = table.pop("_held").to_numpy()
     return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"],
                     design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
-
-
-def _domain_mean(design, values: np.ndarray, keep: np.ndarray, w: np.ndarray | None = None,
-                 influence: bool = True) -> tuple[float, np.ndarray | None]:
-    """Weighted mean of ``values`` over ``keep`` and its influence values on the ``keep`` rows, in order
-    (those of R's ``svymean`` in a domain; 0 elsewhere).
-
-    ``w`` is ``design.weights * keep`` when the caller has it already; ``influence=False`` skips the
-    influence values (``None``)."""
-    w = design.weights * keep if w is None else w
-    total = w.sum()
-    if not total > 0:
-        return float("nan"), np.zeros(int(keep.sum())) if influence else None
-    mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
-    return mean, (values[keep] - mean) / total if influence else None
 
 
 def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
@@ -445,16 +431,17 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
     code = _risk_bins(p, design.weights, ok, bins)
-    rows, parts = [], []
     k = int(code.max()) + 1 if ok.any() else 0
-    for b, members in enumerate(_level_rows(code, k)):
-        keep = code == b
-        w = design.weights * keep
-        observed, infl = _domain_mean(design, y, keep, w)
-        parts.append((members, infl))
-        rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
-                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep, w, influence=False)[0],
-                     "observed": observed})
+    level_rows = _level_rows(code, k)
+    # each bin's weighted means (R's svymean in a domain) on its own rows; their influence values in one array
+    parts, rows = [], []
+    for b, members in enumerate(level_rows):
+        w, yb, pb = design.weights[members], y[members], p[members]
+        total = w.sum()
+        observed, predicted = (float(np.dot(w, v) / total) if total > 0 else float("nan") for v in (yb, pb))
+        parts.append((members, (yb - observed) / total if total > 0 else np.zeros(len(members))))
+        rows.append({"bin": b + 1, "risk_low": float(pb.min()), "risk_high": float(pb.max()), "n": len(members),
+                     "predicted": predicted, "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
     se = _design_ses(design, [block(design.n, code, parts, k)] if k else [])
