@@ -20,7 +20,8 @@ from toolkit import survey
 from toolkit.errors import ModelError
 from toolkit.survey.linearization import Influence
 from toolkit.risk.performance import (
-    _design_ses, auc_influence, calibration, calibration_table, category_key, cv_folds, discrimination,
+    _calibrations, _design_ses, _discriminations, auc_influence, calibration, calibration_table, category_key,
+    cv_folds, discrimination,
 )
 
 
@@ -245,3 +246,17 @@ def test_group_aucs_equal_auc_influence_on_each_group():
         assert row["estimate"] == pytest.approx(
             _pairwise_auc(data["y"][member & data["y"].notna()], data["p"][member & data["y"].notna()],
                           data["w"][member & data["y"].notna()]), rel=1e-12)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average"])
+def test_several_scores_share_passes_with_the_numbers_of_one_score_at_a_time(lonely):
+    data = _grouped_sample()
+    data["q"] = expit(-0.8 + 0.5 * (data["g"] == "b") + 0.3 * data["k"])  # another risk of the same rows
+    data["r"] = np.where(np.arange(len(data)) % 9 == 0, np.nan, data["q"])  # fewer rows scored: one at a time
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+    for by in (None, ["g", "k"]):
+        for scores in (["p", "q"], ["p", "r"]):
+            for joint, one in ((_discriminations, discrimination), (_calibrations, calibration)):
+                tables = joint(design, "y", scores, by=by, min_cell=0)
+                for score, table in zip(scores, tables, strict=True):
+                    pd.testing.assert_frame_equal(table, one(design, "y", score, by=by, min_cell=0), rtol=1e-12)

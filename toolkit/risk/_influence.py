@@ -131,3 +131,20 @@ class Stacked:
     def dense(self) -> np.ndarray:
         """The ``(n, p)`` matrix of influence values."""
         return np.column_stack([self.column(j) for j in range(self.p)])
+
+
+def stacked_variances(design, col: np.ndarray | None, figures: list[list[tuple[np.ndarray, np.ndarray]]], k: int,
+                      weighted: list[bool]) -> np.ndarray | None:
+    """Design variances ``(len(figures), k)`` of the totals of several figures of the same ``k`` domains
+    (``col``, or None for the whole sample), each given as its domains' ``(rows, values)``, in one pass;
+    ``weighted[t]``: figure ``t``'s values are ``z`` of ``Σ w_i z_i`` (times the design weights here) rather
+    than the totals' own. ``None`` where that pass does not apply (a collapsed design, or domains that
+    matter, see :func:`domains_free`): then each column has its own (:func:`design_ses`)."""
+    if design.cells is not None or not domains_free(design):
+        return None
+    values = np.zeros((design.n, len(figures)))
+    for t, (parts, times_w) in enumerate(zip(figures, weighted, strict=True)):
+        for rows, z in parts:
+            values[rows, t] = design.weights[rows] * z if times_w else z
+    x = Influence(values, len(figures)) if col is None else Stacked(values, col, k)
+    return design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(len(figures), k)

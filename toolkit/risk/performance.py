@@ -63,10 +63,9 @@ from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.risk._influence import TMP as _TMP
-from toolkit.risk._influence import Stacked, block, domains_free
+from toolkit.risk._influence import block, stacked_variances
 from toolkit.risk._influence import design_ses as _design_ses
 from toolkit.survey._pattern_fit import pattern_glm
-from toolkit.survey.linearization import Influence
 
 __all__ = ["category_key", "auc_influence", "discrimination", "calibration", "calibration_table", "cv_folds"]
 
@@ -250,30 +249,60 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
        estimate  n
     0     0.889  6
     """
+    return _discriminations(design, outcome, [score], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+
+
+def _common_rows(design, outcome: str, scores: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray], np.ndarray] | None:
+    """The outcome, each score and the rows with an outcome and a score: ``None`` unless those rows are the
+    same for every score (the model's in-sample and cross-validated risks)."""
+    inputs = [_inputs(design, outcome, s) for s in scores]
+    ok = inputs[0][2]
+    if any(not np.array_equal(i[2], ok) for i in inputs[1:]):
+        return None
+    return inputs[0][0], [i[1] for i in inputs], ok
+
+
+def _discriminations(design, outcome: str, scores: Sequence[str], *, by=None, conf_level: float = 0.95,
+                     min_cell: int | None = None) -> list[pd.DataFrame]:
+    """:func:`discrimination` of each of ``scores``; with the same rows scored, their AUCs share the
+    design's passes (one per ``by`` variable, :func:`~toolkit.risk._influence.stacked_variances`)."""
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
-    y, p, ok = _inputs(design, outcome, score)
-    rows, ses = [], [np.zeros(0)]
-    at, n_ranks = _score_ranks(np.where(ok, p, np.nan))
+    common = _common_rows(design, outcome, scores)
+    if common is None:
+        return [_discriminations(design, outcome, [s], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+                for s in scores]
+    y, ps, ok = common
+    m = len(scores)
+    rows, ses = [[] for _ in range(m)], [np.zeros((m, 0))]
+    ranks = [_score_ranks(np.where(ok, p, np.nan)) for p in ps]
     for variable, levels, col, level_rows in _groups(design, by, ok):
-        parts = []
+        parts = [[] for _ in range(m)]
         for level, members in zip(levels, level_rows, strict=True):
-            ym = y[members]  # the AUC on the level's rows alone: the sums of _auc over the same rows, in order
-            auc, infl = _auc(design.weights[members], at[members], n_ranks, ym == 1, ym == 0)
-            parts.append((members, infl))
+            ym, wm = y[members], design.weights[members]
             cases = int((ym == 1).sum())
-            rows.append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
-                         "n_cases": cases, "_held": min(cases, len(members) - cases)})
-        ses.append(_design_ses(design, [block(design.n, col, parts, len(levels))]))  # a variable at a time
-    table = pd.DataFrame(rows)
+            for t, (at, n_ranks) in enumerate(ranks):  # the AUC on the level's rows alone: _auc's sums, in order
+                auc, infl = _auc(wm, at[members], n_ranks, ym == 1, ym == 0)
+                parts[t].append((members, infl))
+                rows[t].append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
+                                "n_cases": cases, "_held": min(cases, len(members) - cases)})
+        # a variable at a time, so the influence values in memory are O(n) however many groups there are
+        var = stacked_variances(design, col, parts, len(levels), [True] * m)
+        ses.append(np.sqrt(np.clip(var, 0, None)) if var is not None else
+                   _design_ses(design, [block(design.n, col, q, len(levels)) for q in parts]).reshape(m, -1))
+    se = np.concatenate(ses, axis=1)
+    return [_auc_frame(pd.DataFrame(rows[t]), se[t], z, design.min_cell if min_cell is None else min_cell)
+            for t in range(m)]
+
+
+def _auc_frame(table: pd.DataFrame, se: np.ndarray, z: float, min_cell: int) -> pd.DataFrame:
     est = table["estimate"].to_numpy(np.float64)
-    se = np.where(np.isfinite(est), np.concatenate(ses), np.nan)
+    se = np.where(np.isfinite(est), se, np.nan)
     low, high = _logit_ci(est, se, z)
     table.insert(3, "se", se)
     table.insert(4, "ci_low", low)
     table.insert(5, "ci_high", high)
     held = table.pop("_held").to_numpy()
-    return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"],
-                    design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+    return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"], min_cell, "variable", cell_n=held)
 
 
 def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
@@ -294,37 +323,6 @@ def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.nd
         except ModelError:
             return None
     return (float(coef[1]), infl, df) if converged else None
-
-
-def _calibration_ses(design, col: np.ndarray | None, parts: tuple[list, list], level_rows: list[np.ndarray],
-                     slopes: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The design SEs of the citl and the Brier score and the variance of the slope, per level of one group
-    variable (``col`` and ``level_rows`` of :func:`_groups`; ``parts`` the ``(rows, influence values)`` of
-    the citl and of the Brier score, ``slopes`` those of :func:`_slope`, ``None`` where not fitted).
-
-    In memory, where domains do not matter, all three share one pass (:class:`Stacked`); otherwise the
-    citl and Brier SEs are those of :func:`_design_ses` and each slope's variance is that of its fit's own
-    domain, as its sandwich (``fit_glm``) has it."""
-    k = len(level_rows)
-    fitted = [(rows, s[1]) for rows, s in zip(level_rows, slopes, strict=True) if s is not None]
-    if design.cells is None and domains_free(design):
-        values = np.zeros((design.n, 3))
-        for t, figure in enumerate(parts):
-            for rows, z in figure:
-                values[rows, t] = design.weights[rows] * z  # the totals' influence values w_i z_i
-        for rows, z in fitted:
-            values[rows, 2] = z
-        x = Influence(values, 3) if col is None else Stacked(values, col, k)
-        var = design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(3, k)
-        return np.sqrt(np.clip(var[0], 0, None)), np.sqrt(np.clip(var[1], 0, None)), var[2]
-    citl, brier = _design_ses(design, [block(design.n, col, figure, k) for figure in parts]).reshape(2, k)
-    var = np.full(k, np.nan)
-    for i, (rows, s) in enumerate(zip(level_rows, slopes, strict=True)):
-        if s is not None:
-            members = np.full(design.n, -1)
-            members[rows] = 0
-            var[i] = design._variance(block(design.n, None, [(rows, s[1])]), members)[0, 0]
-    return citl, brier, var
 
 
 def _slope_intervals(slopes: list, var: np.ndarray, conf_level: float) -> np.ndarray:
@@ -362,43 +360,98 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
        observed  expected  brier
     0       0.5       0.5  0.127
     """
+    return _calibrations(design, outcome, [score], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+
+
+def _calibrations(design, outcome: str, scores: Sequence[str], *, by=None, conf_level: float = 0.95,
+                  min_cell: int | None = None) -> list[pd.DataFrame]:
+    """:func:`calibration` of each of ``scores``; with the same rows scored, the citl, Brier score and slope
+    of every score share the design's passes (one per ``by`` variable)."""
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
-    y, p, ok = _inputs(design, outcome, score)
-    rows, ses, intervals = [], [np.zeros((2, 0))], [np.zeros((0, 3))]
-    resid = np.where(ok, y - p, 0.0)
-    lp = pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12)))
-    values = np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])
+    common = _common_rows(design, outcome, scores)
+    if common is None:
+        return [_calibrations(design, outcome, [s], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+                for s in scores]
+    y, ps, ok = common
+    m = len(scores)
+    rows, ses, intervals = [[] for _ in range(m)], [np.zeros((2 * m, 0))], [[] for _ in range(m)]
+    scored = []
+    for p in ps:
+        resid = np.where(ok, y - p, 0.0)
+        scored.append((pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12))),
+                       np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])))
     for variable, levels, col, level_rows in _groups(design, by, ok):
-        citl_parts, brier_parts = [], []
-        for level, members in zip(levels, level_rows, strict=True):
-            w = np.zeros(design.n)
-            w[members] = design.weights[members]
-            total = w.sum()
-            # the four weighted means at once; values are 0 outside ok, weights 0 outside the level
-            citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
-            if total > 0:
-                citl_parts.append((members, (resid[members] - citl) / total))
-                brier_parts.append((members, (values[members, 1] - brier) / total))
-            cases = int((y[members] == 1).sum())
-            rows.append({"variable": variable, "level": level, "n": len(members), "observed": float(observed),
-                         "expected": float(expected), "citl": float(citl), "brier": float(brier),
-                         "_held": min(cases, len(members) - cases)})
+        figures, slopes = [], []
+        for t, (lp, values) in enumerate(scored):
+            figures += _level_means(design, y, values, level_rows, rows[t], variable, levels)
+            slopes.append([_slope(design, y, lp, members) for members in level_rows])
         # a variable at a time, so the influence values in memory are O(n) however many groups there are
-        slopes = [_slope(design, y, lp, members) for members in level_rows]
-        citl_se, brier_se, slope_var = _calibration_ses(design, col, (citl_parts, brier_parts), level_rows, slopes)
-        ses.append(np.vstack([citl_se, brier_se]))
-        intervals.append(_slope_intervals(slopes, slope_var, conf_level))
-    table = pd.DataFrame(rows)
-    intervals = np.concatenate(intervals)
+        se, slope_var = _calibration_ses(design, col, figures, level_rows, slopes)
+        ses.append(se)
+        for t in range(m):
+            intervals[t].append(_slope_intervals(slopes[t], slope_var[t], conf_level))
+    se = np.concatenate(ses, axis=1)
+    return [_calibration_frame(pd.DataFrame(rows[t]), np.concatenate(intervals[t]), se[2 * t], se[2 * t + 1], z,
+                               design.min_cell if min_cell is None else min_cell) for t in range(m)]
+
+
+def _level_means(design, y: np.ndarray, values: np.ndarray, level_rows: list[np.ndarray], rows: list,
+                 variable: str, levels: list) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """Each level's weighted means of ``values`` (residual, its square, outcome, risk) as rows of the table,
+    and the ``(rows, influence values)`` of the citl and of the Brier score."""
+    citl_parts, brier_parts = [], []
+    for level, members in zip(levels, level_rows, strict=True):
+        w = np.zeros(design.n)
+        w[members] = design.weights[members]
+        total = w.sum()
+        # the four weighted means at once; values are 0 outside ok, weights 0 outside the level
+        citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
+        if total > 0:
+            citl_parts.append((members, (values[members, 0] - citl) / total))
+            brier_parts.append((members, (values[members, 1] - brier) / total))
+        cases = int((y[members] == 1).sum())
+        rows.append({"variable": variable, "level": level, "n": len(members), "observed": float(observed),
+                     "expected": float(expected), "citl": float(citl), "brier": float(brier),
+                     "_held": min(cases, len(members) - cases)})
+    return [citl_parts, brier_parts]
+
+
+def _calibration_ses(design, col: np.ndarray | None, figures: list, level_rows: list[np.ndarray],
+                     slopes: list[list]) -> tuple[np.ndarray, np.ndarray]:
+    """The design SEs of the citl and the Brier score of each score ``(2 m, k)`` and the variances of its
+    slopes ``(m, k)``, per level of one group variable (``col`` and ``level_rows`` of :func:`_groups`;
+    ``figures`` the citl's and the Brier score's ``(rows, influence values)`` of each score, ``slopes``
+    each score's :func:`_slope` per level, ``None`` where not fitted).
+
+    In memory, where domains do not matter, all of them share one pass; otherwise the citl and Brier SEs
+    are those of :func:`_design_ses` and each slope's variance is that of its fit's own domain, as its
+    sandwich (``fit_glm``) has it."""
+    k = len(level_rows)
+    fitted = [[(rows, s[1]) for rows, s in zip(level_rows, ss, strict=True) if s is not None] for ss in slopes]
+    var = stacked_variances(design, col, figures + fitted, k, [True] * len(figures) + [False] * len(fitted))
+    if var is not None:
+        return np.sqrt(np.clip(var[:len(figures)], 0, None)), var[len(figures):]
+    se = _design_ses(design, [block(design.n, col, figure, k) for figure in figures]).reshape(len(figures), k)
+    var = np.full((len(slopes), k), np.nan)
+    for t, ss in enumerate(slopes):
+        for i, (rows, s) in enumerate(zip(level_rows, ss, strict=True)):
+            if s is not None:
+                members = np.full(design.n, -1)
+                members[rows] = 0
+                var[t, i] = design._variance(block(design.n, None, [(rows, s[1])]), members)[0, 0]
+    return se, var
+
+
+def _calibration_frame(table: pd.DataFrame, intervals: np.ndarray, citl_se: np.ndarray, brier_se: np.ndarray,
+                       z: float, min_cell: int) -> pd.DataFrame:
     for j, name in enumerate(("slope", "slope_ci_low", "slope_ci_high")):
         table.insert(6 + j, name, intervals[:, j])
-    citl_se, brier_se = np.concatenate(ses, axis=1)
     table.insert(6, "citl_ci_low", table["citl"] - z * citl_se)
     table.insert(7, "citl_ci_high", table["citl"] + z * citl_se)
     table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), brier_se, np.nan))
     held = table.pop("_held").to_numpy()
     figures = [c for c in table.columns if c not in ("variable", "level", "n")]
-    return _publish(table, figures, design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+    return _publish(table, figures, min_cell, "variable", cell_n=held)
 
 
 def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_level: float = 0.95,
