@@ -113,9 +113,15 @@ class Stacked:
     def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> np.ndarray:
         """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``."""
         keep = self.col >= 0
-        flat = cells[keep] * self.k + self.col[keep]
+        every = bool(keep.all())  # then no row is left out, and nothing needs selecting
+
+        def rows(a: np.ndarray) -> np.ndarray:
+            return a if every else a[keep]
+
+        flat = rows(cells) * self.k + rows(self.col)
+        weight = None if row_weight is None else rows(row_weight)
         m = self.values.shape[1]
-        sums = [np.bincount(flat, weights=(v if row_weight is None else v * row_weight)[keep],
+        sums = [np.bincount(flat, weights=rows(v) if weight is None else rows(v) * weight,
                             minlength=n_cells * self.k) for v in self.values.T]
         return np.stack(sums, axis=1).reshape(n_cells, self.k, m).transpose(0, 2, 1).reshape(n_cells, self.p)
 
@@ -142,7 +148,7 @@ def stacked_variances(design, col: np.ndarray | None, figures: list[list[tuple[n
     matter, see :func:`domains_free`): then each column has its own (:func:`design_ses`)."""
     if design.cells is not None or not domains_free(design):
         return None
-    values = np.zeros((design.n, len(figures)))
+    values = np.zeros((len(figures), design.n)).T  # each figure's column contiguous, as the cell sums read them
     for t, (parts, times_w) in enumerate(zip(figures, weighted, strict=True)):
         for rows, z in parts:
             values[rows, t] = design.weights[rows] * z if times_w else z

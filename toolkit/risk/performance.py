@@ -497,7 +497,9 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
                      "predicted": predicted, "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
-    se = _design_ses(design, [block(design.n, code, parts, k)] if k else [])
+    var = stacked_variances(design, code, [parts], k, [True]) if k else np.zeros((1, 0))
+    se = (np.sqrt(np.clip(var[0], 0, None)) if var is not None
+          else _design_ses(design, [block(design.n, code, parts, k)]))
     table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
