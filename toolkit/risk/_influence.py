@@ -110,8 +110,8 @@ class Stacked:
     def domains(self) -> int:
         return self.k
 
-    def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None) -> np.ndarray:
-        """Totals of ``x * row_weight`` within each cell: ``(n_cells, p)``."""
+    def cell_sums(self, cells: np.ndarray, n_cells: int, row_weight=None, square: bool = False) -> np.ndarray:
+        """Totals of ``x * row_weight`` (``square``: of ``x ** 2``) within each cell: ``(n_cells, p)``."""
         keep = self.col >= 0
         every = bool(keep.all())  # then no row is left out, and nothing needs selecting
 
@@ -120,14 +120,17 @@ class Stacked:
 
         flat = rows(cells) * self.k + rows(self.col)
         weight = None if row_weight is None else rows(row_weight)
+        sums = []
+        for v in self.values.T:  # one column at a time: no rows x columns temporary
+            v = rows(v)
+            v = v * v if square else v
+            sums.append(np.bincount(flat, weights=v if weight is None else v * weight, minlength=n_cells * self.k))
         m = self.values.shape[1]
-        sums = [np.bincount(flat, weights=rows(v) if weight is None else rows(v) * weight,
-                            minlength=n_cells * self.k) for v in self.values.T]
         return np.stack(sums, axis=1).reshape(n_cells, self.k, m).transpose(0, 2, 1).reshape(n_cells, self.p)
 
     def square_sums(self, cells: np.ndarray, n_cells: int) -> np.ndarray:
         """Totals of ``x ** 2`` within each cell: ``(n_cells, p)``."""
-        return Stacked(self.values * self.values, self.col, self.k).cell_sums(cells, n_cells)
+        return self.cell_sums(cells, n_cells, square=True)
 
     def column(self, j: int) -> np.ndarray:
         """Column ``j`` of the influence values, one per row."""
