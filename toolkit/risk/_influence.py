@@ -142,18 +142,29 @@ class Stacked:
         return np.column_stack([self.column(j) for j in range(self.p)])
 
 
-def stacked_variances(design, col: np.ndarray | None, figures: list[list[tuple[np.ndarray, np.ndarray]]], k: int,
+def stack(n: int, m: int) -> np.ndarray:
+    """An ``(n, m)`` array of zeros for the influence values of ``m`` figures, each column contiguous (as
+    :meth:`Stacked.cell_sums` reads them); a figure's values go on its domains' rows."""
+    return np.zeros((m, n)).T
+
+
+def as_columns(values: np.ndarray, col: np.ndarray | None, k: int) -> list[Influence]:
+    """Each column of a :func:`stack` as its own :class:`~toolkit.survey.linearization.Influence`."""
+    return [Influence(v, 1) if col is None else Influence(v, k, col) for v in values.T]
+
+
+def stacked_variances(design, col: np.ndarray | None, values: np.ndarray, k: int,
                       weighted: list[bool]) -> np.ndarray | None:
-    """Design variances ``(len(figures), k)`` of the totals of several figures of the same ``k`` domains
-    (``col``, or None for the whole sample), each given as its domains' ``(rows, values)``, in one pass;
-    ``weighted[t]``: figure ``t``'s values are ``z`` of ``Σ w_i z_i`` (times the design weights here) rather
-    than the totals' own. ``None`` where that pass does not apply (a collapsed design, or domains that
-    matter, see :func:`domains_free`): then each column has its own (:func:`design_ses`)."""
+    """Design variances ``(m, k)`` of the totals of ``m`` figures of the same ``k`` domains (``col``, or None
+    for the whole sample), their influence values the columns of ``values`` (a :func:`stack`), in one pass;
+    ``weighted[t]``: figure ``t``'s values are ``z`` of ``Σ w_i z_i`` (multiplied by the design weights
+    here, in place) rather than the totals' own. ``None``, leaving ``values`` as they are, where that pass
+    does not apply (a collapsed design, or domains that matter, see :func:`domains_free`): then each
+    column has its own (:func:`design_ses` of :func:`as_columns`)."""
     if design.cells is not None or not domains_free(design):
         return None
-    values = np.zeros((len(figures), design.n)).T  # each figure's column contiguous, as the cell sums read them
-    for t, (parts, times_w) in enumerate(zip(figures, weighted, strict=True)):
-        for rows, z in parts:
-            values[rows, t] = design.weights[rows] * z if times_w else z
-    x = Influence(values, len(figures)) if col is None else Stacked(values, col, k)
-    return design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(len(figures), k)
+    for t in np.flatnonzero(weighted):
+        values[:, t] *= design.weights
+    m = values.shape[1]
+    x = Influence(values, m) if col is None else Stacked(values, col, k)
+    return design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(m, k)

@@ -63,7 +63,7 @@ from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
 from toolkit.errors import ConvergenceWarning, ModelError
 from toolkit.risk._influence import TMP as _TMP
-from toolkit.risk._influence import block, stacked_variances
+from toolkit.risk._influence import as_columns, block, stack, stacked_variances
 from toolkit.risk._influence import design_ses as _design_ses
 from toolkit.survey._pattern_fit import pattern_glm
 
@@ -276,19 +276,18 @@ def _discriminations(design, outcome: str, scores: Sequence[str], *, by=None, co
     rows, ses = [[] for _ in range(m)], [np.zeros((m, 0))]
     ranks = [_score_ranks(np.where(ok, p, np.nan)) for p in ps]
     for variable, levels, col, level_rows in _groups(design, by, ok):
-        parts = [[] for _ in range(m)]
+        values = stack(design.n, m)
         for level, members in zip(levels, level_rows, strict=True):
             ym, wm = y[members], design.weights[members]
             cases = int((ym == 1).sum())
             for t, (at, n_ranks) in enumerate(ranks):  # the AUC on the level's rows alone: _auc's sums, in order
-                auc, infl = _auc(wm, at[members], n_ranks, ym == 1, ym == 0)
-                parts[t].append((members, infl))
+                auc, values[members, t] = _auc(wm, at[members], n_ranks, ym == 1, ym == 0)
                 rows[t].append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
                                 "n_cases": cases, "_held": min(cases, len(members) - cases)})
         # a variable at a time, so the influence values in memory are O(n) however many groups there are
-        var = stacked_variances(design, col, parts, len(levels), [True] * m)
+        var = stacked_variances(design, col, values, len(levels), [True] * m)
         ses.append(np.sqrt(np.clip(var, 0, None)) if var is not None else
-                   _design_ses(design, [block(design.n, col, q, len(levels)) for q in parts]).reshape(m, -1))
+                   _design_ses(design, as_columns(values, col, len(levels))).reshape(m, -1))
     se = np.concatenate(ses, axis=1)
     return [_auc_frame(pd.DataFrame(rows[t]), se[t], z, design.min_cell if min_cell is None else min_cell)
             for t in range(m)]
@@ -381,10 +380,13 @@ def _calibrations(design, outcome: str, scores: Sequence[str], *, by=None, conf_
         scored.append((pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12))),
                        np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])))
     for variable, levels, col, level_rows in _groups(design, by, ok):
-        figures, slopes = [], []
+        figures, slopes = stack(design.n, 3 * m), []  # citl and Brier of each score, then their slopes
         for t, (lp, values) in enumerate(scored):
-            figures += _level_means(design, y, values, level_rows, rows[t], variable, levels)
+            _level_means(design, y, values, level_rows, rows[t], variable, levels, figures[:, 2 * t:2 * t + 2])
             slopes.append([_slope(design, y, lp, members) for members in level_rows])
+            for members, s in zip(level_rows, slopes[t], strict=True):
+                if s is not None:
+                    figures[members, 2 * m + t] = s[1]
         # a variable at a time, so the influence values in memory are O(n) however many groups there are
         se, slope_var = _calibration_ses(design, col, figures, level_rows, slopes)
         ses.append(se)
@@ -396,10 +398,9 @@ def _calibrations(design, outcome: str, scores: Sequence[str], *, by=None, conf_
 
 
 def _level_means(design, y: np.ndarray, values: np.ndarray, level_rows: list[np.ndarray], rows: list,
-                 variable: str, levels: list) -> list[list[tuple[np.ndarray, np.ndarray]]]:
-    """Each level's weighted means of ``values`` (residual, its square, outcome, risk) as rows of the table,
-    and the ``(rows, influence values)`` of the citl and of the Brier score."""
-    citl_parts, brier_parts = [], []
+                 variable: str, levels: list, out: np.ndarray) -> None:
+    """Each level's weighted means of ``values`` (residual, its square, outcome, risk) as rows of the table;
+    the influence values of the citl and of the Brier score into the two columns of ``out``."""
     for level, members in zip(levels, level_rows, strict=True):
         w = np.zeros(design.n)
         w[members] = design.weights[members]
@@ -407,32 +408,31 @@ def _level_means(design, y: np.ndarray, values: np.ndarray, level_rows: list[np.
         # the four weighted means at once; values are 0 outside ok, weights 0 outside the level
         citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
         if total > 0:
-            citl_parts.append((members, (values[members, 0] - citl) / total))
-            brier_parts.append((members, (values[members, 1] - brier) / total))
+            out[members, 0] = (values[members, 0] - citl) / total
+            out[members, 1] = (values[members, 1] - brier) / total
         cases = int((y[members] == 1).sum())
         rows.append({"variable": variable, "level": level, "n": len(members), "observed": float(observed),
                      "expected": float(expected), "citl": float(citl), "brier": float(brier),
                      "_held": min(cases, len(members) - cases)})
-    return [citl_parts, brier_parts]
 
 
-def _calibration_ses(design, col: np.ndarray | None, figures: list, level_rows: list[np.ndarray],
+def _calibration_ses(design, col: np.ndarray | None, figures: np.ndarray, level_rows: list[np.ndarray],
                      slopes: list[list]) -> tuple[np.ndarray, np.ndarray]:
-    """The design SEs of the citl and the Brier score of each score ``(2 m, k)`` and the variances of its
-    slopes ``(m, k)``, per level of one group variable (``col`` and ``level_rows`` of :func:`_groups`;
-    ``figures`` the citl's and the Brier score's ``(rows, influence values)`` of each score, ``slopes``
-    each score's :func:`_slope` per level, ``None`` where not fitted).
+    """The design SEs of the citl and the Brier score of each of ``m`` scores ``(2 m, k)`` and the variances
+    of their slopes ``(m, k)``, per level of one group variable (``col`` and ``level_rows`` of
+    :func:`_groups`; ``figures`` a :func:`~toolkit.risk._influence.stack` of the influence values of each
+    score's citl and Brier score, then of each score's slope; ``slopes`` each score's :func:`_slope` per
+    level, ``None`` where not fitted).
 
     In memory, where domains do not matter, all of them share one pass; otherwise the citl and Brier SEs
     are those of :func:`_design_ses` and each slope's variance is that of its fit's own domain, as its
     sandwich (``fit_glm``) has it."""
-    k = len(level_rows)
-    fitted = [[(rows, s[1]) for rows, s in zip(level_rows, ss, strict=True) if s is not None] for ss in slopes]
-    var = stacked_variances(design, col, figures + fitted, k, [True] * len(figures) + [False] * len(fitted))
+    k, m = len(level_rows), len(slopes)
+    var = stacked_variances(design, col, figures, k, [True] * 2 * m + [False] * m)
     if var is not None:
-        return np.sqrt(np.clip(var[:len(figures)], 0, None)), var[len(figures):]
-    se = _design_ses(design, [block(design.n, col, figure, k) for figure in figures]).reshape(len(figures), k)
-    var = np.full((len(slopes), k), np.nan)
+        return np.sqrt(np.clip(var[:2 * m], 0, None)), var[2 * m:]
+    se = _design_ses(design, as_columns(figures[:, :2 * m], col, k)).reshape(2 * m, k)
+    var = np.full((m, k), np.nan)
     for t, ss in enumerate(slopes):
         for i, (rows, s) in enumerate(zip(level_rows, ss, strict=True)):
             if s is not None:
@@ -487,19 +487,19 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     k = int(code.max()) + 1 if ok.any() else 0
     level_rows = _level_rows(code, k)
     # each bin's weighted means (R's svymean in a domain) on its own rows; their influence values in one array
-    parts, rows = [], []
+    values, rows = stack(design.n, 1), []
     for b, members in enumerate(level_rows):
         w, yb, pb = design.weights[members], y[members], p[members]
         total = w.sum()
         observed, predicted = (float(np.dot(w, v) / total) if total > 0 else float("nan") for v in (yb, pb))
-        parts.append((members, (yb - observed) / total if total > 0 else np.zeros(len(members))))
+        if total > 0:
+            values[members, 0] = (yb - observed) / total
         rows.append({"bin": b + 1, "risk_low": float(pb.min()), "risk_high": float(pb.max()), "n": len(members),
                      "predicted": predicted, "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
-    var = stacked_variances(design, code, [parts], k, [True]) if k else np.zeros((1, 0))
-    se = (np.sqrt(np.clip(var[0], 0, None)) if var is not None
-          else _design_ses(design, [block(design.n, code, parts, k)]))
+    var = stacked_variances(design, code, values, k, [True]) if k else np.zeros((1, 0))
+    se = np.sqrt(np.clip(var[0], 0, None)) if var is not None else _design_ses(design, as_columns(values, code, k))
     table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
