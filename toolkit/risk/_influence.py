@@ -165,6 +165,6 @@ def stacked_variances(design, col: np.ndarray | None, values: np.ndarray, k: int
         return None
     for t in np.flatnonzero(weighted):
         values[:, t] *= design.weights
-    m = values.shape[1]
-    x = Influence(values, m) if col is None else Stacked(values, col, k)
-    return design._variance(x, np.zeros(design.n, np.int64), diag=True).reshape(m, k)
+    everyone = np.zeros(design.n, np.int64)
+    x = Stacked(values, everyone if col is None else col, k)  # the whole sample: one domain of every row
+    return design._variance(x, everyone, diag=True).reshape(values.shape[1], k)
