@@ -206,9 +206,11 @@ def test_design_ses_in_one_pass_equal_design_total_one_column_at_a_time(lonely):
 def test_group_tables_hold_levels_without_a_scored_respondent(lonely):
     data = _grouped_sample()
     data["h"] = np.where(data["y"].isna(), "none scored", data["g"])  # a level of missing outcomes only
+    data["unasked"] = np.nan  # a group column without a value has no rows
     design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
-    disc = discrimination(design, "y", "p", by=["h", "k"], min_cell=0).set_index(["variable", "level"])
-    cal = calibration(design, "y", "p", by=["h", "k"], min_cell=0).set_index(["variable", "level"])
+    disc = discrimination(design, "y", "p", by=["h", "unasked", "k"], min_cell=0).set_index(["variable", "level"])
+    cal = calibration(design, "y", "p", by=["h", "unasked", "k"], min_cell=0).set_index(["variable", "level"])
+    assert "unasked" not in disc.index.get_level_values(0) and len(disc) == len(cal) == 6
     assert disc.loc[("h", "none scored"), "n"] == 0 and np.isnan(disc.loc[("h", "none scored"), "se"])
     assert np.isnan(cal.loc[("h", "none scored"), "slope"])
     for variable, level in [("h", "b"), ("k", 2)]:  # the other levels are those of their own domain

@@ -163,6 +163,8 @@ def stacked_variances(design, col: np.ndarray | None, values: np.ndarray, k: int
     column has its own (:func:`design_ses` of :func:`as_columns`)."""
     if design.cells is not None or not domains_free(design):
         return None
+    if k == 0:  # a group column without a value: no domain, no pass
+        return np.zeros((values.shape[1], 0))
     for t in np.flatnonzero(weighted):
         values[:, t] *= design.weights
     everyone = np.zeros(design.n, np.int64)
