@@ -509,11 +509,15 @@ def _risk_bins(p: np.ndarray, w: np.ndarray, ok: np.ndarray, bins: int) -> np.nd
     code = np.full(len(p), -1)
     if not ok.any():
         return code
-    order = np.argsort(p[ok], kind="stable")
-    values, cum = p[ok][order], np.cumsum(w[ok][order])
+    scored = p[ok]
+    ranks, n_ranks = _score_ranks(scored)  # a risk model has few distinct risks: sort their ranks, in O(n)
+    order = np.argsort(ranks.astype(np.int16) if n_ranks < np.iinfo(np.int16).max else ranks, kind="stable")
+    values, cum = scored[order], np.cumsum(w[ok][order])
     share = cum / cum[-1]
     edges = np.unique([values[min(np.searchsorted(share, q / bins), len(values) - 1)] for q in range(1, bins)])
-    code[ok] = np.unique(np.searchsorted(edges, p[ok], "left"), return_inverse=True)[1].reshape(-1)
+    at = np.searchsorted(edges, scored, "left")
+    present = np.bincount(at, minlength=len(edges) + 1) > 0
+    code[ok] = (np.cumsum(present) - 1)[at]  # the groups that hold a risk, numbered in order
     return code
 
 
