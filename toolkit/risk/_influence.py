@@ -168,5 +168,6 @@ def stacked_variances(design, col: np.ndarray | None, values: np.ndarray, k: int
     for t in np.flatnonzero(weighted):
         values[:, t] *= design.weights
     everyone = np.zeros(design.n, np.int64)
-    x = Stacked(values, everyone if col is None else col, k)  # the whole sample: one domain of every row
+    # a row in no domain holds 0 in every column: put in the first, it adds nothing and no row needs selecting
+    x = Stacked(values, everyone if col is None else np.maximum(col, 0), k)
     return design._variance(x, everyone, diag=True).reshape(values.shape[1], k)
