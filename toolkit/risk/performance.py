@@ -28,7 +28,12 @@ scores are treated as fixed: the uncertainty of the fitted coefficients is
 not in the in-sample SE, which is why the cross-validated AUC is the one to
 quote. Intervals are Wald intervals on the logit scale, mapped back, so they
 stay inside (0, 1). A group's AUC (``by=``) is a domain estimate: influence
-values outside the group are 0 and the design is never subset.
+values outside the group are 0 and the design is never subset. The groups of
+one ``by`` column do not overlap, so their influence values share one array
+and one pass of the design's linearisation (:mod:`toolkit.risk._influence`):
+memory is O(n) per column, however many levels it has, and the figures of
+several scores of the same rows (the model's in-sample and cross-validated
+risks) share that pass too.
 
 Calibration
 -----------
