@@ -18,8 +18,10 @@ from scipy.special import expit
 
 from toolkit import survey
 from toolkit.errors import ModelError
+from toolkit.survey.linearization import Influence
 from toolkit.risk.performance import (
-    _design_ses, auc_influence, calibration, calibration_table, category_key, cv_folds, discrimination,
+    _calibrations, _design_ses, _discriminations, auc_influence, calibration, calibration_table, category_key,
+    cv_folds, discrimination,
 )
 
 
@@ -193,6 +195,32 @@ def test_design_ses_in_one_pass_equal_design_total_one_column_at_a_time(lonely):
     expected = design.update(**{f"z{i}": z for i, z in enumerate(influences)}).total(
         [f"z{i}" for i in range(len(influences))], min_cell=0)["se"].to_numpy()
     np.testing.assert_allclose(_design_ses(design, influences), expected, rtol=1e-12)
+    # the same columns held sparsely: the groups of g share one domain-coded array per kind, O(n) in all
+    col = np.select(masks[:3], [0, 1, 2], -1)
+    blocks = [Influence(sum(influences[2 * j + kind] for j in range(3)), 3, col) for kind in (0, 1)]
+    sparse = _design_ses(design, [*blocks, influences[6], influences[7]])
+    np.testing.assert_allclose(sparse, expected[[0, 2, 4, 1, 3, 5, 6, 7]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average"])
+def test_group_tables_hold_levels_without_a_scored_respondent(lonely):
+    data = _grouped_sample()
+    data["h"] = np.where(data["y"].isna(), "none scored", data["g"])  # a level of missing outcomes only
+    data["unasked"] = np.nan  # a group column without a value has no rows
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+    disc = discrimination(design, "y", "p", by=["h", "unasked", "k"], min_cell=0).set_index(["variable", "level"])
+    cal = calibration(design, "y", "p", by=["h", "unasked", "k"], min_cell=0).set_index(["variable", "level"])
+    assert "unasked" not in disc.index.get_level_values(0) and len(disc) == len(cal) == 6
+    assert disc.loc[("h", "none scored"), "n"] == 0 and np.isnan(disc.loc[("h", "none scored"), "se"])
+    assert np.isnan(cal.loc[("h", "none scored"), "slope"])
+    for variable, level in [("h", "b"), ("k", 2)]:  # the other levels are those of their own domain
+        alone = data.assign(y=np.where(data[variable] == level, data["y"], np.nan))
+        sub = survey.Design(alone, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+        one = discrimination(sub, "y", "p", min_cell=0).iloc[0]
+        assert disc.loc[(variable, level), "estimate"] == pytest.approx(one["estimate"], rel=1e-13)
+        one = calibration(sub, "y", "p", min_cell=0).iloc[0]
+        for figure in ("citl_ci_low", "brier_se", "slope", "slope_ci_low"):
+            assert cal.loc[(variable, level), figure] == pytest.approx(one[figure], rel=1e-10), figure
 
 
 @pytest.mark.parametrize("lonely", ["adjust", "average"])
@@ -220,3 +248,17 @@ def test_group_aucs_equal_auc_influence_on_each_group():
         assert row["estimate"] == pytest.approx(
             _pairwise_auc(data["y"][member & data["y"].notna()], data["p"][member & data["y"].notna()],
                           data["w"][member & data["y"].notna()]), rel=1e-12)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average"])
+def test_several_scores_share_passes_with_the_numbers_of_one_score_at_a_time(lonely):
+    data = _grouped_sample()
+    data["q"] = expit(-0.8 + 0.5 * (data["g"] == "b") + 0.3 * data["k"])  # another risk of the same rows
+    data["r"] = np.where(np.arange(len(data)) % 9 == 0, np.nan, data["q"])  # fewer rows scored: one at a time
+    design = survey.Design(data, weights="w", strata="s", psu="psu", lonely_psu=lonely)
+    for by in (None, ["g", "k"]):
+        for scores in (["p", "q"], ["p", "r"]):
+            for joint, one in ((_discriminations, discrimination), (_calibrations, calibration)):
+                tables = joint(design, "y", scores, by=by, min_cell=0)
+                for score, table in zip(scores, tables, strict=True):
+                    pd.testing.assert_frame_equal(table, one(design, "y", score, by=by, min_cell=0), rtol=1e-12)

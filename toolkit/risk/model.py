@@ -301,16 +301,19 @@ class ExclusionRiskModel:
         checked = self._design.update(**{_RISK[k]: v for k, v in risks.items()})
         groups = [g for g in as_list(self.by, "by") if g in checked.data.columns]
         options = {"conf_level": self.conf_level, "min_cell": self.min_cell}
-        disc, cal, table, by_group = [], [], [], []
-        for kind in PREDICTIONS:
-            args = (checked, self.outcome, _RISK[kind])
-            disc.append(performance.discrimination(*args, **options).assign(predictions=kind))
-            cal.append(performance.calibration(*args, **options).assign(predictions=kind))
-            table.append(performance.calibration_table(*args, **options).assign(predictions=kind))
-            if groups:
-                # the same rows, counts and suppression in both (one rule on the same groups)
-                cal_by = performance.calibration(*args, by=groups, **options).drop(columns=["n", "suppressed", "note"])
-                merged = performance.discrimination(*args, by=groups, **options).merge(cal_by, on=["variable", "level"])
+        # both kinds of prediction score the same rows: their figures share the design's passes
+        args = (checked, self.outcome, [_RISK[kind] for kind in PREDICTIONS])
+        disc, cal = performance._discriminations(*args, **options), performance._calibrations(*args, **options)
+        table = [performance.calibration_table(checked, self.outcome, _RISK[kind], **options) for kind in PREDICTIONS]
+        disc, cal, table = ([t.assign(predictions=kind) for t, kind in zip(tables, PREDICTIONS, strict=True)]
+                            for tables in (disc, cal, table))
+        by_group = []
+        if groups:
+            # the same rows, counts and suppression in both (one rule on the same groups)
+            cal_by = performance._calibrations(*args, by=groups, **options)
+            for kind, d, c in zip(PREDICTIONS, performance._discriminations(*args, by=groups, **options), cal_by,
+                                  strict=True):
+                merged = d.merge(c.drop(columns=["n", "suppressed", "note"]), on=["variable", "level"])
                 by_group.append(merged.assign(predictions=kind))
         self.discrimination_ = _front(pd.concat(disc, ignore_index=True).drop(columns=["variable", "level"]))
         self.calibration_ = _front(pd.concat(cal, ignore_index=True).drop(columns=["variable", "level"]))

@@ -28,7 +28,12 @@ scores are treated as fixed: the uncertainty of the fitted coefficients is
 not in the in-sample SE, which is why the cross-validated AUC is the one to
 quote. Intervals are Wald intervals on the logit scale, mapped back, so they
 stay inside (0, 1). A group's AUC (``by=``) is a domain estimate: influence
-values outside the group are 0 and the design is never subset.
+values outside the group are 0 and the design is never subset. The groups of
+one ``by`` column do not overlap, so their influence values share one array
+and one pass of the design's linearisation (:mod:`toolkit.risk._influence`):
+memory is O(n) per column, however many levels it has, and the figures of
+several scores of the same rows (the model's in-sample and cross-validated
+risks) share that pass too.
 
 Calibration
 -----------
@@ -52,7 +57,7 @@ neither its figures nor its count, and the groups of one variable form a set
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,15 +66,16 @@ from scipy.special import expit, logit
 
 from toolkit import disclosure
 from toolkit._validation import as_list, check_conf_level, check_frame
-from toolkit.errors import ConvergenceWarning, DataQualityWarning, ModelError
+from toolkit.errors import ConvergenceWarning, ModelError
+from toolkit.risk._influence import TMP as _TMP
+from toolkit.risk._influence import as_columns, block, stack, stacked_variances
+from toolkit.risk._influence import design_ses as _design_ses
 from toolkit.survey._pattern_fit import pattern_glm
-from toolkit.survey.linearization import Influence
 
 __all__ = ["category_key", "auc_influence", "discrimination", "calibration", "calibration_table", "cv_folds"]
 
 #: the row of a table that covers every respondent
 ALL = "all"
-_TMP = "_risk_tmp_"  # column names used on a design's copy; never in a published table
 
 
 def category_key(value) -> str:
@@ -164,75 +170,30 @@ def _weighted_below(ranks: np.ndarray, weights: np.ndarray, n_ranks: int) -> np.
     return (cum[:-1] + cum[1:]) / 2
 
 
-def _design_ses(design, influences: list[np.ndarray]) -> np.ndarray:
-    """Design SEs of ``Σ w_i z_i`` for each vector of influence values: R's ``svytotal``, all in one call.
-
-    In memory the totals' influence values ``w_i z_i`` go through the design's linearisation directly
-    (:func:`_total_variances`; ``Design.total`` takes one variable at a time, with the same numbers)."""
-    if not influences:
-        return np.zeros(0)
-    if design.cells is None:
-        return np.sqrt(np.clip(_total_variances(design, [design.weights * z for z in influences]), 0, None))
-    names = [f"{_TMP}{i}" for i in range(len(influences))]
-    with warnings.catch_warnings():  # influence values have no SRS design effect to speak of; only the SE is used
-        warnings.filterwarnings("ignore", message="design effect of variable", category=DataQualityWarning)
-        table = design.update(**dict(zip(names, influences, strict=True))).total(names, min_cell=0)
-    return table.set_index("variable").loc[names, "se"].to_numpy(np.float64)
-
-
-def _domains_free(design) -> bool:
-    """Whether the design variance of a total ignores which rows form its domain: true unless
-    ``lonely_psu="average"`` without calibration or ``adjust_domain_lonely`` (see ``linearization.variance``)."""
-    return not design.adjust_domain_lonely and not (design.lonely_psu == "average" and design.plan is None)
-
-
-def _total_variances(design, columns: list[np.ndarray]) -> np.ndarray:
-    """Design variance of the total of each column of influence values (weights included), in few passes.
-
-    Columns whose non-zero rows do not overlap (the groups of one ``by`` variable, the bins of a
-    calibration table) share one pass as one domain-coded :class:`Influence`, each row in the column it
-    is non-zero in; the variances are those of each column alone (the domains matter only where
-    :func:`_domains_free` is false, and then every column has its own pass)."""
-    n = design.n
-    packs: list[tuple[np.ndarray, list[tuple[int, np.ndarray]]]] = []
-    for i, c in enumerate(columns):
-        nonzero = np.flatnonzero(c)
-        for covered, members in packs if _domains_free(design) else ():
-            if not covered[nonzero].any():
-                covered[nonzero] = True
-                members.append((i, nonzero))
-                break
-        else:
-            covered = np.zeros(n, bool)
-            covered[nonzero] = True
-            packs.append((covered, [(i, nonzero)]))
-    out = np.empty(len(columns))
-    everyone = np.zeros(n, np.int64)
-    for _, members in packs:
-        if len(members) == 1:
-            x = Influence(np.asarray(columns[members[0][0]], np.float64), 1)
-        else:
-            col, values = np.full(n, -1, np.int64), np.zeros(n)
-            for j, (i, nonzero) in enumerate(members):
-                col[nonzero], values[nonzero] = j, columns[i][nonzero]
-            x = Influence(values, len(members), col)
-        out[[i for i, _ in members]] = design._variance(x, everyone, diag=True)
-    return out
-
-
-def _groups(design, by) -> list[tuple[str, object, np.ndarray]]:
-    """(variable, level, member mask) for the whole sample or each level of each ``by`` column."""
+def _groups(design, by, ok: np.ndarray) -> Iterator[tuple[str, list, np.ndarray | None, list[np.ndarray]]]:
+    """Per ``by`` column, or the whole sample: its levels in order, each ``ok`` row's level among them
+    (-1: none or not ``ok``; None for the whole sample) and the ``ok`` rows of each level, ascending; one
+    column at a time."""
     names = as_list(by, "by")
     if not names:
-        return [(ALL, ALL, np.ones(design.n, bool))]
+        yield ALL, [ALL], None, [np.flatnonzero(ok)]
+        return
     check_frame(design.data, "the design's data", columns=names, error=ModelError)
-    out = []
     for name in names:
         codes, uniques = pd.factorize(design.data[name])  # one pass per column, not one comparison per level
         levels = uniques.tolist()
-        for j in sorted(range(len(levels)), key=lambda j: _sort_key(levels[j])):
-            out.append((name, levels[j], codes == j))
-    return out
+        order = sorted(range(len(levels)), key=lambda j: _sort_key(levels[j]))
+        rank = np.empty(len(levels), np.int64)
+        rank[order] = np.arange(len(levels))
+        col = np.where(ok & (codes >= 0), rank[np.maximum(codes, 0)] if len(levels) else -1, -1)
+        yield name, [levels[j] for j in order], col, _level_rows(col, len(levels))
+
+
+def _level_rows(col: np.ndarray, k: int) -> list[np.ndarray]:
+    """The rows with each code ``0..k-1`` of ``col``, ascending, from one stable sort."""
+    bounds = np.cumsum(np.bincount(col + 1, minlength=k + 1))
+    small = col.astype(np.int16) if k < np.iinfo(np.int16).max else col  # a radix sort for small codes
+    return np.split(np.argsort(small, kind="stable"), bounds[:-1])[1:]
 
 
 def _sort_key(value) -> tuple:
@@ -293,50 +254,67 @@ def discrimination(design, outcome: str, score: str, *, by=None, conf_level: flo
        estimate  n
     0     0.889  6
     """
+    return _discriminations(design, outcome, [score], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+
+
+def _common_rows(design, outcome: str, scores: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray], np.ndarray] | None:
+    """The outcome, each score and the rows with an outcome and a score: ``None`` unless those rows are the
+    same for every score (the model's in-sample and cross-validated risks)."""
+    inputs = [_inputs(design, outcome, s) for s in scores]
+    ok = inputs[0][2]
+    if any(not np.array_equal(i[2], ok) for i in inputs[1:]):
+        return None
+    return inputs[0][0], [i[1] for i in inputs], ok
+
+
+def _discriminations(design, outcome: str, scores: Sequence[str], *, by=None, conf_level: float = 0.95,
+                     min_cell: int | None = None) -> list[pd.DataFrame]:
+    """:func:`discrimination` of each of ``scores``; with the same rows scored, their AUCs share the
+    design's passes (one per ``by`` variable, :func:`~toolkit.risk._influence.stacked_variances`)."""
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
-    y, p, ok = _inputs(design, outcome, score)
-    rows, influences = [], []
-    ranks = _score_ranks(np.where(ok, p, np.nan))
-    for variable, level, member in _groups(design, by):
-        keep = ok & member
-        auc, infl = _auc(design.weights, *ranks, keep & (y == 1), keep & (y == 0))
-        influences.append(infl)
-        cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "estimate": auc, "n": int(keep.sum()),
-                     "n_cases": cases, "_held": min(cases, int(keep.sum()) - cases)})
-    table = pd.DataFrame(rows)
+    common = _common_rows(design, outcome, scores)
+    if common is None:
+        return [_discriminations(design, outcome, [s], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+                for s in scores]
+    y, ps, ok = common
+    m = len(scores)
+    rows, ses = [[] for _ in range(m)], [np.zeros((m, 0))]
+    ranks = [_score_ranks(np.where(ok, p, np.nan)) for p in ps]
+    for variable, levels, col, level_rows in _groups(design, by, ok):
+        values = stack(design.n, m)
+        for level, members in zip(levels, level_rows, strict=True):
+            ym, wm = y[members], design.weights[members]
+            cases = int((ym == 1).sum())
+            for t, (at, n_ranks) in enumerate(ranks):  # the AUC on the level's rows alone: _auc's sums, in order
+                auc, values[members, t] = _auc(wm, at[members], n_ranks, ym == 1, ym == 0)
+                rows[t].append({"variable": variable, "level": level, "estimate": auc, "n": len(members),
+                                "n_cases": cases, "_held": min(cases, len(members) - cases)})
+        # a variable at a time, so the influence values in memory are O(n) however many groups there are
+        var = stacked_variances(design, col, values, len(levels), [True] * m)
+        ses.append(np.sqrt(np.clip(var, 0, None)) if var is not None else
+                   _design_ses(design, as_columns(values, col, len(levels))).reshape(m, -1))
+    se = np.concatenate(ses, axis=1)
+    return [_auc_frame(pd.DataFrame(rows[t]), se[t], z, design.min_cell if min_cell is None else min_cell)
+            for t in range(m)]
+
+
+def _auc_frame(table: pd.DataFrame, se: np.ndarray, z: float, min_cell: int) -> pd.DataFrame:
     est = table["estimate"].to_numpy(np.float64)
-    se = np.where(np.isfinite(est), _design_ses(design, influences), np.nan)
+    se = np.where(np.isfinite(est), se, np.nan)
     low, high = _logit_ci(est, se, z)
     table.insert(3, "se", se)
     table.insert(4, "ci_low", low)
     table.insert(5, "ci_high", high)
     held = table.pop("_held").to_numpy()
-    return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"],
-                    design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+    return _publish(table, ["estimate", "se", "ci_low", "ci_high", "n_cases"], min_cell, "variable", cell_n=held)
 
 
-def _domain_mean(design, values: np.ndarray, keep: np.ndarray, w: np.ndarray | None = None,
-                 influence: bool = True) -> tuple[float, np.ndarray | None]:
-    """Weighted mean of ``values`` over ``keep`` and its influence values (those of R's ``svymean`` in a domain).
-
-    ``w`` is ``design.weights * keep`` when the caller has it already; ``influence=False`` skips the
-    influence values (``None``)."""
-    w = design.weights * keep if w is None else w
-    total = w.sum()
-    if not total > 0:
-        return float("nan"), np.zeros(len(values)) if influence else None
-    mean = float(np.dot(w, np.where(keep, values, 0.0)) / total)
-    return mean, np.where(keep, values - mean, 0.0) / total if influence else None
-
-
-def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], keep: np.ndarray) -> tuple | None:
-    """Calibration slope of ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain: ``(slope, its
-    influence values on every row, residual df, the domain)``, or ``None`` when it cannot be fitted.
+def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
+    """Calibration slope of ``svyglm(y ~ logit(p), family = quasibinomial)`` on the domain of ``rows``:
+    ``(slope, its influence values on those rows, residual df)``, or ``None`` when it cannot be fitted.
 
     ``lp`` is ``pd.factorize`` of every row's ``logit(p)``: the fit runs on the distinct predicted risks."""
     codes, values = lp
-    rows = np.flatnonzero(keep)
     yy = y[rows]
     if not ((yy == 1).any() and (yy == 0).any()) or np.ptp(values[codes[rows]]) == 0:
         return None
@@ -348,27 +326,18 @@ def _slope(design, y: np.ndarray, lp: tuple[np.ndarray, np.ndarray], keep: np.nd
                 matrix=np.column_stack([np.ones(len(values)), values]), column=1)
         except ModelError:
             return None
-    if not converged:
-        return None
-    column = np.zeros(design.n)
-    column[rows] = infl
-    return float(coef[1]), column, df, keep
+    return (float(coef[1]), infl, df) if converged else None
 
 
-def _slope_intervals(design, slopes: list, conf_level: float) -> np.ndarray:
-    """``(slope, ci_low, ci_high)`` per entry of ``slopes`` (NaN for ``None``): t intervals on the residual
-    df with the design SE, as ``confint(fit, ddf = fit$df.residual)``."""
+def _slope_intervals(slopes: list, var: np.ndarray, conf_level: float) -> np.ndarray:
+    """``(slope, ci_low, ci_high)`` per level (NaN where :func:`_slope` gave ``None``): t intervals on the
+    residual df with the design SE (variance ``var``), as ``confint(fit, ddf = fit$df.residual)``."""
     out = np.full((len(slopes), 3), np.nan)
-    fitted = [(i, s) for i, s in enumerate(slopes) if s is not None]
-    if not fitted:
-        return out
-    if design.cells is None and _domains_free(design):
-        var = _total_variances(design, [s[1] for _, s in fitted])
-    else:  # the fit's own domain, as its sandwich (fit_glm) has it
-        var = np.array([design._variance(Influence(s[1], 1), np.where(s[3], 0, -1))[0, 0] for _, s in fitted])
-    for (i, (coef, _, df, _)), v in zip(fitted, var, strict=True):
-        half = stats.t.ppf(0.5 + conf_level / 2, df if df > 0 else np.nan) * np.sqrt(v)
-        out[i] = coef, coef - half, coef + half
+    for i, s in enumerate(slopes):
+        if s is not None:
+            coef, _, df = s
+            half = stats.t.ppf(0.5 + conf_level / 2, df if df > 0 else np.nan) * np.sqrt(var[i])
+            out[i] = coef, coef - half, coef + half
     return out
 
 
@@ -395,36 +364,99 @@ def calibration(design, outcome: str, score: str, *, by=None, conf_level: float 
        observed  expected  brier
     0       0.5       0.5  0.127
     """
+    return _calibrations(design, outcome, [score], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+
+
+def _calibrations(design, outcome: str, scores: Sequence[str], *, by=None, conf_level: float = 0.95,
+                  min_cell: int | None = None) -> list[pd.DataFrame]:
+    """:func:`calibration` of each of ``scores``; with the same rows scored, the citl, Brier score and slope
+    of every score share the design's passes (one per ``by`` variable)."""
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
-    y, p, ok = _inputs(design, outcome, score)
-    rows, influences, slopes = [], [], []
-    resid = np.where(ok, y - p, 0.0)
-    lp = pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12)))
-    values = np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])
-    for variable, level, member in _groups(design, by):
-        keep = ok & member
-        w = design.weights * keep
+    common = _common_rows(design, outcome, scores)
+    if common is None:
+        return [_calibrations(design, outcome, [s], by=by, conf_level=conf_level, min_cell=min_cell)[0]
+                for s in scores]
+    y, ps, ok = common
+    m = len(scores)
+    rows, ses, intervals = [[] for _ in range(m)], [np.zeros((2 * m, 0))], [[] for _ in range(m)]
+    scored = []
+    for p in ps:
+        resid = np.where(ok, y - p, 0.0)
+        scored.append((pd.factorize(logit(np.clip(np.where(ok, p, 0.5), 1e-12, 1 - 1e-12))),
+                       np.column_stack([resid, resid**2, np.where(ok, y, 0.0), np.where(ok, p, 0.0)])))
+    for variable, levels, col, level_rows in _groups(design, by, ok):
+        figures, slopes = stack(design.n, 3 * m), []  # citl and Brier of each score, then their slopes
+        for t, (lp, values) in enumerate(scored):
+            _level_means(design, y, values, level_rows, rows[t], variable, levels, figures[:, 2 * t:2 * t + 2])
+            slopes.append([_slope(design, y, lp, members) for members in level_rows])
+            for members, s in zip(level_rows, slopes[t], strict=True):
+                if s is not None:
+                    figures[members, 2 * m + t] = s[1]
+        # a variable at a time, so the influence values in memory are O(n) however many groups there are
+        se, slope_var = _calibration_ses(design, col, figures, level_rows, slopes)
+        ses.append(se)
+        for t in range(m):
+            intervals[t].append(_slope_intervals(slopes[t], slope_var[t], conf_level))
+    se = np.concatenate(ses, axis=1)
+    return [_calibration_frame(pd.DataFrame(rows[t]), np.concatenate(intervals[t]), se[2 * t], se[2 * t + 1], z,
+                               design.min_cell if min_cell is None else min_cell) for t in range(m)]
+
+
+def _level_means(design, y: np.ndarray, values: np.ndarray, level_rows: list[np.ndarray], rows: list,
+                 variable: str, levels: list, out: np.ndarray) -> None:
+    """Each level's weighted means of ``values`` (residual, its square, outcome, risk) as rows of the table;
+    the influence values of the citl and of the Brier score into the two columns of ``out``."""
+    for level, members in zip(levels, level_rows, strict=True):
+        w = np.zeros(design.n)
+        w[members] = design.weights[members]
         total = w.sum()
-        # the four weighted means at once; values are 0 outside ok, weights 0 outside keep
+        # the four weighted means at once; values are 0 outside ok, weights 0 outside the level
         citl, brier, observed, expected = (w @ values) / total if total > 0 else (float("nan"),) * 4
-        influences += [np.where(keep, v - m, 0.0) / total if total > 0 else np.zeros(len(v))
-                       for v, m in ((resid, citl), (values[:, 1], brier))]
-        slopes.append(_slope(design, y, lp, keep))
-        cases = int((keep & (y == 1)).sum())
-        rows.append({"variable": variable, "level": level, "n": int(keep.sum()), "observed": float(observed),
+        if total > 0:
+            out[members, 0] = (values[members, 0] - citl) / total
+            out[members, 1] = (values[members, 1] - brier) / total
+        cases = int((y[members] == 1).sum())
+        rows.append({"variable": variable, "level": level, "n": len(members), "observed": float(observed),
                      "expected": float(expected), "citl": float(citl), "brier": float(brier),
-                     "_held": min(cases, int(keep.sum()) - cases)})
-    table = pd.DataFrame(rows)
-    intervals = _slope_intervals(design, slopes, conf_level)
+                     "_held": min(cases, len(members) - cases)})
+
+
+def _calibration_ses(design, col: np.ndarray | None, figures: np.ndarray, level_rows: list[np.ndarray],
+                     slopes: list[list]) -> tuple[np.ndarray, np.ndarray]:
+    """The design SEs of the citl and the Brier score of each of ``m`` scores ``(2 m, k)`` and the variances
+    of their slopes ``(m, k)``, per level of one group variable (``col`` and ``level_rows`` of
+    :func:`_groups`; ``figures`` a :func:`~toolkit.risk._influence.stack` of the influence values of each
+    score's citl and Brier score, then of each score's slope; ``slopes`` each score's :func:`_slope` per
+    level, ``None`` where not fitted).
+
+    In memory, where domains do not matter, all of them share one pass; otherwise the citl and Brier SEs
+    are those of :func:`_design_ses` and each slope's variance is that of its fit's own domain, as its
+    sandwich (``fit_glm``) has it."""
+    k, m = len(level_rows), len(slopes)
+    var = stacked_variances(design, col, figures, k, [True] * 2 * m + [False] * m)
+    if var is not None:
+        return np.sqrt(np.clip(var[:2 * m], 0, None)), var[2 * m:]
+    se = _design_ses(design, as_columns(figures[:, :2 * m], col, k)).reshape(2 * m, k)
+    var = np.full((m, k), np.nan)
+    for t, ss in enumerate(slopes):
+        for i, (rows, s) in enumerate(zip(level_rows, ss, strict=True)):
+            if s is not None:
+                members = np.full(design.n, -1)
+                members[rows] = 0
+                var[t, i] = design._variance(block(design.n, None, [(rows, s[1])]), members)[0, 0]
+    return se, var
+
+
+def _calibration_frame(table: pd.DataFrame, intervals: np.ndarray, citl_se: np.ndarray, brier_se: np.ndarray,
+                       z: float, min_cell: int) -> pd.DataFrame:
     for j, name in enumerate(("slope", "slope_ci_low", "slope_ci_high")):
         table.insert(6 + j, name, intervals[:, j])
-    se = _design_ses(design, influences).reshape(-1, 2)
-    table.insert(6, "citl_ci_low", table["citl"] - z * se[:, 0])
-    table.insert(7, "citl_ci_high", table["citl"] + z * se[:, 0])
-    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), se[:, 1], np.nan))
+    table.insert(6, "citl_ci_low", table["citl"] - z * citl_se)
+    table.insert(7, "citl_ci_high", table["citl"] + z * citl_se)
+    table.insert(len(table.columns) - 1, "brier_se", np.where(np.isfinite(table["brier"]), brier_se, np.nan))
     held = table.pop("_held").to_numpy()
     figures = [c for c in table.columns if c not in ("variable", "level", "n")]
-    return _publish(table, figures, design.min_cell if min_cell is None else min_cell, "variable", cell_n=held)
+    return _publish(table, figures, min_cell, "variable", cell_n=held)
 
 
 def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_level: float = 0.95,
@@ -457,18 +489,22 @@ def calibration_table(design, outcome: str, score: str, *, bins: int = 10, conf_
     z = stats.norm.ppf(0.5 + check_conf_level(conf_level) / 2)
     y, p, ok = _inputs(design, outcome, score)
     code = _risk_bins(p, design.weights, ok, bins)
-    rows, influences = [], []
-    for b in range(int(code.max()) + 1 if ok.any() else 0):
-        keep = code == b
-        w = design.weights * keep
-        observed, infl = _domain_mean(design, y, keep, w)
-        influences.append(infl)
-        rows.append({"bin": b + 1, "risk_low": float(p[keep].min()), "risk_high": float(p[keep].max()),
-                     "n": int(keep.sum()), "predicted": _domain_mean(design, p, keep, w, influence=False)[0],
-                     "observed": observed})
+    k = int(code.max()) + 1 if ok.any() else 0
+    level_rows = _level_rows(code, k)
+    # each bin's weighted means (R's svymean in a domain) on its own rows; their influence values in one array
+    values, rows = stack(design.n, 1), []
+    for b, members in enumerate(level_rows):
+        w, yb, pb = design.weights[members], y[members], p[members]
+        total = w.sum()
+        observed, predicted = (float(np.dot(w, v) / total) if total > 0 else float("nan") for v in (yb, pb))
+        if total > 0:
+            values[members, 0] = (yb - observed) / total
+        rows.append({"bin": b + 1, "risk_low": float(pb.min()), "risk_high": float(pb.max()), "n": len(members),
+                     "predicted": predicted, "observed": observed})
     columns = ["bin", "risk_low", "risk_high", "n", "predicted", "observed", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns[:6])
-    se = _design_ses(design, influences)
+    var = stacked_variances(design, code, values, k, [True]) if k else np.zeros((1, 0))
+    se = np.sqrt(np.clip(var[0], 0, None)) if var is not None else _design_ses(design, as_columns(values, code, k))
     table["ci_low"], table["ci_high"] = table["observed"] - z * se, table["observed"] + z * se
     return _publish(table, columns[1:3] + columns[4:], design.min_cell if min_cell is None else min_cell, ())
 
@@ -478,11 +514,15 @@ def _risk_bins(p: np.ndarray, w: np.ndarray, ok: np.ndarray, bins: int) -> np.nd
     code = np.full(len(p), -1)
     if not ok.any():
         return code
-    order = np.argsort(p[ok], kind="stable")
-    values, cum = p[ok][order], np.cumsum(w[ok][order])
+    scored = p[ok]
+    ranks, n_ranks = _score_ranks(scored)  # a risk model has few distinct risks: sort their ranks, in O(n)
+    order = np.argsort(ranks.astype(np.int16) if n_ranks < np.iinfo(np.int16).max else ranks, kind="stable")
+    values, cum = scored[order], np.cumsum(w[ok][order])
     share = cum / cum[-1]
     edges = np.unique([values[min(np.searchsorted(share, q / bins), len(values) - 1)] for q in range(1, bins)])
-    code[ok] = np.unique(np.searchsorted(edges, p[ok], "left"), return_inverse=True)[1].reshape(-1)
+    at = np.searchsorted(edges, scored, "left")
+    present = np.bincount(at, minlength=len(edges) + 1) > 0
+    code[ok] = (np.cumsum(present) - 1)[at]  # the groups that hold a risk, numbered in order
     return code
 
 
