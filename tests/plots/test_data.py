@@ -86,3 +86,22 @@ def test_answers_are_numbered_in_the_order_of_their_texts():
     assert texts == ["1.5", "10", "2", "refused"]  # sorted as text, as the estimators order text levels
     assert [texts[int(v)] if v == v else None for v in numbers] == ["10", "2", "refused", None, None, "2", "1.5"]
     assert numbers.dtype == np.float32
+
+
+def test_likert_shares_in_batches_are_the_shares_of_one_batch(results, instrument, monkeypatch):
+    items = data.likert_items(instrument)[:5]
+    whole = data.likert_shares(results.design, instrument, items)
+    monkeypatch.setattr(data, "BATCH_BYTES", data.ANSWER_BYTES * results.design.n * 2)  # two items at a time
+    assert [len(b) for b in data._batches(items, results.design.n)] == [2, 2, 1]
+    pd.testing.assert_frame_equal(data.likert_shares(results.design, instrument, items), whole)
+
+
+def test_design_effects_skip_missing_and_empty_groups():
+    frame = pd.DataFrame({"w": [1.0, 2, 2, 4, 1, 1], "g": pd.Categorical(["a", "a", None, "c", "c", "c"],
+                                                                         categories=["a", "b", "c"])})
+    d = Design(frame, weights="w", min_cell=0)
+    t = data.design_effects(d, by="g").set_index(["by", "group"])
+    assert t.index.tolist() == [("overall", "all"), ("g", "a"), ("g", "c")]
+    assert t.loc[("g", "c"), "n"] == 3
+    assert t.loc[("g", "a"), "kish_neff"] == pytest.approx(9 / 5)
+    assert t.loc[("overall", "all"), "deff_weighting"] == pytest.approx(6 / (11 ** 2 / 27))

@@ -52,6 +52,10 @@ __all__ = ["likert_items", "likert_shares", "level_shares", "confidence_table", 
 
 #: Missing kinds that count as a missing answer (skip logic's ``not_asked`` does not).
 ANSWER_MISSING = tuple(k for k in MISSING_KINDS if k != "not_asked")
+#: bytes per row an item's answers take while its shares are estimated (float32 answers, int64 level codes)
+ANSWER_BYTES = 12
+#: what one batch of items may take (:func:`_batches`): every item at a million rows, a few at ten million
+BATCH_BYTES = 512 << 20
 _ESTIMATE = ["estimate", "ci_low", "ci_high", "n", "suppressed", "note"]
 
 
@@ -151,6 +155,21 @@ def _answers(data: pd.DataFrame, item: str) -> tuple[np.ndarray, list[str]]:
     return out, texts
 
 
+def _batches(items: list[str], rows: int) -> list[list[str]]:
+    """The items in batches whose answers and cached level codes take about :data:`BATCH_BYTES` at most.
+
+    An item costs ``ANSWER_BYTES`` per row (its float32 answers and the int64 codes
+    ``Design.proportion`` caches); at most sizes every item is in one batch.
+
+    Examples
+    --------
+    >>> _batches(["a", "b", "c"], 100), [len(b) for b in _batches(["x"] * 44, 10_000_000)][:2]
+    ([['a', 'b', 'c']], [4, 4])
+    """
+    size = max(1, BATCH_BYTES // (ANSWER_BYTES * max(rows, 1)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def likert_items(instrument, *, scaled: bool = True) -> list[str]:
     """The instrument's Likert items: those of self-report scales, or (``scaled=False``) the others.
 
@@ -209,16 +228,18 @@ def likert_shares(design: Design, instrument, items=None, *, conf_level: float =
     instrument = as_instrument(instrument)
     items = likert_items(instrument) if items is None else list(items)
     check_frame(design.data, "design.data", columns=items, error=OptionError)
-    answers = {item: _answers(design.data, item) for item in items}
-    # one new design for every item (update copies the frame), not one per item
-    view = design.update(**{f"__answer_{item}": codes for item, (codes, _) in answers.items()})
     parts = []
-    for item, (_, texts) in answers.items():
-        t = view.proportion(f"__answer_{item}", na_rm=True, conf_level=conf_level, min_cell=min_cell)
-        answer = pd.Series(texts, dtype=str).iloc[t["level"].to_numpy(dtype=np.int64)]
-        t = t.drop(columns="level").assign(answer=answer.to_numpy(), item=item)
-        t["kind"] = np.where(t["answer"].isin(ANSWER_MISSING), "missing", "answer")
-        parts.append(t[["item", "answer", "kind", *_ESTIMATE]])
+    for batch in _batches(items, design.n):
+        answers = {item: _answers(design.data, item) for item in batch}
+        # one new design for the batch's items, not one per item; it and its cached codes go with the batch
+        view = design.update(**{f"__answer_{item}": codes for item, (codes, _) in answers.items()})
+        for item, (_, texts) in answers.items():
+            t = view.proportion(f"__answer_{item}", na_rm=True, conf_level=conf_level, min_cell=min_cell)
+            answer = pd.Series(texts, dtype=str).iloc[t["level"].to_numpy(dtype=np.int64)]
+            t = t.drop(columns="level").assign(answer=answer.to_numpy(), item=item)
+            t["kind"] = np.where(t["answer"].isin(ANSWER_MISSING), "missing", "answer")
+            parts.append(t[["item", "answer", "kind", *_ESTIMATE]])
+        del answers, view
     return pd.concat(parts, ignore_index=True)
 
 
@@ -402,13 +423,21 @@ def design_effects(before: Design, *, after: Design | None = None, by=()) -> pd.
     designs = [("design", before)] + ([("raked", after)] if after is not None else [])
     parts = []
     for name, design in designs:
-        frame = pd.DataFrame({"w": design.weights, "w2": design.weights ** 2, "overall": "all"})
+        w = np.asarray(design.weights, dtype=float)
         for col in ["overall", *[b for b in by if b in design.data]]:
-            groups = frame["overall"].to_numpy() if col == "overall" else _key_groups(design.data[col])
-            sums = frame.groupby(groups, sort=True, observed=True).agg(n=("w", "size"), w=("w", "sum"),
-                                                                        w2=("w2", "sum"))
-            t = pd.DataFrame({"weighting": name, "by": col, "group": sums.index.astype(str), "n": sums["n"].to_numpy(),
-                              "kish_neff": (sums["w"] ** 2 / sums["w2"]).to_numpy()})
+            if col == "overall":
+                codes, labels = np.zeros(w.size, np.intp), np.array(["all"], dtype=object)
+            else:
+                groups = _key_groups(design.data[col])
+                codes, labels = groups.codes, groups.categories.to_numpy(dtype=object)
+            # per group held by someone: respondents, sums of the weights and of their squares (grouped by codes)
+            kept = codes >= 0
+            wk = w[kept]
+            sums = pd.DataFrame({"w": wk, "w2": wk ** 2}).groupby(codes[kept], sort=True).agg(
+                n=("w", "size"), w=("w", "sum"), w2=("w2", "sum"))
+            t = pd.DataFrame({"weighting": name, "by": col,
+                              "group": pd.Index(labels[sums.index.to_numpy()], dtype=object).astype(str),
+                              "n": sums["n"].to_numpy(), "kish_neff": (sums["w"] ** 2 / sums["w2"]).to_numpy()})
             t["deff_weighting"] = t["n"] / t["kish_neff"]
             parts.append(disclosure.suppress(t, min_cell=design.min_cell, columns=["kish_neff", "deff_weighting"]))
     return pd.concat(parts, ignore_index=True)
