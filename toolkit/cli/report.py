@@ -161,7 +161,9 @@ def _figures(results: Any, instrument: Any, lang: str, geojson: Path | None) -> 
         return {}
     from toolkit.report import pictures
 
-    return pictures(figure_makers(results, instrument=instrument, lang=lang, geojson=geojson))
+    drawn = pictures(figure_makers(results, instrument=instrument, lang=lang, geojson=geojson))
+    results.design.drop_caches()  # the codes the figures' estimates cached: nothing after them estimates
+    return drawn
 
 
 def _check_groups(results: Any, groups: tuple[str, ...]) -> None:
