@@ -92,6 +92,7 @@ def test_likert_shares_in_batches_are_the_shares_of_one_batch(results, instrumen
     items = data.likert_items(instrument)[:5]
     whole = data.likert_shares(results.design, instrument, items)
     monkeypatch.setattr(data, "BATCH_BYTES", data.ANSWER_BYTES * results.design.n * 2)  # two items at a time
+    monkeypatch.setattr(data, "MIN_BATCH", 1)
     assert [len(b) for b in data._batches(items, results.design.n)] == [2, 2, 1]
     pd.testing.assert_frame_equal(data.likert_shares(results.design, instrument, items), whole)
 

@@ -54,8 +54,10 @@ __all__ = ["likert_items", "likert_shares", "level_shares", "confidence_table", 
 ANSWER_MISSING = tuple(k for k in MISSING_KINDS if k != "not_asked")
 #: bytes per row an item's answers take while its shares are estimated (float32 answers, int64 level codes)
 ANSWER_BYTES = 12
-#: what one batch of items may take (:func:`_batches`): every item at a million rows, a few at ten million
-BATCH_BYTES = 512 << 20
+#: what one batch of items may take (:func:`_batches`): every item at 100k rows, 11 at 1M
+BATCH_BYTES = 128 << 20
+#: fewest items in a batch: each batch's design finds its weight atoms again (a third of an item's estimate)
+MIN_BATCH = 4
 _ESTIMATE = ["estimate", "ci_low", "ci_high", "n", "suppressed", "note"]
 
 
@@ -156,17 +158,19 @@ def _answers(data: pd.DataFrame, item: str) -> tuple[np.ndarray, list[str]]:
 
 
 def _batches(items: list[str], rows: int) -> list[list[str]]:
-    """The items in batches whose answers and cached level codes take about :data:`BATCH_BYTES` at most.
+    """The items in batches whose answers and cached level codes take about :data:`BATCH_BYTES`.
 
-    An item costs ``ANSWER_BYTES`` per row (its float32 answers and the int64 codes
-    ``Design.proportion`` caches); at most sizes every item is in one batch.
+    An item costs :data:`ANSWER_BYTES` per row (its float32 answers and the int64 codes
+    ``Design.proportion`` caches); a batch holds :data:`MIN_BATCH` items at least.
 
     Examples
     --------
-    >>> _batches(["a", "b", "c"], 100), [len(b) for b in _batches(["x"] * 44, 10_000_000)][:2]
-    ([['a', 'b', 'c']], [4, 4])
+    >>> [len(b) for b in _batches(["x"] * 44, 100_000)], [len(b) for b in _batches(["x"] * 44, 1_000_000)]
+    ([44], [11, 11, 11, 11])
+    >>> len(_batches(["x"] * 44, 10_000_000))  # four items a batch
+    11
     """
-    size = max(1, BATCH_BYTES // (ANSWER_BYTES * max(rows, 1)))
+    size = max(MIN_BATCH, BATCH_BYTES // (ANSWER_BYTES * max(rows, 1)))
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
