@@ -318,3 +318,14 @@ def test_variance_by_stage_matches_svyrecvar_one_stage(case_id):
     np.testing.assert_allclose(got["variance"], expected, rtol=1e-10, atol=1e-12 * abs(want["total"]))
     assert got["variance"].sum() == pytest.approx(want["total"], rel=1e-10)
     assert got["share"].sum() == pytest.approx(1.0)
+
+
+def test_update_keeps_a_categorical_by_position_and_the_weights_atoms():
+    from toolkit.survey import _shares
+
+    d = survey.Design(pd.DataFrame({"w": [1.0, 1, 2, 2]}, index=[10, 11, 12, 13]), weights="w")
+    atoms = _shares.design_atoms(d)
+    u = d.update(c=pd.Series(pd.Categorical(list("xyxx")), index=[3, 2, 1, 0]))
+    assert u.data["c"].dtype == "category" and u.data["c"].tolist() == list("xyxx")
+    assert _shares.design_atoms(u) is atoms
+    assert u.proportion("c", min_cell=0)["estimate"].round(4).tolist() == [0.8333, 0.1667]

@@ -188,7 +188,8 @@ class Design(DesignStructure):
         """A design with new or replaced columns, keeping weights, structure and calibration.
 
         Mirrors R's ``update.survey.design``. Each value is an array or Series
-        with one entry per row (aligned by position), or a callable of the data.
+        with one entry per row (aligned by position; a categorical or other pandas
+        array keeps its dtype), or a callable of the data.
 
         Examples
         --------
@@ -199,7 +200,10 @@ class Design(DesignStructure):
         """
         added = {}
         for name, value in columns.items():
-            values = np.asarray(value(self.data) if callable(value) else value)
+            values = value(self.data) if callable(value) else value
+            # by position, not by index; categoricals and other pandas arrays keep their dtype
+            values = values.array if isinstance(values, pd.Series) else (
+                values if isinstance(values, pd.api.extensions.ExtensionArray) else np.asarray(values))
             if values.shape[:1] != (self.n,):
                 raise DesignError(f"update(): column {name!r} needs one value per row ({self.n}), "
                                   f"got shape {values.shape}")
@@ -208,6 +212,9 @@ class Design(DesignStructure):
         data = pd.concat([kept, pd.DataFrame(added, index=self.data.index)], axis=1)  # one concat: no fragmentation
         new = self._replace(self.weights, self.plan, self.rake_result)
         new.data, new._cache = data, {}
+        # what depends on the weights and structure alone holds for the new columns too (not what is
+        # keyed by this design's group codes: shared, that would outlive the new design)
+        new._wcache = {key: self._wcache[key] for key in ("atoms", "degf") if key in self._wcache}
         return new
 
     # ------------------------------------------------------------ variance core
