@@ -71,3 +71,17 @@ def test_item_matrix_gathers_every_problem_in_one_error():
     assert names == ["b"] and X.tolist() == [[2.0], [2.0], [2.0]]
     with pytest.raises(ScaleError, match="non-numeric: flag"):
         item_matrix(frame.assign(flag=[True, False, True]), ["a", "flag"])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocks_of_rows_give_the_whole_matrix_pairwise_sums(monkeypatch, weighted):
+    from toolkit.scales import _matrix
+
+    rng = np.random.default_rng(4)
+    X = rng.integers(1, 6, (1000, 5)).astype(float)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    w = rng.uniform(0.5, 3, 1000) if weighted else None
+    whole = (pairwise_cov(X, w), pairwise_cor(X, w))
+    monkeypatch.setattr(_matrix, "PAIR_BLOCK", 7)
+    for a, b in zip(whole, (pairwise_cov(X, w), pairwise_cor(X, w)), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-13)

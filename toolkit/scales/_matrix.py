@@ -22,6 +22,8 @@ MISSING = ("pairwise", "listwise")
 #: What ``weights`` may be (a survey Design lends its weights too)
 Weights = pd.Series | np.ndarray | str | None
 
+PAIR_BLOCK = 1 << 18  # rows per block of the pairwise sums (at 10M rows a scale's temporaries were 2 GB)
+
 
 def item_matrix(data: pd.DataFrame, items: Sequence[str] | None = None, *, name: str | None = None,
                 min_items: int = 2, allow_constant: bool = False) -> tuple[np.ndarray, list[str]]:
@@ -72,27 +74,29 @@ def item_matrix(data: pd.DataFrame, items: Sequence[str] | None = None, *, name:
 
 def _pair_sums(X: np.ndarray, w: np.ndarray | None):
     """Sums over pairwise-complete rows: n_ij, sum x_i, sum x_i^2 (rows where j is present), sum x_i x_j."""
-    present = ~np.isnan(X)
     # centre on the column means first: covariance is shift-invariant and this
     # keeps the sums of squares small, so no precision is lost on 1M rows.
     centre = np.nanmean(X, axis=0)
+    p = X.shape[1]
+    sums = np.zeros((5, p, p))
+    for first in range(0, max(len(X), 1), PAIR_BLOCK):  # a block of rows at a time: O(block x items) memory
+        sums += _block_pair_sums(X[first:first + PAIR_BLOCK], None if w is None else w[first:first + PAIR_BLOCK],
+                                 centre)
+    n, s1, s2, sxy, wsq = sums
+    return n, s1, s2, sxy, (n if w is None else wsq)
+
+
+def _block_pair_sums(X: np.ndarray, w: np.ndarray | None, centre: np.ndarray) -> np.ndarray:
+    """One block's part of :func:`_pair_sums`, stacked: n, s1, s2, sxy, wsq."""
+    present = ~np.isnan(X)
     X0 = np.where(present, X - centre, 0.0)
     M = present.astype(float)
-    if w is not None:
-        Mw = M * w[:, None]
-        Xw = X0 * w[:, None]
-        n = Mw.T @ M
-        s1 = Xw.T @ M  # s1[i, j] = sum over rows with i and j present of w x_i
-        s2 = (Xw * X0).T @ M
-        sxy = Xw.T @ X0
-        wsq = (Mw * w[:, None]).T @ M  # sum of w^2 over the pair's rows
-    else:
-        n = M.T @ M
-        s1 = X0.T @ M
-        s2 = (X0 * X0).T @ M
-        sxy = X0.T @ X0
-        wsq = n
-    return n, s1, s2, sxy, wsq
+    if w is None:
+        return np.stack([M.T @ M, X0.T @ M, (X0 * X0).T @ M, X0.T @ X0, np.zeros((X.shape[1],) * 2)])
+    Mw = M * w[:, None]
+    Xw = X0 * w[:, None]
+    # s1[i, j] = sum over rows with i and j present of w x_i; wsq the sum of w^2 over the pair's rows
+    return np.stack([Mw.T @ M, Xw.T @ M, (Xw * X0).T @ M, Xw.T @ X0, (Mw * w[:, None]).T @ M])
 
 
 def _denominator(n: np.ndarray, wsq: np.ndarray) -> np.ndarray:
